@@ -1,0 +1,392 @@
+// Profile resolution: from a profile name to a Plan, the ordered list of STS
+// calls the AWS CLI would make for it, without any I/O. This follows botocore's
+// credential resolver (aws-semantics.md 1.6-1.8 and 2.1-2.9; docs/resolution.md):
+//
+// - At the top level, a profile with role_arn (and no web_identity_token_file) is
+//   assumed even if it also has keys: the assume-role provider runs before the
+//   shared-credentials provider.
+// - In a source profile, static keys win over role_arn: the recursion stops at the
+//   first profile with aws_access_key_id or aws_secret_access_key.
+// - A profile may name itself as source_profile only if it has its own keys; any
+//   other revisit is a cycle.
+// - Per-hop settings (MFA, external id, session name, duration) come from that
+//   hop's profile; region and endpoint come from the top-level profile only.
+
+import { ProfileConfigError } from "../errors.js";
+import { closeProfileNames, getString, type AwsConfig, type KeyOrigin, type Profile } from "./config.js";
+
+export type CredentialSourceName = "Environment" | "Ec2InstanceMetadata" | "EcsContainer";
+// botocore CanonicalNameCredentialSourcer.is_supported compares these exactly (case-sensitive).
+export const CREDENTIAL_SOURCES: readonly CredentialSourceName[] = ["Environment", "Ec2InstanceMetadata", "EcsContainer"];
+
+/** Where the first credentials of a plan come from. */
+export type Source =
+  | { kind: "static"; profile: string; origin: KeyOrigin; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+  | { kind: "environment"; profile?: string; reason: "credential_source" | "environment-variables" }
+  | { kind: "ec2-instance-metadata"; profile: string }
+  | { kind: "ecs-container"; profile: string }
+  | { kind: "credential-process"; profile: string; command: string }
+  | {
+      kind: "web-identity";
+      profile?: string;
+      roleArn: string;
+      roleSessionName?: string;
+      tokenFile: string;
+      /** The AWS CLI caches web-identity credentials on disk only for the top-level profile. */
+      cached: boolean;
+    };
+
+/** One AssumeRole call. Optional fields are sent only when configured, as botocore does. */
+export interface RoleHop {
+  profile: string;
+  roleArn: string;
+  roleSessionName?: string;
+  externalId?: string;
+  mfaSerial?: string;
+  durationSeconds?: number;
+  /** The hop's credentials came from a role session: STS caps DurationSeconds at 3600. */
+  chained: boolean;
+  /** awsrole extension (issue 7): obtain MFA once with GetSessionToken, then assume without TokenCode. */
+  mfaSession?: boolean;
+}
+
+export interface Plan {
+  /** The profile the user selected; undefined when credentials come from the environment. */
+  profile: string | undefined;
+  source: Source;
+  /** AssumeRole calls, innermost (first call) first; the last hop is the selected profile. */
+  hops: RoleHop[];
+}
+
+export type ProfileChoice = { name: string; from: "flag" | "AWS_PROFILE" | "AWS_DEFAULT_PROFILE" } | { name: "default"; from: "default" };
+
+/**
+ * Which profile the user means. AWS CLI v2 and the SDKs read AWS_PROFILE first;
+ * AWS CLI v1 reads AWS_DEFAULT_PROFILE first. awsrole follows v2 (docs/differences.md).
+ * A set-but-empty variable is a real (empty) profile name, as in botocore.
+ */
+export function chooseProfile(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): ProfileChoice {
+  if (flag !== undefined) return { name: flag, from: "flag" };
+  if (env.AWS_PROFILE !== undefined) return { name: env.AWS_PROFILE, from: "AWS_PROFILE" };
+  if (env.AWS_DEFAULT_PROFILE !== undefined) return { name: env.AWS_DEFAULT_PROFILE, from: "AWS_DEFAULT_PROFILE" };
+  return { name: "default", from: "default" };
+}
+
+export interface PlanOptions {
+  /** Environment variables (only read, never written). */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export function planProfile(config: AwsConfig, choice: ProfileChoice, options: PlanOptions): Plan {
+  const { env } = options;
+  // botocore's env provider runs first unless --profile was given: exported keys
+  // win over AWS_PROFILE (aws-semantics.md 1.6, 1.8).
+  if (choice.from !== "flag" && nonEmpty(env.AWS_ACCESS_KEY_ID)) {
+    return { profile: undefined, source: { kind: "environment", reason: "environment-variables" }, hops: [] };
+  }
+  const profile = config.profiles.get(choice.name);
+  if (!profile) {
+    // Web identity purely from the environment (EKS, GitHub Actions) needs no profile.
+    if (choice.from === "default" && nonEmpty(env.AWS_WEB_IDENTITY_TOKEN_FILE)) {
+      return { profile: undefined, source: webIdentityFromEnv(env, undefined), hops: [] };
+    }
+    throw profileNotFound(config, choice);
+  }
+  const planner = new Planner(config, env, choice.from === "flag");
+  return planner.planTop(profile);
+}
+
+class Planner {
+  private readonly hops: RoleHop[] = [];
+  private readonly visited: string[] = [];
+
+  constructor(
+    private readonly config: AwsConfig,
+    private readonly env: Readonly<Record<string, string | undefined>>,
+    private readonly profileFromFlag: boolean,
+  ) {}
+
+  planTop(profile: Profile): Plan {
+    this.visited.push(profile.name);
+    // Provider order (aws-semantics.md 1.8): assume-role, then web identity, then
+    // the file/process providers.
+    if (isRoleProfile(profile)) {
+      const source = this.planRole(profile);
+      return { profile: profile.name, source, hops: this.hops };
+    }
+    const webIdentity = this.webIdentityOf(profile, true);
+    if (webIdentity) return { profile: profile.name, source: { ...webIdentity, cached: true }, hops: [] };
+    const source = this.sourceFromProfileProviders(profile);
+    if (!source) {
+      throw new ProfileConfigError(
+        "NoCredentials",
+        profile.name,
+        `Profile "${profile.name}" has no credentials: no role_arn, keys, credential_process or web_identity_token_file.`,
+        `Add role_arn with source_profile, or aws_access_key_id and aws_secret_access_key, to [${sectionLabel(profile)}] in ${anyPath(profile, this.config)}.`,
+      );
+    }
+    return { profile: profile.name, source, hops: [] };
+  }
+
+  /** Plans the AssumeRole call for `profile` (a role profile) and, recursively, its source. */
+  private planRole(profile: Profile): Source {
+    const name = profile.name;
+    const sourceProfileName = getString(profile, "source_profile");
+    const credentialSource = getString(profile, "credential_source");
+    const roleArn = getString(profile, "role_arn")!;
+    const where = `[${sectionLabel(profile)}] in ${originPath(profile, "role_arn")}`;
+
+    // botocore AssumeRoleProvider._get_role_config / _validate_* (aws-semantics.md 2.3).
+    if (sourceProfileName !== undefined && credentialSource !== undefined) {
+      throw new ProfileConfigError("BothSources", name, `Profile "${name}" sets both source_profile and credential_source.`, `Keep only one of them in ${where}.`);
+    }
+    if (sourceProfileName === undefined && credentialSource === undefined) {
+      throw new ProfileConfigError("NoSource", name, `Profile "${name}" has role_arn but neither source_profile nor credential_source.`, `Add source_profile = <profile with keys> (or credential_source = Environment | Ec2InstanceMetadata | EcsContainer) to ${where}.`);
+    }
+    if (credentialSource !== undefined && !CREDENTIAL_SOURCES.includes(credentialSource as CredentialSourceName)) {
+      const near = CREDENTIAL_SOURCES.find((s) => s.toLowerCase() === credentialSource.toLowerCase());
+      throw new ProfileConfigError(
+        "BadCredentialSource",
+        name,
+        `Profile "${name}" has credential_source = ${credentialSource}, which is not a valid source.`,
+        near ? `Write credential_source = ${near} (the AWS CLI compares the name case-sensitively).` : `Use one of ${CREDENTIAL_SOURCES.join(", ")} in ${where}.`,
+      );
+    }
+    if (sourceProfileName !== undefined && !this.config.profiles.has(sourceProfileName)) {
+      const near = closeProfileNames(this.config, sourceProfileName);
+      throw new ProfileConfigError(
+        "SourceProfileNotFound",
+        name,
+        `Profile "${name}" has source_profile = ${sourceProfileName}, but no profile "${sourceProfileName}" exists.`,
+        near.length ? `Did you mean ${near.map((n) => `"${n}"`).join(" or ")}? Fix source_profile in ${where}.` : `Define [profile ${sourceProfileName}] in ${this.config.configPath} or [${sourceProfileName}] in ${this.config.credentialsPath}.`,
+      );
+    }
+    validateRoleArn(profile, roleArn, where);
+    const durationSeconds = parseDuration(profile, where);
+
+    let source: Source;
+    let chained = false;
+    if (credentialSource !== undefined) {
+      source = credentialSourceOf(credentialSource as CredentialSourceName, name);
+    } else {
+      const sourceProfile = this.config.profiles.get(sourceProfileName!)!;
+      // botocore's loop rule (aws-semantics.md 2.4): a revisit is allowed only when a
+      // profile names itself and has its own keys.
+      if (this.visited.includes(sourceProfile.name)) {
+        const selfWithKeys = sourceProfile.name === name && hasStaticKeys(sourceProfile);
+        if (!selfWithKeys) throw cycleError(this.visited, sourceProfile.name, this.config);
+      }
+      this.visited.push(sourceProfile.name);
+      if (hasStaticKeys(sourceProfile) || !isRoleProfile(sourceProfile)) {
+        // Resolved with the profile providers, env disabled (aws-semantics.md 2.2).
+        const resolved = this.webIdentityOf(sourceProfile, false) ?? this.sourceFromProfileProviders(sourceProfile);
+        if (!resolved) {
+          const hint = getString(sourceProfile, "credential_source") !== undefined
+            ? `A source profile cannot use credential_source without role_arn in the AWS CLI; add aws_access_key_id and aws_secret_access_key to [${sectionLabel(sourceProfile)}], or point source_profile at a profile that has them.`
+            : `Add aws_access_key_id and aws_secret_access_key to [${sourceProfile.name}] in ${this.config.credentialsPath}, or point source_profile in ${where} at a profile that has them.`;
+          throw new ProfileConfigError("SourceHasNoCredentials", sourceProfile.name, `Source profile "${sourceProfile.name}" (used by "${name}") has no credentials.`, hint);
+        }
+        source = resolved;
+        // Only role-session credentials make the next AssumeRole "role chaining"
+        // (STS caps it at 3600 s). Web identity yields a role session; session keys
+        // in a file may equally come from GetSessionToken, so they do not count.
+        chained = resolved.kind === "web-identity";
+      } else {
+        source = this.planRole(sourceProfile);
+        chained = true;
+      }
+    }
+
+    const hop: RoleHop = { profile: name, roleArn, chained };
+    const sessionName = getString(profile, "role_session_name");
+    if (sessionName) hop.roleSessionName = sessionName; // an empty value behaves as unset
+    const externalId = getString(profile, "external_id");
+    if (externalId !== undefined) hop.externalId = externalId;
+    const mfaSerial = getString(profile, "mfa_serial");
+    if (mfaSerial !== undefined && mfaSerial !== "") hop.mfaSerial = mfaSerial;
+    if (durationSeconds !== undefined) hop.durationSeconds = durationSeconds;
+    if (hop.mfaSerial && isTrue(getString(profile, "mfa_session"))) hop.mfaSession = true;
+    this.hops.push(hop);
+    return source;
+  }
+
+  /** web_identity_token_file + role_arn (+ AWS_* env overrides at the top unless --profile). */
+  private webIdentityOf(profile: Profile, topLevel: boolean): Extract<Source, { kind: "web-identity" }> | undefined {
+    const useEnv = topLevel && !this.profileFromFlag;
+    const tokenFile = (useEnv && nonEmpty(this.env.AWS_WEB_IDENTITY_TOKEN_FILE)) || getString(profile, "web_identity_token_file");
+    if (!tokenFile) return undefined;
+    const roleArn = (useEnv && nonEmpty(this.env.AWS_ROLE_ARN)) || getString(profile, "role_arn");
+    if (!roleArn) {
+      throw new ProfileConfigError(
+        "WebIdentityWithoutRole",
+        profile.name,
+        `Profile "${profile.name}" has web_identity_token_file but no role_arn.`,
+        `Add role_arn to [${sectionLabel(profile)}] or set AWS_ROLE_ARN.`,
+      );
+    }
+    const sessionName = (useEnv && nonEmpty(this.env.AWS_ROLE_SESSION_NAME)) || getString(profile, "role_session_name");
+    return {
+      kind: "web-identity",
+      profile: profile.name,
+      roleArn,
+      tokenFile,
+      cached: false,
+      ...(sessionName ? { roleSessionName: sessionName } : {}),
+    };
+  }
+
+  /**
+   * The rest of botocore's profile provider chain, in order: shared-credentials
+   * file, credential_process, config file. SSO is recognised but not implemented.
+   */
+  private sourceFromProfileProviders(profile: Profile): Source | undefined {
+    const fromCredentials = staticKeysFrom(profile, "credentials", this.config);
+    if (fromCredentials) return fromCredentials;
+    if (getString(profile, "sso_start_url") !== undefined || getString(profile, "sso_session") !== undefined) {
+      throw new ProfileConfigError(
+        "SsoUnsupported",
+        profile.name,
+        `Profile "${profile.name}" uses IAM Identity Center (SSO), which awsrole does not resolve yet.`,
+        `Use the AWS CLI for this profile: aws configure export-credentials --profile ${profile.name}.`,
+      );
+    }
+    const command = getString(profile, "credential_process");
+    if (command) return { kind: "credential-process", profile: profile.name, command };
+    return staticKeysFrom(profile, "config", this.config);
+  }
+}
+
+function staticKeysFrom(profile: Profile, file: "credentials" | "config", config: AwsConfig): Source | undefined {
+  const section = file === "credentials" ? profile.credentialsSection : profile.configSection;
+  if (!section) return undefined;
+  const keyId = section.values.aws_access_key_id;
+  if (typeof keyId !== "string") return undefined;
+  const secret = section.values.aws_secret_access_key;
+  const path = file === "credentials" ? config.credentialsPath : config.configPath;
+  if (typeof secret !== "string") {
+    throw new ProfileConfigError(
+      "PartialCredentials",
+      profile.name,
+      `Profile "${profile.name}" has aws_access_key_id but no aws_secret_access_key in ${path}.`,
+      `Add aws_secret_access_key to [${section.name}] in ${path}.`,
+    );
+  }
+  // botocore reads aws_security_token before aws_session_token.
+  const token = section.values.aws_security_token ?? section.values.aws_session_token;
+  return {
+    kind: "static",
+    profile: profile.name,
+    origin: { file, path, line: section.keyLines.aws_access_key_id },
+    accessKeyId: keyId,
+    secretAccessKey: secret,
+    ...(typeof token === "string" && token !== "" ? { sessionToken: token } : {}),
+  };
+}
+
+function credentialSourceOf(name: CredentialSourceName, profile: string): Source {
+  switch (name) {
+    case "Environment":
+      return { kind: "environment", profile, reason: "credential_source" };
+    case "Ec2InstanceMetadata":
+      return { kind: "ec2-instance-metadata", profile };
+    case "EcsContainer":
+      return { kind: "ecs-container", profile };
+  }
+}
+
+function webIdentityFromEnv(env: Readonly<Record<string, string | undefined>>, profile: string | undefined): Source {
+  const roleArn = nonEmpty(env.AWS_ROLE_ARN);
+  if (!roleArn) {
+    throw new ProfileConfigError("WebIdentityWithoutRole", profile ?? "default", "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not.", "Set AWS_ROLE_ARN to the role to assume with the web identity token.");
+  }
+  const sessionName = nonEmpty(env.AWS_ROLE_SESSION_NAME);
+  return { kind: "web-identity", roleArn, tokenFile: env.AWS_WEB_IDENTITY_TOKEN_FILE!, cached: true, ...(sessionName ? { roleSessionName: sessionName } : {}) };
+}
+
+/** role_arn present and no web_identity_token_file (botocore AssumeRoleProvider._has_assume_role_config_vars). */
+export function isRoleProfile(profile: Profile): boolean {
+  return getString(profile, "role_arn") !== undefined && getString(profile, "web_identity_token_file") === undefined;
+}
+
+/** Either key present counts (botocore _has_static_credentials); a partial pair is an error later. */
+export function hasStaticKeys(profile: Profile): boolean {
+  return profile.values.aws_access_key_id !== undefined || profile.values.aws_secret_access_key !== undefined;
+}
+
+// An IAM role ARN: arn:PARTITION:iam::ACCOUNT:role/[path/]name. botocore sends any
+// string and lets STS refuse it; awsrole refuses it before any call
+// (docs/differences.md) so the message can name the profile.
+const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@\-/]{1,512}$/;
+
+function validateRoleArn(profile: Profile, roleArn: string, where: string): void {
+  if (ROLE_ARN.test(roleArn)) return;
+  throw new ProfileConfigError(
+    "BadRoleArn",
+    profile.name,
+    `Profile "${profile.name}" has role_arn = ${roleArn}, which is not an IAM role ARN.`,
+    `Write it as arn:aws:iam::123456789012:role/NAME in ${where}.`,
+  );
+}
+
+// DurationSeconds for AssumeRole is 900..43200 (STS API reference). botocore drops
+// a value int() cannot parse and sends out-of-range ones; awsrole rejects both up
+// front (docs/differences.md). Python int() accepts blanks, a sign and `_` between
+// digits, so those spellings stay valid here.
+const PYTHON_INT = /^\s*[+-]?\d+(_\d+)*\s*$/;
+
+function parseDuration(profile: Profile, where: string): number | undefined {
+  const raw = getString(profile, "duration_seconds");
+  if (raw === undefined) return undefined;
+  const value = PYTHON_INT.test(raw) ? Number(raw.replace(/_/g, "").trim()) : Number.NaN;
+  if (!Number.isInteger(value) || value < 900 || value > 43200) {
+    throw new ProfileConfigError(
+      "BadDuration",
+      profile.name,
+      `Profile "${profile.name}" has duration_seconds = ${raw}, which is not a whole number of seconds from 900 to 43200.`,
+      `Set duration_seconds to a number such as 3600 in ${where}.`,
+    );
+  }
+  return value;
+}
+
+function cycleError(visited: readonly string[], revisited: string, config: AwsConfig): ProfileConfigError {
+  const loopStart = visited.indexOf(revisited);
+  const loop = [...visited.slice(loopStart), revisited];
+  return new ProfileConfigError(
+    "Cycle",
+    visited[0]!,
+    `Profiles form a cycle through source_profile: ${loop.join(" -> ")}.`,
+    `Point one of these source_profile settings at a profile with keys (files: ${config.configPath}, ${config.credentialsPath}).`,
+  );
+}
+
+function profileNotFound(config: AwsConfig, choice: ProfileChoice): ProfileConfigError {
+  const near = closeProfileNames(config, choice.name);
+  const via = choice.from === "flag" ? "" : choice.from === "default" ? " (no profile was given, so the default profile was used)" : ` (from ${choice.from})`;
+  const hint = config.profiles.size === 0
+    ? `No profiles exist in ${config.configPath} or ${config.credentialsPath}; create one, or set AWS_CONFIG_FILE.`
+    : near.length
+      ? `Did you mean ${near.map((n) => `"${n}"`).join(" or ")}? Run \`awsrole doctor\` to list profiles.`
+      : `Profiles are read from ${config.configPath} and ${config.credentialsPath}; run \`awsrole doctor\` to list them.`;
+  return new ProfileConfigError("ProfileNotFound", choice.name, `The config profile "${choice.name}" could not be found${via}.`, hint);
+}
+
+function sectionLabel(profile: Profile): string {
+  return profile.configSection?.name ?? profile.credentialsSection?.name ?? profile.name;
+}
+
+function originPath(profile: Profile, key: string): string {
+  return profile.origins[key]?.path ?? "the config file";
+}
+
+function anyPath(profile: Profile, config: AwsConfig): string {
+  return profile.configSection ? config.configPath : config.credentialsPath;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value !== undefined && value !== "" ? value : undefined;
+}
+
+function isTrue(value: string | undefined): boolean {
+  return value !== undefined && /^(true|1|yes|on)$/i.test(value.trim());
+}

@@ -1,0 +1,60 @@
+// Typed errors. Every failure a user can cause or fix is an AwsroleError with a
+// one-sentence message (what failed, naming the profile or file) and a hint (the
+// next step). src/report.ts is the only place that prints them.
+//
+// Exit codes: 0 ok, 1 failure, 2 usage, 130 interrupted (see docs/commands.md).
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
+
+export class AwsroleError extends Error {
+  readonly code: string;
+  readonly hint: string | undefined;
+  readonly exitCode: number;
+
+  constructor(code: string, message: string, options: { hint?: string; exitCode?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "AwsroleError";
+    this.code = code;
+    this.hint = options.hint;
+    this.exitCode = options.exitCode ?? EXIT_FAILURE;
+  }
+}
+
+/** A file exists but is not a valid AWS config/credentials file (botocore: ConfigParseError). */
+export class ConfigParseError extends AwsroleError {
+  readonly path: string;
+  readonly line: number | undefined;
+  constructor(path: string, line: number | undefined, detail: string, hint?: string) {
+    const where = line === undefined ? path : `${path}, line ${line}`;
+    super("ConfigParse", `Unable to parse ${where}: ${detail}.`, {
+      hint: hint ?? "Fix that line; the AWS CLI rejects this file too.",
+    });
+    this.path = path;
+    this.line = line;
+  }
+}
+
+/** Anything wrong in how profiles are configured; carries the profile name. */
+export class ProfileConfigError extends AwsroleError {
+  readonly profile: string;
+  constructor(code: string, profile: string, message: string, hint?: string) {
+    super(code, message, hint === undefined ? {} : { hint });
+    this.profile = profile;
+  }
+}
+
+export class UsageError extends AwsroleError {
+  constructor(message: string, hint?: string) {
+    super("Usage", message, { exitCode: EXIT_USAGE, ...(hint === undefined ? {} : { hint }) });
+  }
+}
+
+/** The user pressed Ctrl-C (at a prompt or while waiting for STS). */
+export class InterruptedError extends AwsroleError {
+  constructor() {
+    super("Interrupted", "Interrupted.", { exitCode: EXIT_INTERRUPTED });
+  }
+}
