@@ -1,0 +1,59 @@
+// Runs the STS emulator as a process:
+//   node --import tsx test/sts/main.ts --world test/sts/worlds/seeds.json [--port N] [--host H]
+// Prints exactly one line to stdout, `STS listening on http://127.0.0.1:PORT`, so a parent
+// process can read the URL; logs each call on stderr; exits cleanly on SIGINT/SIGTERM.
+
+import { parseArgs } from "node:util";
+import { loadWorld, startSts, type StsCall } from "./server.js";
+
+function describe(call: StsCall): string {
+  const parts = [`${call.status || "---"}`, call.action || "(no Action)"];
+  if (call.fault) parts.push(`fault=${call.fault}`);
+  if (call.errorCode) parts.push(`error=${call.errorCode}`);
+  parts.push(`caller=${call.callerArn ?? call.accessKeyId ?? "-"}`);
+  for (const name of ["RoleArn", "RoleSessionName", "SerialNumber", "DurationSeconds", "ExternalId"]) {
+    if (call.params[name] !== undefined) parts.push(`${name}=${call.params[name]}`);
+  }
+  return `[sts] ${parts.join(" ")}`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      world: { type: "string" },
+      port: { type: "string", default: "0" },
+      host: { type: "string", default: "127.0.0.1" },
+    },
+  });
+  if (!values.world) {
+    process.stderr.write("usage: node --import tsx test/sts/main.ts --world FILE.json [--port N] [--host H]\n");
+    process.exit(2);
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`invalid --port ${values.port}\n`);
+    process.exit(2);
+  }
+
+  const server = await startSts({
+    world: loadWorld(values.world),
+    port,
+    host: values.host,
+    onCall: (call) => process.stderr.write(`${describe(call)}\n`),
+  });
+  process.stdout.write(`STS listening on ${server.url}\n`);
+
+  const stop = (): void => {
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,265 @@
+// A faithful STS endpoint on 127.0.0.1 for tests: real SigV4 verification, real trust-policy
+// and MFA enforcement, real wire format (see README.md in this folder). Start one per test
+// file with `startSts({ world })`, point the SDK or the AWS CLI at `server.url`, and always
+// `await server.close()`.
+
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { internalFailure, invalidAction, missingAction, missingAuthenticationToken, StsError, throttling } from "./errors.js";
+import { ACTIONS, StsService, UNIMPLEMENTED_ACTIONS, UNSIGNED_ACTIONS, type Action, type CredentialRecord } from "./service.js";
+import { parseSignedRequest, type WireRequest } from "./sigv4.js";
+import { loadWorld as loadWorldFile, type World } from "./world.js";
+import { renderError, renderResult, renderTruncated } from "./xml.js";
+
+export type { World } from "./world.js";
+
+export const STS_API_VERSION = "2011-06-15";
+
+export interface StsCall {
+  /** "AssumeRole" | "GetCallerIdentity" | … ("" when the request had no Action). */
+  action: string;
+  /** Decoded form/query parameters except Action and Version. */
+  params: Record<string, string>;
+  /**
+   * The authenticated principal: a user ARN (also for GetSessionToken sessions) or
+   * arn:aws:sts::ACCT:assumed-role/Role/session. null when the request was unsigned or was
+   * refused before authentication succeeded (unknown key, bad signature, expired token…).
+   */
+  callerArn: string | null;
+  /** From the SigV4 credential scope, even if authentication then failed. */
+  accessKeyId: string | null;
+  /** From the SigV4 credential scope. */
+  region: string | null;
+  /** HTTP status sent; 0 when a fault sent nothing ("hang", "reset-connection"). */
+  status: number;
+  /** Error code of an ErrorResponse, e.g. "AccessDenied". */
+  errorCode?: string;
+  /** Error message of an ErrorResponse. */
+  errorMessage?: string;
+  /** The injected fault that answered this request, if any. */
+  fault?: Fault;
+  /** The x-amzn-RequestId sent (or that would have been sent). */
+  requestId: string;
+}
+
+export type Fault = "hang" | "http500" | "throttle" | "malformed-xml" | "reset-connection";
+export const FAULTS: readonly Fault[] = ["hang", "http500", "throttle", "malformed-xml", "reset-connection"];
+
+export interface StsServer {
+  /** "http://127.0.0.1:PORT" */
+  url: string;
+  port: number;
+  /** Every request served, in order, including refused and faulted ones. */
+  calls: StsCall[];
+  /** Clears `calls`. Issued credentials and the clock are kept. */
+  reset(): void;
+  /** Moves the emulator's clock forward (expiry tests). Also moves the Date response header. */
+  advanceClock(seconds: number): void;
+  /** The emulator's current time. */
+  now(): Date;
+  /** The next `count` (default 1) requests get this fault instead of an answer. */
+  injectFault(fault: Fault, count?: number): void;
+  /** Stops listening and ends every open connection, including hanging ones. */
+  close(): Promise<void>;
+}
+
+export interface StartStsOptions {
+  world: World;
+  /** Default 0: any free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Called after each request has been answered (main.ts logs with it). */
+  onCall?: (call: StsCall) => void;
+}
+
+/** Reads and validates a world JSON file. Throws WorldError with the offending field's path. */
+export function loadWorld(path: string): World {
+  return loadWorldFile(path);
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export async function startSts(options: StartStsOptions): Promise<StsServer> {
+  let clockOffsetMs = 0;
+  const now = (): number => Date.now() + clockOffsetMs;
+  const service = new StsService(options.world, now);
+  const calls: StsCall[] = [];
+  const pendingFaults: Fault[] = [];
+  const sockets = new Set<Socket>();
+
+  const record = (call: StsCall): void => {
+    calls.push(call);
+    options.onCall?.(call);
+  };
+
+  const server = createServer((req, res) => {
+    readBody(req)
+      .then((body) => serve(req, res, body))
+      .catch(() => req.socket.destroy());
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+
+  function serve(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    const wire = toWireRequest(req, body);
+    const allParams = requestParams(wire);
+    const { Action: action = "", Version: version, ...params } = allParams;
+    const scope = credentialScope(wire);
+    const requestId = randomUUID();
+    const call: StsCall = { action, params, callerArn: null, accessKeyId: scope.accessKeyId, region: scope.region, status: 0, requestId };
+
+    const fault = pendingFaults.shift();
+    if (fault) {
+      applyFault(fault, call, req, res);
+      return;
+    }
+
+    try {
+      const caller = authenticateAndRoute(wire, action, version);
+      if (caller) call.callerArn = service.callerArn(caller);
+      const result = service.handle(action as Action, params, caller);
+      send(res, 200, renderResult(action, result, requestId), requestId);
+      call.status = 200;
+    } catch (error) {
+      const stsError = error instanceof StsError ? error : internalFailure();
+      if (!(error instanceof StsError)) console.error("[sts emulator] internal error:", error);
+      send(res, stsError.status, renderError(stsError, requestId), requestId);
+      Object.assign(call, { status: stsError.status, errorCode: stsError.code, errorMessage: stsError.message });
+    }
+    record(call);
+  }
+
+  /** Protocol checks, then SigV4 for every action that needs it. Returns the caller (null if unsigned). */
+  function authenticateAndRoute(wire: WireRequest, action: string, version: string | undefined): CredentialRecord | null {
+    if (action === "") throw missingAction();
+    if (version !== STS_API_VERSION) throw invalidAction(action, version);
+    if (UNIMPLEMENTED_ACTIONS.includes(action)) {
+      throw new StsError("NotImplemented", 501, `The awsrole STS emulator does not implement ${action}.`, "Receiver");
+    }
+    if (!(ACTIONS as readonly string[]).includes(action)) throw invalidAction(action, version);
+    if (UNSIGNED_ACTIONS.has(action)) return null;
+    if (wire.headers.authorization === undefined) throw missingAuthenticationToken();
+    return service.authenticate(wire, parseSignedRequest(wire));
+  }
+
+  function applyFault(fault: Fault, call: StsCall, req: IncomingMessage, res: ServerResponse): void {
+    call.fault = fault;
+    switch (fault) {
+      case "hang":
+        // Never answer; close() ends the socket.
+        break;
+      case "reset-connection":
+        req.socket.destroy();
+        break;
+      case "malformed-xml":
+        send(res, 200, renderTruncated(call.action || "Unknown"), call.requestId);
+        call.status = 200;
+        break;
+      case "http500":
+      case "throttle": {
+        const error = fault === "http500" ? internalFailure() : throttling();
+        send(res, error.status, renderError(error, call.requestId), call.requestId);
+        Object.assign(call, { status: error.status, errorCode: error.code, errorMessage: error.message });
+        break;
+      }
+    }
+    record(call);
+  }
+
+  function send(res: ServerResponse, status: number, xml: string, requestId: string): void {
+    const body = Buffer.from(xml, "utf8");
+    res.writeHead(status, {
+      "Content-Type": "text/xml",
+      "Content-Length": body.length,
+      "x-amzn-RequestId": requestId,
+      // The service's clock, so SDK clock-skew correction sees the emulated time.
+      Date: new Date(now()).toUTCString(),
+    });
+    res.end(body);
+  }
+
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    port,
+    calls,
+    reset: () => {
+      calls.length = 0;
+    },
+    advanceClock: (seconds: number) => {
+      if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError(`advanceClock: seconds must be >= 0, got ${seconds}`);
+      clockOffsetMs += seconds * 1000;
+    },
+    now: () => new Date(now()),
+    injectFault: (fault: Fault, count = 1) => {
+      if (!FAULTS.includes(fault)) throw new RangeError(`unknown fault "${fault}" (one of ${FAULTS.join(", ")})`);
+      for (let i = 0; i < count; i++) pendingFaults.push(fault);
+    },
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive and hanging connections would otherwise hold close() open.
+        for (const socket of sockets) socket.destroy();
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) reject(new Error("request body too large"));
+      else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function toWireRequest(req: IncomingMessage, body: Buffer): WireRequest {
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  return {
+    method: req.method ?? "GET",
+    path: q < 0 ? url : url.slice(0, q),
+    query: q < 0 ? "" : url.slice(q + 1),
+    headers: { ...req.headersDistinct } as Record<string, string[]>,
+    body,
+  };
+}
+
+/** Query-string parameters, overlaid with the form body (POST), as the query protocol reads them. */
+function requestParams(wire: WireRequest): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(wire.query)) params[k] = v;
+  if (wire.body.length > 0) {
+    for (const [k, v] of new URLSearchParams(wire.body.toString("utf8"))) params[k] = v;
+  }
+  return params;
+}
+
+/** Access key id and region from `Credential=AKID/DATE/REGION/sts/aws4_request`, for the call log. */
+function credentialScope(wire: WireRequest): { accessKeyId: string | null; region: string | null } {
+  const authorization = wire.headers.authorization?.join(",") ?? "";
+  const match = /Credential=([^/,\s]+)\/[^/,\s]*\/([^/,\s]+)\//.exec(authorization);
+  return { accessKeyId: match?.[1] ?? null, region: match?.[2] ?? null };
+}
