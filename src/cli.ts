@@ -72,24 +72,167 @@ Docs: docs/commands.md, docs/resolution.md`,
   );
 
   program
-    .command("chain")
-    .description("show the plan of STS calls for a profile, hop by hop (no STS call unless --resolve)")
-    .argument("[profile]", "profile name (default: --profile, AWS_PROFILE, AWS_DEFAULT_PROFILE, then default)")
+    .command("export")
+    .description("print the profile's credentials as lines to eval (stdout carries nothing else)")
+    .argument("[profile]", PROFILE_ARGUMENT)
+    .option("-p, --profile <name>", "profile name")
+    .addOption(new Option("-f, --format <format>", "output format").choices([...EXPORT_FORMAT_NAMES]).default("env"))
+    .addOption(tokenCode())
+    .addOption(region())
+    .addOption(noCache())
+    .addOption(refresh())
+    .addHelpText(
+      "after",
+      `
+Formats: env (export KEY='v'), env-no-export (dotenv), fish, powershell, json,
+process (the credential_process JSON, Version 1).
+
+Examples:
+  eval "$(awsrole export role-b)"
+  awsrole export role-e --token-code 123456 --format fish | source
+  credential_process = awsrole export role-b --format process   (in ~/.aws/config)`,
+    )
+    .action((positional: string | undefined, options: CommonOptions & { format: string }) => {
+      const profile = pickProfileArgument(positional, options.profile);
+      select(async (ctx) =>
+        (await import("./commands/export.js")).runExport({ profile, format: options.format as never, ...common(options) }, ctx),
+      );
+    });
+
+  program
+    .command("whoami")
+    .description("call GetCallerIdentity with the profile's credentials and show who they are and for how long")
+    .argument("[profile]", PROFILE_ARGUMENT)
     .option("-p, --profile <name>", "profile name")
     .addOption(OUTPUT())
+    .addOption(tokenCode())
+    .addOption(region())
+    .addOption(noCache())
+    .addOption(refresh())
+    .addHelpText(
+      "after",
+      `
+Examples:
+  awsrole whoami --profile role-e
+  awsrole whoami --output json        (the shape of aws sts get-caller-identity)
+  awsrole whoami                      (the credentials exported in this shell, else AWS_PROFILE)`,
+    )
+    .action((positional: string | undefined, options: CommonOptions & { output: "text" | "json" }) => {
+      const profile = pickProfileArgument(positional, options.profile);
+      select(async (ctx) => (await import("./commands/whoami.js")).runWhoami({ profile, output: options.output, ...common(options) }, ctx));
+    });
+
+  program
+    .command("assume")
+    .description("assume a profile's role (or an ad hoc --role-arn) and print the result as aws sts assume-role does")
+    .argument("[profile]", PROFILE_ARGUMENT)
+    .option("-p, --profile <name>", "profile name (with --role-arn: the source credentials)")
+    .option("--role-arn <arn>", "assume this role ad hoc, with the profile's credentials as source")
+    .option("--role-session-name <name>", "with --role-arn: the session name (default awsrole-<seconds>)")
+    .option("--duration-seconds <seconds>", "with --role-arn: 900 to 43200")
+    .option("--serial-number <arn>", "with --role-arn: MFA device serial or ARN")
+    .option("--external-id <id>", "with --role-arn: the external ID the role requires")
+    .option("--write-profile <name>", "also write the credentials as [name] in the credentials file (with a backup)")
+    .addOption(tokenCode())
+    .addOption(region())
+    .addOption(noCache())
+    .addOption(refresh())
+    .addHelpText(
+      "after",
+      `
+Examples:
+  awsrole assume role-b
+  awsrole assume --profile no_skill --role-arn arn:aws:iam::333333333333:role/s3_role \\
+      --role-session-name s3_role --duration-seconds 3600 \\
+      --serial-number arn:aws:iam::333333333333:mfa/no_skill --token-code 508114
+  awsrole assume role-b --write-profile s3_test`,
+    )
+    .action((positional: string | undefined, options: CommonOptions & { roleArn?: string; roleSessionName?: string; durationSeconds?: string; serialNumber?: string; externalId?: string; writeProfile?: string }) => {
+      const profile = pickProfileArgument(positional, options.profile);
+      select(async (ctx) =>
+        (await import("./commands/assume.js")).runAssume(
+          {
+            profile,
+            roleArn: options.roleArn,
+            roleSessionName: options.roleSessionName,
+            durationSeconds: options.durationSeconds,
+            serialNumber: options.serialNumber,
+            externalId: options.externalId,
+            writeProfile: options.writeProfile,
+            ...common(options),
+          },
+          ctx,
+        ),
+      );
+    });
+
+  program
+    .command("chain")
+    .description("show the STS calls a profile needs, hop by hop (no STS call unless --resolve)")
+    .argument("[profile]", PROFILE_ARGUMENT)
+    .option("-p, --profile <name>", "profile name")
+    .addOption(OUTPUT())
+    .option("--resolve", "run the plan and show each hop's cache hit or STS call, identity and expiry")
+    .addOption(tokenCode())
+    .addOption(region())
+    .addOption(noCache())
+    .addOption(refresh())
     .addHelpText(
       "after",
       `
 Examples:
   awsrole chain role-e
+  awsrole chain role-e --resolve --token-code 123456
   awsrole chain --profile role-e --output json`,
     )
-    .action((positional: string | undefined, options: { profile?: string; output: "text" | "json" }) => {
+    .action((positional: string | undefined, options: CommonOptions & { output: "text" | "json"; resolve?: boolean }) => {
       const profile = pickProfileArgument(positional, options.profile);
-      select(async (ctx) => (await import("./commands/chain.js")).runChain({ profile, output: options.output }, ctx));
+      select(async (ctx) => (await import("./commands/chain.js")).runChain({ profile, output: options.output, resolve: options.resolve ?? false, ...common(options) }, ctx));
+    });
+
+  const cache = program.command("cache").description("the credential cache shared with the AWS CLI (~/.aws/cli/cache)");
+  cache
+    .command("clear")
+    .description("remove all cached credentials, or those of one profile's hops; says how many")
+    .argument("[profile]", "only this profile's hops")
+    .option("-p, --profile <name>", "only this profile's hops")
+    .addHelpText("after", "\nExamples:\n  awsrole cache clear\n  awsrole cache clear role-e")
+    .action((positional: string | undefined, options: { profile?: string }) => {
+      const profile = pickProfileArgument(positional, options.profile);
+      select(async (ctx) => (await import("./commands/cache.js")).runCacheClear({ profile }, ctx));
+    });
+  cache
+    .command("list")
+    .description("list cached credentials with role, expiry, whether still usable, and the profiles that use them")
+    .addOption(OUTPUT())
+    .addHelpText("after", "\nExamples:\n  awsrole cache list\n  awsrole cache list --output json")
+    .action((options: { output: "text" | "json" }) => {
+      select(async (ctx) => (await import("./commands/cache.js")).runCacheList({ output: options.output }, ctx));
     });
 
   return program;
+}
+
+const PROFILE_ARGUMENT = "profile name (default: --profile, AWS_PROFILE, AWS_DEFAULT_PROFILE, then default)";
+// Kept in step with src/render/credentials.ts (a test checks); listed here so
+// --help does not load the renderers.
+const EXPORT_FORMAT_NAMES = ["env", "env-no-export", "fish", "powershell", "json", "process"] as const;
+
+interface CommonOptions {
+  profile?: string;
+  tokenCode?: string;
+  region?: string;
+  cache?: boolean;
+  refresh?: boolean;
+}
+
+const tokenCode = () => new Option("-t, --token-code <code>", "MFA code for the first hop that needs one (else you are asked on the terminal)");
+const region = () => new Option("-r, --region <region>", "region for STS and for exported AWS_REGION");
+const noCache = () => new Option("--no-cache", "neither read nor write the credential cache");
+const refresh = () => new Option("--refresh", "ignore cached credentials and call STS again (new results are cached)");
+
+function common(options: CommonOptions) {
+  return { tokenCode: options.tokenCode, region: options.region, noCache: options.cache === false, refresh: options.refresh ?? false };
 }
 
 function pickProfileArgument(positional: string | undefined, flag: string | undefined): string | undefined {

@@ -1,0 +1,633 @@
+// The AWS CLI's credential cache, ~/.aws/cli/cache/<key>.json, read and written
+// so that awsrole and the AWS CLI share credentials in both directions
+// (aws-semantics.md 3.1-3.8).
+//
+// - File names are the AWS CLI's keys (src/core/cache-key.ts).
+// - Files are written in the exact bytes botocore's JSONFileCache writes for the
+//   AWS CLI v1 (json.dumps, insertion order, no trailing newline), atomically
+//   through a temp file and rename, mode 0600.
+// - Reading accepts whatever botocore accepts. Where botocore crashes (an empty
+//   or corrupt file makes every AWS CLI command fail with just the key in quotes,
+//   aws/aws-cli#5528), awsrole deliberately treats the entry as a miss, so the
+//   entry is simply replaced after the next STS call.
+// - Nothing here throws on I/O problems: a cache that cannot be read or written
+//   costs an STS call, never the user's credentials.
+//
+// Secrets (keys, tokens) never appear in a warning or a miss detail: those name
+// the path and the reason only.
+
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { pythonJsonDumps } from "../core/cache-key.js";
+import { CLI_EXPIRY_WINDOW_SECONDS, isUsable, parseExpiration, secondsLeft } from "../core/cache-policy.js";
+
+export interface CachedCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+  /** Credentials.AccountId (botocore adds it); for older entries, derived from AssumedRoleUser.Arn. */
+  accountId?: string;
+  /** AssumedRoleUser.Arn, if present. */
+  arn?: string;
+}
+
+export type CacheRead =
+  | { status: "hit"; credentials: CachedCredentials; path: string }
+  | { status: "miss"; reason: "absent" | "expired" | "corrupt" | "unreadable"; path: string; detail?: string };
+
+export interface CacheEntrySummary {
+  key: string;
+  path: string;
+  arn?: string;
+  accountId?: string;
+  expiration?: Date;
+  usable: boolean;
+  corrupt: boolean;
+  /**
+   * A best guess from the content (the file does not record which call made it):
+   * AssumedRoleUser plus any web-identity field ⇒ web-identity (moto returns none
+   * of those fields, so its web-identity entries look like assume-role); no
+   * AssumedRoleUser ⇒ a GetSessionToken result, which only awsrole caches here;
+   * anything else, e.g. AWS CLI v2 SSO entries ("ProviderType": "sso") ⇒ unknown.
+   */
+  kind: "assume-role" | "web-identity" | "mfa-session" | "unknown";
+}
+
+/** What the resolver hands over after an STS call (AssumeRole, AssumeRoleWithWebIdentity, GetSessionToken). */
+export interface StsResponseForCache {
+  /** Expiration is the wire string, e.g. "2026-11-22T18:48:33Z", written unchanged as the AWS CLI v1 does. */
+  Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: string };
+  AssumedRoleUser?: { AssumedRoleId: string; Arn: string };
+  PackedPolicySize?: number;
+  SourceIdentity?: string;
+  SubjectFromWebIdentityToken?: string;
+  Provider?: string;
+  Audience?: string;
+  RequestId?: string;
+}
+
+export interface CacheStoreOptions {
+  /** Receives one-line warnings for the user (never containing secrets). */
+  warn?: (message: string) => void;
+  now?: () => Date;
+  /** Seconds that must remain for an entry to be used; botocore's 900 by default. */
+  windowSeconds?: number;
+}
+
+export interface LockOptions {
+  /** Give up waiting after this long and run fn without the lock (default 15 s). */
+  timeoutMs?: number;
+  /** A lock older than this is abandoned and may be taken over (default 60 s). */
+  staleMs?: number;
+}
+
+/**
+ * The AWS CLI's cache directory. AWS CLI v1 uses expanduser('~/.aws/cli/cache')
+ * (so it follows $HOME) and offers no setting for it; AWSROLE_CACHE_DIR exists
+ * for tests and for documentation examples only.
+ */
+export function cliCacheDir(env: Record<string, string | undefined>): string {
+  const override = env.AWSROLE_CACHE_DIR;
+  if (override !== undefined && override !== "") return override;
+  const home = env.HOME !== undefined && env.HOME !== "" ? env.HOME : os.homedir();
+  return path.join(home, ".aws", "cli", "cache");
+}
+
+// The AWS CLI's keys are sha1 hex; botocore's _make_file_safe only maps ":" and
+// "/" to "_". Anything else (a "/", "..", a dot) is refused so that a key can
+// never name a file outside the cache directory.
+const KEY = /^[A-Za-z0-9_-]{1,200}$/;
+// Bulk operations (list, remove all) touch only files named like a real entry,
+// so pointing AWSROLE_CACHE_DIR at the wrong directory cannot delete package.json.
+const ENTRY_FILE = /^([0-9a-f]{40})\.json$/;
+
+const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
+const DEFAULT_LOCK_STALE_MS = 60_000;
+// A write takes milliseconds; a temp file this old was left by a crashed writer
+// (botocore itself never removes its tmpXXXXXXXX.tmp after a failed write).
+const STALE_TEMP_MS = 60_000;
+// Real entries are about 1-2 KiB; anything bigger is not a cache entry.
+const MAX_ENTRY_BYTES = 1024 * 1024;
+
+export function isValidCacheKey(key: string): boolean {
+  return KEY.test(key);
+}
+
+type Inspection =
+  | { state: "ok"; credentials: CachedCredentials; doc: Record<string, unknown> }
+  | { state: "absent" | "unreadable" | "corrupt"; detail: string };
+
+export class CacheStore {
+  readonly dir: string;
+  private readonly warnFn: (message: string) => void;
+  private readonly now: () => Date;
+  private readonly windowSeconds: number;
+  private readonly warned = new Set<string>();
+
+  constructor(dir: string, options: CacheStoreOptions = {}) {
+    this.dir = dir;
+    this.warnFn = options.warn ?? (() => {});
+    this.now = options.now ?? (() => new Date());
+    this.windowSeconds = options.windowSeconds ?? CLI_EXPIRY_WINDOW_SECONDS;
+  }
+
+  /** `<dir>/<key>.json`, botocore JSONFileCache._convert_cache_key. */
+  pathFor(key: string): string {
+    return path.join(this.dir, `${key}.json`);
+  }
+
+  /** Reads one entry. Sync (a cache hit must cost no event-loop turn) and never throws. */
+  read(key: string): CacheRead {
+    const file = this.pathFor(key);
+    if (!isValidCacheKey(key)) return { status: "miss", reason: "unreadable", path: file, detail: "invalid cache key" };
+    const found = inspect(file);
+    if (found.state !== "ok") return { status: "miss", reason: found.state, path: file, detail: found.detail };
+    const now = this.now();
+    const { expiration } = found.credentials;
+    if (!isUsable(expiration, now, this.windowSeconds)) {
+      const left = secondsLeft(expiration, now);
+      const detail = left < 0
+        ? `expired at ${expiration.toISOString()}`
+        : `expires in ${left} s, within the ${this.windowSeconds} s refresh window`;
+      return { status: "miss", reason: "expired", path: file, detail };
+    }
+    return { status: "hit", credentials: found.credentials, path: file };
+  }
+
+  /**
+   * Writes an STS response as the AWS CLI would. Returns false (after one warning
+   * per kind of failure) when the cache cannot be written; the caller keeps its
+   * credentials either way. Never throws.
+   */
+  write(key: string, response: StsResponseForCache): boolean {
+    const file = this.pathFor(key);
+    if (!isValidCacheKey(key)) {
+      this.warnWrite(file, "invalid cache key");
+      return false;
+    }
+    let body: Buffer;
+    try {
+      body = Buffer.from(serializeCacheEntry(response), "utf8");
+    } catch {
+      this.warnWrite(file, "the response cannot be serialised");
+      return false;
+    }
+    if (!this.ensureDir(file)) return false;
+
+    // botocore: mkstemp(dir, suffix=".tmp") (mode 0600), write, fsync, os.replace.
+    // Our temp name starts with "." and never ends in ".json", so no reader
+    // (ours or the CLI's) ever sees a half-written entry.
+    const temp = path.join(this.dir, `.${key}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+    let fd: number | undefined;
+    let created = false;
+    try {
+      fd = fs.openSync(temp, "wx", 0o600);
+      created = true;
+      let offset = 0;
+      while (offset < body.length) offset += fs.writeSync(fd, body, offset, body.length - offset);
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      fd = undefined;
+      fs.renameSync(temp, file);
+      created = false;
+      return true;
+    } catch (error) {
+      this.warnWrite(file, describeError(error));
+      return false;
+    } finally {
+      if (fd !== undefined) closeQuietly(fd);
+      if (created) unlinkQuietly(temp);
+    }
+  }
+
+  /** Every entry file (sha1-named `*.json`), sorted by key. Never throws. */
+  list(): CacheEntrySummary[] {
+    const summaries: CacheEntrySummary[] = [];
+    for (const name of this.entryNames()) {
+      const m = ENTRY_FILE.exec(name);
+      if (!m) continue;
+      const key = m[1]!;
+      const file = path.join(this.dir, name);
+      const found = inspect(file);
+      if (found.state === "absent") continue; // removed meanwhile
+      if (found.state !== "ok") {
+        summaries.push({ key, path: file, usable: false, corrupt: true, kind: "unknown" });
+        continue;
+      }
+      const { credentials, doc } = found;
+      summaries.push({
+        key,
+        path: file,
+        ...(credentials.arn !== undefined ? { arn: credentials.arn } : {}),
+        ...(credentials.accountId !== undefined ? { accountId: credentials.accountId } : {}),
+        expiration: credentials.expiration,
+        usable: isUsable(credentials.expiration, this.now(), this.windowSeconds),
+        corrupt: false,
+        kind: kindOf(doc),
+      });
+    }
+    return summaries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /**
+   * Deletes entries: the given keys, or every sha1-named `*.json` when keys is
+   * undefined (then also leftover temp files and abandoned locks; a live lock
+   * is kept, since removing it would let a stampede through). Returns how many
+   * entry files were removed. Never throws; failures are warned about.
+   */
+  remove(keys?: readonly string[]): number {
+    let removed = 0;
+    if (keys !== undefined) {
+      for (const key of new Set(keys)) {
+        if (isValidCacheKey(key) && this.removeEntry(this.pathFor(key))) removed++;
+      }
+      return removed;
+    }
+    const nowMs = Date.now();
+    for (const name of this.entryNames()) {
+      const file = path.join(this.dir, name);
+      if (ENTRY_FILE.test(name)) {
+        if (this.removeEntry(file)) removed++;
+      } else if (name.endsWith(".tmp")) {
+        const st = lstatQuietly(file);
+        if (st?.isFile() && nowMs - st.mtimeMs > STALE_TEMP_MS) unlinkQuietly(file);
+      } else if (name.endsWith(".lock") && KEY.test(name.slice(0, -".lock".length))) {
+        const seen = readLock(file);
+        if (seen !== undefined && lockIsStale(seen, DEFAULT_LOCK_STALE_MS)) unlinkQuietly(file);
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Cross-process single-flight: runs fn while holding `<dir>/<key>.lock`, so
+   * twenty awsrole processes started at once on a cold cache make one STS call
+   * per hop between them (the AWS CLI has no such lock; it simply never reads
+   * the lock file). The caller re-reads the cache once fn runs; this only
+   * serialises.
+   *
+   * Best effort by design, since a lock must never cost the user credentials:
+   * when the directory cannot be written, or the key is invalid, fn runs
+   * unlocked; after timeoutMs of waiting fn runs unlocked too. A lock whose
+   * holder died (same host, pid gone) or that is older than staleMs is taken
+   * over. Locks on different keys are independent, so the resolver can hold the
+   * outer hop's lock while taking inner hops' locks; taking the same key twice
+   * in one call chain waits for the timeout.
+   */
+  async withLock<T>(key: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+    const release = await this.acquire(key, options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, options.staleMs ?? DEFAULT_LOCK_STALE_MS);
+    try {
+      return await fn();
+    } finally {
+      release?.();
+    }
+  }
+
+  private async acquire(key: string, timeoutMs: number, staleMs: number): Promise<(() => void) | undefined> {
+    if (!isValidCacheKey(key)) return undefined;
+    if (!this.ensureDir(undefined)) return undefined;
+    const lockPath = path.join(this.dir, `${key}.lock`);
+    const content = JSON.stringify({ pid: process.pid, created: Date.now(), host: os.hostname(), token: randomBytes(8).toString("hex") });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const failure = createExclusive(lockPath, content);
+      if (failure === undefined) {
+        return () => {
+          // Release only our own lock: after staleMs another process may have
+          // taken it over, and that one must stay.
+          if (readLock(lockPath)?.raw === content) unlinkQuietly(lockPath);
+        };
+      }
+      if (failure !== "EEXIST") return undefined; // read-only dir etc.: run unlocked
+      const seen = readLock(lockPath);
+      if (seen === undefined) continue; // released meanwhile: try again at once
+      if (lockIsStale(seen, staleMs)) {
+        stealLock(lockPath, seen.raw);
+        continue;
+      }
+      if (Date.now() >= deadline) return undefined;
+      // Jitter spreads the retries of many waiters.
+      await sleep(25 + Math.floor(Math.random() * 25));
+    }
+  }
+
+  /** mkdir -p with mode 0700 for the directories it creates; an existing dir keeps its mode. */
+  private ensureDir(fileForWarning: string | undefined): boolean {
+    try {
+      fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      return true;
+    } catch (error) {
+      if (fileForWarning !== undefined) this.warnWrite(fileForWarning, describeError(error));
+      return false;
+    }
+  }
+
+  private removeEntry(file: string): boolean {
+    try {
+      const st = fs.lstatSync(file);
+      if (st.isDirectory()) return false;
+      fs.unlinkSync(file);
+      return true;
+    } catch (error) {
+      if (errorCode(error) !== "ENOENT") this.warnOnce(`remove:${errorCode(error)}`, `Could not remove the cached credentials ${file}: ${describeError(error)}.`);
+      return false;
+    }
+  }
+
+  private entryNames(): string[] {
+    try {
+      return fs.readdirSync(this.dir);
+    } catch {
+      return [];
+    }
+  }
+
+  private warnWrite(file: string, reason: string): void {
+    this.warnOnce(`write:${reason}`, `Could not write the credential cache ${file}: ${reason}; credentials were not cached.`);
+  }
+
+  /** A read-only cache would otherwise warn once per hop of every chain. */
+  private warnOnce(id: string, message: string): void {
+    if (this.warned.has(id)) return;
+    this.warned.add(id);
+    this.warnFn(message);
+  }
+}
+
+/**
+ * The bytes botocore's JSONFileCache writes for this response under the AWS
+ * CLI v1 (aws-semantics.md 3.5): the parsed response in the service model's
+ * member order, botocore's added Credentials.AccountId, then ResponseMetadata,
+ * through json.dumps with default separators and no trailing newline.
+ * HTTPHeaders is written empty: the resolver does not keep the headers and no
+ * reader uses them.
+ */
+export function serializeCacheEntry(response: StsResponseForCache): string {
+  const c = response.Credentials;
+  const credentials: Record<string, unknown> = {
+    AccessKeyId: c.AccessKeyId,
+    SecretAccessKey: c.SecretAccessKey,
+    SessionToken: c.SessionToken,
+    Expiration: c.Expiration,
+  };
+  // botocore _add_account_id_to_response: only when AssumedRoleUser.Arn is an ARN.
+  const accountId = accountIdFromArn(response.AssumedRoleUser?.Arn);
+  if (accountId !== undefined) credentials.AccountId = accountId;
+
+  // Member order of the STS output shapes in botocore's service model:
+  // AssumeRole: Credentials, AssumedRoleUser, PackedPolicySize, SourceIdentity;
+  // AssumeRoleWithWebIdentity: Credentials, SubjectFromWebIdentityToken,
+  // AssumedRoleUser, PackedPolicySize, Provider, Audience, SourceIdentity;
+  // GetSessionToken: Credentials. One order fits all three.
+  const doc: Record<string, unknown> = { Credentials: credentials };
+  if (response.SubjectFromWebIdentityToken !== undefined) doc.SubjectFromWebIdentityToken = response.SubjectFromWebIdentityToken;
+  if (response.AssumedRoleUser !== undefined) {
+    doc.AssumedRoleUser = { AssumedRoleId: response.AssumedRoleUser.AssumedRoleId, Arn: response.AssumedRoleUser.Arn };
+  }
+  if (response.PackedPolicySize !== undefined) doc.PackedPolicySize = response.PackedPolicySize;
+  if (response.Provider !== undefined) doc.Provider = response.Provider;
+  if (response.Audience !== undefined) doc.Audience = response.Audience;
+  if (response.SourceIdentity !== undefined) doc.SourceIdentity = response.SourceIdentity;
+  doc.ResponseMetadata = {
+    ...(response.RequestId !== undefined ? { RequestId: response.RequestId } : {}),
+    HTTPStatusCode: 200,
+    HTTPHeaders: {},
+    RetryAttempts: 0,
+  };
+  return pythonJsonDumps(doc);
+}
+
+/** botocore ArnParser: "arn:" and at least six ":"-separated fields; the account is field 5 (may be empty). */
+function accountIdFromArn(arn: unknown): string | undefined {
+  if (typeof arn !== "string" || !arn.startsWith("arn:")) return undefined;
+  const parts = arn.split(":");
+  return parts.length >= 6 ? parts[4] : undefined;
+}
+
+function inspect(file: string): Inspection {
+  let fd: number;
+  try {
+    // O_NONBLOCK: a FIFO named <key>.json must not hang the command.
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === "ENOENT") return { state: "absent", detail: "no cache file" };
+    if (code === "ENOTDIR") return { state: "unreadable", detail: `${path.dirname(file)} is not a directory` };
+    return { state: "unreadable", detail: describeError(error) };
+  }
+  let text: string;
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.isDirectory()) return { state: "unreadable", detail: "is a directory" };
+    if (!st.isFile()) return { state: "unreadable", detail: "not a regular file" };
+    if (st.size > MAX_ENTRY_BYTES) return { state: "corrupt", detail: "too large for a cache entry" };
+    text = fs.readFileSync(fd, "utf8");
+  } catch (error) {
+    return { state: "unreadable", detail: describeError(error) };
+  } finally {
+    closeQuietly(fd);
+  }
+  return parseEntry(text);
+}
+
+/** What botocore needs from an entry: Credentials.{AccessKeyId, SecretAccessKey, SessionToken, Expiration}. */
+function parseEntry(text: string): Inspection {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch {
+    return { state: "corrupt", detail: text.trim() === "" ? "empty file" : "not valid JSON" };
+  }
+  if (!isRecord(doc)) return { state: "corrupt", detail: "not a JSON object" };
+  const creds = doc.Credentials;
+  if (!isRecord(creds)) return { state: "corrupt", detail: "no Credentials object" };
+  for (const field of ["AccessKeyId", "SecretAccessKey", "SessionToken"] as const) {
+    const value = creds[field];
+    if (typeof value !== "string" || value === "") return { state: "corrupt", detail: `Credentials.${field} is missing` };
+  }
+  if (creds.Expiration === undefined) return { state: "corrupt", detail: "Credentials.Expiration is missing" };
+  const expiration = parseExpiration(creds.Expiration);
+  if (expiration === undefined) return { state: "corrupt", detail: "Credentials.Expiration is not a timestamp with a time zone" };
+
+  const user = doc.AssumedRoleUser;
+  const arn = isRecord(user) && typeof user.Arn === "string" ? user.Arn : undefined;
+  const accountId = typeof creds.AccountId === "string" ? creds.AccountId : accountIdFromArn(arn);
+  const credentials: CachedCredentials = {
+    accessKeyId: creds.AccessKeyId as string,
+    secretAccessKey: creds.SecretAccessKey as string,
+    sessionToken: creds.SessionToken as string,
+    expiration,
+    ...(accountId !== undefined && accountId !== "" ? { accountId } : {}),
+    ...(arn !== undefined ? { arn } : {}),
+  };
+  return { state: "ok", credentials, doc };
+}
+
+function kindOf(doc: Record<string, unknown>): CacheEntrySummary["kind"] {
+  if (doc.ProviderType !== undefined) return "unknown";
+  if (isRecord(doc.AssumedRoleUser)) {
+    const webIdentity = ["SubjectFromWebIdentityToken", "Provider", "Audience"].some((k) => doc[k] !== undefined);
+    return webIdentity ? "web-identity" : "assume-role";
+  }
+  return "mfa-session";
+}
+
+// ---- lock files ----------------------------------------------------------
+
+interface SeenLock {
+  raw: string;
+  pid?: number;
+  created?: number;
+  host?: string;
+  mtimeMs: number;
+}
+
+/**
+ * open(O_CREAT|O_EXCL) is atomic, also across processes: exactly one creator
+ * wins. Returns undefined on success, else the error code ("EEXIST": held).
+ */
+function createExclusive(lockPath: string, content: string): string | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(lockPath, "wx", 0o600);
+  } catch (error) {
+    return errorCode(error) ?? "unknown";
+  }
+  try {
+    fs.writeSync(fd, content);
+  } catch {
+    // An empty lock still excludes others; it goes stale by age.
+  } finally {
+    closeQuietly(fd);
+  }
+  return undefined;
+}
+
+function readLock(lockPath: string): SeenLock | undefined {
+  try {
+    const raw = fs.readFileSync(lockPath, "utf8");
+    const { mtimeMs } = fs.statSync(lockPath);
+    const seen: SeenLock = { raw, mtimeMs };
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (isRecord(parsed)) {
+        if (typeof parsed.pid === "number") seen.pid = parsed.pid;
+        if (typeof parsed.created === "number") seen.created = parsed.created;
+        if (typeof parsed.host === "string") seen.host = parsed.host;
+      }
+    } catch {
+      // Just created and not yet written, or damaged: judged by age alone.
+    }
+    return seen;
+  } catch {
+    return undefined;
+  }
+}
+
+function lockIsStale(seen: SeenLock, staleMs: number): boolean {
+  const created = seen.created ?? seen.mtimeMs;
+  if (Date.now() - created > staleMs) return true;
+  // A pid means something only on the host that wrote it (a home directory may
+  // be shared between machines or containers).
+  if (seen.pid !== undefined && (seen.host === undefined || seen.host === os.hostname())) return !processAlive(seen.pid);
+  return false;
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return errorCode(error) !== "ESRCH";
+  }
+}
+
+/**
+ * Takes over an abandoned lock without ever deleting a live one: several
+ * waiters may judge the same lock stale at once, and a plain unlink by the
+ * slower one could delete the lock the faster one has just created. So the
+ * lock is first renamed aside (atomic; only one waiter gets it), then checked:
+ * if the moved file is not the stale lock we looked at, it is put back.
+ */
+function stealLock(lockPath: string, staleRaw: string): void {
+  const aside = `${path.join(path.dirname(lockPath), `.${path.basename(lockPath)}`)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  try {
+    fs.renameSync(lockPath, aside);
+  } catch {
+    return; // someone else moved or released it
+  }
+  try {
+    if (fs.readFileSync(aside, "utf8") !== staleRaw) {
+      try {
+        fs.linkSync(aside, lockPath); // no-clobber restore of a live lock
+      } catch {
+        // Another waiter already holds a new lock: at worst two run at once.
+      }
+    }
+  } catch {
+    // Unreadable: treat as the stale lock.
+  }
+  unlinkQuietly(aside);
+}
+
+// ---- small helpers -------------------------------------------------------
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function errorCode(error: unknown): string | undefined {
+  return typeof error === "object" && error !== null && typeof (error as { code?: unknown }).code === "string"
+    ? (error as { code: string }).code
+    : undefined;
+}
+
+const REASONS: Readonly<Record<string, string>> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  ENOTDIR: "a path component is not a directory",
+  EEXIST: "a file is in the way of the cache directory",
+  EISDIR: "is a directory",
+  ENAMETOOLONG: "file name too long",
+  ELOOP: "too many symbolic links",
+};
+
+/** A reason for a warning: the error code in words, never the content. */
+function describeError(error: unknown): string {
+  const code = errorCode(error);
+  if (code !== undefined) return REASONS[code] ? `${REASONS[code]} (${code})` : code;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // already closed
+  }
+}
+
+function unlinkQuietly(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch {
+    // already gone
+  }
+}
+
+function lstatQuietly(file: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(file);
+  } catch {
+    return undefined;
+  }
+}

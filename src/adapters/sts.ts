@@ -1,0 +1,211 @@
+// The STS adapter: the only module that imports @aws-sdk/client-sts. It is
+// loaded with import() only when a call is needed, so a warm-cache export never
+// pays for the SDK (docs/performance.md).
+//
+// All hops share one keep-alive agent (one connection for a whole chain). Time
+// is bounded: 3 s to connect, 6 s per attempt, 3 attempts with the SDK's
+// standard retry (it retries throttling, 5xx and network errors, never
+// AccessDenied), so a dead endpoint fails in well under 30 s.
+
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+import type { STSClient, STSClientConfig } from "@aws-sdk/client-sts";
+import { AwsroleError, InterruptedError } from "../errors.js";
+import type { StsEndpoint } from "../core/endpoint.js";
+import type { AssumeRoleParams, CallContext, Credentials, StsPort, StsResponse } from "../core/resolve.js";
+
+export interface StsAdapterOptions {
+  endpoint: StsEndpoint;
+  signal: AbortSignal;
+  maxAttempts?: number;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  debug?: (message: string) => void;
+}
+
+export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
+  // awsrole supports Node 20 by design and package-lock pins an SDK that does;
+  // the SDK's seven-line "upgrade Node" notice on every cold call is not
+  // something an awsrole user can act on. A user's own setting is respected.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const sdk = await import("@aws-sdk/client-sts");
+  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 4 });
+  const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 4 });
+  const { endpoint } = options;
+
+  const clientFor = (credentials: Credentials | undefined): STSClient => {
+    const config: STSClientConfig = {
+      region: endpoint.region,
+      endpoint: endpoint.url,
+      maxAttempts: options.maxAttempts ?? 3,
+      requestHandler: {
+        httpAgent,
+        httpsAgent,
+        connectionTimeout: options.connectionTimeoutMs ?? 3000,
+        requestTimeout: options.requestTimeoutMs ?? 6000,
+      },
+    };
+    if (credentials) {
+      config.credentials = {
+        accessKeyId: credentials.accessKeyId,
+        secretAccessKey: credentials.secretAccessKey,
+        ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+      };
+    } else {
+      // AssumeRoleWithWebIdentity is unsigned: no credentials at all.
+      config.credentials = async () => ({ accessKeyId: "", secretAccessKey: "" });
+      config.signer = { sign: async (request) => request };
+    }
+    return new sdk.STSClient(config);
+  };
+
+  const send = async <T>(operation: string, call: CallContext, run: () => Promise<T>): Promise<T> => {
+    if (options.signal.aborted) throw new InterruptedError();
+    try {
+      return await run();
+    } catch (error) {
+      if (options.signal.aborted) throw new InterruptedError();
+      throw stsFailure(error, operation, call, endpoint);
+    }
+  };
+  // Ctrl-C aborts the request in flight (docs/security.md, "Signals").
+  const abortSignal = options.signal;
+
+  return {
+    async assumeRole(credentials, params, call) {
+      const out = await send("AssumeRole", call, () => clientFor(credentials).send(new sdk.AssumeRoleCommand(params), { abortSignal }));
+      return toResponse(out, "AssumeRole");
+    },
+    async assumeRoleWithWebIdentity(params, call) {
+      const out = await send("AssumeRoleWithWebIdentity", call, () => clientFor(undefined).send(new sdk.AssumeRoleWithWebIdentityCommand(params), { abortSignal }));
+      return toResponse(out, "AssumeRoleWithWebIdentity");
+    },
+    async getSessionToken(credentials, params, call) {
+      const out = await send("GetSessionToken", call, () => clientFor(credentials).send(new sdk.GetSessionTokenCommand(params), { abortSignal }));
+      return toResponse(out, "GetSessionToken");
+    },
+    async getCallerIdentity(credentials, call) {
+      const out = await send("GetCallerIdentity", call, () => clientFor(credentials).send(new sdk.GetCallerIdentityCommand({}), { abortSignal }));
+      return { UserId: out.UserId ?? "", Account: out.Account ?? "", Arn: out.Arn ?? "" };
+    },
+  };
+}
+
+interface SdkCredentialsOutput {
+  Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date };
+  AssumedRoleUser?: { AssumedRoleId?: string; Arn?: string };
+  PackedPolicySize?: number;
+  SourceIdentity?: string;
+  SubjectFromWebIdentityToken?: string;
+  Provider?: string;
+  Audience?: string;
+  $metadata?: { requestId?: string };
+}
+
+function toResponse(out: SdkCredentialsOutput, operation: string): StsResponse {
+  const c = out.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+    throw new AwsroleError("StsBadResponse", `STS answered ${operation} without complete credentials.`, { hint: "Check that the STS endpoint is a real STS service." });
+  }
+  const response: StsResponse = {
+    Credentials: {
+      AccessKeyId: c.AccessKeyId,
+      SecretAccessKey: c.SecretAccessKey,
+      SessionToken: c.SessionToken,
+      // The wire format real STS sends (and the AWS CLI v1 caches): no fractional seconds.
+      Expiration: c.Expiration.toISOString().replace(/\.\d{3}Z$/, "Z"),
+    },
+  };
+  if (out.AssumedRoleUser?.Arn && out.AssumedRoleUser.AssumedRoleId) response.AssumedRoleUser = { AssumedRoleId: out.AssumedRoleUser.AssumedRoleId, Arn: out.AssumedRoleUser.Arn };
+  if (out.PackedPolicySize !== undefined) response.PackedPolicySize = out.PackedPolicySize;
+  if (out.SourceIdentity) response.SourceIdentity = out.SourceIdentity;
+  if (out.SubjectFromWebIdentityToken) response.SubjectFromWebIdentityToken = out.SubjectFromWebIdentityToken;
+  if (out.Provider) response.Provider = out.Provider;
+  if (out.Audience) response.Audience = out.Audience;
+  if (out.$metadata?.requestId) response.RequestId = out.$metadata.requestId;
+  return response;
+}
+
+/** An STS call failed: which hop, for which role and principal, and the likely cause. */
+export class StsCallError extends AwsroleError {
+  readonly stsCode: string;
+  readonly call: CallContext;
+  constructor(stsCode: string, message: string, hint: string, call: CallContext, cause: unknown) {
+    super(`Sts.${stsCode}`, message, { hint, cause });
+    this.stsCode = stsCode;
+    this.call = call;
+  }
+}
+
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"]);
+
+export function stsFailure(error: unknown, operation: string, call: CallContext, endpoint: StsEndpoint): Error {
+  // A programming error is a bug in awsrole, not an STS answer: let the reporter say so.
+  if (error instanceof TypeError || error instanceof ReferenceError || error instanceof RangeError) return error;
+  const e = error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; $response?: unknown };
+  const name = e?.name ?? "Error";
+  const rawMessage = (e?.message ?? String(error)).replace(/\s+/g, " ").trim();
+  const where = call.step > 0 ? `Hop ${call.step} of ${call.of}${call.profile ? ` (profile ${call.profile})` : ""}` : call.profile ? `Profile ${call.profile}` : "The request";
+  const target = call.hop ? ` of ${call.hop.roleArn}` : "";
+  const hop = call.hop;
+  const section = call.profile ? `[profile ${call.profile}]` : "the profile";
+
+  if (NETWORK_CODES.has(e?.code ?? "") || NETWORK_CODES.has(name) || name === "TimeoutError" || /socket hang up|timed? ?out|ECONNREFUSED|ECONNRESET/i.test(rawMessage)) {
+    return new StsCallError("Unreachable", `${where}: could not reach STS at ${endpoint.url} for ${operation} (${e?.code ?? name}).`, `Check the network and the endpoint (${endpoint.origin}); nothing was cached.`, call, error);
+  }
+  const status = e?.$metadata?.httpStatusCode;
+  let hint: string;
+  switch (name) {
+    case "AccessDenied":
+      if (/MultiFactorAuthentication/i.test(rawMessage)) {
+        hint = /invalid MFA one time pass code/i.test(rawMessage)
+          ? "The MFA code was wrong or already used; wait for the next code and try again."
+          : /must provide both/i.test(rawMessage)
+            ? `Set mfa_serial in ${section} so awsrole asks for a code.`
+            : `Check that mfa_serial in ${section} is the MFA device of ${call.principal}.`;
+      } else if (hop && !hop.mfaSerial) {
+        hint = `The role's trust policy does not allow ${call.principal}${hop.externalId === undefined ? "" : " with this external_id"}; if it requires MFA, add mfa_serial to ${section}, and if it requires an external ID, add external_id.`;
+      } else {
+        hint = `The role's trust policy does not allow ${call.principal}; check its Principal and Condition (MFA, sts:ExternalId).`;
+      }
+      break;
+    case "ValidationError":
+      hint = /1 hour session limit/i.test(rawMessage)
+        ? `This hop is role chaining, which STS caps at 3600 seconds: set duration_seconds to 3600 or less in ${section}.`
+        : /MaxSessionDuration/i.test(rawMessage)
+          ? `Lower duration_seconds in ${section} to the role's maximum session duration, or raise the role's maximum.`
+          : `Check role_session_name, external_id and duration_seconds in ${section}.`;
+      break;
+    case "ExpiredToken":
+    case "ExpiredTokenException":
+      hint = `The source credentials of this hop have expired; refresh them (for session keys in a file, get new ones), then run \`awsrole cache clear${call.profile ? " " + call.profile : ""}\`.`;
+      break;
+    case "InvalidClientTokenId":
+      hint = `STS does not know the access key used by ${call.principal}; check aws_access_key_id (it may be deleted or mistyped).`;
+      break;
+    case "SignatureDoesNotMatch":
+      hint = `The secret key used by ${call.principal} does not match its access key; check aws_secret_access_key.`;
+      break;
+    case "Throttling":
+    case "ThrottlingException":
+    case "RequestLimitExceeded":
+      hint = "STS throttled the requests even after retries; wait a moment and try again. Nothing was cached.";
+      break;
+    case "RegionDisabledException":
+      hint = `STS is not activated in ${endpoint.region} for this account; use another region or activate it in IAM.`;
+      break;
+    case "InvalidIdentityToken":
+    case "IDPRejectedClaim":
+      hint = "The web identity token was rejected; check web_identity_token_file and the role's trust policy for the identity provider.";
+      break;
+    default:
+      if (status !== undefined && status >= 500) {
+        hint = "STS had an internal error even after retries; try again shortly. Nothing was cached.";
+      } else if (/Deserialization|XML|parse|char|Unexpected/i.test(name + " " + rawMessage) || e?.$response !== undefined) {
+        return new StsCallError("BadResponse", `${where}: STS at ${endpoint.url} sent a response to ${operation} that is not valid STS XML.`, `Check that the endpoint (${endpoint.origin}) is an STS service; nothing was cached.`, call, error);
+      } else {
+        hint = "See the STS message above; run with --debug for details.";
+      }
+  }
+  return new StsCallError(name, `${where}: STS refused ${operation}${target} for ${call.principal}: ${name}: ${rawMessage}`, hint, call, error);
+}

@@ -1,0 +1,36 @@
+// `awsrole export [profile]`: credentials as lines for eval (or JSON). stdout
+// carries only those lines; anything for people goes to stderr.
+
+import type { Context } from "../context.js";
+import { resolveCredentials, warn } from "../resolver.js";
+import { conflictingVariables, renderExport, type ExportFormat } from "../render/credentials.js";
+import { warnIfExpiringSoon } from "./expiry.js";
+
+export interface ExportInput {
+  profile: string | undefined;
+  format: ExportFormat;
+  tokenCode?: string | undefined;
+  region?: string | undefined;
+  noCache?: boolean;
+  refresh?: boolean;
+}
+
+export async function runExport(input: ExportInput, ctx: Context): Promise<number> {
+  const resolved = await resolveCredentials(input, ctx);
+  const { credentials } = resolved.resolution;
+  warnIfExpiringSoon(credentials, ctx);
+  if (resolved.plan.source.kind === "environment" && resolved.plan.hops.length === 0) {
+    warn(ctx, "exporting the credentials already in AWS_ACCESS_KEY_ID (they win over AWS_PROFILE); name a profile to switch.");
+  }
+  // Region lines only when the profile or --region chose one; a region the
+  // shell already exports needs no repeating.
+  const regionFromProfile = input.region ?? (resolved.region !== undefined && resolved.region !== ctx.env.AWS_REGION && resolved.region !== ctx.env.AWS_DEFAULT_REGION ? resolved.region : undefined);
+  ctx.stdout.write(
+    renderExport(input.format, credentials, {
+      region: regionFromProfile,
+      unset: conflictingVariables(ctx.env, credentials),
+      profile: resolved.plan.profile,
+    }),
+  );
+  return 0;
+}

@@ -1,0 +1,57 @@
+// `awsrole whoami`: GetCallerIdentity with the resolved credentials.
+
+import type { Context } from "../context.js";
+import { resolveCredentials } from "../resolver.js";
+import { formatDuration, warnIfExpiringSoon } from "./expiry.js";
+
+export interface WhoamiInput {
+  profile: string | undefined;
+  output: "text" | "json";
+  tokenCode?: string | undefined;
+  region?: string | undefined;
+  noCache?: boolean;
+  refresh?: boolean;
+}
+
+export async function runWhoami(input: WhoamiInput, ctx: Context): Promise<number> {
+  const resolved = await resolveCredentials(input, ctx);
+  const { credentials, trace } = resolved.resolution;
+  warnIfExpiringSoon(credentials, ctx);
+  const sts = await resolved.sts();
+  const identity = await sts.getCallerIdentity(credentials, { step: 0, of: resolved.plan.hops.length, profile: resolved.plan.profile, principal: credentials.arn ?? "the resolved credentials" });
+  if (input.output === "json") {
+    // The shape and indentation of `aws sts get-caller-identity`.
+    ctx.stdout.write(JSON.stringify({ UserId: identity.UserId, Account: identity.Account, Arn: identity.Arn }, null, 4) + "\n");
+    return 0;
+  }
+  const rows: Array<[string, string]> = [
+    ["Account", identity.Account],
+    ["Arn", identity.Arn],
+    ["UserId", identity.UserId],
+    ["Type", identityType(identity.Arn)],
+  ];
+  const profile = resolved.plan.profile;
+  const hops = resolved.plan.hops.length;
+  const via = trace.length === 0 ? "" : trace[trace.length - 1]!.outcome === "cache-hit" ? ", from the cache" : ", newly assumed";
+  rows.push(["Profile", profile === undefined ? "(credentials from the environment)" : `${profile}${hops ? ` (${hops} hop${hops === 1 ? "" : "s"}${via})` : ""}`]);
+  if (credentials.expiration) {
+    const left = (credentials.expiration.getTime() - ctx.now().getTime()) / 1000;
+    rows.push(["Expires", `${credentials.expiration.toISOString().replace(/\.\d{3}Z$/, "Z")} (${formatDuration(left)} left)`]);
+  } else {
+    rows.push(["Expires", "never (long-term keys)"]);
+  }
+  ctx.stdout.write(rows.map(([k, v]) => `${k.padEnd(8)} ${v}`).join("\n") + "\n");
+  return 0;
+}
+
+export function identityType(arn: string): string {
+  const resource = arn.split(":").slice(5).join(":");
+  if (resource.startsWith("assumed-role/")) {
+    const [, role, session] = resource.split("/");
+    return `assumed role ${role} (session ${session})`;
+  }
+  if (resource.startsWith("user/")) return `IAM user ${resource.split("/").pop()}`;
+  if (resource.startsWith("federated-user/")) return `federated user ${resource.split("/").pop()}`;
+  if (resource === "root") return "account root user";
+  return resource;
+}

@@ -1,0 +1,114 @@
+// Credentials as text for other programs: shell lines to eval, dotenv, JSON, and
+// the credential_process schema. Every value is quoted for its target shell, so
+// no value (even a hostile one from a file) can run code when evaluated.
+//
+// Line order and names follow `aws configure export-credentials` (AWS CLI v2):
+// key id, secret, then the token and AWS_CREDENTIAL_EXPIRATION only when present
+// (aws-semantics.md 4). botocore and the SDKs read AWS_CREDENTIAL_EXPIRATION back.
+
+import type { Credentials } from "../core/resolve.js";
+
+export const EXPORT_FORMATS = ["env", "env-no-export", "fish", "powershell", "json", "process"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export interface ExportExtras {
+  region?: string | undefined;
+  /** Variables that are set in the caller's environment and would contradict the new credentials. */
+  unset?: readonly string[];
+  profile?: string | undefined;
+}
+
+/** RFC 3339 UTC without fractional seconds, the form STS itself sends. */
+export function formatExpiration(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export function credentialVariables(credentials: Credentials, extras: ExportExtras = {}): Array<[string, string]> {
+  const vars: Array<[string, string]> = [
+    ["AWS_ACCESS_KEY_ID", credentials.accessKeyId],
+    ["AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey],
+  ];
+  if (credentials.sessionToken) vars.push(["AWS_SESSION_TOKEN", credentials.sessionToken]);
+  if (credentials.expiration) vars.push(["AWS_CREDENTIAL_EXPIRATION", formatExpiration(credentials.expiration)]);
+  if (extras.region) vars.push(["AWS_REGION", extras.region], ["AWS_DEFAULT_REGION", extras.region]);
+  return vars;
+}
+
+/**
+ * Variables to clear when exporting: a stale session token next to long-term
+ * keys breaks every call, and AWS_PROFILE next to exported keys makes the JS
+ * SDK ignore the keys (aws-semantics.md 1.6), the "wrong account" trap.
+ */
+export function conflictingVariables(env: Readonly<Record<string, string | undefined>>, credentials: Credentials): string[] {
+  const names = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"];
+  if (!credentials.sessionToken) names.push("AWS_SESSION_TOKEN");
+  if (!credentials.expiration) names.push("AWS_CREDENTIAL_EXPIRATION");
+  return names.filter((name) => env[name] !== undefined);
+}
+
+export function renderExport(format: ExportFormat, credentials: Credentials, extras: ExportExtras = {}): string {
+  const vars = credentialVariables(credentials, extras);
+  const unset = extras.unset ?? [];
+  switch (format) {
+    case "env":
+      return lines([...unset.map((name) => `unset ${name}`), ...vars.map(([k, v]) => `export ${k}=${shQuote(v)}`)]);
+    case "env-no-export":
+      return lines(vars.map(([k, v]) => `${k}=${shQuote(v)}`));
+    case "fish":
+      return lines([...unset.map((name) => `set -e ${name}`), ...vars.map(([k, v]) => `set -gx ${k} ${fishQuote(v)}`)]);
+    case "powershell":
+      return lines([...unset.map((name) => `Remove-Item Env:${name} -ErrorAction SilentlyContinue`), ...vars.map(([k, v]) => `$Env:${k} = ${psQuote(v)}`)]);
+    case "json":
+      return (
+        JSON.stringify(
+          {
+            AccessKeyId: credentials.accessKeyId,
+            SecretAccessKey: credentials.secretAccessKey,
+            ...(credentials.sessionToken ? { SessionToken: credentials.sessionToken } : {}),
+            ...(credentials.expiration ? { Expiration: formatExpiration(credentials.expiration) } : {}),
+            ...(extras.region ? { Region: extras.region } : {}),
+            ...(credentials.accountId ? { AccountId: credentials.accountId } : {}),
+            ...(credentials.arn ? { Arn: credentials.arn } : {}),
+            ...(extras.profile ? { Profile: extras.profile } : {}),
+          },
+          null,
+          2,
+        ) + "\n"
+      );
+    case "process":
+      // The credential_process schema (Version 1), as `aws configure
+      // export-credentials --format process` prints it: indent 2, these keys only.
+      return (
+        JSON.stringify(
+          {
+            Version: 1,
+            AccessKeyId: credentials.accessKeyId,
+            SecretAccessKey: credentials.secretAccessKey,
+            ...(credentials.sessionToken ? { SessionToken: credentials.sessionToken } : {}),
+            ...(credentials.expiration ? { Expiration: formatExpiration(credentials.expiration) } : {}),
+          },
+          null,
+          2,
+        ) + "\n"
+      );
+  }
+}
+
+function lines(items: string[]): string {
+  return items.map((line) => line + "\n").join("");
+}
+
+/** POSIX sh single quotes: nothing is special inside except the quote itself. */
+export function shQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** fish single quotes: only \\ and \' are escapes. */
+export function fishQuote(value: string): string {
+  return `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+}
+
+/** PowerShell single-quoted string: '' is a literal quote; nothing else expands. */
+export function psQuote(value: string): string {
+  return `'${value.replace(/['\u2018\u2019\u201a\u201b]/g, (c) => c + c)}'`;
+}

@@ -1,0 +1,118 @@
+// The one resolver every command stands on: choose the profile, load and plan,
+// then run the plan through the AWS CLI's cache, STS (lazily loaded), the MFA
+// prompt (lazily loaded) and the credential sources.
+
+import { loadConfig } from "./adapters/config-files.js";
+import { CacheStore, cliCacheDir } from "./adapters/cache-store.js";
+import type { Context } from "./context.js";
+import type { AwsConfig } from "./core/config.js";
+import { resolveRegion, resolveStsEndpoint, type StsEndpoint } from "./core/endpoint.js";
+import { chooseProfile, planProfile, type Plan, type ProfileChoice } from "./core/plan.js";
+import { resolvePlan, type Resolution, type StsPort } from "./core/resolve.js";
+import { AwsroleError, UsageError } from "./errors.js";
+
+export interface ResolveInput {
+  /** From a positional argument or --profile; undefined falls back to AWS_PROFILE etc. */
+  profile: string | undefined;
+  /** --token-code: used for the first MFA code needed. */
+  tokenCode?: string | undefined;
+  region?: string | undefined;
+  /** --no-cache: neither read nor write the cache. */
+  noCache?: boolean;
+  /** --refresh: ignore cached entries, call STS, and cache the new results. */
+  refresh?: boolean;
+}
+
+export interface Session {
+  config: AwsConfig;
+  choice: ProfileChoice;
+  plan: Plan;
+  region: string | undefined;
+  cacheDir: string;
+  /** STS for follow-up calls (whoami), created on first use with the top-level profile's endpoint. */
+  sts(): Promise<StsPort>;
+}
+
+export interface Resolved extends Session {
+  resolution: Resolution;
+}
+
+/** Load, choose and plan, without any STS call (chain, doctor, cache clear). */
+export function openSession(input: Pick<ResolveInput, "profile" | "region">, ctx: Context): Session {
+  const config = loadConfig(ctx.env);
+  const choice = chooseProfile(input.profile, ctx.env);
+  if (choice.from === "AWS_PROFILE" && ctx.env.AWS_DEFAULT_PROFILE !== undefined && ctx.env.AWS_DEFAULT_PROFILE !== ctx.env.AWS_PROFILE) {
+    warn(ctx, `AWS_PROFILE (${ctx.env.AWS_PROFILE}) and AWS_DEFAULT_PROFILE (${ctx.env.AWS_DEFAULT_PROFILE}) differ; using AWS_PROFILE as AWS CLI v2 and the SDKs do (AWS CLI v1 would use AWS_DEFAULT_PROFILE).`);
+  }
+  const plan = planProfile(config, choice, { env: ctx.env });
+  const profile = plan.profile === undefined ? undefined : config.profiles.get(plan.profile);
+  let endpoint: StsEndpoint | undefined;
+  let sts: Promise<StsPort> | undefined;
+  return {
+    config,
+    choice,
+    plan,
+    region: resolveRegion({ profile, env: ctx.env, regionFlag: input.region }),
+    cacheDir: cliCacheDir(ctx.env),
+    sts() {
+      // Endpoint errors (no region with a custom endpoint) surface only when a call
+      // is needed, as in botocore, whose STS client is created on a cache miss.
+      endpoint ??= resolveStsEndpoint({ config, profile, env: ctx.env, regionFlag: input.region });
+      const resolvedEndpoint = endpoint;
+      debug(ctx, `STS endpoint ${resolvedEndpoint.url} (region ${resolvedEndpoint.region}, from ${resolvedEndpoint.origin})`);
+      sts ??= import("./adapters/sts.js").then(({ createSts }) =>
+        createSts({ endpoint: resolvedEndpoint, signal: ctx.signal, debug: (m) => debug(ctx, m), ...maxAttempts(ctx.env) }),
+      );
+      return sts;
+    },
+  };
+}
+
+export async function resolveCredentials(input: ResolveInput, ctx: Context): Promise<Resolved> {
+  const session = openSession(input, ctx);
+  const tokenCode = input.tokenCode?.trim();
+  if (tokenCode !== undefined && !/^\d{6}$/.test(tokenCode)) {
+    throw new UsageError(`--token-code must be the 6 digits your MFA device shows, not "${tokenCode.replace(/[^\x20-\x7e]/g, "?").slice(0, 12)}".`);
+  }
+  let unusedTokenCode = tokenCode;
+  const cache = input.noCache ? undefined : new CacheStore(session.cacheDir, { warn: (m) => warn(ctx, m), now: () => ctx.now() });
+  const { createSources } = await import("./adapters/sources.js");
+  const resolution = await resolvePlan(session.plan, {
+    now: () => ctx.now(),
+    sts: () => session.sts(),
+    cache,
+    sources: createSources(ctx.env, ctx.signal),
+    refresh: input.refresh ?? false,
+    debug: (m) => debug(ctx, m),
+    mfaCode: async (serial, profile) => {
+      // A --token-code is good for one call: TOTP codes cannot be reused.
+      if (unusedTokenCode !== undefined) {
+        const code = unusedTokenCode;
+        unusedTokenCode = undefined;
+        return code;
+      }
+      const { openTerminal, promptMfaCode } = await import("./adapters/prompt.js");
+      const terminal = openTerminal(ctx.stdinIsTTY);
+      if (!terminal) {
+        throw new AwsroleError("MfaCodeRequired", `Profile "${profile}" needs a code from MFA device ${serial}, and there is no terminal to ask on.`, {
+          hint: "Pass it with --token-code 123456, or run the command in a terminal.",
+        });
+      }
+      return promptMfaCode(serial, terminal, ctx.signal);
+    },
+  });
+  return { ...session, resolution };
+}
+
+function maxAttempts(env: Context["env"]): { maxAttempts?: number } {
+  const value = Number(env.AWS_MAX_ATTEMPTS);
+  return Number.isInteger(value) && value >= 1 && value <= 10 ? { maxAttempts: value } : {};
+}
+
+export function warn(ctx: Context, message: string): void {
+  ctx.stderr.write(`${ctx.color ? "\u001b[33mawsrole: warning:\u001b[39m" : "awsrole: warning:"} ${message}\n`);
+}
+
+export function debug(ctx: Context, message: string): void {
+  if (ctx.debug) ctx.stderr.write(`${ctx.color ? "\u001b[2m" : ""}debug: ${message}${ctx.color ? "\u001b[22m" : ""}\n`);
+}
