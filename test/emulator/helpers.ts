@@ -1,12 +1,11 @@
 // Shared fixtures for the emulator's own tests: the seed world's principals and a real
 // @aws-sdk/client-sts client pointed at a running emulator.
 
-import { fileURLToPath } from "node:url";
 import { STSClient, type Credentials } from "@aws-sdk/client-sts";
 import { expect } from "vitest";
-import type { StsServer } from "../sts/server.js";
+import { SEED_WORLD_PATH, type StsServer } from "../sts/server.js";
 
-export const SEEDS_PATH = fileURLToPath(new URL("../sts/worlds/seeds.json", import.meta.url));
+export const SEEDS_PATH = SEED_WORLD_PATH;
 
 export interface KeyPair {
   accessKeyId: string;
@@ -32,7 +31,7 @@ export const role = (account: string, name: string): string => `arn:aws:iam::${a
  * A real STS client for the emulator. maxAttempts defaults to 1 so every SDK call is exactly
  * one request in `server.calls` (fault tests opt into retries explicitly).
  */
-export function sts(server: StsServer, credentials: KeyPair, options: { maxAttempts?: number; region?: string } = {}): STSClient {
+export function sts(server: Pick<StsServer, "url">, credentials: KeyPair, options: { maxAttempts?: number; region?: string } = {}): STSClient {
   return new STSClient({
     region: options.region ?? "us-east-1",
     endpoint: server.url,
@@ -42,7 +41,7 @@ export function sts(server: StsServer, credentials: KeyPair, options: { maxAttem
 }
 
 /** An unsigned-capable client (AssumeRoleWithWebIdentity needs no credentials). */
-export function anonymousSts(server: StsServer): STSClient {
+export function anonymousSts(server: Pick<StsServer, "url">): STSClient {
   return new STSClient({ region: "us-east-1", endpoint: server.url, maxAttempts: 1 });
 }
 

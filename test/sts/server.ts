@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { fileURLToPath } from "node:url";
 import { internalFailure, invalidAction, missingAction, missingAuthenticationToken, StsError, throttling } from "./errors.js";
 import { ACTIONS, StsService, UNIMPLEMENTED_ACTIONS, UNSIGNED_ACTIONS, type Action, type CredentialRecord } from "./service.js";
 import { parseSignedRequest, type WireRequest } from "./sigv4.js";
@@ -15,6 +16,9 @@ import { renderError, renderResult, renderTruncated } from "./xml.js";
 export type { World } from "./world.js";
 
 export const STS_API_VERSION = "2011-06-15";
+
+/** Absolute path of the seed world (test/sts/worlds/seeds.json): `loadWorld(SEED_WORLD_PATH)`. */
+export const SEED_WORLD_PATH = fileURLToPath(new URL("./worlds/seeds.json", import.meta.url));
 
 export interface StsCall {
   /** "AssumeRole" | "GetCallerIdentity" | … ("" when the request had no Action). */
