@@ -127,6 +127,9 @@ describe("trust policy evaluation", () => {
     expect(decide([stmt({ AWS: ["333333333333", "222222222222"] })], ctx(session))).toBe("Allow");
     expect(decide([stmt({ AWS: "333333333333" })], ctx(user))).toBe("ImplicitDeny");
     expect(decide([stmt("*")], ctx(user))).toBe("Allow");
+    // A single statement object (not an array) is valid IAM, as in seed 000's policy.
+    const single = compileTrustPolicy({ Version: "2012-10-17", Statement: stmt({ AWS: user.arn }) });
+    expect(evaluateTrustPolicy(single, ctx(user))).toBe("Allow");
   });
 
   it("an explicit Deny beats an Allow", () => {

@@ -372,7 +372,7 @@ export class StsService {
     const start = Math.floor(this.now() / 1000) * 1000;
     const record: CredentialRecord = {
       accessKeyId: newTemporaryAccessKeyId(),
-      secretAccessKey: randomToken(30).slice(0, 40),
+      secretAccessKey: randomToken(30), // 30 bytes = 40 base64 characters, like real secrets
       sessionToken: randomToken(300),
       expiresAt: start + durationSeconds * 1000,
       identity,

@@ -148,7 +148,7 @@ export function validateWorld(value: unknown, source = "<inline world>"): World 
       if (codes.length === 0) fail(source, `${dat}.codes`, "must list at least one code");
       return { serialNumber, codes };
     });
-    return { arn, userId: userId ?? undefined, accessKeys, mfaDevices };
+    return { arn, userId, accessKeys, mfaDevices };
   });
 
   const roles = requireArray(source, "roles", value.roles).map((raw, i): WorldRole => {
