@@ -304,12 +304,11 @@ export class CacheStore {
       }
       if (failure !== "EEXIST") return undefined; // read-only dir etc.: run unlocked
       const seen = readLock(lockPath);
-      if (seen === undefined) continue; // released meanwhile: try again at once
-      if (lockIsStale(seen, staleMs)) {
-        stealLock(lockPath, seen.raw);
-        continue;
-      }
+      // Released meanwhile, or abandoned and now moved away: try again at once.
+      // (A lock that exists but cannot be read, e.g. a directory, is waited out.)
+      const freed = seen === undefined ? !fs.existsSync(lockPath) : lockIsStale(seen, staleMs) && stealLock(lockPath, seen.raw);
       if (Date.now() >= deadline) return undefined;
+      if (freed) continue;
       // Jitter spreads the retries of many waiters.
       await sleep(25 + Math.floor(Math.random() * 25));
     }
@@ -555,12 +554,13 @@ function processAlive(pid: number): boolean {
  * lock is first renamed aside (atomic; only one waiter gets it), then checked:
  * if the moved file is not the stale lock we looked at, it is put back.
  */
-function stealLock(lockPath: string, staleRaw: string): void {
+function stealLock(lockPath: string, staleRaw: string): boolean {
   const aside = `${path.join(path.dirname(lockPath), `.${path.basename(lockPath)}`)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
   try {
     fs.renameSync(lockPath, aside);
-  } catch {
-    return; // someone else moved or released it
+  } catch (error) {
+    // ENOENT: someone else moved or released it, which frees the lock too.
+    return errorCode(error) === "ENOENT";
   }
   try {
     if (fs.readFileSync(aside, "utf8") !== staleRaw) {
@@ -574,6 +574,7 @@ function stealLock(lockPath: string, staleRaw: string): void {
     // Unreadable: treat as the stale lock.
   }
   unlinkQuietly(aside);
+  return true;
 }
 
 // ---- small helpers -------------------------------------------------------
