@@ -57,9 +57,11 @@ export function openSession(input: Pick<ResolveInput, "profile" | "region">, ctx
     sts() {
       // Endpoint errors (no region with a custom endpoint) surface only when a call
       // is needed, as in botocore, whose STS client is created on a cache miss.
-      endpoint ??= resolveStsEndpoint({ config, profile, env: ctx.env, regionFlag: input.region });
+      if (!endpoint) {
+        endpoint = resolveStsEndpoint({ config, profile, env: ctx.env, regionFlag: input.region });
+        debug(ctx, `STS endpoint ${endpoint.url} (region ${endpoint.region}, from ${endpoint.origin})`);
+      }
       const resolvedEndpoint = endpoint;
-      debug(ctx, `STS endpoint ${resolvedEndpoint.url} (region ${resolvedEndpoint.region}, from ${resolvedEndpoint.origin})`);
       sts ??= import("./adapters/sts.js").then(({ createSts }) =>
         createSts({ endpoint: resolvedEndpoint, signal: ctx.signal, debug: (m) => debug(ctx, m), ...maxAttempts(ctx.env) }),
       );

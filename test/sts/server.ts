@@ -58,7 +58,11 @@ export interface StsServer {
   calls: StsCall[];
   /** Clears `calls`. Issued credentials and the clock are kept. */
   reset(): void;
-  /** Moves the emulator's clock forward (expiry tests). Also moves the Date response header. */
+  /**
+   * Moves the emulator's credential clock forward (expiry tests). The Date response header
+   * stays on wall-clock time: advancing models credentials growing old, not a skewed server,
+   * and a skewed Date makes the SDK correct its clock and retry (a request real STS never sees).
+   */
   advanceClock(seconds: number): void;
   /** The emulator's current time. */
   now(): Date;
@@ -181,7 +185,7 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
       "Content-Length": body.length,
       "x-amzn-RequestId": requestId,
       // The service's clock, so SDK clock-skew correction sees the emulated time.
-      Date: new Date(now()).toUTCString(),
+      Date: new Date().toUTCString(),
     });
     res.end(body);
   }

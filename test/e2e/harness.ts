@@ -1,0 +1,116 @@
+// End-to-end harness: the built CLI (bin/awsrole.js -> dist/) run as a real
+// subprocess, in a throw-away HOME, against the loopback STS emulator. Nothing
+// is mocked: the CLI's real @aws-sdk/client-sts signs real HTTP requests.
+// `npm test` builds dist/ first.
+
+import { spawn } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { SEED_WORLD_PATH, loadWorld, startSts, type StsServer } from "../sts/server.js";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const BIN = join(ROOT, "bin", "awsrole.js");
+export const SEEDS_DIR = join(ROOT, "test", "fixtures", "seeds");
+
+if (!existsSync(join(ROOT, "dist", "cli.js"))) {
+  throw new Error("dist/cli.js is missing: run `npm run build` (npm test does it) before the end-to-end tests.");
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Home {
+  dir: string;
+  awsDir: string;
+  cacheDir: string;
+  env: Record<string, string>;
+  cacheFiles(): string[];
+  remove(): void;
+}
+
+/** A fresh HOME with ~/.aws from the seed fixtures (or the given texts). */
+export function makeHome(options: { config?: string; credentials?: string; seeds?: boolean } = {}): Home {
+  const dir = mkdtempSync(join(tmpdir(), "awsrole-home-"));
+  const awsDir = join(dir, ".aws");
+  mkdirSync(awsDir, { recursive: true });
+  if (options.seeds !== false && options.config === undefined && options.credentials === undefined) {
+    cpSync(join(SEEDS_DIR, "config"), join(awsDir, "config"));
+    cpSync(join(SEEDS_DIR, "credentials"), join(awsDir, "credentials"));
+  }
+  if (options.config !== undefined) writeFileSync(join(awsDir, "config"), options.config);
+  if (options.credentials !== undefined) writeFileSync(join(awsDir, "credentials"), options.credentials, { mode: 0o600 });
+  const cacheDir = join(awsDir, "cli", "cache");
+  return {
+    dir,
+    awsDir,
+    cacheDir,
+    env: { HOME: dir },
+    cacheFiles: () => (existsSync(cacheDir) ? readdirSync(cacheDir).sort() : []),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The minimal environment of a user's shell: PATH, HOME, and what the test adds. No AWS_* leaks in. */
+export function baseEnv(home: Home, sts?: Pick<StsServer, "url">, extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", NO_COLOR: "1", ...home.env };
+  if (sts) {
+    env.AWS_ENDPOINT_URL_STS = sts.url;
+    env.AWS_REGION = "ap-northeast-1";
+  }
+  for (const [key, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
+
+export function runCli(args: readonly string[], env: Record<string, string>, options: { input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 25_000);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+export async function startSeedSts(): Promise<StsServer> {
+  return startSts({ world: loadWorld(SEED_WORLD_PATH) });
+}
+
+/** The STS actions served since the last reset, e.g. ["AssumeRole RoleA", "AssumeRole RoleB"]. */
+export function callsOf(server: StsServer): string[] {
+  return server.calls.map((call) => {
+    const role = call.params.RoleArn?.split("/").pop();
+    return `${call.action}${role ? ` ${role}` : ""}${call.errorCode ? ` -> ${call.errorCode}` : ""}`;
+  });
+}
+
+/** Parse `export KEY='value'` lines (the env format) into a map. */
+export function parseEnvExport(stdout: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const line of stdout.split("\n")) {
+    if (line === "") continue;
+    const match = /^export ([A-Z_]+)='((?:[^']|'\\'')*)'$/.exec(line);
+    if (!match) throw new Error(`not an export line: ${JSON.stringify(line)}`);
+    vars[match[1]!] = match[2]!.replace(/'\\''/g, "'");
+  }
+  return vars;
+}
+
+// Seed world facts (test/sts/worlds/seeds.json).
+export const CHAIN_MFA = "arn:aws:iam::111111111111:mfa/User1";
+export const VALID_CODES = ["123456", "654321", "111111"] as const;
