@@ -6,6 +6,10 @@ import { Command, CommanderError, Option } from "commander";
 import { createProcessContext, type Context } from "./context.js";
 import { EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 import { reportError } from "./report.js";
+// The warm export path is statically imported so the bundle keeps it in the
+// entry chunk: every extra ESM chunk costs about a millisecond of loader work
+// (docs/performance.md). The SDK, inquirer and the other commands stay lazy.
+import { runExport } from "./commands/export.js";
 
 export interface GlobalOptions {
   debug?: boolean;
@@ -21,6 +25,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.once("SIGTERM", onSignal);
 
   const debug = argv.includes("--debug");
+  // Stack traces that point at src/ (dist/cli.cjs.map), only when asked for.
+  if (debug) process.setSourceMapsEnabled(true);
   const colorFlag = argv.includes("--no-color") ? false : undefined;
   const ctx = createProcessContext({ debug, signal: controller.signal, ...(colorFlag === undefined ? {} : { color: colorFlag }) });
 
@@ -95,7 +101,7 @@ Examples:
     .action((positional: string | undefined, options: CommonOptions & { format: string }) => {
       const profile = pickProfileArgument(positional, options.profile);
       select(async (ctx) =>
-        (await import("./commands/export.js")).runExport({ profile, format: options.format as never, ...common(options) }, ctx),
+        runExport({ profile, format: options.format as never, ...common(options) }, ctx),
       );
     });
 

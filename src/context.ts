@@ -4,6 +4,8 @@
 // prompt library) are imported lazily by the code that needs them, never here,
 // so the warm export path does not load them (docs/performance.md).
 
+import { fstatSync, writeSync } from "node:fs";
+
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface Output {
@@ -17,30 +19,72 @@ export interface Context {
   stdout: Output;
   /** Everything for people: prompts, progress, warnings, errors. */
   stderr: Output;
-  stdinIsTTY: boolean;
-  stderrIsTTY: boolean;
-  /** Colour on stderr (off with NO_COLOR, when stderr is not a terminal, or --no-color). */
-  color: boolean;
+  /** Whether fd 0/1/2 is a terminal. Async because node:tty (with node:net behind it) is loaded only when asked. */
+  isTerminal(fd: 0 | 1 | 2): Promise<boolean>;
+  /** Colour on stderr (off with NO_COLOR, TERM=dumb, --no-color, or when stderr is not a character device). */
+  readonly color: boolean;
   debug: boolean;
   /** Aborted on SIGINT/SIGTERM so STS calls and prompts stop promptly. */
   signal: AbortSignal;
 }
 
+/**
+ * Writes to fd 1 or 2 with fs.writeSync instead of process.stdout/stderr: the
+ * process streams are built lazily by Node, and building one for a pipe (as
+ * under `eval "$(...)"`) loads node:net, ~3 ms of a warm export. The output is
+ * small; EAGAIN (a non-blocking pipe that is full) is retried, EPIPE (the
+ * reader went away) ends the write quietly.
+ */
+export function fdOutput(fd: 1 | 2): Output {
+  return {
+    write(text: string) {
+      let buffer = Buffer.from(text, "utf8");
+      let spins = 0;
+      while (buffer.length > 0) {
+        try {
+          const written = writeSync(fd, buffer);
+          buffer = buffer.subarray(written);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === "EAGAIN" && spins++ < 100_000) continue;
+          if (code === "EPIPE") return;
+          throw error;
+        }
+      }
+    },
+  };
+}
+
 export function createProcessContext(options: { debug: boolean; color?: boolean; signal: AbortSignal }): Context {
   const env = process.env as Env;
-  const stderrIsTTY = Boolean(process.stderr.isTTY);
-  const color = options.color ?? (stderrIsTTY && env.NO_COLOR === undefined && env.TERM !== "dumb");
+  let color = options.color;
   return {
     env,
     now: () => new Date(),
-    stdout: { write: (text) => void process.stdout.write(text) },
-    stderr: { write: (text) => void process.stderr.write(text) },
-    stdinIsTTY: Boolean(process.stdin.isTTY),
-    stderrIsTTY,
-    color,
+    stdout: fdOutput(1),
+    stderr: fdOutput(2),
+    async isTerminal(fd) {
+      const { isatty } = await import("node:tty");
+      return isatty(fd);
+    },
+    // Decided on first use (only stderr output needs it). A character device is a
+    // terminal or /dev/null, and colour sent to /dev/null harms nobody; this avoids
+    // loading node:tty (and node:net) on every start.
+    get color() {
+      color ??= env.NO_COLOR === undefined && env.TERM !== "dumb" && isCharacterDevice(2);
+      return color;
+    },
     debug: options.debug,
     signal: options.signal,
   };
+}
+
+function isCharacterDevice(fd: number): boolean {
+  try {
+    return fstatSync(fd).isCharacterDevice();
+  } catch {
+    return false;
+  }
 }
 
 /** stderr styling without loading chalk on the fast path. */

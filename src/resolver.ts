@@ -3,6 +3,7 @@
 // prompt (lazily loaded) and the credential sources.
 
 import { loadConfig } from "./adapters/config-files.js";
+import { createSources } from "./adapters/sources.js";
 import { CacheStore, cliCacheDir } from "./adapters/cache-store.js";
 import type { Context } from "./context.js";
 import type { AwsConfig } from "./core/config.js";
@@ -21,6 +22,8 @@ export interface ResolveInput {
   noCache?: boolean;
   /** --refresh: ignore cached entries, call STS, and cache the new results. */
   refresh?: boolean;
+  /** The fast path (src/fast-export.ts): cache and keys in files only; anything else throws NeedsFullCli. */
+  offline?: boolean;
 }
 
 export interface Session {
@@ -78,15 +81,19 @@ export async function resolveCredentials(input: ResolveInput, ctx: Context): Pro
   }
   let unusedTokenCode = tokenCode;
   const cache = input.noCache ? undefined : new CacheStore(session.cacheDir, { warn: (m) => warn(ctx, m), now: () => ctx.now() });
-  const { createSources } = await import("./adapters/sources.js");
+  const offline = (what: string) => async (): Promise<never> => {
+    const { NeedsFullCli } = await import("./fast-export.js");
+    throw new NeedsFullCli(what);
+  };
   const resolution = await resolvePlan(session.plan, {
     now: () => ctx.now(),
-    sts: () => session.sts(),
+    sts: input.offline ? offline("an STS call") : () => session.sts(),
     cache,
-    sources: createSources(ctx.env, ctx.signal),
+    sources: input.offline ? { resolve: offline("a credential source"), readWebIdentityToken: offline("a web identity token") } : createSources(ctx.env, ctx.signal),
     refresh: input.refresh ?? false,
     debug: (m) => debug(ctx, m),
     mfaCode: async (serial, profile) => {
+      if (input.offline) return offline("an MFA code")();
       // A --token-code is good for one call: TOTP codes cannot be reused.
       if (unusedTokenCode !== undefined) {
         const code = unusedTokenCode;
@@ -94,7 +101,7 @@ export async function resolveCredentials(input: ResolveInput, ctx: Context): Pro
         return code;
       }
       const { openTerminal, promptMfaCode } = await import("./adapters/prompt.js");
-      const terminal = openTerminal(ctx.stdinIsTTY);
+      const terminal = openTerminal(await ctx.isTerminal(0));
       if (!terminal) {
         throw new AwsroleError("MfaCodeRequired", `Profile "${profile}" needs a code from MFA device ${serial}, and there is no terminal to ask on.`, {
           hint: "Pass it with --token-code 123456, or run the command in a terminal.",

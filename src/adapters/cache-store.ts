@@ -16,10 +16,10 @@
 // Secrets (keys, tokens) never appear in a warning or a miss detail: those name
 // the path and the reason only.
 
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { randomBytes } from "node:crypto";
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
+import { homedir, hostname } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { uniqueSuffix } from "../core/unique.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pythonJsonDumps } from "../core/cache-key.js";
 import { CLI_EXPIRY_WINDOW_SECONDS, isUsable, parseExpiration, secondsLeft } from "../core/cache-policy.js";
@@ -93,8 +93,8 @@ export interface LockOptions {
 export function cliCacheDir(env: Record<string, string | undefined>): string {
   const override = env.AWSROLE_CACHE_DIR;
   if (override !== undefined && override !== "") return override;
-  const home = env.HOME !== undefined && env.HOME !== "" ? env.HOME : os.homedir();
-  return path.join(home, ".aws", "cli", "cache");
+  const home = env.HOME !== undefined && env.HOME !== "" ? env.HOME : homedir();
+  return join(home, ".aws", "cli", "cache");
 }
 
 // The AWS CLI's keys are sha1 hex; botocore's _make_file_safe only maps ":" and
@@ -137,7 +137,7 @@ export class CacheStore {
 
   /** `<dir>/<key>.json`, botocore JSONFileCache._convert_cache_key. */
   pathFor(key: string): string {
-    return path.join(this.dir, `${key}.json`);
+    return join(this.dir, `${key}.json`);
   }
 
   /** Reads one entry. Sync (a cache hit must cost no event-loop turn) and never throws. */
@@ -181,18 +181,18 @@ export class CacheStore {
     // botocore: mkstemp(dir, suffix=".tmp") (mode 0600), write, fsync, os.replace.
     // Our temp name starts with "." and never ends in ".json", so no reader
     // (ours or the CLI's) ever sees a half-written entry.
-    const temp = path.join(this.dir, `.${key}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+    const temp = join(this.dir, `.${key}.${uniqueSuffix()}.tmp`);
     let fd: number | undefined;
     let created = false;
     try {
-      fd = fs.openSync(temp, "wx", 0o600);
+      fd = openSync(temp, "wx", 0o600);
       created = true;
       let offset = 0;
-      while (offset < body.length) offset += fs.writeSync(fd, body, offset, body.length - offset);
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
+      while (offset < body.length) offset += writeSync(fd, body, offset, body.length - offset);
+      fsyncSync(fd);
+      closeSync(fd);
       fd = undefined;
-      fs.renameSync(temp, file);
+      renameSync(temp, file);
       created = false;
       return true;
     } catch (error) {
@@ -211,7 +211,7 @@ export class CacheStore {
       const m = ENTRY_FILE.exec(name);
       if (!m) continue;
       const key = m[1]!;
-      const file = path.join(this.dir, name);
+      const file = join(this.dir, name);
       const found = inspect(file);
       if (found.state === "absent") continue; // removed meanwhile
       if (found.state !== "ok") {
@@ -249,7 +249,7 @@ export class CacheStore {
     }
     const nowMs = Date.now();
     for (const name of this.entryNames()) {
-      const file = path.join(this.dir, name);
+      const file = join(this.dir, name);
       if (ENTRY_FILE.test(name)) {
         if (this.removeEntry(file)) removed++;
       } else if (name.endsWith(".tmp")) {
@@ -290,8 +290,8 @@ export class CacheStore {
   private async acquire(key: string, timeoutMs: number, staleMs: number): Promise<(() => void) | undefined> {
     if (!isValidCacheKey(key)) return undefined;
     if (!this.ensureDir(undefined)) return undefined;
-    const lockPath = path.join(this.dir, `${key}.lock`);
-    const content = JSON.stringify({ pid: process.pid, created: Date.now(), host: os.hostname(), token: randomBytes(8).toString("hex") });
+    const lockPath = join(this.dir, `${key}.lock`);
+    const content = JSON.stringify({ pid: process.pid, created: Date.now(), host: hostname(), token: uniqueSuffix() });
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const failure = createExclusive(lockPath, content);
@@ -306,7 +306,7 @@ export class CacheStore {
       const seen = readLock(lockPath);
       // Released meanwhile, or abandoned and now moved away: try again at once.
       // (A lock that exists but cannot be read, e.g. a directory, is waited out.)
-      const freed = seen === undefined ? !fs.existsSync(lockPath) : lockIsStale(seen, staleMs) && stealLock(lockPath, seen.raw);
+      const freed = seen === undefined ? !existsSync(lockPath) : lockIsStale(seen, staleMs) && stealLock(lockPath, seen.raw);
       if (Date.now() >= deadline) return undefined;
       if (freed) continue;
       // Jitter spreads the retries of many waiters.
@@ -317,7 +317,7 @@ export class CacheStore {
   /** mkdir -p with mode 0700 for the directories it creates; an existing dir keeps its mode. */
   private ensureDir(fileForWarning: string | undefined): boolean {
     try {
-      fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       return true;
     } catch (error) {
       if (fileForWarning !== undefined) this.warnWrite(fileForWarning, describeError(error));
@@ -327,9 +327,9 @@ export class CacheStore {
 
   private removeEntry(file: string): boolean {
     try {
-      const st = fs.lstatSync(file);
+      const st = lstatSync(file);
       if (st.isDirectory()) return false;
-      fs.unlinkSync(file);
+      unlinkSync(file);
       return true;
     } catch (error) {
       if (errorCode(error) !== "ENOENT") this.warnOnce(`remove:${errorCode(error)}`, `Could not remove the cached credentials ${file}: ${describeError(error)}.`);
@@ -339,7 +339,7 @@ export class CacheStore {
 
   private entryNames(): string[] {
     try {
-      return fs.readdirSync(this.dir);
+      return readdirSync(this.dir);
     } catch {
       return [];
     }
@@ -411,20 +411,20 @@ function inspect(file: string): Inspection {
   let fd: number;
   try {
     // O_NONBLOCK: a FIFO named <key>.json must not hang the command.
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     const code = errorCode(error);
     if (code === "ENOENT") return { state: "absent", detail: "no cache file" };
-    if (code === "ENOTDIR") return { state: "unreadable", detail: `${path.dirname(file)} is not a directory` };
+    if (code === "ENOTDIR") return { state: "unreadable", detail: `${dirname(file)} is not a directory` };
     return { state: "unreadable", detail: describeError(error) };
   }
   let text: string;
   try {
-    const st = fs.fstatSync(fd);
+    const st = fstatSync(fd);
     if (st.isDirectory()) return { state: "unreadable", detail: "is a directory" };
     if (!st.isFile()) return { state: "unreadable", detail: "not a regular file" };
     if (st.size > MAX_ENTRY_BYTES) return { state: "corrupt", detail: "too large for a cache entry" };
-    text = fs.readFileSync(fd, "utf8");
+    text = readFileSync(fd, "utf8");
   } catch (error) {
     return { state: "unreadable", detail: describeError(error) };
   } finally {
@@ -492,12 +492,12 @@ interface SeenLock {
 function createExclusive(lockPath: string, content: string): string | undefined {
   let fd: number;
   try {
-    fd = fs.openSync(lockPath, "wx", 0o600);
+    fd = openSync(lockPath, "wx", 0o600);
   } catch (error) {
     return errorCode(error) ?? "unknown";
   }
   try {
-    fs.writeSync(fd, content);
+    writeSync(fd, content);
   } catch {
     // An empty lock still excludes others; it goes stale by age.
   } finally {
@@ -508,8 +508,8 @@ function createExclusive(lockPath: string, content: string): string | undefined 
 
 function readLock(lockPath: string): SeenLock | undefined {
   try {
-    const raw = fs.readFileSync(lockPath, "utf8");
-    const { mtimeMs } = fs.statSync(lockPath);
+    const raw = readFileSync(lockPath, "utf8");
+    const { mtimeMs } = statSync(lockPath);
     const seen: SeenLock = { raw, mtimeMs };
     try {
       const parsed: unknown = JSON.parse(raw);
@@ -532,7 +532,7 @@ function lockIsStale(seen: SeenLock, staleMs: number): boolean {
   if (Date.now() - created > staleMs) return true;
   // A pid means something only on the host that wrote it (a home directory may
   // be shared between machines or containers).
-  if (seen.pid !== undefined && (seen.host === undefined || seen.host === os.hostname())) return !processAlive(seen.pid);
+  if (seen.pid !== undefined && (seen.host === undefined || seen.host === hostname())) return !processAlive(seen.pid);
   return false;
 }
 
@@ -555,17 +555,17 @@ function processAlive(pid: number): boolean {
  * if the moved file is not the stale lock we looked at, it is put back.
  */
 function stealLock(lockPath: string, staleRaw: string): boolean {
-  const aside = `${path.join(path.dirname(lockPath), `.${path.basename(lockPath)}`)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  const aside = `${join(dirname(lockPath), `.${basename(lockPath)}`)}.${uniqueSuffix()}.tmp`;
   try {
-    fs.renameSync(lockPath, aside);
+    renameSync(lockPath, aside);
   } catch (error) {
     // ENOENT: someone else moved or released it, which frees the lock too.
     return errorCode(error) === "ENOENT";
   }
   try {
-    if (fs.readFileSync(aside, "utf8") !== staleRaw) {
+    if (readFileSync(aside, "utf8") !== staleRaw) {
       try {
-        fs.linkSync(aside, lockPath); // no-clobber restore of a live lock
+        linkSync(aside, lockPath); // no-clobber restore of a live lock
       } catch {
         // Another waiter already holds a new lock: at worst two run at once.
       }
@@ -611,7 +611,7 @@ function describeError(error: unknown): string {
 
 function closeQuietly(fd: number): void {
   try {
-    fs.closeSync(fd);
+    closeSync(fd);
   } catch {
     // already closed
   }
@@ -619,15 +619,15 @@ function closeQuietly(fd: number): void {
 
 function unlinkQuietly(file: string): void {
   try {
-    fs.unlinkSync(file);
+    unlinkSync(file);
   } catch {
     // already gone
   }
 }
 
-function lstatQuietly(file: string): fs.Stats | undefined {
+function lstatQuietly(file: string): Stats | undefined {
   try {
-    return fs.lstatSync(file);
+    return lstatSync(file);
   } catch {
     return undefined;
   }

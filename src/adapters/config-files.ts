@@ -4,9 +4,13 @@
 // regular file) is silently treated as empty; a file that exists but cannot be
 // read or parsed is an error naming it.
 
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { isUtf8 } from "node:buffer";
+import { join } from "node:path";
 import { buildConfig, type AwsConfig } from "../core/config.js";
-import { parseIni, type IniFile } from "../core/ini.js";
+import { INI_PARSER_VERSION, iniFromIndex, normaliseIniText, parseIni, type IniFile, type SectionTuple } from "../core/ini.js";
+import { sha1Hex } from "../core/sha1.js";
+import { uniqueSuffix } from "../core/unique.js";
 import { AwsroleError, ConfigParseError } from "../errors.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -44,35 +48,122 @@ export function configPaths(env: Env): ConfigPaths {
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
 const MAX_LINE_CHARS = 1024 * 1024;
 
-export function readIniFile(path: string): IniFile | undefined {
+/**
+ * Where awsrole remembers which config files it has fully validated, with the
+ * byte ranges of their sections (docs/performance.md, docs/security.md). Holds
+ * profile names and offsets, never values or secrets.
+ */
+export function validationStampDir(env: Env): string {
+  return join(env.XDG_CACHE_HOME || join(homeDir(env), ".cache"), "awsrole", "validated");
+}
+
+interface FileIdentity {
+  dev: string;
+  ino: string;
+  size: string;
+  mtimeNs: string;
+  ctimeNs: string;
+}
+
+interface Stamp extends FileIdentity {
+  version: number;
+  path: string;
+  /** Tuples, compact because the warm path parses them. */
+  sections: SectionTuple[];
+  defaults: SectionTuple[];
+}
+
+/**
+ * Reads and parses one AWS INI file. The AWS CLI rejects a file with an error
+ * anywhere in it, so the first read validates the whole file. Its identity
+ * (device, inode, size, mtime and ctime in ns: ctime cannot be set by hand)
+ * and section index are then stored, and while they match, later runs reopen
+ * the file from the index without rescanning it. A 2,000-profile config thus
+ * costs the warm path little more than a small one.
+ */
+export function readIniFile(path: string, stampDir?: string): IniFile | undefined {
   if (path === "") return undefined;
   let bytes: Buffer;
+  let identity: FileIdentity;
+  let fd: number | undefined;
   try {
-    const info = statSync(path);
+    fd = openSync(path, "r");
+    const info = fstatSync(fd, { bigint: true });
     if (!info.isFile()) return undefined;
-    if (info.size > MAX_FILE_BYTES) {
-      throw new ConfigParseError(path, undefined, `the file is ${Math.round(info.size / 1048576)} MiB, larger than any AWS config file should be`, "Check that the path names your AWS config or credentials file.");
+    if (info.size > BigInt(MAX_FILE_BYTES)) {
+      throw new ConfigParseError(path, undefined, `the file is ${Number(info.size / 1048576n)} MiB, larger than any AWS config file should be`, "Check that the path names your AWS config or credentials file.");
     }
-    bytes = readFileSync(path);
+    identity = { dev: String(info.dev), ino: String(info.ino), size: String(info.size), mtimeNs: String(info.mtimeNs), ctimeNs: String(info.ctimeNs) };
+    bytes = Buffer.alloc(Number(info.size));
+    let offset = 0;
+    while (offset < bytes.length) {
+      const read = readSync(fd, bytes, offset, bytes.length - offset, offset);
+      if (read === 0) break;
+      offset += read;
+    }
+    bytes = bytes.subarray(0, offset);
   } catch (error) {
     if (error instanceof AwsroleError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    if (code === "EISDIR") return undefined; // not a regular file: ignored, as botocore does
     if (code === "ELOOP") throw new AwsroleError("ConfigUnreadable", `Cannot read ${path}: it is a symbolic link that points back to itself.`, { hint: "Point the link at a real file, or remove it." });
     if (code === "EACCES" || code === "EPERM") throw new AwsroleError("ConfigUnreadable", `Cannot read ${path}: permission denied.`, { hint: `Make it readable by you (chmod 600 ${path}).` });
     throw new AwsroleError("ConfigUnreadable", `Cannot read ${path} (${code ?? "unknown error"}).`, { hint: "Check the file and its permissions." });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
+
+  const stampPath = stampDir === undefined ? undefined : join(stampDir, `${sha1Hex(path)}.json`);
+  const stamp = stampPath === undefined ? undefined : readStamp(stampPath, path, identity);
+  if (stamp) {
+    return iniFromIndex(normaliseIniText(bytes.toString("utf8")), path, { sections: stamp.sections, defaults: stamp.defaults });
+  }
+  if (!isUtf8(bytes)) {
     throw new ConfigParseError(path, undefined, "the file is not valid UTF-8 text", "Check that the path names your AWS config or credentials file, and save it as UTF-8.");
   }
+  const text = bytes.toString("utf8");
   const longLine = findLongLine(text);
   if (longLine !== undefined) {
     throw new ConfigParseError(path, longLine, "the line is longer than 1 MiB", "Check that the path names your AWS config or credentials file.");
   }
-  return parseIni(text, path);
+  const file = parseIni(text, path);
+  if (stampPath !== undefined) writeStamp(stampPath, { version: INI_PARSER_VERSION, path, ...identity, sections: file.index.sections, defaults: file.index.defaults });
+  return file;
+}
+
+
+function readStamp(stampPath: string, path: string, identity: FileIdentity): Stamp | undefined {
+  try {
+    const stamp = JSON.parse(readFileSync(stampPath, "utf8")) as Stamp;
+    const same =
+      stamp.version === INI_PARSER_VERSION &&
+      stamp.path === path &&
+      stamp.dev === identity.dev &&
+      stamp.ino === identity.ino &&
+      stamp.size === identity.size &&
+      stamp.mtimeNs === identity.mtimeNs &&
+      stamp.ctimeNs === identity.ctimeNs &&
+      Array.isArray(stamp.sections) &&
+      Array.isArray(stamp.defaults);
+    return same ? stamp : undefined;
+  } catch {
+    return undefined; // absent or damaged: validate again
+  }
+}
+
+function writeStamp(stampPath: string, stamp: Stamp): void {
+  // Best effort: without a stamp the next run simply validates again.
+  const temp = `${stampPath}.${uniqueSuffix()}.tmp`;
+  try {
+    mkdirSync(join(stampPath, ".."), { recursive: true, mode: 0o700 });
+    writeFileSync(temp, JSON.stringify(stamp), { mode: 0o600, flag: "wx" });
+    renameSync(temp, stampPath);
+  } catch {
+    try {
+      unlinkSync(temp);
+    } catch {}
+  }
 }
 
 function findLongLine(text: string): number | undefined {
@@ -91,5 +182,6 @@ function findLongLine(text: string): number | undefined {
 
 export function loadConfig(env: Env): AwsConfig {
   const paths = configPaths(env);
-  return buildConfig(readIniFile(paths.configPath), readIniFile(paths.credentialsPath), paths);
+  const stampDir = validationStampDir(env);
+  return buildConfig(readIniFile(paths.configPath, stampDir), readIniFile(paths.credentialsPath, stampDir), paths);
 }

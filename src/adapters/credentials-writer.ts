@@ -10,7 +10,7 @@
 
 import { chmodSync, copyFileSync, existsSync, mkdirSync, openSync, closeSync, writeSync, fsyncSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
-import { randomBytes } from "node:crypto";
+import { uniqueSuffix } from "../core/unique.js";
 import { AwsroleError, UsageError } from "../errors.js";
 import type { Credentials } from "../core/resolve.js";
 import { formatExpiration } from "../render/credentials.js";
@@ -49,7 +49,7 @@ export function writeProfileCredentials(path: string, profileName: string, crede
     chmodSync(backupPath, 0o600);
   }
   const mode = existed ? statSync(target).mode & 0o777 : 0o600;
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const temp = join(dirname(target), `.${basename(target)}.${uniqueSuffix()}.tmp`);
   const fd = openSync(temp, "wx", mode);
   try {
     writeSync(fd, updated);

@@ -18,7 +18,7 @@ export interface PromptTerminal {
 
 /** The terminal to ask on, or undefined when there is none. */
 export function openTerminal(stdinIsTTY: boolean): PromptTerminal | undefined {
-  if (stdinIsTTY) return { input: process.stdin, output: process.stderr, close: () => {} };
+  if (stdinIsTTY && process.stderr.isTTY) return { input: process.stdin, output: process.stderr, close: () => {} };
   try {
     const input = new ReadStream(openSync("/dev/tty", "r"));
     const output = new WriteStream(openSync("/dev/tty", "w"));

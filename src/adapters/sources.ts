@@ -2,8 +2,7 @@
 // the environment, the EC2 instance role (IMDSv2), the ECS container role,
 // credential_process, and web identity token files.
 
-import { spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { AwsroleError, InterruptedError } from "../errors.js";
 import { shlexSplit } from "../core/shlex.js";
 import type { Source } from "../core/plan.js";
@@ -29,7 +28,7 @@ export function createSources(env: Env, signal: AbortSignal): SourcePort {
     async readWebIdentityToken(path: string): Promise<string> {
       try {
         // botocore reads the token raw on every fetch (no trimming).
-        return await readFile(path, "utf8");
+        return readFileSync(path, "utf8");
       } catch (error) {
         throw new AwsroleError("WebIdentityTokenUnreadable", `Cannot read the web identity token file ${path} (${(error as NodeJS.ErrnoException).code ?? "error"}).`, {
           hint: "Check web_identity_token_file (or AWS_WEB_IDENTITY_TOKEN_FILE) and that the file exists.",
@@ -129,7 +128,7 @@ async function fromContainer(env: Env, profile: string, signal: AbortSignal): Pr
   const headers: Record<string, string> = {};
   try {
     const tokenFile = env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE;
-    const token = tokenFile ? (await readFile(tokenFile, "utf8")).trim() : env.AWS_CONTAINER_AUTHORIZATION_TOKEN;
+    const token = tokenFile ? readFileSync(tokenFile, "utf8").trim() : env.AWS_CONTAINER_AUTHORIZATION_TOKEN;
     if (token) headers.Authorization = token;
     const response = await request(url, { headers }, signal, 2000);
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -175,7 +174,9 @@ async function fromProcess(command: string, profile: string, env: Env, signal: A
   };
 }
 
-function run(argv: string[], env: Env, signal: AbortSignal): Promise<{ stdout: string; code: number }> {
+async function run(argv: string[], env: Env, signal: AbortSignal): Promise<{ stdout: string; code: number }> {
+  // Loaded here, not at the top: node:child_process costs ~2 ms at startup.
+  const { spawn } = await import("node:child_process");
   return new Promise((resolve, reject) => {
     // The process's stderr passes through to ours (it may prompt there, as
     // the AWS CLI allows); its stdout, which holds the secrets, is captured and

@@ -13,6 +13,8 @@ export interface ExportInput {
   region?: string | undefined;
   noCache?: boolean;
   refresh?: boolean;
+  /** The fast path: no STS, no prompt (src/fast-export.ts). */
+  offline?: boolean;
 }
 
 export async function runExport(input: ExportInput, ctx: Context): Promise<number> {

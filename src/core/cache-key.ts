@@ -12,7 +12,7 @@
 //
 // Pure: no I/O besides hashing.
 
-import { createHash } from "node:crypto";
+import { sha1Hex } from "./sha1.js";
 import type { RoleHop } from "./plan.js";
 
 export interface PythonJsonDumpsOptions {
@@ -146,7 +146,7 @@ export function compareCodePoints(a: string, b: string): number {
 
 /** sha1 hex of the UTF-8 bytes of Python's json.dumps(args, sort_keys=True). */
 function sha1OfSortedJson(args: Record<string, unknown>): string {
-  return createHash("sha1").update(pythonJsonDumps(args, { sortKeys: true }), "utf8").digest("hex");
+  return sha1Hex(pythonJsonDumps(args, { sortKeys: true }));
 }
 
 export interface AssumeRoleKeyArgs {

@@ -43,44 +43,95 @@ export function buildConfig(
   credentialsFile: IniFile | undefined,
   paths: { configPath: string; credentialsPath: string },
 ): AwsConfig {
-  const fromConfig = new Map<string, IniSection>();
+  // Only names are looked at here; sections and merged profiles are built when
+  // used, so the cost of a large config is a walk over its section names
+  // (docs/performance.md).
+  const fromConfig = new Map<string, number>();
   const services = new Map<string, IniSection>();
   const ssoSessions = new Map<string, IniSection>();
-  const ignoredSections: IniSection[] = [];
+  const ignored: number[] = [];
 
-  for (const section of configFile?.sections ?? []) {
+  const configNames = configFile?.index.sections ?? [];
+  for (let i = 0; i < configNames.length; i++) {
+    const header = configNames[i]![0];
     // configloader.build_profile_map: the prefix test is startswith, then the name
     // must shlex-split into exactly two tokens. A later [default] or
     // [profile default] replaces an earlier one wholesale.
-    const named = sectionName(section.name);
-    if (section.name.startsWith("profile")) {
-      if (named) fromConfig.set(named, section);
-      else ignoredSections.push(section);
-    } else if (section.name.startsWith("sso-session")) {
-      if (named) ssoSessions.set(named, section);
-      else ignoredSections.push(section);
-    } else if (section.name.startsWith("services")) {
-      if (named) services.set(named, section);
-      else ignoredSections.push(section);
-    } else if (section.name === "default") {
-      fromConfig.set("default", section);
+    if (header.startsWith("profile")) {
+      const named = sectionName(header);
+      if (named !== undefined) fromConfig.set(named, i);
+      else ignored.push(i);
+    } else if (header.startsWith("sso-session")) {
+      const named = sectionName(header);
+      if (named !== undefined) ssoSessions.set(named, configFile!.sectionAt(i));
+      else ignored.push(i);
+    } else if (header.startsWith("services")) {
+      const named = sectionName(header);
+      if (named !== undefined) services.set(named, configFile!.sectionAt(i));
+      else ignored.push(i);
+    } else if (header === "default") {
+      fromConfig.set("default", i);
     } else {
-      ignoredSections.push(section);
+      ignored.push(i);
     }
   }
-
-  const profiles = new Map<string, Profile>();
-  const names = new Set<string>(fromConfig.keys());
   // The credentials file uses section names verbatim: [profile x] there is a
   // profile literally named "profile x".
-  const fromCredentials = new Map<string, IniSection>();
-  for (const section of credentialsFile?.sections ?? []) {
-    fromCredentials.set(section.name, section);
-    names.add(section.name);
-  }
-  for (const name of names) {
-    const configSection = fromConfig.get(name);
-    const credentialsSection = fromCredentials.get(name);
+  const fromCredentials = new Map<string, number>();
+  const credentialNames = credentialsFile?.index.sections ?? [];
+  for (let i = 0; i < credentialNames.length; i++) fromCredentials.set(credentialNames[i]![0], i);
+
+  const built = new Map<string, Profile>();
+  const get = (name: string): Profile | undefined => {
+    let profile = built.get(name);
+    if (profile) return profile;
+    const c = fromConfig.get(name);
+    const k = fromCredentials.get(name);
+    if (c === undefined && k === undefined) return undefined;
+    profile = lazyProfile(name, c === undefined ? undefined : configFile!.sectionAt(c), k === undefined ? undefined : credentialsFile!.sectionAt(k), paths);
+    built.set(name, profile);
+    return profile;
+  };
+  const names = (): string[] => {
+    const all = new Set(fromConfig.keys());
+    for (const name of fromCredentials.keys()) all.add(name);
+    return [...all];
+  };
+  const profiles: ReadonlyMap<string, Profile> = {
+    get,
+    has: (name) => fromConfig.has(name) || fromCredentials.has(name),
+    get size() {
+      return names().length;
+    },
+    keys: () => names()[Symbol.iterator](),
+    values: () => names().map((n) => get(n)!)[Symbol.iterator](),
+    entries: () => names().map((n): [string, Profile] => [n, get(n)!])[Symbol.iterator](),
+    forEach(callback, thisArg) {
+      for (const n of names()) callback.call(thisArg, get(n)!, n, profiles);
+    },
+    [Symbol.iterator]: () => names().map((n): [string, Profile] => [n, get(n)!])[Symbol.iterator](),
+  };
+  let ignoredSections: IniSection[] | undefined;
+  return {
+    ...paths,
+    profiles,
+    services,
+    ssoSessions,
+    get ignoredSections() {
+      ignoredSections ??= ignored.map((i) => configFile!.sectionAt(i));
+      return ignoredSections;
+    },
+  };
+}
+
+/**
+ * A profile whose merged values are built on first use: the warm path reads
+ * only the profiles of one chain, whatever the size of the config.
+ */
+function lazyProfile(name: string, configSection: IniSection | undefined, credentialsSection: IniSection | undefined, paths: { configPath: string; credentialsPath: string }): Profile {
+  let merged: { values: Record<string, IniValue>; origins: Record<string, KeyOrigin> } | undefined;
+  const merge = () => {
+    if (merged) return merged;
     const values: Record<string, IniValue> = Object.create(null);
     const origins: Record<string, KeyOrigin> = Object.create(null);
     if (configSection) {
@@ -95,12 +146,28 @@ export function buildConfig(
         origins[key] = { file: "credentials", path: paths.credentialsPath, line: credentialsSection.keyLines[key] };
       }
     }
-    profiles.set(name, { name, values, origins, configSection, credentialsSection });
-  }
-  return { ...paths, profiles, services, ssoSessions, ignoredSections };
+    merged = { values, origins };
+    return merged;
+  };
+  return {
+    name,
+    configSection,
+    credentialsSection,
+    get values() {
+      return merge().values;
+    },
+    get origins() {
+      return merge().origins;
+    },
+  };
 }
 
+// The common `profile NAME` (one space, a plain name) needs no shell-style split.
+const SIMPLE_SECTION = /^[a-z-]+ ([^\s'"\\]+)$/;
+
 function sectionName(header: string): string | undefined {
+  const simple = SIMPLE_SECTION.exec(header);
+  if (simple) return simple[1];
   const parts = shlexSplit(header);
   return parts && parts.length === 2 ? parts[1] : undefined;
 }

@@ -36,111 +36,270 @@ export interface IniSection {
 
 export interface IniFile {
   readonly path: string;
-  /** Sections in file order, without [DEFAULT]. */
+  /** Sections in file order, without [DEFAULT] (built on first access). */
   readonly sections: readonly IniSection[];
+  /** The section at position i of index.sections, built (once) on demand. */
+  sectionAt(i: number): IniSection;
+  /** Where each section lies in the (normalised) text, so a validated file can be reopened without a rescan. */
+  readonly index: IniIndex;
 }
+
+/** The byte ranges of a validated file's sections (see src/adapters/config-files.ts). */
+export interface IniIndex {
+  /** [name, header line, body start offset, body end offset] per section, in file order. */
+  sections: SectionTuple[];
+  defaults: SectionTuple[];
+}
+
+export type SectionTuple = [name: string, line: number, bodyStart: number, bodyEnd: number];
+
+/** Bump when parsing rules change, so stored indexes from older versions are not trusted. */
+export const INI_PARSER_VERSION = 1;
 
 const DEFAULT_SECTION = "DEFAULT";
 // configparser's SECTCRE is `\[(?P<header>.+)\]` applied with re.match to the
 // stripped line: anchored at the start only, greedy, so the header runs to the
 // last `]` and anything after it is ignored.
-const SECTION_HEADER = /^\[(.+)\]/;
-// configparser's OPTCRE: the key is the shortest prefix before the first `=` or `:`.
-const OPTION_LINE = /^(.*?)\s*([=:])\s*(.*)$/s;
 
-interface RawSection {
+/** One line, classified by the rules above. Offsets index the parser's text. */
+type Line =
+  | { kind: "blank" }
+  | { kind: "comment" }
+  | { kind: "continuation"; text: string }
+  | { kind: "header"; name: string }
+  | { kind: "option"; key: string; value: string }
+  | { kind: "invalid"; detail: string };
+
+export interface SectionRange {
   name: string;
   line: number;
-  values: Map<string, string[]>;
-  keyLines: Map<string, number>;
+  /** Offset of the first line after the header, and of the end of the section. */
+  bodyStart: number;
+  bodyEnd: number;
 }
 
+// Performance (docs/performance.md): the whole file is scanned, because the AWS
+// CLI rejects a file with an error anywhere in it, but the scan walks offsets
+// and keeps only what validation needs (the keys of the current section). Each
+// section remembers its byte range; its values are built from that range on
+// first access. So a 2,000-profile config costs the warm path little more than
+// a 10-profile one.
 export function parseIni(text: string, path: string): IniFile {
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 byte-order mark is not content
   if (text.includes("\u0000")) {
     throw new ConfigParseError(path, undefined, "the file contains NUL bytes, so it is not a text file", "Check that the path names your AWS config or credentials file.");
   }
-  const lines = text.split(/\r\n|\n|\r/);
-  const sections = new Map<string, RawSection>();
-  const order: RawSection[] = [];
-  let defaults: RawSection | undefined;
-  let current: RawSection | undefined;
-  let currentKey: string | undefined;
-  let indentLevel = Number.MAX_SAFE_INTEGER;
+  // A byte-order mark is not content, and Python reads files with universal
+  // newlines: \r\n and a lone \r end lines too.
+  text = normaliseIniText(text);
 
-  for (let index = 0; index < lines.length; index++) {
-    const rawLine = lines[index]!;
-    const lineNumber = index + 1;
-    const stripped = rawLine.trim();
-    const isComment = stripped.startsWith("#") || stripped.startsWith(";");
-    if (stripped === "" || isComment) {
-      // configparser keeps blank lines inside a multi-line value (empty_lines_in_values),
-      // but a comment line is dropped without ending the value.
-      if (!isComment && current && currentKey !== undefined) current.values.get(currentKey)?.push("");
-      continue;
-    }
-    const indent = rawLine.length - rawLine.trimStart().length;
-    if (current && currentKey !== undefined && indent > indentLevel) {
-      current.values.get(currentKey)!.push(stripped);
-      continue;
-    }
-    indentLevel = indent;
-    const header = SECTION_HEADER.exec(stripped);
-    if (header) {
-      const name = header[1]!;
-      currentKey = undefined;
-      if (name === DEFAULT_SECTION) {
-        defaults ??= { name, line: lineNumber, values: new Map(), keyLines: new Map() };
-        current = defaults;
+  const names = new Set<string>();
+  const sections: SectionRange[] = [];
+  let sawDefault = false;
+  let current: SectionRange | undefined;
+  const keys = new Set<string>();
+  let valueKey: string | undefined;
+  let valueLine = 0;
+  let valueNested = false;
+  const state = { indentLevel: Number.MAX_SAFE_INTEGER, inValue: false };
+
+  let lineNumber = 0;
+  for (let pos = 0; pos <= text.length; ) {
+    let eol = text.indexOf("\n", pos);
+    if (eol < 0) eol = text.length;
+    lineNumber++;
+    const line = classify(text, pos, eol, state);
+    const lineStart = pos;
+    pos = eol + 1;
+    switch (line.kind) {
+      case "blank":
+      case "comment":
+        continue;
+      case "continuation":
+        // botocore parses a value that starts with "\n" as nested `k = v` lines.
+        if (valueNested && !line.text.includes("=")) {
+          throw new ConfigParseError(path, valueLine, `the nested setting "${line.text}" under "${valueKey}" has no "="`, "Write nested settings as indented `key = value` lines.");
+        }
+        continue;
+      case "header": {
+        if (current) current.bodyEnd = lineStart;
+        keys.clear();
+        valueKey = undefined;
+        if (line.name === DEFAULT_SECTION) {
+          sawDefault = true;
+          current = { name: line.name, line: lineNumber, bodyStart: pos, bodyEnd: text.length };
+          continue;
+        }
+        if (names.has(line.name)) {
+          throw new ConfigParseError(path, lineNumber, `section [${line.name}] appears twice`, "Merge the two sections into one; the AWS CLI rejects duplicate sections.");
+        }
+        names.add(line.name);
+        current = { name: line.name, line: lineNumber, bodyStart: pos, bodyEnd: text.length };
+        sections.push(current);
         continue;
       }
-      if (sections.has(name)) {
-        throw new ConfigParseError(path, lineNumber, `section [${name}] appears twice`, "Merge the two sections into one; the AWS CLI rejects duplicate sections.");
-      }
-      current = { name, line: lineNumber, values: new Map(), keyLines: new Map() };
-      sections.set(name, current);
-      order.push(current);
-      continue;
+      case "invalid":
+        if (!current) throw new ConfigParseError(path, lineNumber, "a setting appears before any [section] header", "Put settings under a section such as [default] or [profile NAME].");
+        throw new ConfigParseError(path, lineNumber, line.detail);
+      case "option":
+        if (!current) {
+          throw new ConfigParseError(path, lineNumber, "a setting appears before any [section] header", "Put settings under a section such as [default] or [profile NAME].");
+        }
+        if (keys.has(line.key)) {
+          throw new ConfigParseError(path, lineNumber, `key "${line.key}" is set twice in section [${current.name}]`, "Keep one of the two lines; the AWS CLI rejects duplicate keys.");
+        }
+        keys.add(line.key);
+        valueKey = line.key;
+        valueLine = lineNumber;
+        valueNested = line.value === "";
     }
-    if (!current) {
-      throw new ConfigParseError(path, lineNumber, "a setting appears before any [section] header", "Put settings under a section such as [default] or [profile NAME].");
-    }
-    const option = OPTION_LINE.exec(stripped);
-    if (!option || option[1]!.trim() === "") {
-      const detail = stripped.startsWith("[")
-        ? "a section header is missing its closing `]`"
-        : "a line is neither `key = value`, a [section] header nor a comment";
-      throw new ConfigParseError(path, lineNumber, detail);
-    }
-    const key = option[1]!.trimEnd().toLowerCase();
-    if (current.values.has(key)) {
-      throw new ConfigParseError(path, lineNumber, `key "${key}" is set twice in section [${current.name}]`, "Keep one of the two lines; the AWS CLI rejects duplicate keys.");
-    }
-    current.values.set(key, [option[3]!.trim()]);
-    current.keyLines.set(key, lineNumber);
-    currentKey = key;
   }
+  // [DEFAULT] may appear more than once (configparser merges it): its values are
+  // read from every [DEFAULT] range, found again only when the file has one.
+  const defaultRanges = sawDefault ? rangesNamed(text, DEFAULT_SECTION) : [];
+  return iniFromIndex(text, path, { sections: sections.map(toTuple), defaults: defaultRanges.map(toTuple) });
+}
 
-  const inherited = defaults ? finishValues(defaults, path) : {};
+const toTuple = (r: SectionRange): SectionTuple => [r.name, r.line, r.bodyStart, r.bodyEnd];
+const fromTuple = ([name, line, bodyStart, bodyEnd]: SectionTuple): SectionRange => ({ name, line, bodyStart, bodyEnd });
+
+/** Normalises text as parseIni does (BOM, newlines), so stored offsets line up. */
+export function normaliseIniText(text: string): string {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
+}
+
+/**
+ * Reopens a file that parseIni has already validated, from its stored index:
+ * no scan, and each section is read only when used. `text` must be normalised.
+ */
+export function iniFromIndex(text: string, path: string, index: IniIndex): IniFile {
+  const built: IniSection[] = [];
+  const defaults = index.defaults.map(fromTuple);
+  const sectionAt = (i: number): IniSection => (built[i] ??= lazySection(text, fromTuple(index.sections[i]!), defaults, path));
+  let all: IniSection[] | undefined;
   return {
     path,
-    sections: order.map((section) => ({
-      name: section.name,
-      line: section.line,
-      values: Object.assign(Object.create(null) as Record<string, IniValue>, inherited, finishValues(section, path)),
-      keyLines: Object.assign(Object.create(null) as Record<string, number>, Object.fromEntries(section.keyLines)),
-    })),
+    index,
+    sectionAt,
+    get sections() {
+      all ??= index.sections.map((_, i) => sectionAt(i));
+      return all;
+    },
   };
 }
 
-function finishValues(section: RawSection, path: string): Record<string, IniValue> {
-  const result: Record<string, IniValue> = Object.create(null);
-  for (const [key, pieces] of section.values) {
-    // configparser joins continuation lines with "\n" and strips trailing blanks.
-    const joined = pieces.join("\n").trimEnd();
-    result[key] = joined.startsWith("\n") ? parseNested(joined, path, section.keyLines.get(key)!) : joined;
+const BLANK: Line = { kind: "blank" };
+const COMMENT: Line = { kind: "comment" };
+
+/**
+ * Classifies the line text[start, end), updating the continuation state as
+ * configparser does. Written with native string methods rather than character
+ * loops: a CLI runs this code cold, where builtins are far faster.
+ */
+function classify(text: string, start: number, end: number, state: { indentLevel: number; inValue: boolean }): Line {
+  const raw = text.slice(start, end);
+  const stripped = raw.trim();
+  if (stripped === "") return BLANK;
+  const c = stripped.charCodeAt(0);
+  if (c === 35 /* # */ || c === 59 /* ; */) return COMMENT;
+  const indent = raw.length - raw.trimStart().length;
+  if (state.inValue && indent > state.indentLevel) return { kind: "continuation", text: stripped };
+  state.indentLevel = indent;
+  if (c === 91 /* [ */) {
+    const close = stripped.lastIndexOf("]");
+    if (close > 1) {
+      state.inValue = false;
+      return { kind: "header", name: stripped.slice(1, close) };
+    }
   }
-  return result;
+  // configparser's OPTCRE `(.*?)\s*([=:])\s*(.*)$`: the key is what precedes the
+  // first `=` or `:`.
+  const equals = stripped.indexOf("=");
+  const colon = stripped.indexOf(":");
+  const delimiter = equals < 0 ? colon : colon < 0 ? equals : Math.min(equals, colon);
+  const key = delimiter < 0 ? "" : stripped.slice(0, delimiter).trimEnd().toLowerCase();
+  if (key === "") {
+    state.inValue = false;
+    return { kind: "invalid", detail: c === 91 ? "a section header is missing its closing `]`" : "a line is neither `key = value`, a [section] header nor a comment" };
+  }
+  state.inValue = true;
+  return { kind: "option", key, value: stripped.slice(delimiter + 1).trim() };
+}
+
+function rangesNamed(text: string, name: string): SectionRange[] {
+  const ranges: SectionRange[] = [];
+  const state = { indentLevel: Number.MAX_SAFE_INTEGER, inValue: false };
+  let current: SectionRange | undefined;
+  let lineNumber = 0;
+  for (let pos = 0; pos <= text.length; ) {
+    let eol = text.indexOf("\n", pos);
+    if (eol < 0) eol = text.length;
+    lineNumber++;
+    const line = classify(text, pos, eol, state);
+    if (line.kind === "header") {
+      if (current) current.bodyEnd = pos;
+      current = line.name === name ? { name, line: lineNumber, bodyStart: eol + 1, bodyEnd: text.length } : undefined;
+      if (current) ranges.push(current);
+    }
+    pos = eol + 1;
+  }
+  return ranges;
+}
+
+/** The keys of one section range: key -> { pieces of the value, line }. */
+function readRange(text: string, range: SectionRange): Map<string, { pieces: string[]; line: number }> {
+  const entries = new Map<string, { pieces: string[]; line: number }>();
+  const state = { indentLevel: Number.MAX_SAFE_INTEGER, inValue: false };
+  let pieces: string[] | undefined;
+  let lineNumber = range.line;
+  for (let pos = range.bodyStart; pos < range.bodyEnd; ) {
+    let eol = text.indexOf("\n", pos);
+    if (eol < 0 || eol > range.bodyEnd) eol = range.bodyEnd;
+    lineNumber++;
+    const line = classify(text, pos, eol, state);
+    pos = eol + 1;
+    if (line.kind === "blank") pieces?.push(""); // kept inside a value (empty_lines_in_values)
+    else if (line.kind === "continuation") pieces?.push(line.text);
+    else if (line.kind === "option") {
+      pieces = [line.value];
+      entries.set(line.key, { pieces, line: lineNumber });
+    }
+  }
+  return entries;
+}
+
+function lazySection(text: string, range: SectionRange, defaultRanges: SectionRange[], path: string): IniSection {
+  let values: Record<string, IniValue> | undefined;
+  let keyLines: Record<string, number> | undefined;
+  const build = () => {
+    values = Object.create(null) as Record<string, IniValue>;
+    keyLines = Object.create(null) as Record<string, number>;
+    for (const defaultRange of defaultRanges) {
+      for (const [key, entry] of readRange(text, defaultRange)) values[key] = finishValue(entry.pieces, path, entry.line);
+    }
+    for (const [key, entry] of readRange(text, range)) {
+      values[key] = finishValue(entry.pieces, path, entry.line);
+      keyLines[key] = entry.line;
+    }
+  };
+  return {
+    name: range.name,
+    line: range.line,
+    get values() {
+      if (!values) build();
+      return values!;
+    },
+    get keyLines() {
+      if (!keyLines) build();
+      return keyLines!;
+    },
+  };
+}
+
+function finishValue(pieces: string[], path: string, line: number): IniValue {
+  // configparser joins continuation lines with "\n" and strips trailing blanks.
+  const joined = pieces.length === 1 ? pieces[0]! : pieces.join("\n").trimEnd();
+  return joined.startsWith("\n") ? parseNested(joined, path, line) : joined;
 }
 
 // botocore configloader._parse_nested: each non-blank line is `key = value`,

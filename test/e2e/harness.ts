@@ -1,4 +1,4 @@
-// End-to-end harness: the built CLI (bin/awsrole.js -> dist/) run as a real
+// End-to-end harness: the built CLI (bin/awsrole.cjs -> dist/) run as a real
 // subprocess, in a throw-away HOME, against the loopback STS emulator. Nothing
 // is mocked: the CLI's real @aws-sdk/client-sts signs real HTTP requests.
 // `npm test` builds dist/ first.
@@ -11,11 +11,11 @@ import { fileURLToPath } from "node:url";
 import { SEED_WORLD_PATH, loadWorld, startSts, type StsServer } from "../sts/server.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-export const BIN = join(ROOT, "bin", "awsrole.js");
+export const BIN = join(ROOT, "bin", "awsrole.cjs");
 export const SEEDS_DIR = join(ROOT, "test", "fixtures", "seeds");
 
-if (!existsSync(join(ROOT, "dist", "cli.js"))) {
-  throw new Error("dist/cli.js is missing: run `npm run build` (npm test does it) before the end-to-end tests.");
+if (!existsSync(join(ROOT, "dist", "cli.cjs"))) {
+  throw new Error("dist/cli.cjs is missing: run `npm run build` (npm test does it) before the end-to-end tests.");
 }
 
 export interface RunResult {

@@ -1,0 +1,92 @@
+// The warm-path entry point (docs/performance.md). `eval "$(awsrole export p)"`
+// runs hundreds of times a day, so bin/awsrole.cjs first tries this small
+// bundle (dist/fast-export.cjs: no commander, no SDK, no prompt library) for
+// `export` with plain arguments. It runs the same runExport and the same
+// resolver, offline: if the resolver needs STS, a prompt or any source other
+// than the cache or keys in a file, or anything at all fails, it gives up
+// quietly and the full CLI (dist/cli.cjs) runs the command from the start.
+// stderr is held back until the fast path has succeeded, so nothing is said twice.
+
+import { fdOutput, type Context } from "./context.js";
+import { runExport } from "./commands/export.js";
+import { EXPORT_FORMATS, type ExportFormat } from "./render/credentials.js";
+
+/** Thrown inside the fast path when only the full CLI can go on. */
+export class NeedsFullCli extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = "NeedsFullCli";
+  }
+}
+
+interface FastArgs {
+  profile: string | undefined;
+  format: ExportFormat;
+  region: string | undefined;
+}
+
+/** The plain forms of `export` arguments; anything else (--help, --debug, MFA flags...) is for the full CLI. */
+export function parseFastExportArgs(args: readonly string[]): FastArgs | undefined {
+  let profile: string | undefined;
+  let format: ExportFormat = "env";
+  let region: string | undefined;
+  const takeValue = (i: number) => (i + 1 < args.length && !args[i + 1]!.startsWith("-") ? args[i + 1] : undefined);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    let name = arg;
+    let value: string | undefined;
+    const equals = arg.indexOf("=");
+    if (arg.startsWith("--") && equals > 0) {
+      name = arg.slice(0, equals);
+      value = arg.slice(equals + 1);
+    }
+    if (name === "--profile" || name === "-p" || name === "--format" || name === "-f" || name === "--region" || name === "-r") {
+      if (value === undefined) {
+        value = takeValue(i);
+        if (value === undefined) return undefined;
+        i++;
+      }
+      if (name === "--profile" || name === "-p") {
+        if (profile !== undefined && profile !== value) return undefined;
+        profile = value;
+      } else if (name === "--format" || name === "-f") {
+        if (!(EXPORT_FORMATS as readonly string[]).includes(value)) return undefined;
+        format = value as ExportFormat;
+      } else region = value;
+      continue;
+    }
+    if (arg.startsWith("-")) return undefined;
+    if (profile !== undefined && profile !== arg) return undefined;
+    profile = arg;
+  }
+  return { profile, format, region };
+}
+
+/** Exit code of a completed fast export, or undefined when the full CLI must run it. */
+export async function tryFastExport(args: readonly string[]): Promise<number | undefined> {
+  const parsed = parseFastExportArgs(args);
+  if (!parsed) return undefined;
+  const held: string[] = [];
+  const signal = new AbortController().signal;
+  const ctx: Context = {
+    env: process.env,
+    now: () => new Date(),
+    stdout: fdOutput(1),
+    stderr: { write: (text) => void held.push(text) },
+    isTerminal: async () => false,
+    color: false,
+    debug: false,
+    signal,
+  };
+  let stdoutText = "";
+  ctx.stdout = { write: (text) => void (stdoutText += text) };
+  try {
+    const code = await runExport({ ...parsed, offline: true }, ctx);
+    if (code !== 0) return undefined;
+  } catch {
+    return undefined;
+  }
+  if (held.length > 0) return undefined; // a warning: let the full CLI say it, with colour and all
+  fdOutput(1).write(stdoutText);
+  return 0;
+}

@@ -1,0 +1,48 @@
+// Builds dist/cli.cjs: the whole CLI in one CommonJS file, the form that starts
+// fastest on Node 20 (docs/performance.md):
+// - one file, so there is no module resolution or per-chunk loader work;
+// - CommonJS, so Node builtins are plain require()s (ESM imports of builtins
+//   build namespace facades, ~8 ms for fs/stream on the warm path);
+// - @aws-sdk/client-sts and @inquirer/prompts stay external and are loaded by
+//   import() only when an STS call or a prompt is needed;
+// - commander's eager require of node:child_process (~5 ms with node:net behind
+//   it, for executable subcommands awsrole does not use) is replaced by a lazy proxy.
+// Sources stay readable in src/; dist/cli.cjs.map maps back to them (used with --debug).
+import { build } from "esbuild";
+import { rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+rmSync(`${root}/dist`, { recursive: true, force: true });
+
+const lazyChildProcessForCommander = {
+  name: "lazy-child-process-for-commander",
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: `${root}/src/shims/lazy-child-process.cjs` } : undefined,
+    );
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  mainFields: ["module", "main"],
+  external: ["@aws-sdk/client-sts", "@inquirer/prompts"],
+  plugins: [lazyChildProcessForCommander],
+  // Minified: a fresh process must scan every byte before running any; names and
+  // lines come back through the source map (--debug enables it).
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  logLevel: "warning",
+};
+
+await Promise.all([
+  build({ ...common, entryPoints: [`${root}/src/cli.ts`], outfile: `${root}/dist/cli.cjs` }),
+  // The warm-path entry (src/fast-export.ts): export from the cache without
+  // commander; bin/awsrole.cjs falls back to dist/cli.cjs for anything else.
+  build({ ...common, entryPoints: [`${root}/src/fast-export.ts`], outfile: `${root}/dist/fast-export.cjs` }),
+]);
