@@ -45,6 +45,8 @@ export interface StsCall {
   fault?: Fault;
   /** The x-amzn-RequestId sent (or that would have been sent). */
   requestId: string;
+  /** Which TCP connection carried the request (1, 2, ... in order of connection), to check keep-alive reuse. */
+  connection: number;
 }
 
 export type Fault = "hang" | "http500" | "throttle" | "malformed-xml" | "reset-connection";
@@ -96,6 +98,8 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
   const calls: StsCall[] = [];
   const pendingFaults: Fault[] = [];
   const sockets = new Set<Socket>();
+  const connectionIds = new WeakMap<Socket, number>();
+  let connectionCount = 0;
 
   const record = (call: StsCall): void => {
     calls.push(call);
@@ -109,6 +113,7 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
   });
   server.on("connection", (socket) => {
     sockets.add(socket);
+    connectionIds.set(socket, connectionIds.has(socket) ? connectionIds.get(socket)! : ++connectionCount);
     socket.on("close", () => sockets.delete(socket));
   });
 
@@ -118,7 +123,7 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
     const { Action: action = "", Version: version, ...params } = allParams;
     const scope = credentialScope(wire);
     const requestId = randomUUID();
-    const call: StsCall = { action, params, callerArn: null, accessKeyId: scope.accessKeyId, region: scope.region, status: 0, requestId };
+    const call: StsCall = { action, params, callerArn: null, accessKeyId: scope.accessKeyId, region: scope.region, status: 0, requestId, connection: connectionIds.get(req.socket) ?? 0 };
 
     const fault = pendingFaults.shift();
     if (fault) {

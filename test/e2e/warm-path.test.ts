@@ -1,0 +1,104 @@
+// Issue 5: the warm path (a valid cache entry for the profile's outer hop)
+// reads the config files and one cache file and prints. It must not load the
+// AWS SDK, the prompt library, commander, or the Node builtins that cost
+// milliseconds at startup. Speed itself is measured by `npm run bench`, not here.
+
+import { spawn } from "node:child_process";
+import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StsServer } from "../sts/server.js";
+import { BIN, ROOT, baseEnv, callsOf, makeHome, runCli, startSeedSts, type Home } from "./harness.js";
+
+const RECORDER = join(ROOT, "test", "e2e", "fixtures", "record-modules.cjs");
+let sts: StsServer;
+let home: Home;
+let bigHome: Home;
+
+beforeAll(async () => {
+  sts = await startSeedSts();
+  home = makeHome();
+  bigHome = makeHome();
+  let extra = "\n";
+  for (let i = 0; i < 2000; i++) extra += `[profile org-${i}]\nrole_arn = arn:aws:iam::${100000000000 + i}:role/Admin\nsource_profile = default\n\n`;
+  appendFileSync(join(bigHome.awsDir, "config"), extra);
+  for (const h of [home, bigHome]) expect((await runCli(["export", "role-e", "--token-code", "123456"], baseEnv(h, sts))).code).toBe(0);
+});
+afterAll(async () => {
+  await sts.close();
+  home.remove();
+  bigHome.remove();
+});
+
+function loadedModules(args: string[], env: Record<string, string>): Promise<{ code: number | null; modules: string[]; stdout: string }> {
+  const out = join(mkdtempSync(join(tmpdir(), "awsrole-modules-")), "modules.json");
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--require", RECORDER, BIN, ...args], { env: { ...env, AWSROLE_TEST_MODULES_OUT: out }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, modules: JSON.parse(readFileSync(out, "utf8")) as string[] }));
+  });
+}
+
+const FORBIDDEN_BUILTINS = ["node:crypto", "node:child_process", "node:net", "node:tty", "node:http", "node:https", "node:stream", "node:readline"];
+
+describe("the warm export path", () => {
+  it.each([
+    ["a small config", () => home],
+    ["a config with 2,000 more profiles", () => bigHome],
+  ])("with %s loads only the fast bundle: no SDK, no inquirer, no commander, no costly builtins", async (_name, which) => {
+    sts.reset();
+    const { code, modules, stdout } = await loadedModules(["export", "role-e"], baseEnv(which(), sts));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^export AWS_ACCESS_KEY_ID='ASIA/);
+    expect(callsOf(sts)).toEqual([]);
+    const files = modules.filter((m) => m.startsWith("/"));
+    expect(files.map((f) => relative(ROOT, f))).toEqual(["bin/awsrole.cjs", "dist/fast-export.cjs"]);
+    expect(modules.filter((m) => FORBIDDEN_BUILTINS.includes(m))).toEqual([]);
+  });
+
+  it("a cold export does load the SDK (the check above can fail)", async () => {
+    const cold = makeHome();
+    try {
+      const { code, modules } = await loadedModules(["export", "s3-developer"], baseEnv(cold, sts));
+      expect(code).toBe(0);
+      expect(modules.some((m) => m.includes("/node_modules/@aws-sdk/client-sts/"))).toBe(true);
+      expect(modules.some((m) => m.endsWith("/dist/cli.cjs"))).toBe(true);
+    } finally {
+      cold.remove();
+    }
+  });
+});
+
+describe("a cold chain makes exactly the STS calls it needs", () => {
+  it("five hops: one AssumeRole each, over one reused connection", async () => {
+    const cold = makeHome();
+    try {
+      sts.reset();
+      expect((await runCli(["export", "role-e", "--token-code", "123456"], baseEnv(cold, sts))).code).toBe(0);
+      expect(callsOf(sts)).toEqual(["AssumeRole RoleA", "AssumeRole RoleB", "AssumeRole RoleC", "AssumeRole RoleD", "AssumeRole RoleE"]);
+      expect(new Set(sts.calls.map((c) => c.connection)).size).toBe(1);
+    } finally {
+      cold.remove();
+    }
+  });
+
+  it("valid inner entries are reused: only the expired outer hops are assumed again", async () => {
+    const h = makeHome();
+    try {
+      const env = baseEnv(h, sts);
+      expect((await runCli(["export", "role-e", "--token-code", "123456"], env)).code).toBe(0);
+      // Remove the entries of the two outer hops (role-d, role-e): three inner ones stay valid.
+      const plan = JSON.parse((await runCli(["chain", "role-e", "--output", "json"], env)).stdout) as { hops: Array<{ cacheFile: string }> };
+      const { rmSync } = await import("node:fs");
+      for (const hop of plan.hops.slice(3)) rmSync(hop.cacheFile);
+      sts.reset();
+      expect((await runCli(["export", "role-e"], env)).code).toBe(0);
+      expect(callsOf(sts)).toEqual(["AssumeRole RoleD", "AssumeRole RoleE"]);
+    } finally {
+      h.remove();
+    }
+  });
+});
