@@ -76,10 +76,12 @@ export interface CacheStoreOptions {
   now?: () => Date;
   /** Seconds that must remain for an entry to be used; botocore's 900 by default. */
   windowSeconds?: number;
+  /** Default wait for a lock held by another process (else AWSROLE_LOCK_TIMEOUT_MS, else 15 s). */
+  lockTimeoutMs?: number;
 }
 
 export interface LockOptions {
-  /** Give up waiting after this long and run fn without the lock (default 15 s). */
+  /** Give up waiting after this long and run fn without the lock (default AWSROLE_LOCK_TIMEOUT_MS, else 15 s). */
   timeoutMs?: number;
   /** A lock older than this is abandoned and may be taken over (default 60 s). */
   staleMs?: number;
@@ -106,6 +108,22 @@ const KEY = /^[A-Za-z0-9_-]{1,200}$/;
 const ENTRY_FILE = /^([0-9a-f]{40})\.json$/;
 
 const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
+// The longest wait AWSROLE_LOCK_TIMEOUT_MS may ask for: a minute of waiting is
+// already longer than any STS chain should take.
+const MAX_LOCK_TIMEOUT_MS = 600_000;
+
+/**
+ * How long withLock waits for another process's lock before going on without
+ * it: AWSROLE_LOCK_TIMEOUT_MS (whole milliseconds, 0 to 600000), else 15 s.
+ * An invalid value is ignored. Read from process.env because the resolver
+ * builds the store without it; both the full CLI and the fast path run with
+ * process.env as their environment.
+ */
+export function lockTimeoutFromEnv(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.AWSROLE_LOCK_TIMEOUT_MS;
+  if (raw === undefined || !/^\d{1,9}$/.test(raw.trim())) return DEFAULT_LOCK_TIMEOUT_MS;
+  return Math.min(Number(raw.trim()), MAX_LOCK_TIMEOUT_MS);
+}
 const DEFAULT_LOCK_STALE_MS = 60_000;
 // A write takes milliseconds; a temp file this old was left by a crashed writer
 // (botocore itself never removes its tmpXXXXXXXX.tmp after a failed write).
@@ -126,6 +144,7 @@ export class CacheStore {
   private readonly warnFn: (message: string) => void;
   private readonly now: () => Date;
   private readonly windowSeconds: number;
+  private readonly lockTimeoutMs: number | undefined;
   private readonly warned = new Set<string>();
 
   constructor(dir: string, options: CacheStoreOptions = {}) {
@@ -133,6 +152,7 @@ export class CacheStore {
     this.warnFn = options.warn ?? (() => {});
     this.now = options.now ?? (() => new Date());
     this.windowSeconds = options.windowSeconds ?? CLI_EXPIRY_WINDOW_SECONDS;
+    this.lockTimeoutMs = options.lockTimeoutMs;
   }
 
   /** `<dir>/<key>.json`, botocore JSONFileCache._convert_cache_key. */
@@ -272,14 +292,15 @@ export class CacheStore {
    *
    * Best effort by design, since a lock must never cost the user credentials:
    * when the directory cannot be written, or the key is invalid, fn runs
-   * unlocked; after timeoutMs of waiting fn runs unlocked too. A lock whose
+   * unlocked; after timeoutMs of waiting (default: AWSROLE_LOCK_TIMEOUT_MS, else
+   * 15 s) fn runs unlocked too. A lock whose
    * holder died (same host, pid gone) or that is older than staleMs is taken
    * over. Locks on different keys are independent, so the resolver can hold the
    * outer hop's lock while taking inner hops' locks; taking the same key twice
    * in one call chain waits for the timeout.
    */
   async withLock<T>(key: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
-    const release = await this.acquire(key, options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, options.staleMs ?? DEFAULT_LOCK_STALE_MS);
+    const release = await this.acquire(key, options.timeoutMs ?? this.lockTimeoutMs ?? lockTimeoutFromEnv(), options.staleMs ?? DEFAULT_LOCK_STALE_MS);
     try {
       return await fn();
     } finally {
