@@ -216,6 +216,44 @@ Examples:
       select(async (ctx) => (await import("./commands/cache.js")).runCacheList({ output: options.output }, ctx));
     });
 
+  program
+    .command("exec")
+    .description("run a command with the profile's credentials in its environment (exact argv, exit code passed through)")
+    .argument("[profile]", PROFILE_ARGUMENT)
+    .argument("[command...]", "the command and its arguments, after --")
+    .option("-p, --profile <name>", "profile name")
+    .option("--nest", "allow running inside another awsrole exec (AWSROLE_PROFILE already set)")
+    .addOption(tokenCode())
+    .addOption(region())
+    .addOption(noCache())
+    .addOption(refresh())
+    .addHelpText(
+      "after",
+      `
+The command gets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+AWS_CREDENTIAL_EXPIRATION, AWS_REGION/AWS_DEFAULT_REGION (when known) and
+AWSROLE_PROFILE; AWS_PROFILE, AWS_DEFAULT_PROFILE, AWS_SECURITY_TOKEN and web
+identity variables are removed. No shell is involved: use sh -c for pipes.
+
+Examples:
+  awsrole exec role-b -- aws s3 ls
+  awsrole exec role-e --token-code 123456 -- terraform plan
+  awsrole exec role-b -- sh -c 'aws sts get-caller-identity | jq -r .Arn'
+  awsrole exec role-b -- "$SHELL"          (a subshell; exit it to drop the credentials)`,
+    )
+    .action(function (this: Command, positional: string | undefined, rest: string[], options: CommonOptions & { nest?: boolean }) {
+      // commander drops "--"; `awsrole exec -- cmd` must not take cmd for the profile.
+      const raw = (this.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
+      const dashes = raw.indexOf("--");
+      let command = rest;
+      if (positional !== undefined && dashes >= 0 && !raw.slice(0, dashes).includes(positional)) {
+        command = [positional, ...rest];
+        positional = undefined;
+      }
+      const profile = pickProfileArgument(positional, options.profile);
+      select(async (ctx) => (await import("./commands/exec.js")).runExec({ profile, command, nest: options.nest ?? false, ...common(options) }, ctx));
+    });
+
   return program;
 }
 

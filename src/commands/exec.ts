@@ -1,0 +1,113 @@
+// `awsrole exec <profile> -- <command> [args...]`: run one command with the
+// profile's credentials in its environment, as aws-vault exec does. The command
+// gets the exact argv (no shell), inherits stdin/stdout/stderr, receives the
+// signals awsrole gets, and its exit status becomes awsrole's.
+
+import type { Context } from "../context.js";
+import { AwsroleError, UsageError } from "../errors.js";
+import { credentialVariables, formatExpiration } from "../render/credentials.js";
+import { resolveCredentials } from "../resolver.js";
+import type { Credentials } from "../core/resolve.js";
+import { warnIfExpiringSoon } from "./expiry.js";
+import { pickProfileIfInteractive, recordRecentProfile } from "./picker.js";
+
+export interface ExecInput {
+  profile: string | undefined;
+  command: readonly string[];
+  nest?: boolean;
+  tokenCode?: string | undefined;
+  region?: string | undefined;
+  noCache?: boolean;
+  refresh?: boolean;
+}
+
+/**
+ * Variables that would contradict the injected credentials: a profile selector
+ * (the JS SDK prefers AWS_PROFILE over keys), the legacy token name botocore
+ * reads first, and web identity settings that win over keys in some SDKs.
+ */
+export const EXEC_REMOVED_VARIABLES = [
+  "AWS_PROFILE",
+  "AWS_DEFAULT_PROFILE",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_SECURITY_TOKEN",
+  "AWS_CREDENTIAL_EXPIRATION",
+  "AWS_ROLE_ARN",
+  "AWS_ROLE_SESSION_NAME",
+  "AWS_WEB_IDENTITY_TOKEN_FILE",
+  "AWSROLE_PROFILE",
+  "AWSROLE_EXPIRATION",
+] as const;
+
+/** The child's environment: the caller's, minus conflicts, plus the credentials and the awsrole marker. */
+export function execEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+  credentials: Credentials,
+  extras: { region?: string | undefined; profile?: string | undefined },
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
+  for (const name of EXEC_REMOVED_VARIABLES) delete out[name];
+  for (const [key, value] of credentialVariables(credentials, { region: extras.region })) out[key] = value;
+  out.AWSROLE_PROFILE = extras.profile ?? "";
+  if (credentials.expiration) out.AWSROLE_EXPIRATION = formatExpiration(credentials.expiration);
+  return out;
+}
+
+export async function runExec(input: ExecInput, ctx: Context): Promise<number> {
+  if (input.command.length === 0) {
+    throw new UsageError("No command to run.", "Put the command after --, e.g. awsrole exec role-b -- aws s3 ls");
+  }
+  const outer = ctx.env.AWSROLE_PROFILE;
+  if (outer !== undefined && !input.nest) {
+    throw new AwsroleError("NestedExec", `This shell already runs with awsrole credentials (AWSROLE_PROFILE=${outer}); refusing to nest another awsrole exec inside it.`, {
+      hint: "Exit that shell first, or pass --nest to run with the new profile's credentials anyway.",
+    });
+  }
+  const profile = await pickProfileIfInteractive(input.profile, ctx);
+  const resolved = await resolveCredentials({ ...input, profile }, ctx);
+  const { credentials } = resolved.resolution;
+  warnIfExpiringSoon(credentials, ctx);
+  if (resolved.plan.profile !== undefined) recordRecentProfile(resolved.plan.profile, ctx.env);
+  const env = execEnvironment(ctx.env, credentials, { region: resolved.region, profile: resolved.plan.profile });
+  return spawnInherited(input.command, env, ctx);
+}
+
+const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+async function spawnInherited(command: readonly string[], env: Record<string, string>, ctx: Context): Promise<number> {
+  const { spawn } = await import("node:child_process");
+  const { constants } = await import("node:os");
+  const [file, ...args] = command as [string, ...string[]];
+  return new Promise<number>((resolve, reject) => {
+    const child = spawn(file, args, { env, stdio: "inherit" });
+    // Forward while the child runs; awsrole itself stays alive to report its status.
+    const forward = (signal: NodeJS.Signals) => () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    };
+    const handlers = FORWARDED_SIGNALS.map((signal) => [signal, forward(signal)] as const);
+    for (const [signal, handler] of handlers) process.on(signal, handler);
+    const cleanup = () => {
+      for (const [signal, handler] of handlers) process.off(signal, handler);
+    };
+    child.once("error", (error: NodeJS.ErrnoException) => {
+      cleanup();
+      if (error.code === "ENOENT") {
+        reject(new AwsroleError("CommandNotFound", `Command not found: ${file}.`, { exitCode: 127, hint: "Check the spelling and PATH; awsrole runs the command directly, without a shell (use -- sh -c '...' for shell syntax)." }));
+      } else if (error.code === "EACCES") {
+        reject(new AwsroleError("CommandNotExecutable", `Cannot execute ${file} (permission denied).`, { exitCode: 126 }));
+      } else {
+        reject(new AwsroleError("ExecFailed", `Could not run ${file} (${error.message}).`));
+      }
+    });
+    child.once("exit", (code, signal) => {
+      cleanup();
+      if (signal) {
+        const number = (constants.signals as Record<string, number>)[signal] ?? 0;
+        resolve(128 + number);
+      } else resolve(code ?? 1);
+    });
+  });
+}
