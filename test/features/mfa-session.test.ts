@@ -1,0 +1,127 @@
+// MFA once per device (mfa_session = true): one GetSessionToken with the code,
+// cached, then every role profile that shares the mfa_serial assumes its role
+// from that session without asking again. Without mfa_session, the AWS CLI's
+// behaviour: AssumeRole with SerialNumber + TokenCode per role.
+
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { StsServer } from "../sts/server.js";
+import { CHAIN_MFA, baseEnv, callsOf, makeHome, parseEnvExport, runCli, startSeedSts, type Home } from "../e2e/harness.js";
+
+let sts: StsServer;
+const homes: Home[] = [];
+beforeAll(async () => {
+  sts = await startSeedSts();
+});
+afterAll(async () => {
+  await sts.close();
+  for (const h of homes) h.remove();
+});
+afterEach(() => sts.reset());
+
+const KEYS = `[default]
+aws_access_key_id = AKIAUSER1CHAIN000001
+aws_secret_access_key = User1ChainSecretKey00000000000000000001
+`;
+
+function config(mfaSession: boolean): string {
+  const flag = mfaSession ? "mfa_session = true\n" : "";
+  return `[default]
+region = ap-northeast-1
+
+[profile role-a]
+role_arn = arn:aws:iam::222222222222:role/RoleA
+mfa_serial = ${CHAIN_MFA}
+source_profile = default
+${flag}
+[profile mfa-role]
+role_arn = arn:aws:iam::444444444444:role/MfaSessionRole
+mfa_serial = ${CHAIN_MFA}
+source_profile = default
+${flag}`;
+}
+
+function home(mfaSession: boolean): Home {
+  const h = makeHome({ config: config(mfaSession), credentials: KEYS });
+  homes.push(h);
+  return h;
+}
+
+describe("mfa_session = true: one MFA code per device", () => {
+  it("first profile: GetSessionToken with the code, then AssumeRole without; second profile: AssumeRole only, no code, no terminal", async () => {
+    const h = home(true);
+    const env = baseEnv(h, sts);
+
+    const first = await runCli(["export", "role-a", "--token-code", "123456"], env);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(callsOf(sts)).toEqual(["GetSessionToken", "AssumeRole RoleA"]);
+    const [gst, assumeA] = sts.calls;
+    expect(gst!.params.SerialNumber).toBe(CHAIN_MFA);
+    expect(gst!.params.TokenCode).toBe("123456");
+    expect(gst!.callerArn).toBe("arn:aws:iam::111111111111:user/User1");
+    expect(gst!.accessKeyId).toBe("AKIAUSER1CHAIN000001");
+    expect(assumeA!.params.SerialNumber).toBeUndefined();
+    expect(assumeA!.params.TokenCode).toBeUndefined();
+    // Signed with the MFA session, which acts as the user.
+    expect(assumeA!.accessKeyId).toMatch(/^ASIA/);
+    expect(assumeA!.callerArn).toBe("arn:aws:iam::111111111111:user/User1");
+    expect(parseEnvExport(first.stdout).AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
+
+    sts.reset();
+    // No --token-code, stdin is a pipe: it can only succeed from the cached MFA session.
+    const second = await runCli(["export", "mfa-role"], env);
+    expect(second.stderr).toBe("");
+    expect(second.code).toBe(0);
+    expect(callsOf(sts)).toEqual(["AssumeRole MfaSessionRole"]);
+    expect(sts.calls[0]!.params.TokenCode).toBeUndefined();
+    expect(sts.calls[0]!.accessKeyId).toBe(assumeA!.accessKeyId);
+
+    sts.reset();
+    const whoami = await runCli(["whoami", "mfa-role", "--output", "json"], env);
+    expect(JSON.parse(whoami.stdout).Arn).toMatch(/^arn:aws:sts::444444444444:assumed-role\/MfaSessionRole\//);
+    expect(callsOf(sts)).toEqual(["GetCallerIdentity"]); // the role session itself is cached too
+  });
+
+  it("the MFA session is cached next to the role sessions, 0600", async () => {
+    const h = home(true);
+    await runCli(["export", "role-a", "--token-code", "654321"], baseEnv(h, sts));
+    expect(h.cacheFiles()).toHaveLength(2); // the MFA session and RoleA's session
+    for (const file of h.cacheFiles()) expect(statSync(join(h.cacheDir, file)).mode & 0o777).toBe(0o600);
+  });
+
+  it("--refresh asks STS again: a new code is needed", async () => {
+    const h = home(true);
+    const env = baseEnv(h, sts);
+    await runCli(["export", "role-a", "--token-code", "123456"], env);
+    sts.reset();
+    const refused = await runCli(["export", "mfa-role", "--refresh"], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("--token-code");
+    expect(callsOf(sts)).toEqual([]);
+  });
+});
+
+describe("without mfa_session: the AWS CLI's behaviour", () => {
+  it("each role profile sends SerialNumber + TokenCode with its own AssumeRole, and the second needs its own code", async () => {
+    const h = home(false);
+    const env = baseEnv(h, sts);
+    const first = await runCli(["export", "role-a", "--token-code", "123456"], env);
+    expect(first.code).toBe(0);
+    expect(callsOf(sts)).toEqual(["AssumeRole RoleA"]);
+    expect(sts.calls[0]!.params.SerialNumber).toBe(CHAIN_MFA);
+    expect(sts.calls[0]!.params.TokenCode).toBe("123456");
+
+    sts.reset();
+    const second = await runCli(["export", "mfa-role"], env);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain("needs a code from MFA device");
+    expect(callsOf(sts)).toEqual([]);
+
+    const withCode = await runCli(["export", "mfa-role", "--token-code", "654321"], env);
+    expect(withCode.code).toBe(0);
+    expect(callsOf(sts)).toEqual(["AssumeRole MfaSessionRole"]);
+    expect(sts.calls[0]!.params.TokenCode).toBe("654321");
+  });
+});
