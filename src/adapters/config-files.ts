@@ -7,8 +7,8 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { isUtf8 } from "node:buffer";
 import { join } from "node:path";
-import { buildConfig, type AwsConfig } from "../core/config.js";
-import { INI_PARSER_VERSION, iniFromIndex, normaliseIniText, parseIni, type IniFile, type SectionTuple } from "../core/ini.js";
+import { buildConfigFrom, mapSections, sectionsOf, type AwsConfig, type FileKind, type FileSections } from "../core/config.js";
+import { INI_PARSER_VERSION, normaliseIniText, parseIni, sectionFromTuple, type IniFile, type IniSection, type SectionReader, type SectionTuple } from "../core/ini.js";
 import { sha1Hex } from "../core/sha1.js";
 import { uniqueSuffix } from "../core/unique.js";
 import { AwsroleError, ConfigParseError } from "../errors.js";
@@ -65,26 +65,19 @@ interface FileIdentity {
   ctimeNs: string;
 }
 
-interface Stamp extends FileIdentity {
-  version: number;
+interface StampHeader extends FileIdentity {
+  version: string;
   path: string;
-  /** Tuples, compact because the warm path parses them. */
-  sections: SectionTuple[];
-  defaults: SectionTuple[];
+  kind: FileKind;
+  /** The file is ASCII without BOM or CR: text offsets are byte offsets. */
+  byteOffsets: boolean;
 }
 
-/**
- * Reads and parses one AWS INI file. The AWS CLI rejects a file with an error
- * anywhere in it, so the first read validates the whole file. Its identity
- * (device, inode, size, mtime and ctime in ns: ctime cannot be set by hand)
- * and section index are then stored, and while they match, later runs reopen
- * the file from the index without rescanning it. A 2,000-profile config thus
- * costs the warm path little more than a small one.
- */
-export function readIniFile(path: string, stampDir?: string): IniFile | undefined {
+const STAMP_VERSION = `${INI_PARSER_VERSION}.2`;
+
+/** A whole file, as bytes, with the identity of exactly what was read. */
+function readFileWithIdentity(path: string): { bytes: Buffer; identity: FileIdentity } | undefined {
   if (path === "") return undefined;
-  let bytes: Buffer;
-  let identity: FileIdentity;
   let fd: number | undefined;
   try {
     fd = openSync(path, "r");
@@ -93,32 +86,29 @@ export function readIniFile(path: string, stampDir?: string): IniFile | undefine
     if (info.size > BigInt(MAX_FILE_BYTES)) {
       throw new ConfigParseError(path, undefined, `the file is ${Number(info.size / 1048576n)} MiB, larger than any AWS config file should be`, "Check that the path names your AWS config or credentials file.");
     }
-    identity = { dev: String(info.dev), ino: String(info.ino), size: String(info.size), mtimeNs: String(info.mtimeNs), ctimeNs: String(info.ctimeNs) };
-    bytes = Buffer.alloc(Number(info.size));
+    const identity = { dev: String(info.dev), ino: String(info.ino), size: String(info.size), mtimeNs: String(info.mtimeNs), ctimeNs: String(info.ctimeNs) };
+    const bytes = Buffer.allocUnsafe(Number(info.size));
     let offset = 0;
     while (offset < bytes.length) {
       const read = readSync(fd, bytes, offset, bytes.length - offset, offset);
       if (read === 0) break;
       offset += read;
     }
-    bytes = bytes.subarray(0, offset);
+    return { bytes: bytes.subarray(0, offset), identity };
   } catch (error) {
     if (error instanceof AwsroleError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    if (code === "EISDIR") return undefined; // not a regular file: ignored, as botocore does
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return undefined; // absent or not a file: ignored, as botocore does
     if (code === "ELOOP") throw new AwsroleError("ConfigUnreadable", `Cannot read ${path}: it is a symbolic link that points back to itself.`, { hint: "Point the link at a real file, or remove it." });
     if (code === "EACCES" || code === "EPERM") throw new AwsroleError("ConfigUnreadable", `Cannot read ${path}: permission denied.`, { hint: `Make it readable by you (chmod 600 ${path}).` });
     throw new AwsroleError("ConfigUnreadable", `Cannot read ${path} (${code ?? "unknown error"}).`, { hint: "Check the file and its permissions." });
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
 
-  const stampPath = stampDir === undefined ? undefined : join(stampDir, `${sha1Hex(path)}.json`);
-  const stamp = stampPath === undefined ? undefined : readStamp(stampPath, path, identity);
-  if (stamp) {
-    return iniFromIndex(normaliseIniText(bytes.toString("utf8")), path, { sections: stamp.sections, defaults: stamp.defaults });
-  }
+/** Validates and parses a file completely (the AWS CLI rejects an error anywhere in it). */
+function parseBytes(path: string, bytes: Buffer): IniFile {
   if (!isUtf8(bytes)) {
     throw new ConfigParseError(path, undefined, "the file is not valid UTF-8 text", "Check that the path names your AWS config or credentials file, and save it as UTF-8.");
   }
@@ -127,43 +117,139 @@ export function readIniFile(path: string, stampDir?: string): IniFile | undefine
   if (longLine !== undefined) {
     throw new ConfigParseError(path, longLine, "the line is longer than 1 MiB", "Check that the path names your AWS config or credentials file.");
   }
-  const file = parseIni(text, path);
-  if (stampPath !== undefined) writeStamp(stampPath, { version: INI_PARSER_VERSION, path, ...identity, sections: file.index.sections, defaults: file.index.defaults });
-  return file;
+  return parseIni(text, path);
 }
 
+/** Reads and fully parses one AWS INI file (no stored index): for doctor and tests. */
+export function readIniFile(path: string): IniFile | undefined {
+  const file = readFileWithIdentity(path);
+  return file && parseBytes(path, file.bytes);
+}
 
-function readStamp(stampPath: string, path: string, identity: FileIdentity): Stamp | undefined {
-  try {
-    const stamp = JSON.parse(readFileSync(stampPath, "utf8")) as Stamp;
-    const same =
-      stamp.version === INI_PARSER_VERSION &&
-      stamp.path === path &&
-      stamp.dev === identity.dev &&
-      stamp.ino === identity.ino &&
-      stamp.size === identity.size &&
-      stamp.mtimeNs === identity.mtimeNs &&
-      stamp.ctimeNs === identity.ctimeNs &&
-      Array.isArray(stamp.sections) &&
-      Array.isArray(stamp.defaults);
-    return same ? stamp : undefined;
-  } catch {
-    return undefined; // absent or damaged: validate again
+/**
+ * One file's named sections, for the resolver. The first read validates the
+ * whole file, then stores its identity (device, inode, size, mtime and ctime in
+ * ns: ctime cannot be set by hand) and a lookup table of its sections. While the
+ * identity matches, later runs answer each lookup from that table with one
+ * string search and decode only the sections a chain uses, so a 2,000-profile
+ * config costs the warm path little more than a small one (docs/performance.md).
+ */
+export function readFileSections(path: string, kind: FileKind, stampDir: string | undefined): FileSections | undefined {
+  const file = readFileWithIdentity(path);
+  if (!file) return undefined;
+  const stampPath = stampDir === undefined ? undefined : join(stampDir, `${sha1Hex(`${kind}:${path}`)}.stamp`);
+  const stamp = stampPath === undefined ? undefined : readStamp(stampPath, path, kind, file.identity);
+  if (stamp) {
+    const { bytes } = file;
+    let text: string | undefined;
+    const read: SectionReader = stamp.header.byteOffsets
+      ? (start, end) => bytes.toString("latin1", start, end)
+      : (start, end) => (text ??= normaliseIniText(bytes.toString("utf8"))).slice(start, end);
+    return stampSections(stamp.body, read, path);
   }
+  const parsed = parseBytes(path, file.bytes);
+  if (stampPath !== undefined) {
+    writeStamp(stampPath, { version: STAMP_VERSION, path, kind, ...file.identity, byteOffsets: isPlainAscii(file.bytes) }, parsed, kind);
+  }
+  return sectionsOf(parsed, kind);
 }
 
-function writeStamp(stampPath: string, stamp: Stamp): void {
+/**
+ * ASCII with no CR (and so no BOM): offsets in the parsed text equal byte
+ * offsets. Any non-ASCII character takes more UTF-8 bytes than UTF-16 units.
+ */
+function isPlainAscii(bytes: Buffer): boolean {
+  const text = bytes.toString("utf8");
+  return text.length === bytes.length && !text.includes("\r");
+}
+
+// Stamp format: line 1 is a JSON header; then one row per named section:
+//   KIND \t JSON(name) \t JSON(header) \t line \t bodyStart \t bodyEnd
+// KIND: P profile, V services, O sso-session, I ignored, D [DEFAULT]. Names are
+// JSON strings, so a row never contains a raw tab or newline; a lookup is one
+// indexOf of "\nKIND\tJSON(name)\t".
+function writeStamp(stampPath: string, header: StampHeader, file: IniFile, kind: FileKind): void {
+  const map = mapSections(
+    file.index.sections.map((t) => t[0]),
+    kind,
+  );
+  const rows: string[] = [JSON.stringify(header)];
+  const row = (k: string, name: string, t: SectionTuple) => rows.push(`${k}\t${JSON.stringify(name)}\t${JSON.stringify(t[0])}\t${t[1]}\t${t[2]}\t${t[3]}`);
+  for (const [name, i] of map.profiles) row("P", name, file.index.sections[i]!);
+  for (const [name, i] of map.services) row("V", name, file.index.sections[i]!);
+  for (const [name, i] of map.ssoSessions) row("O", name, file.index.sections[i]!);
+  for (const i of map.ignored) row("I", file.index.sections[i]![0], file.index.sections[i]!);
+  for (const t of file.index.defaults) row("D", t[0], t);
   // Best effort: without a stamp the next run simply validates again.
   const temp = `${stampPath}.${uniqueSuffix()}.tmp`;
   try {
     mkdirSync(join(stampPath, ".."), { recursive: true, mode: 0o700 });
-    writeFileSync(temp, JSON.stringify(stamp), { mode: 0o600, flag: "wx" });
+    writeFileSync(temp, rows.join("\n") + "\n", { mode: 0o600, flag: "wx" });
     renameSync(temp, stampPath);
   } catch {
     try {
       unlinkSync(temp);
     } catch {}
   }
+}
+
+function readStamp(stampPath: string, path: string, kind: FileKind, identity: FileIdentity): { header: StampHeader; body: string } | undefined {
+  try {
+    const text = readFileSync(stampPath, "utf8");
+    const newline = text.indexOf("\n");
+    const header = JSON.parse(text.slice(0, newline)) as StampHeader;
+    const same =
+      header.version === STAMP_VERSION &&
+      header.path === path &&
+      header.kind === kind &&
+      header.dev === identity.dev &&
+      header.ino === identity.ino &&
+      header.size === identity.size &&
+      header.mtimeNs === identity.mtimeNs &&
+      header.ctimeNs === identity.ctimeNs;
+    return same ? { header, body: text.slice(newline) } : undefined;
+  } catch {
+    return undefined; // absent or damaged: validate again
+  }
+}
+
+/** FileSections answered from a stamp's rows; `body` starts with "\n". */
+function stampSections(body: string, read: SectionReader, path: string): FileSections {
+  const parseRow = (start: number): { name: string; tuple: SectionTuple } => {
+    let end = body.indexOf("\n", start);
+    if (end < 0) end = body.length;
+    const [, name, header, line, bodyStart, bodyEnd] = body.slice(start, end).split("\t");
+    return { name: JSON.parse(name!) as string, tuple: [JSON.parse(header!) as string, Number(line), Number(bodyStart), Number(bodyEnd)] };
+  };
+  const rowsOf = (kind: string) => {
+    const found: Array<{ name: string; tuple: SectionTuple }> = [];
+    for (let at = body.indexOf(`\n${kind}\t`); at >= 0; at = body.indexOf(`\n${kind}\t`, at + 1)) found.push(parseRow(at + 1));
+    return found;
+  };
+  let defaults: SectionTuple[] | undefined;
+  const built = new Map<string, IniSection | null>();
+  const lookup = (kind: string, name: string): IniSection | undefined => {
+    const key = `${kind}\t${name}`;
+    const known = built.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const at = body.indexOf(`\n${kind}\t${JSON.stringify(name)}\t`);
+    defaults ??= rowsOf("D").map((r) => r.tuple);
+    const section = at < 0 ? null : sectionFromTuple(read, parseRow(at + 1).tuple, defaults, path);
+    built.set(key, section);
+    return section ?? undefined;
+  };
+  return {
+    profile: (name) => lookup("P", name),
+    profileNames: () => rowsOf("P").map((r) => r.name),
+    service: (name) => lookup("V", name),
+    serviceNames: () => rowsOf("V").map((r) => r.name),
+    ssoSession: (name) => lookup("O", name),
+    ssoSessionNames: () => rowsOf("O").map((r) => r.name),
+    ignored: () => {
+      defaults ??= rowsOf("D").map((r) => r.tuple);
+      return rowsOf("I").map((r) => sectionFromTuple(read, r.tuple, defaults!, path));
+    },
+  };
 }
 
 function findLongLine(text: string): number | undefined {
@@ -183,5 +269,5 @@ function findLongLine(text: string): number | undefined {
 export function loadConfig(env: Env): AwsConfig {
   const paths = configPaths(env);
   const stampDir = validationStampDir(env);
-  return buildConfig(readIniFile(paths.configPath, stampDir), readIniFile(paths.credentialsPath, stampDir), paths);
+  return buildConfigFrom(readFileSections(paths.configPath, "config", stampDir), readFileSections(paths.credentialsPath, "credentials", stampDir), paths);
 }

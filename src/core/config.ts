@@ -35,6 +35,80 @@ export interface AwsConfig {
 }
 
 /**
+ * How one file's sections map to names. For the config file this is botocore's
+ * configloader.build_profile_map, in file order so a later section wins:
+ * `[profile NAME]` (the header must shlex-split into exactly two tokens),
+ * `[default]`, `[sso-session NAME]`, `[services NAME]`; anything else is ignored.
+ * The credentials file uses section names verbatim: [profile x] there is a
+ * profile literally named "profile x".
+ */
+export interface SectionMap {
+  profiles: Map<string, number>;
+  services: Map<string, number>;
+  ssoSessions: Map<string, number>;
+  ignored: number[];
+}
+
+export function mapSections(headers: readonly string[], kind: FileKind): SectionMap {
+  const map: SectionMap = { profiles: new Map(), services: new Map(), ssoSessions: new Map(), ignored: [] };
+  for (let i = 0; i < headers.length; i++) {
+    const header = headers[i]!;
+    if (kind === "credentials") {
+      map.profiles.set(header, i);
+    } else if (header.startsWith("profile")) {
+      const named = sectionName(header);
+      if (named !== undefined) map.profiles.set(named, i);
+      else map.ignored.push(i);
+    } else if (header.startsWith("sso-session")) {
+      const named = sectionName(header);
+      if (named !== undefined) map.ssoSessions.set(named, i);
+      else map.ignored.push(i);
+    } else if (header.startsWith("services")) {
+      const named = sectionName(header);
+      if (named !== undefined) map.services.set(named, i);
+      else map.ignored.push(i);
+    } else if (header === "default") {
+      map.profiles.set("default", i);
+    } else {
+      map.ignored.push(i);
+    }
+  }
+  return map;
+}
+
+/**
+ * Named sections of one file, looked up on demand. Built from a parsed file
+ * (sectionsOf) or, on the warm path, from a stored index that answers a lookup
+ * without reading the other sections (src/adapters/config-files.ts).
+ */
+export interface FileSections {
+  profile(name: string): IniSection | undefined;
+  profileNames(): string[];
+  service(name: string): IniSection | undefined;
+  serviceNames(): string[];
+  ssoSession(name: string): IniSection | undefined;
+  ssoSessionNames(): string[];
+  ignored(): IniSection[];
+}
+
+export function sectionsOf(file: IniFile, kind: FileKind): FileSections {
+  const map = mapSections(
+    file.index.sections.map((tuple) => tuple[0]),
+    kind,
+  );
+  const at = (i: number | undefined) => (i === undefined ? undefined : file.sectionAt(i));
+  return {
+    profile: (name) => at(map.profiles.get(name)),
+    profileNames: () => [...map.profiles.keys()],
+    service: (name) => at(map.services.get(name)),
+    serviceNames: () => [...map.services.keys()],
+    ssoSession: (name) => at(map.ssoSessions.get(name)),
+    ssoSessionNames: () => [...map.ssoSessions.keys()],
+    ignored: () => map.ignored.map((i) => file.sectionAt(i)),
+  };
+}
+
+/**
  * Merge a parsed config file and credentials file into profiles.
  * Either file may be absent (undefined): the AWS CLI silently ignores missing files.
  */
@@ -43,85 +117,62 @@ export function buildConfig(
   credentialsFile: IniFile | undefined,
   paths: { configPath: string; credentialsPath: string },
 ): AwsConfig {
-  // Only names are looked at here; sections and merged profiles are built when
-  // used, so the cost of a large config is a walk over its section names
-  // (docs/performance.md).
-  const fromConfig = new Map<string, number>();
-  const services = new Map<string, IniSection>();
-  const ssoSessions = new Map<string, IniSection>();
-  const ignored: number[] = [];
+  return buildConfigFrom(configFile && sectionsOf(configFile, "config"), credentialsFile && sectionsOf(credentialsFile, "credentials"), paths);
+}
 
-  const configNames = configFile?.index.sections ?? [];
-  for (let i = 0; i < configNames.length; i++) {
-    const header = configNames[i]![0];
-    // configloader.build_profile_map: the prefix test is startswith, then the name
-    // must shlex-split into exactly two tokens. A later [default] or
-    // [profile default] replaces an earlier one wholesale.
-    if (header.startsWith("profile")) {
-      const named = sectionName(header);
-      if (named !== undefined) fromConfig.set(named, i);
-      else ignored.push(i);
-    } else if (header.startsWith("sso-session")) {
-      const named = sectionName(header);
-      if (named !== undefined) ssoSessions.set(named, configFile!.sectionAt(i));
-      else ignored.push(i);
-    } else if (header.startsWith("services")) {
-      const named = sectionName(header);
-      if (named !== undefined) services.set(named, configFile!.sectionAt(i));
-      else ignored.push(i);
-    } else if (header === "default") {
-      fromConfig.set("default", i);
-    } else {
-      ignored.push(i);
-    }
-  }
-  // The credentials file uses section names verbatim: [profile x] there is a
-  // profile literally named "profile x".
-  const fromCredentials = new Map<string, number>();
-  const credentialNames = credentialsFile?.index.sections ?? [];
-  for (let i = 0; i < credentialNames.length; i++) fromCredentials.set(credentialNames[i]![0], i);
-
-  const built = new Map<string, Profile>();
+/**
+ * The merged model over two files' named sections (botocore Session.full_config:
+ * the credentials file wins per key). Nothing is read or merged until a profile
+ * is asked for, so a large config costs only the lookups a chain makes
+ * (docs/performance.md).
+ */
+export function buildConfigFrom(
+  configSections: FileSections | undefined,
+  credentialsSections: FileSections | undefined,
+  paths: { configPath: string; credentialsPath: string },
+): AwsConfig {
+  const built = new Map<string, Profile | null>();
   const get = (name: string): Profile | undefined => {
-    let profile = built.get(name);
-    if (profile) return profile;
-    const c = fromConfig.get(name);
-    const k = fromCredentials.get(name);
-    if (c === undefined && k === undefined) return undefined;
-    profile = lazyProfile(name, c === undefined ? undefined : configFile!.sectionAt(c), k === undefined ? undefined : credentialsFile!.sectionAt(k), paths);
+    const known = built.get(name);
+    if (known !== undefined) return known ?? undefined;
+    const c = configSections?.profile(name);
+    const k = credentialsSections?.profile(name);
+    const profile = c === undefined && k === undefined ? null : lazyProfile(name, c, k, paths);
     built.set(name, profile);
-    return profile;
+    return profile ?? undefined;
   };
-  const names = (): string[] => {
-    const all = new Set(fromConfig.keys());
-    for (const name of fromCredentials.keys()) all.add(name);
-    return [...all];
-  };
-  const profiles: ReadonlyMap<string, Profile> = {
-    get,
-    has: (name) => fromConfig.has(name) || fromCredentials.has(name),
-    get size() {
-      return names().length;
-    },
-    keys: () => names()[Symbol.iterator](),
-    values: () => names().map((n) => get(n)!)[Symbol.iterator](),
-    entries: () => names().map((n): [string, Profile] => [n, get(n)!])[Symbol.iterator](),
-    forEach(callback, thisArg) {
-      for (const n of names()) callback.call(thisArg, get(n)!, n, profiles);
-    },
-    [Symbol.iterator]: () => names().map((n): [string, Profile] => [n, get(n)!])[Symbol.iterator](),
-  };
+  const names = (): string[] => [...new Set([...(configSections?.profileNames() ?? []), ...(credentialsSections?.profileNames() ?? [])])];
   let ignoredSections: IniSection[] | undefined;
   return {
     ...paths,
-    profiles,
-    services,
-    ssoSessions,
+    profiles: lazyMap(get, names),
+    services: lazyMap((name) => configSections?.service(name), () => configSections?.serviceNames() ?? []),
+    ssoSessions: lazyMap((name) => configSections?.ssoSession(name), () => configSections?.ssoSessionNames() ?? []),
     get ignoredSections() {
-      ignoredSections ??= ignored.map((i) => configFile!.sectionAt(i));
+      ignoredSections ??= configSections?.ignored() ?? [];
       return ignoredSections;
     },
   };
+}
+
+/** A read-only map whose values are looked up (and built) only when asked for. */
+function lazyMap<V>(get: (key: string) => V | undefined, keys: () => string[]): ReadonlyMap<string, V> {
+  const entries = () => keys().map((k): [string, V] => [k, get(k)!]);
+  const map: ReadonlyMap<string, V> = {
+    get,
+    has: (key) => get(key) !== undefined,
+    get size() {
+      return keys().length;
+    },
+    keys: () => keys()[Symbol.iterator](),
+    values: () => entries().map(([, v]) => v)[Symbol.iterator](),
+    entries: () => entries()[Symbol.iterator](),
+    forEach(callback, thisArg) {
+      for (const [k, v] of entries()) callback.call(thisArg, v, k, map);
+    },
+    [Symbol.iterator]: () => entries()[Symbol.iterator](),
+  };
+  return map;
 }
 
 /**

@@ -173,9 +173,9 @@ export function normaliseIniText(text: string): string {
  * no scan, and each section is read only when used. `text` must be normalised.
  */
 export function iniFromIndex(text: string, path: string, index: IniIndex): IniFile {
+  const read: SectionReader = (start, end) => text.slice(start, end);
   const built: IniSection[] = [];
-  const defaults = index.defaults.map(fromTuple);
-  const sectionAt = (i: number): IniSection => (built[i] ??= lazySection(text, fromTuple(index.sections[i]!), defaults, path));
+  const sectionAt = (i: number): IniSection => (built[i] ??= sectionFromTuple(read, index.sections[i]!, index.defaults, path));
   let all: IniSection[] | undefined;
   return {
     path,
@@ -186,6 +186,14 @@ export function iniFromIndex(text: string, path: string, index: IniIndex): IniFi
       return all;
     },
   };
+}
+
+/** Returns the (normalised) text between two offsets of a validated file. */
+export type SectionReader = (start: number, end: number) => string;
+
+/** One section of a validated file, read through `read` only when its values are first used. */
+export function sectionFromTuple(read: SectionReader, tuple: SectionTuple, defaults: readonly SectionTuple[], path: string): IniSection {
+  return lazySection(read, fromTuple(tuple), defaults.map(fromTuple), path);
 }
 
 const BLANK: Line = { kind: "blank" };
@@ -247,14 +255,15 @@ function rangesNamed(text: string, name: string): SectionRange[] {
 }
 
 /** The keys of one section range: key -> { pieces of the value, line }. */
-function readRange(text: string, range: SectionRange): Map<string, { pieces: string[]; line: number }> {
+function readRange(read: SectionReader, range: SectionRange): Map<string, { pieces: string[]; line: number }> {
   const entries = new Map<string, { pieces: string[]; line: number }>();
   const state = { indentLevel: Number.MAX_SAFE_INTEGER, inValue: false };
   let pieces: string[] | undefined;
   let lineNumber = range.line;
-  for (let pos = range.bodyStart; pos < range.bodyEnd; ) {
+  const text = read(range.bodyStart, range.bodyEnd);
+  for (let pos = 0; pos < text.length; ) {
     let eol = text.indexOf("\n", pos);
-    if (eol < 0 || eol > range.bodyEnd) eol = range.bodyEnd;
+    if (eol < 0) eol = text.length;
     lineNumber++;
     const line = classify(text, pos, eol, state);
     pos = eol + 1;
@@ -268,16 +277,16 @@ function readRange(text: string, range: SectionRange): Map<string, { pieces: str
   return entries;
 }
 
-function lazySection(text: string, range: SectionRange, defaultRanges: SectionRange[], path: string): IniSection {
+function lazySection(read: SectionReader, range: SectionRange, defaultRanges: SectionRange[], path: string): IniSection {
   let values: Record<string, IniValue> | undefined;
   let keyLines: Record<string, number> | undefined;
   const build = () => {
     values = Object.create(null) as Record<string, IniValue>;
     keyLines = Object.create(null) as Record<string, number>;
     for (const defaultRange of defaultRanges) {
-      for (const [key, entry] of readRange(text, defaultRange)) values[key] = finishValue(entry.pieces, path, entry.line);
+      for (const [key, entry] of readRange(read, defaultRange)) values[key] = finishValue(entry.pieces, path, entry.line);
     }
-    for (const [key, entry] of readRange(text, range)) {
+    for (const [key, entry] of readRange(read, range)) {
       values[key] = finishValue(entry.pieces, path, entry.line);
       keyLines[key] = entry.line;
     }

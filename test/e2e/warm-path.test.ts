@@ -54,8 +54,11 @@ describe("the warm export path", () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^export AWS_ACCESS_KEY_ID='ASIA/);
     expect(callsOf(sts)).toEqual([]);
-    const files = modules.filter((m) => m.startsWith("/"));
-    expect(files.map((f) => relative(ROOT, f))).toEqual(["bin/awsrole.cjs", "dist/fast-export.cjs"]);
+    const required = modules.filter((m) => m.startsWith("/"));
+    expect(required.map((f) => relative(ROOT, f))).toEqual(["bin/awsrole.cjs"]);
+    const read = modules.filter((m) => m.startsWith("read:")).map((m) => m.slice(5));
+    expect(read.filter((f) => f.startsWith(ROOT)).map((f) => relative(ROOT, f)).sort()).toEqual(["bin/awsrole.cjs", "dist/fast-export.cjs", "dist/fast-export.cjs.v8cache"]);
+    expect(read.filter((f) => f.includes("node_modules") || f.endsWith("cli.cjs"))).toEqual([]);
     expect(modules.filter((m) => FORBIDDEN_BUILTINS.includes(m))).toEqual([]);
   });
 
@@ -66,6 +69,7 @@ describe("the warm export path", () => {
       expect(code).toBe(0);
       expect(modules.some((m) => m.includes("/node_modules/@aws-sdk/client-sts/"))).toBe(true);
       expect(modules.some((m) => m.endsWith("/dist/cli.cjs"))).toBe(true);
+      expect(modules.some((m) => m.includes("@inquirer"))).toBe(false);
     } finally {
       cold.remove();
     }

@@ -40,9 +40,18 @@ const common = {
   logLevel: "warning",
 };
 
+// In the warm-path bundle the network, prompt and process adapters are replaced
+// by src/shims/full-cli-only.ts: reaching one means the full CLI takes over.
+const fullCliOnlyAdapters = {
+  name: "full-cli-only-adapters",
+  setup(b) {
+    b.onResolve({ filter: /[\\/]adapters[\\/](sts|prompt|sources)\.js$/ }, () => ({ path: `${root}/src/shims/full-cli-only.ts` }));
+  },
+};
+
 await Promise.all([
   build({ ...common, entryPoints: [`${root}/src/cli.ts`], outfile: `${root}/dist/cli.cjs` }),
   // The warm-path entry (src/fast-export.ts): export from the cache without
   // commander; bin/awsrole.cjs falls back to dist/cli.cjs for anything else.
-  build({ ...common, entryPoints: [`${root}/src/fast-export.ts`], outfile: `${root}/dist/fast-export.cjs` }),
+  build({ ...common, plugins: [...common.plugins, fullCliOnlyAdapters], entryPoints: [`${root}/src/fast-export.ts`], outfile: `${root}/dist/fast-export.cjs` }),
 ]);
