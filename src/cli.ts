@@ -254,6 +254,38 @@ Examples:
       select(async (ctx) => (await import("./commands/exec.js")).runExec({ profile, command, nest: options.nest ?? false, ...common(options) }, ctx));
     });
 
+  program
+    .command("console")
+    .description("print (or --open) an AWS console sign-in URL for the profile's role session")
+    .argument("[profile]", PROFILE_ARGUMENT)
+    .option("-p, --profile <name>", "profile name")
+    .option("--open", "open the URL in the browser (xdg-open / open) instead of printing it")
+    .option("-d, --destination <url-or-path>", "console page to land on: a URL, or a path such as /s3/home")
+    .option("--duration <seconds>", "console session length, 900 to 43200 (not for role-chained sessions)")
+    .addOption(tokenCode())
+    .addOption(region())
+    .addOption(noCache())
+    .addOption(refresh())
+    .addHelpText(
+      "after",
+      `
+The URL carries a sign-in token only, never the credentials; it is valid for 15 minutes.
+
+Examples:
+  awsrole console role-b
+  awsrole console role-b --open --destination /s3/home
+  awsrole console s3-developer --duration 3600 --region eu-west-1`,
+    )
+    .action((positional: string | undefined, options: CommonOptions & { open?: boolean; destination?: string; duration?: string }) => {
+      const profile = pickProfileArgument(positional, options.profile);
+      select(async (ctx) =>
+        (await import("./commands/console.js")).runConsole(
+          { profile, open: options.open ?? false, destination: options.destination, duration: options.duration, ...common(options) },
+          ctx,
+        ),
+      );
+    });
+
   return program;
 }
 

@@ -12,6 +12,7 @@ import { ACTIONS, StsService, UNIMPLEMENTED_ACTIONS, UNSIGNED_ACTIONS, type Acti
 import { parseSignedRequest, type WireRequest } from "./sigv4.js";
 import { loadWorld as loadWorldFile, type World } from "./world.js";
 import { renderError, renderResult, renderTruncated } from "./xml.js";
+import { handleFederation } from "./federation.js";
 
 export type { World } from "./world.js";
 
@@ -72,6 +73,8 @@ export interface StsServer {
   injectFault(fault: Fault, count?: number): void;
   /** Stops listening and ends every open connection, including hanging ones. */
   close(): Promise<void>;
+  /** SigninToken → caller ARN, for every token the /federation endpoint handed out. */
+  signinTokens: Map<string, string>;
 }
 
 export interface StartStsOptions {
@@ -117,8 +120,29 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
     socket.on("close", () => sockets.delete(socket));
   });
 
+  const signinTokens = new Map<string, string>();
+  // The sign-in endpoint's getSigninToken (federation.ts). StsService keeps its
+  // credentials private; the federation endpoint only reads them.
+  const issuedCredentials = (service as unknown as { credentials: Map<string, CredentialRecord> }).credentials;
+
   function serve(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     const wire = toWireRequest(req, body);
+    if (wire.path === "/federation") {
+      const requestId = randomUUID();
+      const result = handleFederation(wire.query, {
+        lookup: (id) => issuedCredentials.get(id),
+        callerArn: (record) => service.callerArn(record),
+        now,
+        issued: signinTokens,
+      });
+      const out = Buffer.from(result.body, "utf8");
+      res.writeHead(result.status, { "Content-Type": result.contentType, "Content-Length": out.length });
+      res.end(out);
+      const call: StsCall = { action: "getSigninToken", params: result.params, callerArn: result.callerArn, accessKeyId: result.params.sessionId ?? null, region: null, status: result.status, requestId, connection: connectionIds.get(req.socket) ?? 0 };
+      if (result.errorCode !== undefined) call.errorCode = result.errorCode;
+      record(call);
+      return;
+    }
     const allParams = requestParams(wire);
     const { Action: action = "", Version: version, ...params } = allParams;
     const scope = credentialScope(wire);
@@ -210,6 +234,7 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     port,
     calls,
+    signinTokens,
     reset: () => {
       calls.length = 0;
     },
