@@ -286,6 +286,28 @@ Examples:
       );
     });
 
+  program
+    .command("doctor")
+    .description("check the AWS config files for mistakes (no STS call) and list the profiles")
+    .argument("[profile]", "only this profile and the profiles its chain uses")
+    .addOption(OUTPUT())
+    .addHelpText(
+      "after",
+      `
+Finds cycles, missing source profiles, duration_seconds over the 1-hour role
+chaining cap, mfa_serial where it is never asked, typos of known keys, keys the
+credentials file silently overrides, and sections the AWS CLI ignores.
+Exit status 1 when there are errors.
+
+Examples:
+  awsrole doctor
+  awsrole doctor role-e
+  awsrole doctor --output json`,
+    )
+    .action((profile: string | undefined, options: { output: "text" | "json" }) => {
+      select(async (ctx) => (await import("./commands/doctor.js")).runDoctor({ profile, output: options.output }, ctx));
+    });
+
   return program;
 }
 

@@ -1,0 +1,54 @@
+// `awsrole doctor [profile]`: lint the config files (no STS) and list the
+// profiles. Exit 1 when there are errors, else 0.
+
+import { loadConfig } from "../adapters/config-files.js";
+import type { Context } from "../context.js";
+import { lintConfig, type Finding, type ProfileSummary } from "../core/doctor.js";
+import { ConfigParseError, EXIT_FAILURE, EXIT_OK, ProfileConfigError } from "../errors.js";
+import { closeProfileNames } from "../core/config.js";
+
+export interface DoctorInput {
+  profile: string | undefined;
+  output: "text" | "json";
+}
+
+export async function runDoctor(input: DoctorInput, ctx: Context): Promise<number> {
+  let findings: Finding[];
+  let profiles: ProfileSummary[] = [];
+  try {
+    const config = loadConfig(ctx.env);
+    if (input.profile !== undefined && !config.profiles.has(input.profile)) {
+      const near = closeProfileNames(config, input.profile);
+      throw new ProfileConfigError("ProfileNotFound", input.profile, `The config profile "${input.profile}" could not be found.`, near.length ? `Did you mean ${near.map((n) => `"${n}"`).join(" or ")}?` : "Run `awsrole doctor` to list the profiles.");
+    }
+    ({ findings, profiles } = lintConfig(config, input.profile));
+  } catch (error) {
+    // A file the AWS CLI cannot parse is itself the finding.
+    if (!(error instanceof ConfigParseError)) throw error;
+    findings = [{ severity: "error", code: "parse", profile: undefined, file: error.path, line: error.line, message: error.message, fix: error.hint ?? "Fix that line." }];
+  }
+  const errors = findings.filter((f) => f.severity === "error").length;
+  const warnings = findings.length - errors;
+  if (input.output === "json") {
+    ctx.stdout.write(JSON.stringify({ findings, profiles, errors, warnings }, null, 2) + "\n");
+    return errors > 0 ? EXIT_FAILURE : EXIT_OK;
+  }
+  const out: string[] = [];
+  if (profiles.length > 0) {
+    const rows = profiles.map((p) => [p.name, p.kind, p.role ?? "-", p.account ?? "-", p.source ?? "-"]);
+    const header = ["PROFILE", "KIND", "ROLE", "ACCOUNT", "SOURCE"];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
+    out.push(line(header), ...rows.map(line), "");
+  }
+  for (const f of findings) {
+    out.push(`${f.file}${f.line === undefined ? "" : `:${f.line}`}: ${f.severity}: ${f.message}`, `  fix: ${f.fix}`);
+  }
+  out.push(
+    findings.length === 0
+      ? "No problems found."
+      : `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}.`,
+  );
+  ctx.stdout.write(out.join("\n") + "\n");
+  return errors > 0 ? EXIT_FAILURE : EXIT_OK;
+}

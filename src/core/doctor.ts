@@ -1,0 +1,347 @@
+// `awsrole doctor`: lint the AWS config files without calling STS. Pure logic
+// over the config model (which keeps file names and line numbers); the command
+// (src/commands/doctor.ts) only loads the files and renders the findings.
+//
+// Every finding names the file and line, says what is wrong and how to fix it.
+// Errors are settings that make the AWS CLI (or STS) fail; warnings are settings
+// that are silently ignored or overridden, which is how "wrong account"
+// surprises start.
+
+import { ProfileConfigError } from "../errors.js";
+import { getString, type AwsConfig, type Profile } from "./config.js";
+import type { IniSection } from "./ini.js";
+import { hasStaticKeys, isRoleProfile, planProfile } from "./plan.js";
+
+export type Severity = "error" | "warning";
+
+export interface Finding {
+  severity: Severity;
+  /** Stable identifier, e.g. "cycle", "typo". */
+  code: string;
+  profile: string | undefined;
+  file: string;
+  line: number | undefined;
+  message: string;
+  fix: string;
+}
+
+export type ProfileKind = "role" | "keys" | "session-keys" | "process" | "web-identity" | "sso" | "none";
+
+export interface ProfileSummary {
+  name: string;
+  kind: ProfileKind;
+  /** Role name (from role_arn), when the profile assumes one. */
+  role: string | undefined;
+  /** Account id (from role_arn). */
+  account: string | undefined;
+  source: string | undefined;
+}
+
+/** Keys the AWS CLI/SDKs read from a profile, plus awsrole's mfa_session. */
+export const KNOWN_KEYS: readonly string[] = [
+  "role_arn", "source_profile", "credential_source", "mfa_serial", "external_id", "role_session_name", "duration_seconds",
+  "region", "output", "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_security_token", "aws_account_id",
+  "credential_process", "web_identity_token_file", "sso_session", "sso_start_url", "sso_region", "sso_account_id", "sso_role_name",
+  "sso_registration_scopes", "endpoint_url", "services", "sts_regional_endpoints", "ca_bundle", "cli_pager", "max_attempts",
+  "retry_mode", "mfa_session", "parameter_validation", "tcp_keepalive", "cli_timestamp_format", "cli_binary_format",
+  "cli_auto_prompt", "cli_history", "cli_follow_urlparam", "s3", "sts", "api_versions", "ignore_configured_endpoint_urls",
+  "use_dualstack_endpoint", "use_fips_endpoint", "metadata_service_timeout", "metadata_service_num_attempts",
+  "ec2_metadata_service_endpoint", "ec2_metadata_service_endpoint_mode", "ec2_metadata_v1_disabled", "defaults_mode",
+  "account_id_endpoint_mode", "request_min_compression_size_bytes", "disable_request_compression", "sigv4a_signing_region_set",
+  "request_checksum_calculation", "response_checksum_validation", "login_session", "imds_use_ipv6", "s3_use_arn_region",
+  "s3_disable_multiregion_access_points", "s3_use_dualstack_endpoint", "aws_credential_expiration",
+];
+
+/** Top-level config sections the AWS CLI itself uses (not profiles, but not mistakes either). */
+const KNOWN_NON_PROFILE_SECTIONS = new Set(["plugins", "preview", "cli"]);
+
+export function profileSummary(profile: Profile): ProfileSummary {
+  const roleArn = getString(profile, "role_arn");
+  const parsed = roleArn === undefined ? undefined : /^arn:[\w-]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+  const source = getString(profile, "source_profile") ?? getString(profile, "credential_source");
+  let kind: ProfileKind;
+  if (getString(profile, "web_identity_token_file") !== undefined) kind = "web-identity";
+  else if (roleArn !== undefined) kind = "role";
+  else if (profile.values.aws_access_key_id !== undefined) kind = profile.values.aws_session_token !== undefined || profile.values.aws_security_token !== undefined ? "session-keys" : "keys";
+  else if (getString(profile, "credential_process") !== undefined) kind = "process";
+  else if (getString(profile, "sso_start_url") !== undefined || getString(profile, "sso_session") !== undefined) kind = "sso";
+  else kind = "none";
+  return { name: profile.name, kind, role: parsed?.[2] ?? (roleArn === undefined ? undefined : roleArn), account: parsed?.[1], source };
+}
+
+export interface LintResult {
+  findings: Finding[];
+  profiles: ProfileSummary[];
+}
+
+/**
+ * Lint every profile (or only `only` and the profiles its chain uses).
+ * Findings come sorted by file and line.
+ */
+export function lintConfig(config: AwsConfig, only?: string): LintResult {
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  const add = (f: Finding) => {
+    const key = `${f.code}|${f.file}|${f.line}|${f.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      findings.push(f);
+    }
+  };
+  const names = only === undefined ? [...config.profiles.keys()] : chainOf(config, only);
+  const sourcedBy = new Map<string, string[]>();
+  for (const profile of config.profiles.values()) {
+    const src = getString(profile, "source_profile");
+    if (src !== undefined && src !== profile.name) sourcedBy.set(src, [...(sourcedBy.get(src) ?? []), profile.name]);
+  }
+
+  for (const name of names) {
+    const profile = config.profiles.get(name);
+    if (!profile) continue;
+    lintPlan(config, profile, add);
+    lintMfa(profile, sourcedBy.get(name) ?? [], add);
+    lintKeys(config, profile, add);
+    lintShadowing(config, profile, add);
+    if (profile.credentialsSection && /^profile\s/.test(profile.name)) {
+      const plain = profile.name.replace(/^profile\s+/, "");
+      add({
+        severity: "warning",
+        code: "profile-prefix-in-credentials",
+        profile: profile.name,
+        file: config.credentialsPath,
+        line: profile.credentialsSection.line,
+        message: `[${profile.credentialsSection.name}] in the credentials file defines a profile literally named "${profile.name}", not "${plain}".`,
+        fix: `Write [${plain}] in the credentials file (the "profile " prefix belongs only in the config file).`,
+      });
+    }
+  }
+  if (only === undefined) for (const section of config.ignoredSections) lintIgnoredSection(config, section, add);
+
+  findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.code.localeCompare(b.code));
+  const profiles = names.flatMap((n) => {
+    const p = config.profiles.get(n);
+    return p ? [profileSummary(p)] : [];
+  });
+  return { findings, profiles };
+}
+
+/** The profile and every profile reachable through source_profile (cycle-safe). */
+function chainOf(config: AwsConfig, name: string): string[] {
+  const out: string[] = [];
+  let current: string | undefined = name;
+  while (current !== undefined && !out.includes(current)) {
+    out.push(current);
+    const profile = config.profiles.get(current);
+    current = profile ? getString(profile, "source_profile") : undefined;
+  }
+  return out;
+}
+
+type Add = (finding: Finding) => void;
+
+/** Which key a planner error is about, for its line number. */
+const ERROR_KEYS: Record<string, string> = {
+  Cycle: "source_profile",
+  SourceProfileNotFound: "source_profile",
+  BothSources: "credential_source",
+  NoSource: "role_arn",
+  BadCredentialSource: "credential_source",
+  BadRoleArn: "role_arn",
+  BadDuration: "duration_seconds",
+  PartialCredentials: "aws_access_key_id",
+  WebIdentityWithoutRole: "web_identity_token_file",
+  SourceHasNoCredentials: "source_profile",
+};
+
+const CODE_NAMES: Record<string, string> = {
+  Cycle: "cycle",
+  SourceProfileNotFound: "missing-source",
+  BothSources: "both-sources",
+  NoSource: "no-source",
+  BadCredentialSource: "bad-credential-source",
+  BadRoleArn: "bad-role-arn",
+  BadDuration: "bad-duration",
+  PartialCredentials: "partial-keys",
+  NoCredentials: "no-credentials",
+  WebIdentityWithoutRole: "web-identity-without-role",
+  SourceHasNoCredentials: "source-without-credentials",
+  SsoUnsupported: "sso",
+};
+
+/** Plans the profile as `awsrole export NAME` would (no STS), turning the planner's refusals into findings. */
+function lintPlan(config: AwsConfig, profile: Profile, add: Add): void {
+  try {
+    const plan = planProfile(config, { name: profile.name, from: "flag" }, { env: {} });
+    for (const hop of plan.hops) {
+      if (!hop.chained || hop.durationSeconds === undefined || hop.durationSeconds <= 3600) continue;
+      const hopProfile = config.profiles.get(hop.profile);
+      const where = hopProfile ? at(config, hopProfile, "duration_seconds") : { file: config.configPath, line: undefined };
+      add({
+        severity: "error",
+        code: "chained-duration",
+        profile: hop.profile,
+        ...where,
+        message: `Profile "${hop.profile}" asks for duration_seconds = ${hop.durationSeconds}, but its source is itself a role session (role chaining), which STS caps at 3600 seconds; AssumeRole will be refused.`,
+        fix: `Set duration_seconds = 3600 (or remove it) in [${sectionLabel(hopProfile, hop.profile)}], or source the role from long-term keys.`,
+      });
+    }
+  } catch (error) {
+    if (!(error instanceof ProfileConfigError)) throw error;
+    if (error.code === "SsoUnsupported") return; // valid for the AWS CLI; awsrole says so when used
+    const culprit = config.profiles.get(error.profile) ?? profile;
+    const key = ERROR_KEYS[error.code];
+    // A source's problem is reported once, at the source.
+    const where = key !== undefined ? at(config, culprit, key) : sectionAt(config, culprit);
+    add({
+      severity: "error",
+      code: CODE_NAMES[error.code] ?? error.code,
+      profile: culprit.name,
+      ...where,
+      message: error.message,
+      fix: error.hint ?? "Fix this setting.",
+    });
+  }
+}
+
+function lintMfa(profile: Profile, usedAsSourceBy: readonly string[], add: Add): void {
+  const serial = getString(profile, "mfa_serial");
+  if (serial !== undefined && !isRoleProfile(profile)) {
+    add({
+      severity: "warning",
+      code: "mfa-serial-ignored",
+      profile: profile.name,
+      ...originAt(profile, "mfa_serial"),
+      message: `Profile "${profile.name}" sets mfa_serial but has no role_arn, so no MFA code is ever asked for: the AWS CLI ignores mfa_serial on a profile that does not assume a role.`,
+      fix: `Move mfa_serial to the role profiles that use "${profile.name}" as source_profile (add mfa_session = true there to enter one code for all of them), or remove it.`,
+    });
+  } else if (serial !== undefined && hasStaticKeys(profile) && usedAsSourceBy.length > 0) {
+    add({
+      severity: "warning",
+      code: "mfa-serial-ignored-as-source",
+      profile: profile.name,
+      ...originAt(profile, "mfa_serial"),
+      message: `Profile "${profile.name}" has keys, role_arn and mfa_serial; as the source_profile of ${usedAsSourceBy.map((n) => `"${n}"`).join(", ")} its keys win, so its role is not assumed and its mfa_serial is never asked for.`,
+      fix: `Put mfa_serial on ${usedAsSourceBy.map((n) => `"${n}"`).join(", ")}, or move the keys to a separate profile and point source_profile there.`,
+    });
+  }
+  const mfaSession = getString(profile, "mfa_session");
+  if (mfaSession !== undefined && serial === undefined) {
+    add({
+      severity: "warning",
+      code: "mfa-session-without-serial",
+      profile: profile.name,
+      ...originAt(profile, "mfa_session"),
+      message: `Profile "${profile.name}" sets mfa_session but no mfa_serial, so there is no MFA session to share.`,
+      fix: "Add mfa_serial (the MFA device ARN), or remove mfa_session.",
+    });
+  }
+}
+
+function lintKeys(config: AwsConfig, profile: Profile, add: Add): void {
+  for (const [section, file] of [
+    [profile.configSection, config.configPath],
+    [profile.credentialsSection, config.credentialsPath],
+  ] as const) {
+    if (!section) continue;
+    for (const key of Object.keys(section.values)) {
+      if (KNOWN_KEYS.includes(key)) continue;
+      const near = closestKnownKey(key);
+      if (near === undefined) continue;
+      add({
+        severity: "warning",
+        code: "typo",
+        profile: profile.name,
+        file,
+        line: section.keyLines[key],
+        message: `Profile "${profile.name}" sets "${key}", which no AWS tool reads; it looks like a typo of "${near}", so that setting is not in effect.`,
+        fix: `Rename ${key} to ${near}.`,
+      });
+    }
+  }
+}
+
+function lintShadowing(config: AwsConfig, profile: Profile, add: Add): void {
+  const c = profile.configSection;
+  const k = profile.credentialsSection;
+  if (!c || !k) return;
+  for (const key of Object.keys(k.values)) {
+    const configValue = c.values[key];
+    if (configValue === undefined || c.keyLines[key] === undefined || k.keyLines[key] === undefined) continue;
+    if (JSON.stringify(configValue) === JSON.stringify(k.values[key])) continue;
+    add({
+      severity: "warning",
+      code: "shadowed",
+      profile: profile.name,
+      file: config.credentialsPath,
+      line: k.keyLines[key],
+      message: `Profile "${profile.name}" sets ${key} in both files; the credentials file wins, so ${key} at ${config.configPath}:${c.keyLines[key]} is silently ignored.`,
+      fix: `Keep ${key} in one file only.`,
+    });
+  }
+}
+
+function lintIgnoredSection(config: AwsConfig, section: IniSection, add: Add): void {
+  const name = section.name;
+  if (KNOWN_NON_PROFILE_SECTIONS.has(name)) return;
+  let message: string;
+  let fix: string;
+  const glued = /^(profile|sso-session|services)(\S+)$/.exec(name);
+  if (glued) {
+    message = `[${name}] is ignored by the AWS CLI: it starts with "${glued[1]}" but is not "${glued[1]} NAME".`;
+    fix = `Write [${glued[1]} ${glued[2]}].`;
+  } else if (/^(profile|sso-session|services)\s/.test(name)) {
+    const [kind, ...rest] = name.split(/\s+/);
+    message = `[${name}] is ignored by the AWS CLI: a ${kind} name with spaces must be quoted.`;
+    fix = `Write [${kind} "${rest.join(" ")}"], or use a name without spaces.`;
+  } else {
+    message = `[${name}] in the config file is not a profile: the AWS CLI ignores it.`;
+    fix = `Write [profile ${name}] (only [default] goes without the prefix in the config file).`;
+  }
+  add({ severity: "warning", code: "ignored-section", profile: undefined, file: config.configPath, line: section.line, message, fix });
+}
+
+/** The known key within edit distance 2 of `key`, if there is exactly one best. */
+export function closestKnownKey(key: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const known of KNOWN_KEYS) {
+    const d = editDistance(key, known);
+    if (d < bestDistance) {
+      best = known;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= 2 && key.length > 3 ? best : undefined;
+}
+
+export function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return Math.abs(a.length - b.length);
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
+function at(config: AwsConfig, profile: Profile, key: string): { file: string; line: number | undefined } {
+  const origin = profile.origins[key];
+  return origin ? { file: origin.path, line: origin.line } : sectionAt(config, profile);
+}
+
+function originAt(profile: Profile, key: string): { file: string; line: number | undefined } {
+  const origin = profile.origins[key]!;
+  return { file: origin.path, line: origin.line };
+}
+
+function sectionAt(config: AwsConfig, profile: Profile): { file: string; line: number | undefined } {
+  if (profile.configSection) return { file: config.configPath, line: profile.configSection.line };
+  return { file: config.credentialsPath, line: profile.credentialsSection?.line };
+}
+
+function sectionLabel(profile: Profile | undefined, name: string): string {
+  return profile?.configSection?.name ?? profile?.credentialsSection?.name ?? `profile ${name}`;
+}
