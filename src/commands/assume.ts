@@ -48,8 +48,11 @@ export async function runAssume(input: AssumeInput, ctx: Context): Promise<numbe
     const result = writeProfileCredentials(configPaths(ctx.env).credentialsPath, input.writeProfile, credentials, ctx.now());
     ctx.stderr.write(`awsrole: wrote profile [${input.writeProfile}] to ${result.path}${result.backupPath ? ` (backup: ${result.backupPath})` : ""}.\n`);
   }
-  // `aws sts assume-role` output: indent 4.
-  ctx.stdout.write(JSON.stringify({ Credentials: response.Credentials, ...(response.AssumedRoleUser ? { AssumedRoleUser: response.AssumedRoleUser } : {}) }, null, 4) + "\n");
+  // `aws sts assume-role` output: indent 4. From the cache the AssumedRoleId is
+  // not known, so only the Arn is shown then.
+  const user = response.AssumedRoleUser;
+  const assumedRoleUser = user ? { ...(user.AssumedRoleId ? { AssumedRoleId: user.AssumedRoleId } : {}), Arn: user.Arn } : undefined;
+  ctx.stdout.write(JSON.stringify({ Credentials: response.Credentials, ...(assumedRoleUser ? { AssumedRoleUser: assumedRoleUser } : {}) }, null, 4) + "\n");
   return 0;
 }
 
