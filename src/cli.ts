@@ -308,6 +308,33 @@ Examples:
       select(async (ctx) => (await import("./commands/doctor.js")).runDoctor({ profile, output: options.output }, ctx));
     });
 
+  program
+    .command("completion")
+    .description("print a shell completion script (commands, options, profile names)")
+    .argument("<shell>", "bash, zsh or fish")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  awsrole completion bash >> ~/.bashrc
+  awsrole completion zsh >> ~/.zshrc
+  awsrole completion fish > ~/.config/fish/completions/awsrole.fish`,
+    )
+    .action((shell: string) => {
+      select(async (ctx) => (await import("./commands/completion.js")).runCompletion({ shell, program }, ctx));
+    });
+
+  // For completion scripts: profile names, one per line, from the config files only.
+  program
+    .command("__profiles", { hidden: true })
+    .action(() => {
+      select(async (ctx) => {
+        const { loadConfig } = await import("./adapters/config-files.js");
+        ctx.stdout.write([...loadConfig(ctx.env).profiles.keys()].map((name) => name + "\n").join(""));
+        return 0;
+      });
+    });
+
   return program;
 }
 
