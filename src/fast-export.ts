@@ -10,6 +10,8 @@
 import { fdOutput, type Context } from "./context.js";
 import { runExport } from "./commands/export.js";
 import { EXPORT_FORMATS, type ExportFormat } from "./render/credentials.js";
+import { noProfileGiven } from "./commands/picker.js";
+import { fstatSync } from "node:fs";
 
 /** Thrown inside the fast path when only the full CLI can go on. */
 export class NeedsFullCli extends Error {
@@ -62,10 +64,26 @@ export function parseFastExportArgs(args: readonly string[]): FastArgs | undefin
   return { profile, format, region };
 }
 
+/**
+ * Whether the picker could run: no profile given and stdin and stderr are
+ * character devices. fstat (not node:tty) keeps the warm path light; a
+ * character device that is not a terminal (/dev/null) merely costs the full CLI.
+ */
+function pickerMayApply(profile: string | undefined, env: NodeJS.ProcessEnv): boolean {
+  if (!noProfileGiven(profile, env)) return false;
+  try {
+    return fstatSync(0).isCharacterDevice() && fstatSync(2).isCharacterDevice();
+  } catch {
+    return false;
+  }
+}
+
 /** Exit code of a completed fast export, or undefined when the full CLI must run it. */
 export async function tryFastExport(args: readonly string[]): Promise<number | undefined> {
   const parsed = parseFastExportArgs(args);
   if (!parsed) return undefined;
+  // No profile named on a terminal: the full CLI shows the picker (src/commands/picker.ts).
+  if (pickerMayApply(parsed.profile, process.env)) return undefined;
   const held: string[] = [];
   const signal = new AbortController().signal;
   const ctx: Context = {

@@ -5,6 +5,7 @@ import type { Context } from "../context.js";
 import { resolveCredentials, warn } from "../resolver.js";
 import { conflictingVariables, renderExport, type ExportFormat } from "../render/credentials.js";
 import { warnIfExpiringSoon } from "./expiry.js";
+import { pickProfileIfInteractive, recordRecentProfile } from "./picker.js";
 
 export interface ExportInput {
   profile: string | undefined;
@@ -18,8 +19,11 @@ export interface ExportInput {
 }
 
 export async function runExport(input: ExportInput, ctx: Context): Promise<number> {
-  const resolved = await resolveCredentials(input, ctx);
+  // No profile named, on a terminal: ask (never on the fast path, which declines first).
+  const profile = input.offline ? input.profile : await pickProfileIfInteractive(input.profile, ctx);
+  const resolved = await resolveCredentials({ ...input, profile }, ctx);
   const { credentials } = resolved.resolution;
+  if (profile !== undefined && resolved.plan.profile !== undefined) recordRecentProfile(resolved.plan.profile, ctx.env);
   warnIfExpiringSoon(credentials, ctx);
   if (resolved.plan.source.kind === "environment" && resolved.plan.hops.length === 0) {
     warn(ctx, "exporting the credentials already in AWS_ACCESS_KEY_ID (they win over AWS_PROFILE); name a profile to switch.");

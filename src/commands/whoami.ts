@@ -3,6 +3,7 @@
 import type { Context } from "../context.js";
 import { resolveCredentials } from "../resolver.js";
 import { formatDuration, warnIfExpiringSoon } from "./expiry.js";
+import { pickProfileIfInteractive, recordRecentProfile } from "./picker.js";
 
 export interface WhoamiInput {
   profile: string | undefined;
@@ -14,8 +15,10 @@ export interface WhoamiInput {
 }
 
 export async function runWhoami(input: WhoamiInput, ctx: Context): Promise<number> {
-  const resolved = await resolveCredentials(input, ctx);
+  const profile = await pickProfileIfInteractive(input.profile, ctx);
+  const resolved = await resolveCredentials({ ...input, profile }, ctx);
   const { credentials, trace } = resolved.resolution;
+  if (profile !== undefined && resolved.plan.profile !== undefined) recordRecentProfile(resolved.plan.profile, ctx.env);
   warnIfExpiringSoon(credentials, ctx);
   const sts = await resolved.sts();
   const identity = await sts.getCallerIdentity(credentials, { step: 0, of: resolved.plan.hops.length, profile: resolved.plan.profile, principal: credentials.arn ?? "the resolved credentials" });
@@ -30,10 +33,10 @@ export async function runWhoami(input: WhoamiInput, ctx: Context): Promise<numbe
     ["UserId", identity.UserId],
     ["Type", identityType(identity.Arn)],
   ];
-  const profile = resolved.plan.profile;
+  const profileName = resolved.plan.profile;
   const hops = resolved.plan.hops.length;
   const via = trace.length === 0 ? "" : trace[trace.length - 1]!.outcome === "cache-hit" ? ", from the cache" : ", newly assumed";
-  rows.push(["Profile", profile === undefined ? "(credentials from the environment)" : `${profile}${hops ? ` (${hops} hop${hops === 1 ? "" : "s"}${via})` : ""}`]);
+  rows.push(["Profile", profileName === undefined ? "(credentials from the environment)" : `${profileName}${hops ? ` (${hops} hop${hops === 1 ? "" : "s"}${via})` : ""}`]);
   if (credentials.expiration) {
     const left = (credentials.expiration.getTime() - ctx.now().getTime()) / 1000;
     rows.push(["Expires", `${credentials.expiration.toISOString().replace(/\.\d{3}Z$/, "Z")} (${formatDuration(left)} left)`]);
