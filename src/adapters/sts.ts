@@ -43,6 +43,10 @@ export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
         httpsAgent,
         connectionTimeout: options.connectionTimeoutMs ?? 3000,
         requestTimeout: options.requestTimeoutMs ?? 6000,
+        // Without this, @smithy/node-http-handler (4.x) only logs a warning on
+        // stderr when requestTimeout passes and keeps waiting: a server that
+        // accepts the connection and never answers would hang awsrole forever.
+        throwOnRequestTimeout: true,
       },
     };
     if (credentials) {
@@ -142,7 +146,7 @@ const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_A
 export function stsFailure(error: unknown, operation: string, call: CallContext, endpoint: StsEndpoint): Error {
   // A programming error is a bug in awsrole, not an STS answer: let the reporter say so.
   if (error instanceof TypeError || error instanceof ReferenceError || error instanceof RangeError) return error;
-  const e = error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; $response?: unknown };
+  const e = error as { name?: string; code?: string; message?: string; $fault?: string; $metadata?: { httpStatusCode?: number }; $response?: unknown };
   const name = e?.name ?? "Error";
   const rawMessage = (e?.message ?? String(error)).replace(/\s+/g, " ").trim();
   const where = call.step > 0 ? `Hop ${call.step} of ${call.of}${call.profile ? ` (profile ${call.profile})` : ""}` : call.profile ? `Profile ${call.profile}` : "The request";
@@ -195,13 +199,17 @@ export function stsFailure(error: unknown, operation: string, call: CallContext,
       hint = `STS is not activated in ${endpoint.region} for this account; use another region or activate it in IAM.`;
       break;
     case "InvalidIdentityToken":
+    case "InvalidIdentityTokenException":
     case "IDPRejectedClaim":
+    case "IDPRejectedClaimException":
       hint = "The web identity token was rejected; check web_identity_token_file and the role's trust policy for the identity provider.";
       break;
     default:
       if (status !== undefined && status >= 500) {
         hint = "STS had an internal error even after retries; try again shortly. Nothing was cached.";
-      } else if (/Deserialization|XML|parse|char|Unexpected/i.test(name + " " + rawMessage) || e?.$response !== undefined) {
+      } else if (e?.$fault === undefined && (/Deserialization|XML|parse|char|Unexpected/i.test(name + " " + rawMessage) || e?.$response !== undefined)) {
+        // A service error carries $fault and an error code; a response the SDK
+        // could not read at all does not.
         return new StsCallError("BadResponse", `${where}: STS at ${endpoint.url} sent a response to ${operation} that is not valid STS XML.`, `Check that the endpoint (${endpoint.origin}) is an STS service; nothing was cached.`, call, error);
       } else {
         hint = "See the STS message above; run with --debug for details.";
