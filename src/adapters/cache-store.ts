@@ -33,6 +33,8 @@ export interface CachedCredentials {
   accountId?: string;
   /** AssumedRoleUser.Arn, if present. */
   arn?: string;
+  /** AssumedRoleUser.AssumedRoleId (AROA…:session), if present. */
+  assumedRoleId?: string;
 }
 
 export type CacheRead =
@@ -475,6 +477,7 @@ function parseEntry(text: string): Inspection {
 
   const user = doc.AssumedRoleUser;
   const arn = isRecord(user) && typeof user.Arn === "string" ? user.Arn : undefined;
+  const assumedRoleId = isRecord(user) && typeof user.AssumedRoleId === "string" && user.AssumedRoleId !== "" ? user.AssumedRoleId : undefined;
   const accountId = typeof creds.AccountId === "string" ? creds.AccountId : accountIdFromArn(arn);
   const credentials: CachedCredentials = {
     accessKeyId: creds.AccessKeyId as string,
@@ -483,6 +486,7 @@ function parseEntry(text: string): Inspection {
     expiration,
     ...(accountId !== undefined && accountId !== "" ? { accountId } : {}),
     ...(arn !== undefined ? { arn } : {}),
+    ...(assumedRoleId !== undefined ? { assumedRoleId } : {}),
   };
   return { state: "ok", credentials, doc };
 }

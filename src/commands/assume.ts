@@ -48,8 +48,8 @@ export async function runAssume(input: AssumeInput, ctx: Context): Promise<numbe
     const result = writeProfileCredentials(configPaths(ctx.env).credentialsPath, input.writeProfile, credentials, ctx.now());
     ctx.stderr.write(`awsrole: wrote profile [${input.writeProfile}] to ${result.path}${result.backupPath ? ` (backup: ${result.backupPath})` : ""}.\n`);
   }
-  // `aws sts assume-role` output: indent 4. From the cache the AssumedRoleId is
-  // not known, so only the Arn is shown then.
+  // `aws sts assume-role` output: indent 4. An entry written by another tool may
+  // lack the AssumedRoleId; then only the Arn is shown.
   const user = response.AssumedRoleUser;
   const assumedRoleUser = user ? { ...(user.AssumedRoleId ? { AssumedRoleId: user.AssumedRoleId } : {}), Arn: user.Arn } : undefined;
   ctx.stdout.write(JSON.stringify({ Credentials: response.Credentials, ...(assumedRoleUser ? { AssumedRoleUser: assumedRoleUser } : {}) }, null, 4) + "\n");
@@ -113,6 +113,6 @@ function toResponseShape(credentials: Credentials): StsResponse {
       SessionToken: credentials.sessionToken ?? "",
       Expiration: credentials.expiration ? formatExpiration(credentials.expiration) : "",
     },
-    ...(credentials.arn ? { AssumedRoleUser: { AssumedRoleId: "", Arn: credentials.arn } } : {}),
+    ...(credentials.arn ? { AssumedRoleUser: { AssumedRoleId: credentials.assumedRoleId ?? "", Arn: credentials.arn } } : {}),
   };
 }

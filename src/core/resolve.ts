@@ -21,6 +21,8 @@ export interface Credentials {
   expiration?: Date;
   /** The identity these credentials act as, when known without a call (assumed-role ARN). */
   arn?: string;
+  /** AssumedRoleUser.AssumedRoleId (AROA…:session) of a role session. */
+  assumedRoleId?: string;
   accountId?: string;
 }
 
@@ -63,7 +65,7 @@ export interface StsPort {
 }
 
 export type CacheLookup =
-  | { status: "hit"; credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date; accountId?: string; arn?: string }; path: string }
+  | { status: "hit"; credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date; accountId?: string; arn?: string; assumedRoleId?: string }; path: string }
   | { status: "miss"; reason: string; path: string; detail?: string };
 
 export interface CachePort {
@@ -287,6 +289,7 @@ function describePrincipal(source: Credentials, plan: Plan, index: number): stri
 export function fromResponse(response: StsResponse): Credentials {
   const c = response.Credentials;
   const arn = response.AssumedRoleUser?.Arn;
+  const assumedRoleId = response.AssumedRoleUser?.AssumedRoleId;
   const expiration = new Date(c.Expiration);
   return {
     accessKeyId: c.AccessKeyId,
@@ -294,6 +297,7 @@ export function fromResponse(response: StsResponse): Credentials {
     sessionToken: c.SessionToken,
     ...(Number.isNaN(expiration.getTime()) ? {} : { expiration }),
     ...(arn ? { arn, accountId: arn.split(":")[4] ?? "" } : {}),
+    ...(assumedRoleId ? { assumedRoleId } : {}),
   };
 }
 
@@ -304,6 +308,7 @@ function toCredentials(c: Extract<CacheLookup, { status: "hit" }>["credentials"]
     sessionToken: c.sessionToken,
     expiration: c.expiration,
     ...(c.arn ? { arn: c.arn } : {}),
+    ...(c.assumedRoleId ? { assumedRoleId: c.assumedRoleId } : {}),
     ...(c.accountId ? { accountId: c.accountId } : {}),
   };
 }
