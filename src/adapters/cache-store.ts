@@ -20,6 +20,7 @@ import { closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, lstat
 import { homedir, hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { uniqueSuffix } from "../core/unique.js";
+import { InterruptedError } from "../errors.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pythonJsonDumps } from "../core/cache-key.js";
 import { CLI_EXPIRY_WINDOW_SECONDS, isUsable, parseExpiration, secondsLeft } from "../core/cache-policy.js";
@@ -80,6 +81,8 @@ export interface CacheStoreOptions {
   windowSeconds?: number;
   /** Default wait for a lock held by another process (else AWSROLE_LOCK_TIMEOUT_MS, else 15 s). */
   lockTimeoutMs?: number;
+  /** Ctrl-C: withLock stops waiting for a lock at once and throws InterruptedError instead of running fn. */
+  signal?: AbortSignal;
 }
 
 export interface LockOptions {
@@ -147,6 +150,7 @@ export class CacheStore {
   private readonly now: () => Date;
   private readonly windowSeconds: number;
   private readonly lockTimeoutMs: number | undefined;
+  private readonly signal: AbortSignal | undefined;
   private readonly warned = new Set<string>();
 
   constructor(dir: string, options: CacheStoreOptions = {}) {
@@ -155,6 +159,7 @@ export class CacheStore {
     this.now = options.now ?? (() => new Date());
     this.windowSeconds = options.windowSeconds ?? CLI_EXPIRY_WINDOW_SECONDS;
     this.lockTimeoutMs = options.lockTimeoutMs;
+    this.signal = options.signal;
   }
 
   /** `<dir>/<key>.json`, botocore JSONFileCache._convert_cache_key. */
@@ -303,6 +308,11 @@ export class CacheStore {
    */
   async withLock<T>(key: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
     const release = await this.acquire(key, options.timeoutMs ?? this.lockTimeoutMs ?? lockTimeoutFromEnv(), options.staleMs ?? DEFAULT_LOCK_STALE_MS);
+    if (this.signal?.aborted) {
+      // Ctrl-C while waiting: do not start the work the lock was for.
+      release?.();
+      throw new InterruptedError();
+    }
     try {
       return await fn();
     } finally {
@@ -330,10 +340,14 @@ export class CacheStore {
       // Released meanwhile, or abandoned and now moved away: try again at once.
       // (A lock that exists but cannot be read, e.g. a directory, is waited out.)
       const freed = seen === undefined ? !existsSync(lockPath) : lockIsStale(seen, staleMs) && stealLock(lockPath, seen.raw);
-      if (Date.now() >= deadline) return undefined;
+      if (Date.now() >= deadline || this.signal?.aborted) return undefined;
       if (freed) continue;
       // Jitter spreads the retries of many waiters.
-      await sleep(25 + Math.floor(Math.random() * 25));
+      try {
+        await sleep(25 + Math.floor(Math.random() * 25), undefined, this.signal ? { signal: this.signal } : undefined);
+      } catch {
+        return undefined; // aborted while waiting
+      }
     }
   }
 
