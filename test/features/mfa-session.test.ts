@@ -120,6 +120,7 @@ describe("without mfa_session: the AWS CLI's behaviour", () => {
     expect(callsOf(sts)).toEqual([]);
 
     const withCode = await runCli(["export", "mfa-role", "--token-code", "654321"], env);
+    expect(withCode.stderr).toBe("");
     expect(withCode.code).toBe(0);
     expect(callsOf(sts)).toEqual(["AssumeRole MfaSessionRole"]);
     expect(sts.calls[0]!.params.TokenCode).toBe("654321");
