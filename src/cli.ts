@@ -73,8 +73,12 @@ Examples:
   awsrole whoami --profile role-e       show who role-e is, and for how long
   awsrole chain role-e                  show the STS calls role-e needs, without calling STS
   awsrole cache clear                   forget every cached role session
+  awsrole exec role-b -- aws s3 ls      run one command as role-b
+  awsrole console role-b --open         open the AWS console as role-b
+  awsrole doctor                        check ~/.aws/config for mistakes
+  awsrole completion bash >> ~/.bashrc  Tab-complete commands and profile names
 
-Docs: docs/commands.md, docs/resolution.md`,
+Docs: docs/commands.md, docs/resolution.md, docs/workflow.md`,
   );
 
   program
