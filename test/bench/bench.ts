@@ -81,7 +81,7 @@ async function main(): Promise<void> {
 
     const awsV2 = awsCliV2();
     const awsCase: Case | undefined = awsV2
-      ? { name: `aws configure export-credentials --format env (AWS CLI ${awsV2})`, argv: ["aws", "configure", "export-credentials", "--profile", "role-e", "--format", "env"], env: envFor(small) }
+      ? { name: `aws configure export-credentials --format env (AWS CLI ${awsV2.version})`, argv: [awsV2.path, "configure", "export-credentials", "--profile", "role-e", "--format", "env"], env: envFor(small) }
       : undefined;
     if (awsCase) cases.push(awsCase);
 
@@ -116,14 +116,19 @@ async function main(): Promise<void> {
   }
 }
 
-function awsCliV2(): string | undefined {
-  try {
-    const out = execFileSync("aws", ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    const match = /aws-cli\/(2\.[\d.]+)/.exec(out);
-    return match?.[1];
-  } catch {
-    return undefined;
+/** An AWS CLI v2 anywhere on PATH (a v1 may come first, e.g. from pyenv shims). */
+function awsCliV2(): { path: string; version: string } | undefined {
+  for (const dir of (process.env.PATH ?? "").split(":")) {
+    const path = join(dir, "aws");
+    try {
+      const out = execFileSync(path, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      const match = /aws-cli\/(2\.[\d.]+)/.exec(out);
+      if (match) return { path, version: match[1]! };
+    } catch {
+      // not there, or not runnable
+    }
   }
+  return undefined;
 }
 
 async function warm(bin: string, env: Record<string, string>): Promise<void> {
