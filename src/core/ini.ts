@@ -54,7 +54,7 @@ export interface IniIndex {
 export type SectionTuple = [name: string, line: number, bodyStart: number, bodyEnd: number];
 
 /** Bump when parsing rules change, so stored indexes from older versions are not trusted. */
-export const INI_PARSER_VERSION = 1;
+export const INI_PARSER_VERSION = 2;
 
 const DEFAULT_SECTION = "DEFAULT";
 // configparser's SECTCRE is `\[(?P<header>.+)\]` applied with re.match to the
@@ -97,6 +97,12 @@ export function parseIni(text: string, path: string): IniFile {
   let sawDefault = false;
   let current: SectionRange | undefined;
   const keys = new Set<string>();
+  // configparser checks duplicate keys of [DEFAULT] across all its [DEFAULT] headers.
+  const defaultKeys = new Set<string>();
+  // A bad nested block under [DEFAULT] is an error only for a section that
+  // inherits it (botocore parses nested values per section, and a section's own
+  // key hides the default): key -> where it is, checked once the scan is done.
+  const badDefaultNested = new Map<string, { line: number; text: string }>();
   let valueKey: string | undefined;
   let valueLine = 0;
   let valueNested = false;
@@ -117,12 +123,17 @@ export function parseIni(text: string, path: string): IniFile {
       case "continuation":
         // botocore parses a value that starts with "\n" as nested `k = v` lines.
         if (valueNested && !line.text.includes("=")) {
+          if (current?.name === DEFAULT_SECTION) {
+            if (!badDefaultNested.has(valueKey!)) badDefaultNested.set(valueKey!, { line: valueLine, text: line.text });
+            continue;
+          }
           throw new ConfigParseError(path, valueLine, `the nested setting "${line.text}" under "${valueKey}" has no "="`, "Write nested settings as indented `key = value` lines.");
         }
         continue;
       case "header": {
         if (current) current.bodyEnd = lineStart;
         keys.clear();
+        if (line.name === DEFAULT_SECTION) for (const key of defaultKeys) keys.add(key);
         valueKey = undefined;
         if (line.name === DEFAULT_SECTION) {
           sawDefault = true;
@@ -148,6 +159,7 @@ export function parseIni(text: string, path: string): IniFile {
           throw new ConfigParseError(path, lineNumber, `key "${line.key}" is set twice in section [${current.name}]`, "Keep one of the two lines; the AWS CLI rejects duplicate keys.");
         }
         keys.add(line.key);
+        if (current.name === DEFAULT_SECTION) defaultKeys.add(line.key);
         valueKey = line.key;
         valueLine = lineNumber;
         valueNested = line.value === "";
@@ -156,6 +168,17 @@ export function parseIni(text: string, path: string): IniFile {
   // [DEFAULT] may appear more than once (configparser merges it): its values are
   // read from every [DEFAULT] range, found again only when the file has one.
   const defaultRanges = sawDefault ? rangesNamed(text, DEFAULT_SECTION) : [];
+  if (badDefaultNested.size > 0) {
+    const read: SectionReader = (start, end) => text.slice(start, end);
+    for (const section of sections) {
+      const own = readRange(read, section);
+      for (const [key, bad] of badDefaultNested) {
+        if (!own.has(key)) {
+          throw new ConfigParseError(path, bad.line, `the nested setting "${bad.text}" under "${key}" in [DEFAULT] has no "="`, "Write nested settings as indented `key = value` lines.");
+        }
+      }
+    }
+  }
   return iniFromIndex(text, path, { sections: sections.map(toTuple), defaults: defaultRanges.map(toTuple) });
 }
 
@@ -283,11 +306,17 @@ function lazySection(read: SectionReader, range: SectionRange, defaultRanges: Se
   const build = () => {
     values = Object.create(null) as Record<string, IniValue>;
     keyLines = Object.create(null) as Record<string, number>;
+    const own = readRange(read, range);
+    // A default the section overrides is never parsed (as in configparser), so
+    // a bad nested block there cannot fail a section that does not use it.
     for (const defaultRange of defaultRanges) {
-      for (const [key, entry] of readRange(read, defaultRange)) values[key] = finishValue(entry.pieces, path, entry.line);
+      for (const [key, entry] of readRange(read, defaultRange)) {
+        const chosen = own.get(key) ?? entry;
+        values[key] = finishValue(chosen.pieces, path, chosen.line);
+      }
     }
-    for (const [key, entry] of readRange(read, range)) {
-      values[key] = finishValue(entry.pieces, path, entry.line);
+    for (const [key, entry] of own) {
+      if (!(key in values)) values[key] = finishValue(entry.pieces, path, entry.line);
       keyLines[key] = entry.line;
     }
   };
