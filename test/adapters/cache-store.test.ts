@@ -96,6 +96,7 @@ describe("write and read", () => {
         expiration: new Date("2026-11-22T13:00:00Z"),
         accountId: "123456789012",
         arn: "arn:aws:sts::123456789012:assumed-role/RoleB/alice-session",
+        assumedRoleId: "AROAEXAMPLEID:alice-session",
       },
     });
     expect(fs.readdirSync(dir)).toEqual([`${KEY}.json`]); // no temp file left behind
