@@ -24,11 +24,8 @@ export interface StsAdapterOptions {
 }
 
 export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
-  // awsrole supports Node 20 by design and package-lock pins an SDK that does;
-  // the SDK's seven-line "upgrade Node" notice on every cold call is not
-  // something an awsrole user can act on. A user's own setting is respected.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const sdk = await import("@aws-sdk/client-sts");
+  silenceNodeVersionNotice(() => new sdk.STSClient({ region: options.endpoint.region }));
   const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 4 });
   const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 4 });
   const { endpoint } = options;
@@ -93,6 +90,28 @@ export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
       return { UserId: out.UserId ?? "", Account: out.Account ?? "", Arn: out.Arn ?? "" };
     },
   };
+}
+
+/**
+ * awsrole supports Node 20 by design and package-lock pins an SDK that does;
+ * the SDK's seven-line "upgrade Node" notice on every cold call is not
+ * something an awsrole user can act on. The SDK checks its variable once, when
+ * the first client is built, and remembers; so it is set only for that moment
+ * and then restored, and never reaches `awsrole exec` children. A user's own
+ * setting is respected.
+ */
+function silenceNodeVersionNotice(buildFirstClient: () => unknown): void {
+  const name = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
+  if (process.env[name] !== undefined) {
+    buildFirstClient();
+    return;
+  }
+  process.env[name] = "true";
+  try {
+    buildFirstClient();
+  } finally {
+    delete process.env[name];
+  }
 }
 
 interface SdkCredentialsOutput {

@@ -46,6 +46,10 @@ const fullCliOnlyAdapters = {
   name: "full-cli-only-adapters",
   setup(b) {
     b.onResolve({ filter: /[\\/]adapters[\\/](sts|prompt|sources)\.js$/ }, () => ({ path: `${root}/src/shims/full-cli-only.ts` }));
+    // The picker's lazy import of inquirer (never reached there: the fast path
+    // declines when the picker could apply) is stubbed too, so no import() of a
+    // package is left in the bundle.
+    b.onResolve({ filter: /^(@inquirer\/prompts|@aws-sdk\/client-sts)$/ }, () => ({ path: `${root}/src/shims/full-cli-only.ts` }));
   },
 };
 
