@@ -3,7 +3,7 @@
 // lazily when it runs, and hands every error to the one reporter.
 
 import { Command, CommanderError, Option } from "commander";
-import { createProcessContext, type Context } from "./context.js";
+import { createProcessContext, fdOutput, type Context } from "./context.js";
 import { EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 import { reportError } from "./report.js";
 // The warm export path is statically imported so the bundle keeps it in the
@@ -62,8 +62,9 @@ export function buildProgram(select: (run: Run) => void): Command {
     .showSuggestionAfterError()
     .configureOutput({
       // Help asked for is data (stdout); usage errors are for people (stderr).
-      writeOut: (text) => process.stdout.write(text),
-      writeErr: (text) => process.stderr.write(text),
+      // Through fdOutput, which ends quietly on EPIPE (`awsrole --help | head`).
+      writeOut: (text) => fdOutput(1).write(text),
+      writeErr: (text) => fdOutput(2).write(text),
     });
   program.addHelpText(
     "after",
@@ -81,16 +82,14 @@ Examples:
 Docs: docs/commands.md, docs/resolution.md, docs/workflow.md`,
   );
 
-  program
-    .command("export")
-    .description("print the profile's credentials as lines to eval (stdout carries nothing else)")
-    .argument("[profile]", PROFILE_ARGUMENT)
-    .option("-p, --profile <name>", "profile name")
-    .addOption(new Option("-f, --format <format>", "output format").choices([...EXPORT_FORMAT_NAMES]).default("env"))
-    .addOption(tokenCode())
-    .addOption(region())
-    .addOption(noCache())
-    .addOption(refresh())
+  withResolveOptions(
+    program
+      .command("export")
+      .description("print the profile's credentials as lines to eval (stdout carries nothing else)")
+      .argument("[profile]", PROFILE_ARGUMENT)
+      .option("-p, --profile <name>", "profile name")
+      .addOption(new Option("-f, --format <format>", "output format").choices([...EXPORT_FORMAT_NAMES]).default("env"))
+  )
     .addHelpText(
       "after",
       `
@@ -109,16 +108,14 @@ Examples:
       );
     });
 
-  program
-    .command("whoami")
-    .description("call GetCallerIdentity with the profile's credentials and show who they are and for how long")
-    .argument("[profile]", PROFILE_ARGUMENT)
-    .option("-p, --profile <name>", "profile name")
-    .addOption(OUTPUT())
-    .addOption(tokenCode())
-    .addOption(region())
-    .addOption(noCache())
-    .addOption(refresh())
+  withResolveOptions(
+    program
+      .command("whoami")
+      .description("call GetCallerIdentity with the profile's credentials and show who they are and for how long")
+      .argument("[profile]", PROFILE_ARGUMENT)
+      .option("-p, --profile <name>", "profile name")
+      .addOption(OUTPUT())
+  )
     .addHelpText(
       "after",
       `
@@ -132,21 +129,19 @@ Examples:
       select(async (ctx) => (await import("./commands/whoami.js")).runWhoami({ profile, output: options.output, ...common(options) }, ctx));
     });
 
-  program
-    .command("assume")
-    .description("assume a profile's role (or an ad hoc --role-arn) and print the result as aws sts assume-role does")
-    .argument("[profile]", PROFILE_ARGUMENT)
-    .option("-p, --profile <name>", "profile name (with --role-arn: the source credentials)")
-    .option("--role-arn <arn>", "assume this role ad hoc, with the profile's credentials as source")
-    .option("--role-session-name <name>", "with --role-arn: the session name (default awsrole-<seconds>)")
-    .option("--duration-seconds <seconds>", "with --role-arn: 900 to 43200")
-    .option("--serial-number <arn>", "with --role-arn: MFA device serial or ARN")
-    .option("--external-id <id>", "with --role-arn: the external ID the role requires")
-    .option("--write-profile <name>", "also write the credentials as [name] in the credentials file (with a backup)")
-    .addOption(tokenCode())
-    .addOption(region())
-    .addOption(noCache())
-    .addOption(refresh())
+  withResolveOptions(
+    program
+      .command("assume")
+      .description("assume a profile's role (or an ad hoc --role-arn) and print the result as aws sts assume-role does")
+      .argument("[profile]", PROFILE_ARGUMENT)
+      .option("-p, --profile <name>", "profile name (with --role-arn: the source credentials)")
+      .option("--role-arn <arn>", "assume this role ad hoc, with the profile's credentials as source")
+      .option("--role-session-name <name>", "with --role-arn: the session name (default awsrole-<seconds>)")
+      .option("--duration-seconds <seconds>", "with --role-arn: 900 to 43200")
+      .option("--serial-number <arn>", "with --role-arn: MFA device serial or ARN")
+      .option("--external-id <id>", "with --role-arn: the external ID the role requires")
+      .option("--write-profile <name>", "also write the credentials as [name] in the credentials file (with a backup)")
+  )
     .addHelpText(
       "after",
       `
@@ -176,17 +171,15 @@ Examples:
       );
     });
 
-  program
-    .command("chain")
-    .description("show the STS calls a profile needs, hop by hop (no STS call unless --resolve)")
-    .argument("[profile]", PROFILE_ARGUMENT)
-    .option("-p, --profile <name>", "profile name")
-    .addOption(OUTPUT())
-    .option("--resolve", "run the plan and show each hop's cache hit or STS call, identity and expiry")
-    .addOption(tokenCode())
-    .addOption(region())
-    .addOption(noCache())
-    .addOption(refresh())
+  withResolveOptions(
+    program
+      .command("chain")
+      .description("show the STS calls a profile needs, hop by hop (no STS call unless --resolve)")
+      .argument("[profile]", PROFILE_ARGUMENT)
+      .option("-p, --profile <name>", "profile name")
+      .addOption(OUTPUT())
+      .option("--resolve", "run the plan and show each hop's cache hit or STS call, identity and expiry")
+  )
     .addHelpText(
       "after",
       `
@@ -220,17 +213,15 @@ Examples:
       select(async (ctx) => (await import("./commands/cache.js")).runCacheList({ output: options.output }, ctx));
     });
 
-  program
-    .command("exec")
-    .description("run a command with the profile's credentials in its environment (exact argv, exit code passed through)")
-    .argument("[profile]", PROFILE_ARGUMENT)
-    .argument("[command...]", "the command and its arguments, after --")
-    .option("-p, --profile <name>", "profile name")
-    .option("--nest", "allow running inside another awsrole exec (AWSROLE_PROFILE already set)")
-    .addOption(tokenCode())
-    .addOption(region())
-    .addOption(noCache())
-    .addOption(refresh())
+  withResolveOptions(
+    program
+      .command("exec")
+      .description("run a command with the profile's credentials in its environment (exact argv, exit code passed through)")
+      .argument("[profile]", PROFILE_ARGUMENT)
+      .argument("[command...]", "the command and its arguments, after --")
+      .option("-p, --profile <name>", "profile name")
+      .option("--nest", "allow running inside another awsrole exec (AWSROLE_PROFILE already set)")
+  )
     .addHelpText(
       "after",
       `
@@ -258,18 +249,16 @@ Examples:
       select(async (ctx) => (await import("./commands/exec.js")).runExec({ profile, command, nest: options.nest ?? false, ...common(options) }, ctx));
     });
 
-  program
-    .command("console")
-    .description("print (or --open) an AWS console sign-in URL for the profile's role session")
-    .argument("[profile]", PROFILE_ARGUMENT)
-    .option("-p, --profile <name>", "profile name")
-    .option("--open", "open the URL in the browser (xdg-open / open) instead of printing it")
-    .option("-d, --destination <url-or-path>", "console page to land on: a URL, or a path such as /s3/home")
-    .option("--duration <seconds>", "console session length, 900 to 43200 (not for role-chained sessions)")
-    .addOption(tokenCode())
-    .addOption(region())
-    .addOption(noCache())
-    .addOption(refresh())
+  withResolveOptions(
+    program
+      .command("console")
+      .description("print (or --open) an AWS console sign-in URL for the profile's role session")
+      .argument("[profile]", PROFILE_ARGUMENT)
+      .option("-p, --profile <name>", "profile name")
+      .option("--open", "open the URL in the browser (xdg-open / open) instead of printing it")
+      .option("-d, --destination <url-or-path>", "console page to land on: a URL, or a path such as /s3/home")
+      .option("--duration <seconds>", "console session length, 900 to 43200 (not for role-chained sessions)")
+  )
     .addHelpText(
       "after",
       `
@@ -355,10 +344,14 @@ interface CommonOptions {
   refresh?: boolean;
 }
 
-const tokenCode = () => new Option("-t, --token-code <code>", "MFA code for the first hop that needs one (else you are asked on the terminal)");
-const region = () => new Option("-r, --region <region>", "region for STS and for exported AWS_REGION");
-const noCache = () => new Option("--no-cache", "neither read nor write the credential cache");
-const refresh = () => new Option("--refresh", "ignore cached credentials and call STS again (new results are cached)");
+/** The options of every command that resolves credentials. */
+function withResolveOptions(command: Command): Command {
+  return command
+    .addOption(new Option("-t, --token-code <code>", "MFA code for the first hop that needs one (else you are asked on the terminal)"))
+    .addOption(new Option("-r, --region <region>", "region for STS and for exported AWS_REGION"))
+    .addOption(new Option("--no-cache", "neither read nor write the credential cache"))
+    .addOption(new Option("--refresh", "ignore cached credentials and call STS again (new results are cached)"));
+}
 
 function common(options: CommonOptions) {
   return { tokenCode: options.tokenCode, region: options.region, noCache: options.cache === false, refresh: options.refresh ?? false };

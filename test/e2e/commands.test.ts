@@ -144,6 +144,15 @@ describe("chain --resolve", () => {
   });
 });
 
+describe("output into a pipe that closes early", () => {
+  it.each([["--help"], ["export", "--help"], ["chain", "role-e"]])("awsrole %s | head -1: no EPIPE crash, no stack trace", async (...args) => {
+    const h = home();
+    const { stdout, stderr } = await run("bash", ["-c", `"${process.execPath}" "${BIN}" ${args.join(" ")} | head -1; exit "\${PIPESTATUS[0]}"`], { env: baseEnv(h, sts), encoding: "utf8" });
+    expect(stdout.split("\n").filter(Boolean)).toHaveLength(1);
+    expect(stderr).toBe("");
+  });
+});
+
 describe("the MFA prompt on a terminal", () => {
   const pty = join(ROOT, "test", "interop", "pty_mfa.py");
   // Under a pseudo-terminal via Python's pty module (test/interop/pty_mfa.py).
