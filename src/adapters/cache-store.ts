@@ -23,6 +23,7 @@ import { uniqueSuffix } from "../core/unique.js";
 import { InterruptedError } from "../errors.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pythonJsonDumps } from "../core/cache-key.js";
+import type { StsResponse } from "../core/resolve.js";
 import { CLI_EXPIRY_WINDOW_SECONDS, isUsable, parseExpiration, secondsLeft } from "../core/cache-policy.js";
 
 export interface CachedCredentials {
@@ -60,18 +61,12 @@ export interface CacheEntrySummary {
   kind: "assume-role" | "web-identity" | "mfa-session" | "unknown";
 }
 
-/** What the resolver hands over after an STS call (AssumeRole, AssumeRoleWithWebIdentity, GetSessionToken). */
-export interface StsResponseForCache {
-  /** Expiration is the wire string, e.g. "2026-11-22T18:48:33Z", written unchanged as the AWS CLI v1 does. */
-  Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: string };
-  AssumedRoleUser?: { AssumedRoleId: string; Arn: string };
-  PackedPolicySize?: number;
-  SourceIdentity?: string;
-  SubjectFromWebIdentityToken?: string;
-  Provider?: string;
-  Audience?: string;
-  RequestId?: string;
-}
+/**
+ * What the resolver hands over after an STS call (AssumeRole,
+ * AssumeRoleWithWebIdentity, GetSessionToken): the core's StsResponse, whose
+ * Expiration is the wire string, written unchanged as the AWS CLI v1 does.
+ */
+export type StsResponseForCache = StsResponse;
 
 export interface CacheStoreOptions {
   /** Receives one-line warnings for the user (never containing secrets). */
