@@ -24,7 +24,7 @@ vi.mock("node:fs", async (importOriginal) => {
     ...actual,
     openSync: (path: realFs.PathLike, flags?: realFs.OpenMode, mode?: realFs.Mode) => {
       if (writes(flags)) refuse(path);
-      return actual.openSync(path, flags, mode);
+      return actual.openSync(path, flags ?? "r", mode);
     },
     // mkdir -p of an existing directory succeeds on a read-only file system too.
     mkdirSync: actual.mkdirSync,
