@@ -80,7 +80,8 @@ export async function resolveCredentials(input: ResolveInput, ctx: Context): Pro
     throw new UsageError(`--token-code must be the 6 digits your MFA device shows, not "${tokenCode.replace(/[^\x20-\x7e]/g, "?").slice(0, 12)}".`);
   }
   let unusedTokenCode = tokenCode;
-  const cache = input.noCache ? undefined : new CacheStore(session.cacheDir, { warn: (m) => warn(ctx, m), now: () => ctx.now() });
+  // The signal lets Ctrl-C end a wait for another process's lock at once.
+  const cache = input.noCache ? undefined : new CacheStore(session.cacheDir, { warn: (m) => warn(ctx, m), now: () => ctx.now(), signal: ctx.signal });
   const offline = (what: string) => async (): Promise<never> => {
     const { NeedsFullCli } = await import("./fast-export.js");
     throw new NeedsFullCli(what);
@@ -88,7 +89,9 @@ export async function resolveCredentials(input: ResolveInput, ctx: Context): Pro
   const resolution = await resolvePlan(session.plan, {
     now: () => ctx.now(),
     sts: input.offline ? offline("an STS call") : () => session.sts(),
-    cache,
+    // Offline, a cache miss goes straight to the full CLI: never wait for another
+    // process's lock there (the full CLI waits, and can be interrupted).
+    cache: cache && input.offline ? { read: (key) => cache.read(key), write: () => false, withLock: offline("a cache miss") } : cache,
     sources: input.offline ? { resolve: offline("a credential source"), readWebIdentityToken: offline("a web identity token") } : createSources(ctx.env, ctx.signal),
     refresh: input.refresh ?? false,
     debug: (m) => debug(ctx, m),

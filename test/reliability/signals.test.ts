@@ -106,3 +106,27 @@ describe("SIGINT while STS does not answer", () => {
     expect(leftovers(h)).toEqual([]);
   });
 });
+
+describe("SIGINT while waiting for another process's lock", () => {
+  it("ends the wait at once: exit 130, no STS call, the other lock left alone", async () => {
+    const h = home();
+    const env = baseEnv(h, sts);
+    const plan = JSON.parse((await runCli(["chain", "s3-developer", "--output", "json"], env)).stdout) as { hops: Array<{ cacheFile: string }> };
+    const lock = plan.hops[0]!.cacheFile.replace(/\.json$/, ".lock");
+    const { mkdirSync, writeFileSync } = await import("node:fs");
+    mkdirSync(h.cacheDir, { recursive: true, mode: 0o700 });
+    // A live lock of a process on another machine: never stale, so awsrole waits (15 s by default).
+    const foreign = JSON.stringify({ pid: 1, created: Date.now(), host: "another-machine", token: "theirs" });
+    writeFileSync(lock, foreign, { mode: 0o600 });
+    const { child, done } = startCli(["export", "s3-developer"], env);
+    await new Promise((r) => setTimeout(r, 700));
+    const sentAt = Date.now();
+    child.kill("SIGINT");
+    const result = await done;
+    expect(result.code).toBe(130);
+    expect(Date.now() - sentAt).toBeLessThan(3000);
+    expect(result.stdout).toBe("");
+    expect(sts.calls).toEqual([]);
+    expect(readFileSync(lock, "utf8")).toBe(foreign);
+  });
+});
