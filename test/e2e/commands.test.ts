@@ -5,40 +5,26 @@ import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { StsServer } from "../sts/server.js";
-import { BIN, ROOT, baseEnv, callsOf, makeHome, parseEnvExport, runCli, startSeedSts, type Home } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { BIN, ROOT, baseEnv, callsOf, parseEnvExport, runCli, seedWorld } from "./harness.js";
 
 // Never execFileSync here: the emulator runs in this process.
 const run = promisify(execFile);
-let sts: StsServer;
-const homes: Home[] = [];
-function home(options?: Parameters<typeof makeHome>[0]): Home {
-  const h = makeHome(options);
-  homes.push(h);
-  return h;
-}
-beforeAll(async () => {
-  sts = await startSeedSts();
-});
-afterAll(async () => {
-  await sts.close();
-  for (const h of homes) h.remove();
-});
-afterEach(() => sts.reset());
+const world = seedWorld();
+const home = world.home;
 
 describe("assume", () => {
-  it("a profile: the aws sts assume-role shape, with the AssumedRoleId, fresh and from the cache", async () => {
+  it("a profile: the aws world.sts assume-role shape, with the AssumedRoleId, fresh and from the cache", async () => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     const fresh = JSON.parse((await runCli(["assume", "role-b", "--token-code", "123456"], env)).stdout);
     expect(Object.keys(fresh)).toEqual(["Credentials", "AssumedRoleUser"]);
     expect(Object.keys(fresh.Credentials)).toEqual(["AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"]);
     expect(fresh.AssumedRoleUser.AssumedRoleId).toMatch(/^AROA[A-Z0-9]+:botocore-session-\d+$/);
     expect(fresh.AssumedRoleUser.Arn).toMatch(/assumed-role\/RoleB\//);
-    sts.reset();
+    world.sts.reset();
     const cached = JSON.parse((await runCli(["assume", "role-b"], env)).stdout);
-    expect(callsOf(sts)).toEqual([]);
+    expect(callsOf(world.sts)).toEqual([]);
     expect(cached).toEqual(fresh);
   });
 
@@ -46,11 +32,11 @@ describe("assume", () => {
     const h = home();
     const result = await runCli(
       ["assume", "--profile", "no_skill", "--role-arn", "arn:aws:iam::333333333333:role/s3_role_mfa", "--role-session-name", "s3_role", "--duration-seconds", "3600", "--serial-number", "arn:aws:iam::333333333333:mfa/no_skill", "--token-code", "508114"],
-      baseEnv(h, sts),
+      baseEnv(h, world.sts),
     );
     expect(result.stderr).toBe("");
-    expect(callsOf(sts)).toEqual(["AssumeRole s3_role_mfa"]);
-    expect(sts.calls[0]!.params).toMatchObject({ RoleSessionName: "s3_role", DurationSeconds: "3600", SerialNumber: "arn:aws:iam::333333333333:mfa/no_skill", TokenCode: "508114" });
+    expect(callsOf(world.sts)).toEqual(["AssumeRole s3_role_mfa"]);
+    expect(world.sts.calls[0]!.params).toMatchObject({ RoleSessionName: "s3_role", DurationSeconds: "3600", SerialNumber: "arn:aws:iam::333333333333:mfa/no_skill", TokenCode: "508114" });
     expect(JSON.parse(result.stdout).AssumedRoleUser.Arn).toBe("arn:aws:sts::333333333333:assumed-role/s3_role_mfa/s3_role");
     expect(h.cacheFiles()).toEqual([]);
   });
@@ -62,17 +48,17 @@ describe("assume", () => {
     [["--role-arn", "arn:aws:iam::333333333333:role/s3_role", "--serial-number", "arn:aws:iam::333333333333:mfa/no_skill"], /--serial-number and --token-code go together/],
     [["--role-session-name", "x1"], /--role-session-name goes with --role-arn/],
   ])("usage errors before any call: %j", async (args, message) => {
-    const result = await runCli(["assume", "--profile", "no_skill", ...args], baseEnv(home(), sts));
+    const result = await runCli(["assume", "--profile", "no_skill", ...args], baseEnv(home(), world.sts));
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(message);
-    expect(callsOf(sts)).toEqual([]);
+    expect(callsOf(world.sts)).toEqual([]);
   });
 
   it("--write-profile keeps every other line, writes a 0600 backup first, and replaces atomically", async () => {
     const credentials = "# my keys\n[no_skill]\naws_access_key_id = AKIANOSKILL000000001\naws_secret_access_key = NoSkillSecretKey000000000000000000000001\n\n[dev.admin]\nregion = eu-west-1 # keep me\n";
     const h = home({ config: "", credentials });
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     const args = ["assume", "--profile", "no_skill", "--role-arn", "arn:aws:iam::333333333333:role/s3_role", "--role-session-name", "s3_role"];
     const first = await runCli([...args, "--write-profile", "s3_test"], env);
     expect(first.code).toBe(0);
@@ -104,7 +90,7 @@ describe("assume", () => {
   it("--write-profile never overwrites long-term keys", async () => {
     const h = home();
     const before = readFileSync(join(h.awsDir, "credentials"), "utf8");
-    const result = await runCli(["assume", "--profile", "no_skill", "--role-arn", "arn:aws:iam::333333333333:role/s3_role", "--write-profile", "user1"], baseEnv(h, sts));
+    const result = await runCli(["assume", "--profile", "no_skill", "--role-arn", "arn:aws:iam::333333333333:role/s3_role", "--write-profile", "user1"], baseEnv(h, world.sts));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("Profile [user1] in");
@@ -116,7 +102,7 @@ describe("assume", () => {
 describe("cache clear and cache list", () => {
   it("lists entries with their profiles, clears one profile's hops, then all", async () => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     await runCli(["export", "role-c", "--token-code", "123456"], env);
     await runCli(["export", "s3-developer"], env);
     const list = JSON.parse((await runCli(["cache", "list", "--output", "json"], env)).stdout) as Array<{ profiles: string[]; usable: boolean; arn: string }>;
@@ -135,7 +121,7 @@ describe("cache clear and cache list", () => {
 describe("chain --resolve", () => {
   it("shows which hops came from the cache, which were assumed, and which were not needed", async () => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     await runCli(["export", "role-b", "--token-code", "123456"], env);
     const view = JSON.parse((await runCli(["chain", "role-c", "--resolve", "--output", "json"], env)).stdout) as { hops: Array<{ outcome: string; identity: string | null; missReason: string | null }> };
     expect(view.hops.map((hop) => hop.outcome)).toEqual(["not-needed", "cache-hit", "assumed"]);
@@ -147,7 +133,7 @@ describe("chain --resolve", () => {
 describe("output into a pipe that closes early", () => {
   it.each([["--help"], ["export", "--help"], ["chain", "role-e"]])("awsrole %s | head -1: no EPIPE crash, no stack trace", async (...args) => {
     const h = home();
-    const { stdout, stderr } = await run("bash", ["-c", `"${process.execPath}" "${BIN}" ${args.join(" ")} | head -1; exit "\${PIPESTATUS[0]}"`], { env: baseEnv(h, sts), encoding: "utf8" });
+    const { stdout, stderr } = await run("bash", ["-c", `"${process.execPath}" "${BIN}" ${args.join(" ")} | head -1; exit "\${PIPESTATUS[0]}"`], { env: baseEnv(h, world.sts), encoding: "utf8" });
     expect(stdout.split("\n").filter(Boolean)).toHaveLength(1);
     expect(stderr).toBe("");
   });
@@ -160,23 +146,23 @@ describe("the MFA prompt on a terminal", () => {
 
   it.skipIf(!hasPython)("inside eval \"$(awsrole export role-b)\": asked on the terminal, stdout stays export lines only", async () => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     const script = `eval "$("${process.execPath}" "${BIN}" export role-b)" && echo "KEY=$AWS_ACCESS_KEY_ID"`;
     const { stdout } = await run("python3", [pty, "654321", "20", "bash", "-c", script], { env, encoding: "utf8" }).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
     expect(stdout).toContain("Enter MFA code for arn:aws:iam::111111111111:mfa/User1:");
     expect(stdout).toMatch(/KEY=ASIA[A-Z0-9]{16}/);
-    expect(callsOf(sts)).toEqual(["AssumeRole RoleA", "AssumeRole RoleB"]);
-    expect(sts.calls[0]!.params.TokenCode).toBe("654321");
+    expect(callsOf(world.sts)).toEqual(["AssumeRole RoleA", "AssumeRole RoleB"]);
+    expect(world.sts.calls[0]!.params.TokenCode).toBe("654321");
     const exported = parseEnvExport((await runCli(["export", "role-b"], env)).stdout);
     expect(stdout).toContain(`KEY=${exported.AWS_ACCESS_KEY_ID}`);
   });
 
   it.skipIf(!hasPython)("a code that is not six digits is asked for again, before any STS call", async () => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     // The prompt keeps asking; the driver gives up (and kills it) after 4 s.
     const { stdout } = await run("python3", [pty, "12ab", "4", process.execPath, BIN, "export", "role-a"], { env, encoding: "utf8" }).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
     expect(stdout).toContain("An MFA code is 6 digits.");
-    expect(callsOf(sts)).toEqual([]);
+    expect(callsOf(world.sts)).toEqual([]);
   });
 });

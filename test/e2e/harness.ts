@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeF
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { SEED_WORLD_PATH, loadWorld, startSts, type StsServer } from "../sts/server.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -89,6 +90,35 @@ export function runCli(args: readonly string[], env: Record<string, string>, opt
 
 export async function startSeedSts(): Promise<StsServer> {
   return startSts({ world: loadWorld(SEED_WORLD_PATH) });
+}
+
+/**
+ * The usual set-up of an end-to-end test file: the seed-world STS, started
+ * before all tests, reset after each, closed after all; and throw-away HOMEs,
+ * removed after all.
+ */
+export function seedWorld(): { readonly sts: StsServer; home(options?: Parameters<typeof makeHome>[0]): Home } {
+  let server: StsServer | undefined;
+  const homes: Home[] = [];
+  beforeAll(async () => {
+    server = await startSeedSts();
+  });
+  afterEach(() => server?.reset());
+  afterAll(async () => {
+    await server?.close();
+    for (const h of homes) h.remove();
+  });
+  return {
+    get sts(): StsServer {
+      if (!server) throw new Error("seedWorld().sts is available inside tests and hooks only");
+      return server;
+    },
+    home(options) {
+      const h = makeHome(options);
+      homes.push(h);
+      return h;
+    },
+  };
 }
 
 /** The STS actions served since the last reset, e.g. ["AssumeRole RoleA", "AssumeRole RoleB"]. */

@@ -5,39 +5,24 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { StsServer } from "../sts/server.js";
-import { baseEnv, callsOf, makeHome, parseEnvExport, runCli, startSeedSts, BIN, type Home } from "./harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { baseEnv, callsOf, parseEnvExport, runCli, seedWorld, BIN, type Home } from "./harness.js";
 
 // Never execFileSync here: the emulator runs in this process and would be blocked.
 const run = promisify(execFile);
-let sts: StsServer;
-const homes: Home[] = [];
-function home(options?: Parameters<typeof makeHome>[0]): Home {
-  const h = makeHome(options);
-  homes.push(h);
-  return h;
-}
-
-beforeAll(async () => {
-  sts = await startSeedSts();
-});
-afterAll(async () => {
-  await sts.close();
-  for (const h of homes) h.remove();
-});
-afterEach(() => sts.reset());
+const world = seedWorld();
+const home = world.home;
 
 const FIVE_HOPS = ["AssumeRole RoleA", "AssumeRole RoleB", "AssumeRole RoleC", "AssumeRole RoleD", "AssumeRole RoleE"];
 
 describe("seed flows", () => {
   it("user1 -> s3-developer: one AssumeRole with user1's keys, then GetCallerIdentity shows the role", async () => {
     const h = home();
-    const result = await runCli(["whoami", "--profile", "s3-developer", "--output", "json"], baseEnv(h, sts));
+    const result = await runCli(["whoami", "--profile", "s3-developer", "--output", "json"], baseEnv(h, world.sts));
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    expect(callsOf(sts)).toEqual(["AssumeRole s3-developer", "GetCallerIdentity"]);
-    expect(sts.calls[0]!.callerArn).toBe("arn:aws:iam::123456789012:user/user1");
+    expect(callsOf(world.sts)).toEqual(["AssumeRole s3-developer", "GetCallerIdentity"]);
+    expect(world.sts.calls[0]!.callerArn).toBe("arn:aws:iam::123456789012:user/user1");
     const identity = JSON.parse(result.stdout);
     expect(Object.keys(identity)).toEqual(["UserId", "Account", "Arn"]);
     expect(identity.Arn).toMatch(/^arn:aws:sts::123456789012:assumed-role\/s3-developer\/botocore-session-\d+$/);
@@ -45,14 +30,14 @@ describe("seed flows", () => {
 
   it("role-e: five AssumeRole calls innermost first, MFA on the first, each from the previous role; then none", async () => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     const first = await runCli(["export", "role-e", "--token-code", "123456"], env);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
-    expect(callsOf(sts)).toEqual(FIVE_HOPS);
-    expect(sts.calls.map((c) => c.params.SerialNumber ?? null)).toEqual(["arn:aws:iam::111111111111:mfa/User1", null, null, null, null]);
-    expect(sts.calls.map((c) => c.params.TokenCode ?? null)).toEqual(["123456", null, null, null, null]);
-    expect(sts.calls.map((c) => c.callerArn!.replace(/\/botocore-session-\d+$/, ""))).toEqual([
+    expect(callsOf(world.sts)).toEqual(FIVE_HOPS);
+    expect(world.sts.calls.map((c) => c.params.SerialNumber ?? null)).toEqual(["arn:aws:iam::111111111111:mfa/User1", null, null, null, null]);
+    expect(world.sts.calls.map((c) => c.params.TokenCode ?? null)).toEqual(["123456", null, null, null, null]);
+    expect(world.sts.calls.map((c) => c.callerArn!.replace(/\/botocore-session-\d+$/, ""))).toEqual([
       "arn:aws:iam::111111111111:user/User1",
       "arn:aws:sts::222222222222:assumed-role/RoleA",
       "arn:aws:sts::222222222222:assumed-role/RoleB",
@@ -60,40 +45,40 @@ describe("seed flows", () => {
       "arn:aws:sts::222222222222:assumed-role/RoleD",
     ]);
     // One session name for every hop of a run, as botocore generates it.
-    expect(new Set(sts.calls.map((c) => c.params.RoleSessionName)).size).toBe(1);
+    expect(new Set(world.sts.calls.map((c) => c.params.RoleSessionName)).size).toBe(1);
     expect(h.cacheFiles()).toHaveLength(5);
     for (const file of h.cacheFiles()) expect(statSync(join(h.cacheDir, file)).mode & 0o777).toBe(0o600);
     expect(statSync(h.cacheDir).mode & 0o777).toBe(0o700);
 
-    sts.reset();
+    world.sts.reset();
     const second = await runCli(["export", "role-e"], env);
     expect(second.code).toBe(0);
-    expect(callsOf(sts)).toEqual([]);
+    expect(callsOf(world.sts)).toEqual([]);
     expect(parseEnvExport(second.stdout).AWS_ACCESS_KEY_ID).toBe(parseEnvExport(first.stdout).AWS_ACCESS_KEY_ID);
   });
 
   it("eval \"$(awsrole export role-b)\" in bash gives a shell whose identity is RoleB", async () => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     const script = `eval "$("${process.execPath}" "${BIN}" export role-b --token-code 654321)" && "${process.execPath}" "${BIN}" whoami --output json`;
     const { stdout: out } = await run("bash", ["-c", script], { env, encoding: "utf8" });
     expect(JSON.parse(out).Arn).toMatch(/assumed-role\/RoleB\//);
     // The inner whoami used the exported keys: no profile, no further AssumeRole.
-    expect(callsOf(sts)).toEqual(["AssumeRole RoleA", "AssumeRole RoleB", "GetCallerIdentity"]);
+    expect(callsOf(world.sts)).toEqual(["AssumeRole RoleA", "AssumeRole RoleB", "GetCallerIdentity"]);
   });
 
   it("an expired outer entry with a valid inner entry re-assumes only the outer hop", async () => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     await runCli(["export", "role-b", "--token-code", "123456"], env);
     const outer = JSON.parse((await run(process.execPath, [BIN, "chain", "role-b", "--output", "json"], { env, encoding: "utf8" })).stdout).hops[1].cacheFile as string;
     const entry = JSON.parse(readFileSync(outer, "utf8"));
     entry.Credentials.Expiration = "2020-01-01T00:00:00Z";
     writeFileSync(outer, JSON.stringify(entry));
-    sts.reset();
+    world.sts.reset();
     const result = await runCli(["export", "role-b"], env);
     expect(result.code).toBe(0);
-    expect(callsOf(sts)).toEqual(["AssumeRole RoleB"]);
+    expect(callsOf(world.sts)).toEqual(["AssumeRole RoleB"]);
   });
 });
 
@@ -102,7 +87,7 @@ describe("export formats", () => {
   let env: Record<string, string>;
   beforeAll(async () => {
     h = home();
-    env = baseEnv(h, sts);
+    env = baseEnv(h, world.sts);
     await runCli(["export", "s3-developer"], env);
   });
 
@@ -141,7 +126,7 @@ describe("export formats", () => {
   });
 
   it("exports the profile's region when it has one", async () => {
-    const result = await runCli(["export", "user1"], baseEnv(h, sts, { AWS_REGION: undefined }));
+    const result = await runCli(["export", "user1"], baseEnv(h, world.sts, { AWS_REGION: undefined }));
     expect(result.stdout).toContain("export AWS_REGION='ap-northeast-1'\nexport AWS_DEFAULT_REGION='ap-northeast-1'\n");
   });
 });
@@ -149,21 +134,21 @@ describe("export formats", () => {
 describe("MFA", () => {
   it("with no terminal and no code: one sentence that says how to pass one, nothing on stdout, no STS call", async () => {
     const h = home();
-    const result = await runCli(["export", "role-a"], baseEnv(h, sts));
+    const result = await runCli(["export", "role-a"], baseEnv(h, world.sts));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain('Profile "role-a" needs a code from MFA device arn:aws:iam::111111111111:mfa/User1');
     expect(result.stderr).toContain("--token-code");
-    expect(callsOf(sts)).toEqual([]);
+    expect(callsOf(world.sts)).toEqual([]);
   });
 
   it.each([["12345"], ["1234567"], ["abcdef"]])("rejects --token-code %s before calling STS (usage, exit 2)", async (code) => {
     const h = home();
-    const result = await runCli(["export", "role-a", "--token-code", code], baseEnv(h, sts));
+    const result = await runCli(["export", "role-a", "--token-code", code], baseEnv(h, world.sts));
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("6 digits");
-    expect(callsOf(sts)).toEqual([]);
+    expect(callsOf(world.sts)).toEqual([]);
   });
 });
 
@@ -213,10 +198,10 @@ describe("STS errors name the hop, the role, the principal and the likely cause"
   ];
   it.each(cases)("%s", async (_name, config, profile, calls, message, hint) => {
     const h = home({ config, credentials: keys });
-    const result = await runCli(["export", profile, "--token-code", "123456"], baseEnv(h, sts));
+    const result = await runCli(["export", profile, "--token-code", "123456"], baseEnv(h, world.sts));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
-    expect(callsOf(sts)).toEqual(calls);
+    expect(callsOf(world.sts)).toEqual(calls);
     const [first, second] = result.stderr.trimEnd().split("\n");
     expect(first).toMatch(message);
     expect(second).toMatch(/^hint: /);
@@ -229,7 +214,7 @@ describe("STS errors name the hop, the role, the principal and the likely cause"
     ["wrong MFA code", "role-a", "999999", /invalid MFA one time pass code/, /wrong or already used/],
   ])("%s", async (_name, profile, code, message, hint) => {
     const h = home();
-    const result = await runCli(["export", profile, "--token-code", code], baseEnv(h, sts));
+    const result = await runCli(["export", profile, "--token-code", code], baseEnv(h, world.sts));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(message);
@@ -242,7 +227,7 @@ describe("STS errors name the hop, the role, the principal and the likely cause"
     ["a wrong secret", "AKIAUSER1CHAIN000001", "wrongwrongwrongwrongwrongwrongwrongwrong", "SignatureDoesNotMatch", /secret key used by the keys of profile "default" does not match/],
   ])("%s", async (_name, keyId, secret, code, hint) => {
     const h = home({ config: "[profile a]\nrole_arn = arn:aws:iam::222222222222:role/RoleA\nmfa_serial = arn:aws:iam::111111111111:mfa/User1\nsource_profile = default\n", credentials: `[default]\naws_access_key_id = ${keyId}\naws_secret_access_key = ${secret}\n` });
-    const result = await runCli(["export", "a", "--token-code", "123456"], baseEnv(h, sts));
+    const result = await runCli(["export", "a", "--token-code", "123456"], baseEnv(h, world.sts));
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(code);
     expect(result.stderr).toMatch(hint);
@@ -251,17 +236,17 @@ describe("STS errors name the hop, the role, the principal and the likely cause"
 
   it("expired session keys as a source: ExpiredToken, with the next step", async () => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     const exported = parseEnvExport((await runCli(["export", "s3-developer"], env)).stdout);
     const h2 = home({
       config: "[profile next]\nrole_arn = arn:aws:iam::444444444444:role/EnvSourceRole\nsource_profile = session\n",
       credentials: `[session]\naws_access_key_id = ${exported.AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${exported.AWS_SECRET_ACCESS_KEY}\naws_session_token = ${exported.AWS_SESSION_TOKEN}\n`,
     });
-    sts.advanceClock(2 * 3600);
-    sts.reset();
-    const result = await runCli(["export", "next"], baseEnv(h2, sts));
+    world.sts.advanceClock(2 * 3600);
+    world.sts.reset();
+    const result = await runCli(["export", "next"], baseEnv(h2, world.sts));
     expect(result.code).toBe(1);
-    expect(callsOf(sts)).toEqual(["AssumeRole EnvSourceRole -> ExpiredToken"]);
+    expect(callsOf(world.sts)).toEqual(["AssumeRole EnvSourceRole -> ExpiredToken"]);
     expect(result.stderr).toMatch(/ExpiredToken/);
     expect(result.stderr).toMatch(/hint: The source credentials of this hop have expired/);
     expect(h2.cacheFiles()).toEqual([]);
@@ -271,22 +256,22 @@ describe("STS errors name the hop, the role, the principal and the likely cause"
 describe("configuration errors before any STS call", () => {
   it("a missing profile: exit 1, one sentence naming it, close names, nothing on stdout", async () => {
     const h = home();
-    const result = await runCli(["export", "role-x"], baseEnv(h, sts));
+    const result = await runCli(["export", "role-x"], baseEnv(h, world.sts));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe('awsrole: The config profile "role-x" could not be found.\nhint: Did you mean "role-a" or "role-b" or "role-c"? Run `awsrole doctor` to list profiles.\n');
-    expect(callsOf(sts)).toEqual([]);
+    expect(callsOf(world.sts)).toEqual([]);
   });
 
   it("an unparsable config names the file and line", async () => {
     const h = home({ config: "[profile a]\nrole_arn = x\n[profile a]\n", credentials: "" });
-    const result = await runCli(["chain", "a"], baseEnv(h, sts));
+    const result = await runCli(["chain", "a"], baseEnv(h, world.sts));
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`Unable to parse ${join(h.awsDir, "config")}, line 3: section [profile a] appears twice.`);
   });
 
   it("an unknown option is a usage error (exit 2)", async () => {
-    const result = await runCli(["export", "--nope"], baseEnv(home(), sts));
+    const result = await runCli(["export", "--nope"], baseEnv(home(), world.sts));
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("unknown option '--nope'");

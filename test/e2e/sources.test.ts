@@ -6,9 +6,8 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { StsServer } from "../sts/server.js";
-import { baseEnv, callsOf, makeHome, runCli, startSeedSts, type Home } from "./harness.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { baseEnv, callsOf, runCli, seedWorld, type Home } from "./harness.js";
 
 const CI_KEY = "AKIACIUSER0000000001";
 const CI_SECRET = "CiUserSecretKey0000000000000000000000001";
@@ -16,13 +15,10 @@ const CI_ARN = "arn:aws:iam::444444444444:user/ci";
 const WEB_TOKEN = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJjaS1ydW5uZXIifQ.sig";
 const ENV_ROLE = "arn:aws:iam::444444444444:role/EnvSourceRole";
 
-let sts: StsServer;
-const homes: Home[] = [];
+const world = seedWorld();
 const servers: Server[] = [];
 function home(config: string, credentials = ""): Home {
-  const h = makeHome({ config, credentials });
-  homes.push(h);
-  return h;
+  return world.home({ config, credentials });
 }
 async function listen(handler: (req: IncomingMessage, body: string) => { status: number; body: string }): Promise<{ url: string; requests: Array<{ method: string; url: string; headers: IncomingMessage["headers"] }> }> {
   const requests: Array<{ method: string; url: string; headers: IncomingMessage["headers"] }> = [];
@@ -40,35 +36,29 @@ async function listen(handler: (req: IncomingMessage, body: string) => { status:
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
 }
 
-beforeAll(async () => {
-  sts = await startSeedSts();
-});
-afterAll(async () => {
-  await sts.close();
+afterAll(() => {
   for (const s of servers) s.close();
-  for (const h of homes) h.remove();
 });
-afterEach(() => sts.reset());
 
 const credentialsJson = JSON.stringify({ Code: "Success", AccessKeyId: CI_KEY, SecretAccessKey: CI_SECRET, Expiration: new Date(Date.now() + 6 * 3600_000).toISOString() });
 
 describe("credential_source", () => {
   it("Environment: the keys in AWS_ACCESS_KEY_ID assume the role, even with --profile", async () => {
     const h = home(`[profile ci]\nrole_arn = ${ENV_ROLE}\ncredential_source = Environment\n`);
-    const result = await runCli(["whoami", "--profile", "ci", "--output", "json"], baseEnv(h, sts, { AWS_ACCESS_KEY_ID: CI_KEY, AWS_SECRET_ACCESS_KEY: CI_SECRET }));
+    const result = await runCli(["whoami", "--profile", "ci", "--output", "json"], baseEnv(h, world.sts, { AWS_ACCESS_KEY_ID: CI_KEY, AWS_SECRET_ACCESS_KEY: CI_SECRET }));
     expect(result.stderr).toBe("");
-    expect(callsOf(sts)).toEqual(["AssumeRole EnvSourceRole", "GetCallerIdentity"]);
-    expect(sts.calls[0]!.callerArn).toBe(CI_ARN);
+    expect(callsOf(world.sts)).toEqual(["AssumeRole EnvSourceRole", "GetCallerIdentity"]);
+    expect(world.sts.calls[0]!.callerArn).toBe(CI_ARN);
     expect(JSON.parse(result.stdout).Arn).toMatch(/assumed-role\/EnvSourceRole\//);
   });
 
   it("Environment without keys: a clear error, no STS call", async () => {
     const h = home(`[profile ci]\nrole_arn = ${ENV_ROLE}\ncredential_source = Environment\n`);
-    const result = await runCli(["export", "ci"], baseEnv(h, sts));
+    const result = await runCli(["export", "ci"], baseEnv(h, world.sts));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain('AWS_ACCESS_KEY_ID is not set (credential_source = Environment in profile "ci")');
-    expect(callsOf(sts)).toEqual([]);
+    expect(callsOf(world.sts)).toEqual([]);
   });
 
   it("Ec2InstanceMetadata: IMDSv2 (a session token first), then AssumeRole", async () => {
@@ -80,7 +70,7 @@ describe("credential_source", () => {
       return { status: 404, body: "" };
     });
     const h = home(`[profile ec2]\nrole_arn = ${ENV_ROLE}\ncredential_source = Ec2InstanceMetadata\n`);
-    const result = await runCli(["export", "ec2"], baseEnv(h, sts, { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url }));
+    const result = await runCli(["export", "ec2"], baseEnv(h, world.sts, { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url }));
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(imds.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
@@ -89,22 +79,22 @@ describe("credential_source", () => {
       "GET /latest/meta-data/iam/security-credentials/ci-instance-role",
     ]);
     expect(imds.requests[0]!.headers["x-aws-ec2-metadata-token-ttl-seconds"]).toBe("21600");
-    expect(callsOf(sts)).toEqual(["AssumeRole EnvSourceRole"]);
-    expect(sts.calls[0]!.callerArn).toBe(CI_ARN);
+    expect(callsOf(world.sts)).toEqual(["AssumeRole EnvSourceRole"]);
+    expect(world.sts.calls[0]!.callerArn).toBe(CI_ARN);
   });
 
   it("EcsContainer: the full URI with its authorization token", async () => {
     const ecs = await listen((req) => (req.headers.authorization === "task-secret" ? { status: 200, body: JSON.stringify({ AccessKeyId: CI_KEY, SecretAccessKey: CI_SECRET }) } : { status: 403, body: "{}" }));
     const h = home(`[profile ecs]\nrole_arn = ${ENV_ROLE}\ncredential_source = EcsContainer\n`);
-    const result = await runCli(["export", "ecs"], baseEnv(h, sts, { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${ecs.url}/v2/credentials`, AWS_CONTAINER_AUTHORIZATION_TOKEN: "task-secret" }));
+    const result = await runCli(["export", "ecs"], baseEnv(h, world.sts, { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${ecs.url}/v2/credentials`, AWS_CONTAINER_AUTHORIZATION_TOKEN: "task-secret" }));
     expect(result.stderr).toBe("");
     expect(ecs.requests.map((r) => r.url)).toEqual(["/v2/credentials"]);
-    expect(callsOf(sts)).toEqual(["AssumeRole EnvSourceRole"]);
+    expect(callsOf(world.sts)).toEqual(["AssumeRole EnvSourceRole"]);
   });
 
   it("EcsContainer outside a container: a clear error", async () => {
     const h = home(`[profile ecs]\nrole_arn = ${ENV_ROLE}\ncredential_source = EcsContainer\n`);
-    const result = await runCli(["export", "ecs"], baseEnv(h, sts));
+    const result = await runCli(["export", "ecs"], baseEnv(h, world.sts));
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set");
   });
@@ -115,25 +105,24 @@ describe("web identity", () => {
     const h = home(`[profile web]\nrole_arn = arn:aws:iam::444444444444:role/WebRole\nweb_identity_token_file = TOKEN\nrole_session_name = ci-job\n`);
     writeFileSync(join(h.dir, "token"), WEB_TOKEN);
     writeFileSync(join(h.awsDir, "config"), `[profile web]\nrole_arn = arn:aws:iam::444444444444:role/WebRole\nweb_identity_token_file = ${join(h.dir, "token")}\nrole_session_name = ci-job\n`);
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     const first = await runCli(["whoami", "web", "--output", "json"], env);
     expect(first.stderr).toBe("");
-    expect(callsOf(sts)).toEqual(["AssumeRoleWithWebIdentity WebRole", "GetCallerIdentity"]);
-    expect(sts.calls[0]!.accessKeyId).toBeNull(); // unsigned
-    expect(sts.calls[0]!.params).toMatchObject({ RoleSessionName: "ci-job", WebIdentityToken: WEB_TOKEN });
+    expect(callsOf(world.sts)).toEqual(["AssumeRoleWithWebIdentity WebRole", "GetCallerIdentity"]);
+    expect(world.sts.calls[0]!.accessKeyId).toBeNull(); // unsigned
+    expect(world.sts.calls[0]!.params).toMatchObject({ RoleSessionName: "ci-job", WebIdentityToken: WEB_TOKEN });
     expect(JSON.parse(first.stdout).Arn).toBe("arn:aws:sts::444444444444:assumed-role/WebRole/ci-job");
     // The AWS CLI's key for {RoleArn, RoleSessionName}.
     expect(h.cacheFiles()).toHaveLength(1);
-    sts.reset();
+    world.sts.reset();
     expect((await runCli(["export", "web"], env)).code).toBe(0);
-    expect(callsOf(sts)).toEqual([]);
+    expect(callsOf(world.sts)).toEqual([]);
   });
 
   it("AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN alone (CI), with no config at all", async () => {
-    const h = makeHome({ config: "", credentials: "" });
-    homes.push(h);
+    const h = world.home({ config: "", credentials: "" });
     writeFileSync(join(h.dir, "token"), WEB_TOKEN);
-    const result = await runCli(["export", "--format", "json"], baseEnv(h, sts, { AWS_WEB_IDENTITY_TOKEN_FILE: join(h.dir, "token"), AWS_ROLE_ARN: "arn:aws:iam::444444444444:role/WebRole", AWS_ROLE_SESSION_NAME: "gha" }));
+    const result = await runCli(["export", "--format", "json"], baseEnv(h, world.sts, { AWS_WEB_IDENTITY_TOKEN_FILE: join(h.dir, "token"), AWS_ROLE_ARN: "arn:aws:iam::444444444444:role/WebRole", AWS_ROLE_SESSION_NAME: "gha" }));
     expect(result.stderr).toBe("");
     expect(JSON.parse(result.stdout).Arn).toBe("arn:aws:sts::444444444444:assumed-role/WebRole/gha");
   });
@@ -142,7 +131,7 @@ describe("web identity", () => {
     const h = home("");
     writeFileSync(join(h.dir, "token"), "not-a-token");
     writeFileSync(join(h.awsDir, "config"), `[profile web]\nrole_arn = arn:aws:iam::444444444444:role/WebRole\nweb_identity_token_file = ${join(h.dir, "token")}\n`);
-    const result = await runCli(["export", "web"], baseEnv(h, sts));
+    const result = await runCli(["export", "web"], baseEnv(h, world.sts));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/InvalidIdentityToken/);
@@ -156,16 +145,16 @@ describe("credential_process", () => {
     const script = join(h.dir, "creds helper.mjs");
     writeFileSync(script, `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: ${JSON.stringify(CI_KEY)}, SecretAccessKey: ${JSON.stringify(CI_SECRET)} }));\n`);
     writeFileSync(join(h.awsDir, "config"), `[profile proc]\ncredential_process = "${process.execPath}" "${script}"\n[profile viaproc]\nrole_arn = ${ENV_ROLE}\nsource_profile = proc\n`);
-    const result = await runCli(["export", "viaproc"], baseEnv(h, sts));
+    const result = await runCli(["export", "viaproc"], baseEnv(h, world.sts));
     expect(result.stderr).toBe("");
-    expect(callsOf(sts)).toEqual(["AssumeRole EnvSourceRole"]);
-    expect(sts.calls[0]!.callerArn).toBe(CI_ARN);
+    expect(callsOf(world.sts)).toEqual(["AssumeRole EnvSourceRole"]);
+    expect(world.sts.calls[0]!.callerArn).toBe(CI_ARN);
   });
 
   it("a process that fails: its exit code, never its output", async () => {
     const h = home("");
     writeFileSync(join(h.awsDir, "config"), `[profile proc]\ncredential_process = "${process.execPath}" -e "process.stdout.write('SECRETSTUFF'); process.exit(3)"\n`);
-    const result = await runCli(["export", "proc"], baseEnv(h, sts));
+    const result = await runCli(["export", "proc"], baseEnv(h, world.sts));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain('The credential_process of profile "proc"');
@@ -178,19 +167,15 @@ describe("session keys in a file", () => {
   it("aws_session_token is sent as the security token of the source (and the hop is role chaining)", async () => {
     // Session keys of EnvSourceRole, which trusts its own account's principals.
     const ci = home(`[profile ci]\nrole_arn = ${ENV_ROLE}\ncredential_source = Environment\n`);
-    const keys = (await runCli(["export", "ci", "--format", "json"], baseEnv(ci, sts, { AWS_ACCESS_KEY_ID: CI_KEY, AWS_SECRET_ACCESS_KEY: CI_SECRET }))).stdout;
+    const keys = (await runCli(["export", "ci", "--format", "json"], baseEnv(ci, world.sts, { AWS_ACCESS_KEY_ID: CI_KEY, AWS_SECRET_ACCESS_KEY: CI_SECRET }))).stdout;
     const { AccessKeyId, SecretAccessKey, SessionToken } = JSON.parse(keys) as Record<string, string>;
     const h = home(`[profile next]\nrole_arn = ${ENV_ROLE}\nsource_profile = session\nrole_session_name = second\n`, `[session]\naws_access_key_id = ${AccessKeyId}\naws_secret_access_key = ${SecretAccessKey}\naws_session_token = ${SessionToken}\n`);
-    sts.reset();
-    const result = await runCli(["export", "next"], baseEnv(h, sts));
+    world.sts.reset();
+    const result = await runCli(["export", "next"], baseEnv(h, world.sts));
     expect(result.stderr).toBe("");
-    expect(callsOf(sts)).toEqual(["AssumeRole EnvSourceRole"]);
-    expect(sts.calls[0]!.callerArn).toMatch(/^arn:aws:sts::444444444444:assumed-role\/EnvSourceRole\/botocore-session-\d+$/);
+    expect(callsOf(world.sts)).toEqual(["AssumeRole EnvSourceRole"]);
+    expect(world.sts.calls[0]!.callerArn).toMatch(/^arn:aws:sts::444444444444:assumed-role\/EnvSourceRole\/botocore-session-\d+$/);
   });
 });
 
-function makeHomeWithSeeds(): Home {
-  const h = makeHome();
-  homes.push(h);
-  return h;
-}
+

@@ -1,40 +1,26 @@
 // `awsrole console` end to end: role credentials → the loopback federation
 // endpoint (AWSROLE_FEDERATION_ENDPOINT) → a login URL carrying only the SigninToken.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { StsServer } from "../sts/server.js";
-import { baseEnv, callsOf, makeHome, parseEnvExport, runCli, startSeedSts, type Home } from "../e2e/harness.js";
+import { describe, expect, it } from "vitest";
+import { baseEnv, callsOf, parseEnvExport, runCli, type Home, seedWorld } from "../e2e/harness.js";
 import { consoleDestination, partitionEndpoints, partitionOf } from "../../src/commands/console.js";
 
-let sts: StsServer;
-const homes: Home[] = [];
-const home = () => {
-  const h = makeHome();
-  homes.push(h);
-  return h;
-};
-beforeAll(async () => {
-  sts = await startSeedSts();
-});
-afterAll(async () => {
-  await sts.close();
-  for (const h of homes) h.remove();
-});
-afterEach(() => sts.reset());
+const world = seedWorld();
+const home = world.home;
 
-const envFor = (h: Home, extra: Record<string, string> = {}) => baseEnv(h, sts, { AWSROLE_FEDERATION_ENDPOINT: `${sts.url}/federation`, ...extra });
+const envFor = (h: Home, extra: Record<string, string> = {}) => baseEnv(h, world.sts, { AWSROLE_FEDERATION_ENDPOINT: `${world.sts.url}/federation`, ...extra });
 
 describe("awsrole console", () => {
   it("prints a login URL whose SigninToken the endpoint issued for the RoleB session; no credentials in it", async () => {
     const h = home();
     const env = envFor(h);
     const exported = parseEnvExport((await runCli(["export", "role-b", "--token-code", "123456"], env)).stdout);
-    sts.reset();
+    world.sts.reset();
     const result = await runCli(["console", "role-b"], env);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    expect(callsOf(sts)).toEqual(["getSigninToken"]);
-    const call = sts.calls[0]!;
+    expect(callsOf(world.sts)).toEqual(["getSigninToken"]);
+    const call = world.sts.calls[0]!;
     expect(call.status).toBe(200);
     expect(call.callerArn).toMatch(/^arn:aws:sts::222222222222:assumed-role\/RoleB\//);
     expect(call.params.sessionId).toBe(exported.AWS_ACCESS_KEY_ID);
@@ -42,12 +28,12 @@ describe("awsrole console", () => {
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(1);
     const url = new URL(lines[0]!);
-    expect(`${url.origin}${url.pathname}`).toBe(`${sts.url}/federation`);
+    expect(`${url.origin}${url.pathname}`).toBe(`${world.sts.url}/federation`);
     expect(url.searchParams.get("Action")).toBe("login");
     expect(url.searchParams.get("Issuer")).toBe("awsrole");
     expect(url.searchParams.get("Destination")).toBe("https://console.aws.amazon.com/console/home?region=ap-northeast-1");
     const token = url.searchParams.get("SigninToken")!;
-    expect(sts.signinTokens.get(token)).toBe(call.callerArn);
+    expect(world.sts.signinTokens.get(token)).toBe(call.callerArn);
     for (const secret of [exported.AWS_ACCESS_KEY_ID!, exported.AWS_SECRET_ACCESS_KEY!, exported.AWS_SESSION_TOKEN!]) {
       expect(result.stdout).not.toContain(secret);
       expect(result.stdout).not.toContain(encodeURIComponent(secret));
@@ -58,8 +44,8 @@ describe("awsrole console", () => {
     const h = home();
     const result = await runCli(["console", "s3-developer", "--destination", "/s3/home", "--duration", "3600", "--region", "eu-west-1"], envFor(h));
     expect(result.code).toBe(0);
-    expect(callsOf(sts)).toEqual(["AssumeRole s3-developer", "getSigninToken"]);
-    expect(sts.calls[1]!.params.SessionDuration).toBe("3600");
+    expect(callsOf(world.sts)).toEqual(["AssumeRole s3-developer", "getSigninToken"]);
+    expect(world.sts.calls[1]!.params.SessionDuration).toBe("3600");
     const url = new URL(result.stdout.trim());
     expect(url.searchParams.get("Destination")).toBe("https://console.aws.amazon.com/s3/home?region=eu-west-1");
   });
@@ -71,18 +57,18 @@ describe("awsrole console", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("GetFederationToken");
     expect(result.stderr).toContain("hint: Use a role profile");
-    expect(callsOf(sts)).toEqual([]);
+    expect(callsOf(world.sts)).toEqual([]);
   });
 
   it("a refused session (revoked/expired) is a clear failure", async () => {
     const h = home();
     const env = envFor(h);
     await runCli(["export", "s3-developer"], env);
-    sts.advanceClock(2 * 3600); // the cached session is now expired for the endpoint, not for awsrole's clock
-    sts.reset();
+    world.sts.advanceClock(2 * 3600); // the cached session is now expired for the endpoint, not for awsrole's clock
+    world.sts.reset();
     const result = await runCli(["console", "s3-developer"], env);
     expect(result.code).toBe(1);
-    expect(callsOf(sts)).toEqual(["getSigninToken -> ExpiredSession"]);
+    expect(callsOf(world.sts)).toEqual(["getSigninToken -> ExpiredSession"]);
     expect(result.stderr).toContain("refused the session");
     expect(result.stdout).toBe("");
   });

@@ -2,25 +2,11 @@
 // credentials, against the loopback STS.
 
 import { spawn } from "node:child_process";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { StsServer } from "../sts/server.js";
-import { BIN, baseEnv, callsOf, makeHome, runCli, startSeedSts, type Home } from "../e2e/harness.js";
+import { describe, expect, it } from "vitest";
+import { BIN, baseEnv, callsOf, runCli, seedWorld } from "../e2e/harness.js";
 
-let sts: StsServer;
-const homes: Home[] = [];
-const home = () => {
-  const h = makeHome();
-  homes.push(h);
-  return h;
-};
-beforeAll(async () => {
-  sts = await startSeedSts();
-});
-afterAll(async () => {
-  await sts.close();
-  for (const h of homes) h.remove();
-});
-afterEach(() => sts.reset());
+const world = seedWorld();
+const home = world.home;
 
 const NODE = process.execPath;
 const PRINT_ENV = `process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("AWS") ))))`;
@@ -28,16 +14,16 @@ const PRINT_ENV = `process.stdout.write(JSON.stringify(Object.fromEntries(Object
 describe("awsrole exec", () => {
   it("the child runs as RoleB: exec role-b -- awsrole whoami --output json", async () => {
     const h = home();
-    const result = await runCli(["exec", "role-b", "--token-code", "123456", "--", NODE, BIN, "whoami", "--output", "json"], baseEnv(h, sts));
+    const result = await runCli(["exec", "role-b", "--token-code", "123456", "--", NODE, BIN, "whoami", "--output", "json"], baseEnv(h, world.sts));
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).Arn).toMatch(/^arn:aws:sts::222222222222:assumed-role\/RoleB\//);
-    expect(callsOf(sts)).toEqual(["AssumeRole RoleA", "AssumeRole RoleB", "GetCallerIdentity"]);
+    expect(callsOf(world.sts)).toEqual(["AssumeRole RoleA", "AssumeRole RoleB", "GetCallerIdentity"]);
   });
 
   it("passes the child's exit code through", async () => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     await runCli(["export", "role-b", "--token-code", "123456"], env); // fill the cache
     const result = await runCli(["exec", "role-b", "--", "sh", "-c", "exit 7"], env);
     expect(result.code).toBe(7);
@@ -46,7 +32,7 @@ describe("awsrole exec", () => {
 
   it("a child killed by a signal gives 128 + the signal number", async () => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     await runCli(["export", "role-b", "--token-code", "123456"], env);
     const result = await runCli(["exec", "role-b", "--", "sh", "-c", "kill -TERM $$"], env);
     expect(result.code).toBe(128 + 15);
@@ -54,7 +40,7 @@ describe("awsrole exec", () => {
 
   it("environment hygiene: credentials, region and marker in; profile selectors, stale tokens and web identity out", async () => {
     const h = home();
-    const env = baseEnv(h, sts, {
+    const env = baseEnv(h, world.sts, {
       AWS_PROFILE: "role-e",
       AWS_DEFAULT_PROFILE: "role-d",
       AWS_SECURITY_TOKEN: "stale-legacy",
@@ -90,7 +76,7 @@ describe("awsrole exec", () => {
 
   it("the region comes from --region, else the profile", async () => {
     const h = home();
-    const result = await runCli(["exec", "user1", "--region", "eu-west-1", "--", NODE, "-e", PRINT_ENV], baseEnv(h, sts));
+    const result = await runCli(["exec", "user1", "--region", "eu-west-1", "--", NODE, "-e", PRINT_ENV], baseEnv(h, world.sts));
     const child = JSON.parse(result.stdout) as Record<string, string>;
     expect([child.AWS_REGION, child.AWS_DEFAULT_REGION]).toEqual(["eu-west-1", "eu-west-1"]);
     // Long-term keys: no token, no expiry in the child.
@@ -100,12 +86,12 @@ describe("awsrole exec", () => {
 
   it("refuses to nest unless --nest", async () => {
     const h = home();
-    const env = baseEnv(h, sts, { AWSROLE_PROFILE: "role-a" });
+    const env = baseEnv(h, world.sts, { AWSROLE_PROFILE: "role-a" });
     const refused = await runCli(["exec", "user1", "--", "true"], env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("AWSROLE_PROFILE=role-a");
     expect(refused.stderr).toContain("--nest");
-    expect(callsOf(sts)).toEqual([]);
+    expect(callsOf(world.sts)).toEqual([]);
     const nested = await runCli(["exec", "user1", "--nest", "--", NODE, "-e", PRINT_ENV], env);
     expect(nested.code).toBe(0);
     expect(JSON.parse(nested.stdout).AWSROLE_PROFILE).toBe("user1");
@@ -114,31 +100,31 @@ describe("awsrole exec", () => {
   it("keeps argv exact: spaces, quotes, globs, empty strings and dashes reach the child unchanged", async () => {
     const h = home();
     const args = ["two words", `it's "quoted"`, "*", "", "$HOME", "--profile", "-x", "a\\b"];
-    const result = await runCli(["exec", "user1", "--", NODE, "-e", "process.stdout.write(JSON.stringify(process.argv.slice(1)))", ...args], baseEnv(h, sts));
+    const result = await runCli(["exec", "user1", "--", NODE, "-e", "process.stdout.write(JSON.stringify(process.argv.slice(1)))", ...args], baseEnv(h, world.sts));
     expect(result.stderr).toBe("");
     expect(JSON.parse(result.stdout)).toEqual(args);
   });
 
   it("the profile may come from --profile, with the command right after --", async () => {
     const h = home();
-    const result = await runCli(["exec", "--profile", "user1", "--", NODE, "-e", PRINT_ENV], baseEnv(h, sts));
+    const result = await runCli(["exec", "--profile", "user1", "--", NODE, "-e", PRINT_ENV], baseEnv(h, world.sts));
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).AWSROLE_PROFILE).toBe("user1");
   });
 
   it("a missing command is exit 127 with a message; no command is a usage error", async () => {
     const h = home();
-    const missing = await runCli(["exec", "user1", "--", "no-such-command-awsrole"], baseEnv(h, sts));
+    const missing = await runCli(["exec", "user1", "--", "no-such-command-awsrole"], baseEnv(h, world.sts));
     expect(missing.code).toBe(127);
     expect(missing.stderr).toContain("Command not found: no-such-command-awsrole");
-    const none = await runCli(["exec", "user1"], baseEnv(h, sts));
+    const none = await runCli(["exec", "user1"], baseEnv(h, world.sts));
     expect(none.code).toBe(2);
   });
 
   it("forwards SIGTERM to the child and returns its exit code", async () => {
     const h = home();
     const script = `process.on("SIGTERM", () => { process.stdout.write("child got SIGTERM"); process.exit(3); }); process.stdout.write("ready\\n"); setInterval(() => {}, 1000);`;
-    const child = spawn(NODE, [BIN, "exec", "user1", "--", NODE, "-e", script], { env: baseEnv(h, sts), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(NODE, [BIN, "exec", "user1", "--", NODE, "-e", script], { env: baseEnv(h, world.sts), stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => {
       stdout += c;

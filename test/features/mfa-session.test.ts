@@ -5,20 +5,10 @@
 
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { StsServer } from "../sts/server.js";
-import { CHAIN_MFA, baseEnv, callsOf, makeHome, parseEnvExport, runCli, startSeedSts, type Home } from "../e2e/harness.js";
+import { describe, expect, it } from "vitest";
+import { CHAIN_MFA, baseEnv, callsOf, parseEnvExport, runCli, type Home, seedWorld } from "../e2e/harness.js";
 
-let sts: StsServer;
-const homes: Home[] = [];
-beforeAll(async () => {
-  sts = await startSeedSts();
-});
-afterAll(async () => {
-  await sts.close();
-  for (const h of homes) h.remove();
-});
-afterEach(() => sts.reset());
+const world = seedWorld();
 
 const KEYS = `[default]
 aws_access_key_id = AKIAUSER1CHAIN000001
@@ -43,21 +33,19 @@ ${flag}`;
 }
 
 function home(mfaSession: boolean): Home {
-  const h = makeHome({ config: config(mfaSession), credentials: KEYS });
-  homes.push(h);
-  return h;
+  return world.home({ config: config(mfaSession), credentials: KEYS });
 }
 
 describe("mfa_session = true: one MFA code per device", () => {
   it("first profile: GetSessionToken with the code, then AssumeRole without; second profile: AssumeRole only, no code, no terminal", async () => {
     const h = home(true);
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
 
     const first = await runCli(["export", "role-a", "--token-code", "123456"], env);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
-    expect(callsOf(sts)).toEqual(["GetSessionToken", "AssumeRole RoleA"]);
-    const [gst, assumeA] = sts.calls;
+    expect(callsOf(world.sts)).toEqual(["GetSessionToken", "AssumeRole RoleA"]);
+    const [gst, assumeA] = world.sts.calls;
     expect(gst!.params.SerialNumber).toBe(CHAIN_MFA);
     expect(gst!.params.TokenCode).toBe("123456");
     expect(gst!.callerArn).toBe("arn:aws:iam::111111111111:user/User1");
@@ -69,60 +57,60 @@ describe("mfa_session = true: one MFA code per device", () => {
     expect(assumeA!.callerArn).toBe("arn:aws:iam::111111111111:user/User1");
     expect(parseEnvExport(first.stdout).AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
 
-    sts.reset();
+    world.sts.reset();
     // No --token-code, stdin is a pipe: it can only succeed from the cached MFA session.
     const second = await runCli(["export", "mfa-role"], env);
     expect(second.stderr).toBe("");
     expect(second.code).toBe(0);
-    expect(callsOf(sts)).toEqual(["AssumeRole MfaSessionRole"]);
-    expect(sts.calls[0]!.params.TokenCode).toBeUndefined();
-    expect(sts.calls[0]!.accessKeyId).toBe(assumeA!.accessKeyId);
+    expect(callsOf(world.sts)).toEqual(["AssumeRole MfaSessionRole"]);
+    expect(world.sts.calls[0]!.params.TokenCode).toBeUndefined();
+    expect(world.sts.calls[0]!.accessKeyId).toBe(assumeA!.accessKeyId);
 
-    sts.reset();
+    world.sts.reset();
     const whoami = await runCli(["whoami", "mfa-role", "--output", "json"], env);
     expect(JSON.parse(whoami.stdout).Arn).toMatch(/^arn:aws:sts::444444444444:assumed-role\/MfaSessionRole\//);
-    expect(callsOf(sts)).toEqual(["GetCallerIdentity"]); // the role session itself is cached too
+    expect(callsOf(world.sts)).toEqual(["GetCallerIdentity"]); // the role session itself is cached too
   });
 
   it("the MFA session is cached next to the role sessions, 0600", async () => {
     const h = home(true);
-    await runCli(["export", "role-a", "--token-code", "654321"], baseEnv(h, sts));
+    await runCli(["export", "role-a", "--token-code", "654321"], baseEnv(h, world.sts));
     expect(h.cacheFiles()).toHaveLength(2); // the MFA session and RoleA's session
     for (const file of h.cacheFiles()) expect(statSync(join(h.cacheDir, file)).mode & 0o777).toBe(0o600);
   });
 
   it("--refresh asks STS again: a new code is needed", async () => {
     const h = home(true);
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     await runCli(["export", "role-a", "--token-code", "123456"], env);
-    sts.reset();
+    world.sts.reset();
     const refused = await runCli(["export", "mfa-role", "--refresh"], env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("--token-code");
-    expect(callsOf(sts)).toEqual([]);
+    expect(callsOf(world.sts)).toEqual([]);
   });
 });
 
 describe("without mfa_session: the AWS CLI's behaviour", () => {
   it("each role profile sends SerialNumber + TokenCode with its own AssumeRole, and the second needs its own code", async () => {
     const h = home(false);
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     const first = await runCli(["export", "role-a", "--token-code", "123456"], env);
     expect(first.code).toBe(0);
-    expect(callsOf(sts)).toEqual(["AssumeRole RoleA"]);
-    expect(sts.calls[0]!.params.SerialNumber).toBe(CHAIN_MFA);
-    expect(sts.calls[0]!.params.TokenCode).toBe("123456");
+    expect(callsOf(world.sts)).toEqual(["AssumeRole RoleA"]);
+    expect(world.sts.calls[0]!.params.SerialNumber).toBe(CHAIN_MFA);
+    expect(world.sts.calls[0]!.params.TokenCode).toBe("123456");
 
-    sts.reset();
+    world.sts.reset();
     const second = await runCli(["export", "mfa-role"], env);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain("needs a code from MFA device");
-    expect(callsOf(sts)).toEqual([]);
+    expect(callsOf(world.sts)).toEqual([]);
 
     const withCode = await runCli(["export", "mfa-role", "--token-code", "654321"], env);
     expect(withCode.stderr).toBe("");
     expect(withCode.code).toBe(0);
-    expect(callsOf(sts)).toEqual(["AssumeRole MfaSessionRole"]);
-    expect(sts.calls[0]!.params.TokenCode).toBe("654321");
+    expect(callsOf(world.sts)).toEqual(["AssumeRole MfaSessionRole"]);
+    expect(world.sts.calls[0]!.params.TokenCode).toBe("654321");
   });
 });

@@ -7,9 +7,8 @@ import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { StsServer } from "../sts/server.js";
-import { BIN, ROOT, baseEnv, callsOf, makeHome, runCli, startSeedSts, type Home } from "../e2e/harness.js";
+import { describe, expect, it } from "vitest";
+import { BIN, ROOT, baseEnv, callsOf, runCli, type Home, seedWorld } from "../e2e/harness.js";
 import { filterChoices, orderChoices } from "../../src/commands/picker.js";
 
 const run = promisify(execFile);
@@ -17,21 +16,8 @@ const PTY = join(ROOT, "test", "features", "pty-run.py");
 const NODE = process.execPath;
 const CLI = `"${NODE}" "${BIN}"`;
 
-let sts: StsServer;
-const homes: Home[] = [];
-const home = () => {
-  const h = makeHome();
-  homes.push(h);
-  return h;
-};
-beforeAll(async () => {
-  sts = await startSeedSts();
-});
-afterAll(async () => {
-  await sts.close();
-  for (const h of homes) h.remove();
-});
-afterEach(() => sts.reset());
+const world = seedWorld();
+const home = world.home;
 
 interface PtyResult {
   output: string;
@@ -51,7 +37,7 @@ const recent = (h: Home) => JSON.parse(readFileSync(join(h.dir, ".cache", "awsro
 describe("picker under a terminal", () => {
   it("export with no profile: type a few letters, Enter; the eval'd shell is that profile", async () => {
     const h = home();
-    const result = await inPty(`eval "$(${CLI} export)"; ${CLI} whoami --output json`, baseEnv(h, sts), [
+    const result = await inPty(`eval "$(${CLI} export)"; ${CLI} whoami --output json`, baseEnv(h, world.sts), [
       { expect: "Profile:", send: "s3-dev" },
       { expect: "s3-developer (123456789012)", send: "\r" },
     ]);
@@ -60,14 +46,14 @@ describe("picker under a terminal", () => {
     expect(result.output).toContain("role-b        RoleB (222222222222)"); // role and account on each choice
     expect(result.output).toContain("no_skill      keys");
     expect(result.output).toMatch(/"Arn": "arn:aws:sts::123456789012:assumed-role\/s3-developer\/botocore-session-\d+"/);
-    expect(callsOf(sts)).toEqual(["AssumeRole s3-developer", "GetCallerIdentity"]);
+    expect(callsOf(world.sts)).toEqual(["AssumeRole s3-developer", "GetCallerIdentity"]);
     expect(recent(h)[0]).toBe("s3-developer");
     expect(statSync(join(h.dir, ".cache", "awsrole", "recent.json")).mode & 0o777).toBe(0o600);
   });
 
   it("recently used first: Enter alone picks the last profile used by name", async () => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     expect((await runCli(["export", "user1"], env)).code).toBe(0); // used by name: recorded
     expect(recent(h)).toEqual(["user1"]);
     const result = await inPty(`${CLI} whoami`, env, [{ expect: "Profile:", send: "\r" }]);
@@ -78,15 +64,15 @@ describe("picker under a terminal", () => {
 
   it("Ctrl-C at the picker: exit 130 and nothing on stdout", async () => {
     const h = home();
-    const result = await inPty(`out="$(${CLI} export)"; code=$?; printf 'RESULT code=%s stdout=[%s]\\n' "$code" "$out"`, baseEnv(h, sts), [{ expect: "Profile:", send: "\u0003" }]);
+    const result = await inPty(`out="$(${CLI} export)"; code=$?; printf 'RESULT code=%s stdout=[%s]\\n' "$code" "$out"`, baseEnv(h, world.sts), [{ expect: "Profile:", send: "\u0003" }]);
     expect(result.timedOut).toBe(false);
     expect(result.output).toContain("RESULT code=130 stdout=[]");
-    expect(callsOf(sts)).toEqual([]);
+    expect(callsOf(world.sts)).toEqual([]);
   });
 
   it("a profile named anywhere (argument, AWS_PROFILE) means no picker", async () => {
     const h = home();
-    const result = await inPty(`AWS_PROFILE=user1 ${CLI} whoami --output json`, baseEnv(h, sts), []);
+    const result = await inPty(`AWS_PROFILE=user1 ${CLI} whoami --output json`, baseEnv(h, world.sts), []);
     expect(result.exit).toBe(0);
     expect(result.output).not.toContain("Profile:");
     expect(result.output).toContain("arn:aws:iam::123456789012:user/user1");
@@ -96,7 +82,7 @@ describe("picker under a terminal", () => {
 describe("without a terminal", () => {
   it("export with no profile uses the default profile, as before", async () => {
     const h = home();
-    const result = await runCli(["export"], baseEnv(h, sts));
+    const result = await runCli(["export"], baseEnv(h, world.sts));
     expect(result.code).toBe(0);
     expect(result.stderr).toBe("");
     expect(result.stdout).toContain("export AWS_ACCESS_KEY_ID='AKIAUSER1CHAIN000001'");
@@ -106,7 +92,7 @@ describe("without a terminal", () => {
     const h = home();
     mkdirSync(join(h.dir, ".cache", "awsrole"), { recursive: true });
     writeFileSync(join(h.dir, ".cache", "awsrole", "recent.json"), "{not json");
-    expect((await runCli(["export", "user1"], baseEnv(h, sts))).code).toBe(0);
+    expect((await runCli(["export", "user1"], baseEnv(h, world.sts))).code).toBe(0);
     expect(recent(h)).toEqual(["user1"]);
   });
 });

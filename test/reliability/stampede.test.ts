@@ -5,32 +5,18 @@
 
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { StsServer } from "../sts/server.js";
-import { baseEnv, callsOf, hopCacheFiles, leftovers, makeHome, parseEnvExport, runCli, startSeedSts, type Home } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { baseEnv, callsOf, hopCacheFiles, leftovers, parseEnvExport, runCli, seedWorld } from "./helpers.js";
 
-let sts: StsServer;
-const homes: Home[] = [];
-const home = () => {
-  const h = makeHome();
-  homes.push(h);
-  return h;
-};
-beforeAll(async () => {
-  sts = await startSeedSts();
-});
-afterAll(async () => {
-  await sts.close();
-  for (const h of homes) h.remove();
-});
-afterEach(() => sts.reset());
+const world = seedWorld();
+const home = world.home;
 
 const FIVE_HOPS = ["AssumeRole RoleA", "AssumeRole RoleB", "AssumeRole RoleC", "AssumeRole RoleD", "AssumeRole RoleE"];
 
 describe("stampede", () => {
   it("twenty cold `export role-e` processes at once: all succeed, one AssumeRole per hop in total, no .tmp/.lock left", async () => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     const results = await Promise.all(Array.from({ length: 20 }, () => runCli(["export", "role-e", "--token-code", "123456"], env, { timeoutMs: 60_000 })));
     for (const r of results) {
       expect(r.stderr).toBe("");
@@ -40,7 +26,7 @@ describe("stampede", () => {
       expect(vars.AWS_SECRET_ACCESS_KEY).toBeTruthy();
       expect(vars.AWS_SESSION_TOKEN).toBeTruthy();
     }
-    expect(callsOf(sts)).toEqual(FIVE_HOPS);
+    expect(callsOf(world.sts)).toEqual(FIVE_HOPS);
     // Everyone got the same session: the one that was cached.
     expect(new Set(results.map((r) => parseEnvExport(r.stdout).AWS_ACCESS_KEY_ID)).size).toBe(1);
     expect(h.cacheFiles().filter((n) => n.endsWith(".json"))).toHaveLength(5);
@@ -49,7 +35,7 @@ describe("stampede", () => {
 
   it("a live lock held by another host is waited for only AWSROLE_LOCK_TIMEOUT_MS, then the command goes on without it", async () => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     const [, outer] = await hopCacheFiles("role-b", env, runCli);
     // A foreign, fresh lock: not stale by age, and its pid means nothing here.
     mkdirSync(h.cacheDir, { recursive: true, mode: 0o700 });
@@ -63,7 +49,7 @@ describe("stampede", () => {
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(parseEnvExport(result.stdout).AWS_SESSION_TOKEN).toBeTruthy();
-    expect(callsOf(sts)).toEqual(["AssumeRole RoleA", "AssumeRole RoleB"]);
+    expect(callsOf(world.sts)).toEqual(["AssumeRole RoleA", "AssumeRole RoleB"]);
     // Well under the 15 s default: the variable was honoured.
     expect(elapsed).toBeLessThan(8_000);
     // Someone else's lock is not ours to remove.
@@ -73,7 +59,7 @@ describe("stampede", () => {
 
   it("an abandoned lock (holder gone) is taken over at once; nothing is left behind", async () => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     const [, outer] = await hopCacheFiles("role-b", env, runCli);
     mkdirSync(h.cacheDir, { recursive: true, mode: 0o700 });
     const { hostname } = await import("node:os");
