@@ -2,6 +2,7 @@
 // into named profiles exactly as botocore's Session.full_config does
 // (aws-semantics.md 1.3-1.5, docs/resolution.md).
 
+import { editDistance } from "./edit-distance.js";
 import { shlexSplit } from "./shlex.js";
 import type { IniFile, IniSection, IniValue } from "./ini.js";
 
@@ -233,22 +234,9 @@ export function getString(profile: Profile, key: string): string | undefined {
 export function closeProfileNames(config: AwsConfig, wanted: string, limit = 3): string[] {
   const lower = wanted.toLowerCase();
   return [...config.profiles.keys()]
-    .map((name) => ({ name, distance: editDistance(lower, name.toLowerCase()) }))
+    .map((name) => ({ name, distance: editDistance(lower, name.toLowerCase(), 10) }))
     .filter(({ name, distance }) => distance <= Math.max(2, Math.floor(wanted.length / 3)) || name.toLowerCase().includes(lower))
     .sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name))
     .slice(0, limit)
     .map(({ name }) => name);
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 10) return Math.abs(a.length - b.length);
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = row;
-  }
-  return previous[b.length]!;
 }

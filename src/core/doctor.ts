@@ -7,6 +7,7 @@
 // that are silently ignored or overridden, which is how "wrong account"
 // surprises start.
 
+import { editDistance } from "./edit-distance.js";
 import { ProfileConfigError } from "../errors.js";
 import { getString, type AwsConfig, type Profile } from "./config.js";
 import type { IniSection } from "./ini.js";
@@ -305,26 +306,13 @@ export function closestKnownKey(key: string): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const known of KNOWN_KEYS) {
-    const d = editDistance(key, known);
+    const d = editDistance(key, known, 2);
     if (d < bestDistance) {
       best = known;
       bestDistance = d;
     }
   }
   return bestDistance <= 2 && key.length > 3 ? best : undefined;
-}
-
-export function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return Math.abs(a.length - b.length);
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = row;
-  }
-  return previous[b.length]!;
 }
 
 function at(config: AwsConfig, profile: Profile, key: string): { file: string; line: number | undefined } {
