@@ -18,6 +18,9 @@ export interface GlobalOptions {
 
 type Run = (ctx: Context) => Promise<number>;
 
+// Replaced with package.json's version by the build (test/tools/build.mjs).
+declare const __AWSROLE_VERSION__: string | undefined;
+
 export async function main(argv: readonly string[]): Promise<number> {
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -55,7 +58,7 @@ const OUTPUT = () => new Option("-o, --output <format>", "output format").choice
 export function buildProgram(select: (run: Run) => void): Command {
   const program = new Command("awsrole")
     .description("Switch AWS identities: profiles, STS role chains, MFA and the AWS CLI's credential cache.")
-    .version("0.1.0", "-V, --version")
+    .version(typeof __AWSROLE_VERSION__ === "string" ? __AWSROLE_VERSION__ : "development", "-V, --version")
     .option("--debug", "show what awsrole does, with secrets masked, and stack traces")
     .option("--no-color", "no colour on stderr")
     .exitOverride()

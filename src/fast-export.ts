@@ -85,19 +85,19 @@ export async function tryFastExport(args: readonly string[]): Promise<number | u
   // No profile named on a terminal: the full CLI shows the picker (src/commands/picker.ts).
   if (pickerMayApply(parsed.profile, process.env)) return undefined;
   const held: string[] = [];
+  let stdoutText = "";
   const signal = new AbortController().signal;
   const ctx: Context = {
     env: process.env,
     now: () => new Date(),
-    stdout: fdOutput(1),
+    // Both held until the fast path has succeeded; on any doubt the full CLI starts afresh.
+    stdout: { write: (text) => void (stdoutText += text) },
     stderr: { write: (text) => void held.push(text) },
     isTerminal: async () => false,
     color: false,
     debug: false,
     signal,
   };
-  let stdoutText = "";
-  ctx.stdout = { write: (text) => void (stdoutText += text) };
   try {
     const code = await runExport({ ...parsed, offline: true }, ctx);
     if (code !== 0) return undefined;

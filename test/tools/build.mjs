@@ -9,7 +9,7 @@
 //   it, for executable subcommands awsrole does not use) is replaced by a lazy proxy.
 // Sources stay readable in src/; dist/cli.cjs.map maps back to them (used with --debug).
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -24,7 +24,11 @@ const lazyChildProcessForCommander = {
   },
 };
 
+const { version } = JSON.parse(readFileSync(`${root}/package.json`, "utf8"));
+
 const common = {
+  // `awsrole --version` is package.json's version.
+  define: { __AWSROLE_VERSION__: JSON.stringify(version) },
   bundle: true,
   platform: "node",
   target: "node20",
