@@ -7,3 +7,7 @@ for (const key of Object.keys(process.env)) {
 }
 process.env.HOME = "/nonexistent-awsrole-test-home";
 process.env.NO_COLOR = "1";
+// Tests that use @aws-sdk/client-sts in-process (the emulator's own tests) would
+// print the SDK's Node-version notice; the CLI silences it itself, and its
+// subprocesses get explicit environments without this variable.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
