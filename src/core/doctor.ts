@@ -11,7 +11,7 @@ import { editDistance } from "./edit-distance.js";
 import { ProfileConfigError } from "../errors.js";
 import { getString, type AwsConfig, type Profile } from "./config.js";
 import type { IniSection } from "./ini.js";
-import { hasStaticKeys, isRoleProfile, planProfile } from "./plan.js";
+import { hasStaticKeys, isRoleProfile, parseDuration, planProfile, validateRoleArn } from "./plan.js";
 
 export type Severity = "error" | "warning";
 
@@ -100,6 +100,7 @@ export function lintConfig(config: AwsConfig, only?: string): LintResult {
     const profile = config.profiles.get(name);
     if (!profile) continue;
     lintPlan(config, profile, add);
+    lintRoleSettings(config, profile, add);
     lintMfa(profile, sourcedBy.get(name) ?? [], add);
     lintKeys(config, profile, add);
     lintShadowing(config, profile, add);
@@ -187,21 +188,57 @@ function lintPlan(config: AwsConfig, profile: Profile, add: Add): void {
       });
     }
   } catch (error) {
-    if (!(error instanceof ProfileConfigError)) throw error;
-    if (error.code === "SsoUnsupported") return; // valid for the AWS CLI; awsrole says so when used
-    const culprit = config.profiles.get(error.profile) ?? profile;
-    const key = ERROR_KEYS[error.code];
-    // A source's problem is reported once, at the source.
-    const where = key !== undefined ? at(config, culprit, key) : sectionAt(config, culprit);
-    add({
-      severity: "error",
-      code: CODE_NAMES[error.code] ?? error.code,
-      profile: culprit.name,
-      ...where,
-      message: error.message,
-      fix: error.hint ?? "Fix this setting.",
-    });
+    addPlannerError(config, profile, error, add);
   }
+}
+
+/** A planner refusal as a finding, placed at the key it is about. */
+function addPlannerError(config: AwsConfig, profile: Profile, error: unknown, add: Add): void {
+  if (!(error instanceof ProfileConfigError)) throw error;
+  if (error.code === "SsoUnsupported") return; // valid for the AWS CLI; awsrole says so when used
+  const culprit = config.profiles.get(error.profile) ?? profile;
+  const key = ERROR_KEYS[error.code];
+  // A source's problem is reported once, at the source.
+  const where = key !== undefined ? at(config, culprit, key) : sectionAt(config, culprit);
+  add({
+    severity: "error",
+    code: CODE_NAMES[error.code] ?? error.code,
+    profile: culprit.name,
+    ...where,
+    message: error.message,
+    fix: error.hint ?? "Fix this setting.",
+  });
+}
+
+/**
+ * A role profile's own settings, checked whether or not the rest of its chain
+ * plans: the planner stops at the first refusal, and one broken profile should
+ * not hide the problems of the others.
+ */
+function lintRoleSettings(config: AwsConfig, profile: Profile, add: Add): void {
+  if (!isRoleProfile(profile)) return;
+  const where = `[${sectionLabel(profile, profile.name)}]`;
+  let duration: number | undefined;
+  try {
+    validateRoleArn(profile, getString(profile, "role_arn")!, where);
+    duration = parseDuration(profile, where);
+  } catch (error) {
+    addPlannerError(config, profile, error, add);
+    return;
+  }
+  // Role chaining: the source is a role profile that will itself be assumed.
+  const sourceName = getString(profile, "source_profile");
+  const source = sourceName === undefined ? undefined : config.profiles.get(sourceName);
+  const chained = source !== undefined && source.name !== profile.name && ((isRoleProfile(source) && !hasStaticKeys(source)) || getString(source, "web_identity_token_file") !== undefined);
+  if (!chained || duration === undefined || duration <= 3600) return;
+  add({
+    severity: "error",
+    code: "chained-duration",
+    profile: profile.name,
+    ...at(config, profile, "duration_seconds"),
+    message: `Profile "${profile.name}" asks for duration_seconds = ${duration}, but its source is itself a role session (role chaining), which STS caps at 3600 seconds; AssumeRole will be refused.`,
+    fix: `Set duration_seconds = 3600 (or remove it) in [${sectionLabel(profile, profile.name)}], or source the role from long-term keys.`,
+  });
 }
 
 function lintMfa(profile: Profile, usedAsSourceBy: readonly string[], add: Add): void {

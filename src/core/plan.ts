@@ -318,7 +318,7 @@ export function hasStaticKeys(profile: Profile): boolean {
 // (docs/differences.md) so the message can name the profile.
 const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@\-/]{1,512}$/;
 
-function validateRoleArn(profile: Profile, roleArn: string, where: string): void {
+export function validateRoleArn(profile: Profile, roleArn: string, where: string): void {
   if (ROLE_ARN.test(roleArn)) return;
   throw new ProfileConfigError(
     "BadRoleArn",
@@ -334,7 +334,7 @@ function validateRoleArn(profile: Profile, roleArn: string, where: string): void
 // digits, so those spellings stay valid here.
 const PYTHON_INT = /^\s*[+-]?\d+(_\d+)*\s*$/;
 
-function parseDuration(profile: Profile, where: string): number | undefined {
+export function parseDuration(profile: Profile, where: string): number | undefined {
   const raw = getString(profile, "duration_seconds");
   if (raw === undefined) return undefined;
   const value = PYTHON_INT.test(raw) ? Number(raw.replace(/_/g, "").trim()) : Number.NaN;

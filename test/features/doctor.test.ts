@@ -29,6 +29,12 @@ describe("lintConfig", () => {
     ],
     ["a missing source profile", "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = nope\n", "", [["error", "missing-source", "config", 3]]],
     [
+      "one broken profile does not hide the others' problems",
+      "[profile a]\nrole_arn = arn:aws:iam::1:role/x\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/B\nsource_profile = a\nduration_seconds = 7200\n",
+      "",
+      [["error", "bad-role-arn", "config", 2], ["error", "no-source", "config", 2], ["error", "chained-duration", "config", 6]],
+    ],
+    [
       "both source_profile and credential_source",
       "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = base\ncredential_source = Environment\n",
       KEYS,
