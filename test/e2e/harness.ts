@@ -4,11 +4,11 @@
 // `npm test` builds dist/ first.
 
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { SEED_WORLD_PATH, loadWorld, startSts, type StsServer } from "../sts/server.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -53,7 +53,12 @@ export function makeHome(options: { config?: string; credentials?: string; seeds
     cacheDir,
     env: { HOME: dir },
     cacheFiles: () => (existsSync(cacheDir) ? readdirSync(cacheDir).sort() : []),
-    remove: () => rmSync(dir, { recursive: true, force: true }),
+    remove: () => {
+      try {
+        chmodSync(cacheDir, 0o700); // a test may have made it read-only
+      } catch {}
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -94,18 +99,31 @@ export async function startSeedSts(): Promise<StsServer> {
 
 /**
  * The usual set-up of an end-to-end test file: the seed-world STS, started
- * before all tests, reset after each, closed after all; and throw-away HOMEs,
- * removed after all.
+ * before all tests, reset after each, closed after all (or, with perTest, a new
+ * one for each test); and throw-away HOMEs, removed after all.
  */
-export function seedWorld(): { readonly sts: StsServer; home(options?: Parameters<typeof makeHome>[0]): Home } {
+export function seedWorld(options: { perTest?: boolean } = {}): { readonly sts: StsServer; home(options?: Parameters<typeof makeHome>[0]): Home } {
   let server: StsServer | undefined;
   const homes: Home[] = [];
-  beforeAll(async () => {
-    server = await startSeedSts();
-  });
-  afterEach(() => server?.reset());
-  afterAll(async () => {
-    await server?.close();
+  if (options.perTest) {
+    // A fresh emulator for every test: faults injected but not consumed, or a
+    // moved clock, cannot leak into the next test.
+    beforeEach(async () => {
+      server = await startSeedSts();
+    });
+    afterEach(async () => {
+      await server?.close();
+    });
+  } else {
+    beforeAll(async () => {
+      server = await startSeedSts();
+    });
+    afterEach(() => server?.reset());
+    afterAll(async () => {
+      await server?.close();
+    });
+  }
+  afterAll(() => {
     for (const h of homes) h.remove();
   });
   return {

@@ -4,30 +4,11 @@
 
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { StsServer } from "../sts/server.js";
-import { baseEnv, callsOf, hopCacheFiles, leftovers, makeHome, parseEnvExport, runCli, startSeedSts, STACK_LINE, type Home } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { baseEnv, callsOf, hopCacheFiles, leftovers, parseEnvExport, runCli, STACK_LINE, type Home, seedWorld } from "./helpers.js";
 
-let sts: StsServer;
-const homes: Home[] = [];
-const home = () => {
-  const h = makeHome();
-  homes.push(h);
-  return h;
-};
-beforeAll(async () => {
-  sts = await startSeedSts();
-});
-afterAll(async () => {
-  await sts.close();
-  for (const h of homes) {
-    try {
-      chmodSync(h.cacheDir, 0o700);
-    } catch {}
-    h.remove();
-  }
-});
-afterEach(() => sts.reset());
+const world = seedWorld();
+const home = () => world.home();
 
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
 const inAnHour = () => new Date(Date.now() + 3600_000);
@@ -61,7 +42,7 @@ describe("a damaged cache entry is a miss: the command calls STS, prints credent
   ];
   it.each(damaged)("%s", async (_name, content) => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     const file = await roleAEntry(h, env);
     writeFileSync(file, content, { mode: 0o600 });
     const result = await runCli(["export", "role-a", "--token-code", "123456"], env);
@@ -70,7 +51,7 @@ describe("a damaged cache entry is a miss: the command calls STS, prints credent
     expect(result.stderr).not.toMatch(/error/i);
     const vars = parseEnvExport(result.stdout);
     expect(vars.AWS_ACCESS_KEY_ID).not.toBe("ASIAHANDWRITTEN00001");
-    expect(callsOf(sts)).toEqual(["AssumeRole RoleA"]);
+    expect(callsOf(world.sts)).toEqual(["AssumeRole RoleA"]);
     // The entry was replaced with the new credentials.
     expect(JSON.parse(readFileSync(file, "utf8")).Credentials.AccessKeyId).toBe(vars.AWS_ACCESS_KEY_ID);
     expect(leftovers(h)).toEqual([]);
@@ -80,13 +61,13 @@ describe("a damaged cache entry is a miss: the command calls STS, prints credent
 describe("a cache directory that cannot be used: a warning on stderr, and the credentials anyway", () => {
   it("~/.aws/cli/cache is a regular file", async () => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     mkdirSync(join(h.awsDir, "cli"), { recursive: true });
     writeFileSync(h.cacheDir, "not a directory");
     const result = await runCli(["export", "role-b", "--token-code", "123456"], env);
     expect(result.code).toBe(0);
     expect(parseEnvExport(result.stdout).AWS_SESSION_TOKEN).toBeTruthy();
-    expect(callsOf(sts)).toEqual(["AssumeRole RoleA", "AssumeRole RoleB"]);
+    expect(callsOf(world.sts)).toEqual(["AssumeRole RoleA", "AssumeRole RoleB"]);
     // One warning, naming the cache, not one per hop.
     const warnings = result.stderr.split("\n").filter((l) => l.startsWith("awsrole: warning:"));
     expect(warnings).toHaveLength(1);
@@ -99,7 +80,7 @@ describe("a cache directory that cannot be used: a warning on stderr, and the cr
     const h = home();
     const blocker = join(h.dir, "blocker");
     writeFileSync(blocker, "x");
-    const env = baseEnv(h, sts, { AWSROLE_CACHE_DIR: join(blocker, "cache") });
+    const env = baseEnv(h, world.sts, { AWSROLE_CACHE_DIR: join(blocker, "cache") });
     const result = await runCli(["export", "role-a", "--token-code", "123456"], env);
     expect(result.code).toBe(0);
     expect(parseEnvExport(result.stdout).AWS_SESSION_TOKEN).toBeTruthy();
@@ -108,7 +89,7 @@ describe("a cache directory that cannot be used: a warning on stderr, and the cr
 
   it.skipIf(isRoot)("a read-only (0500) cache directory", async () => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     mkdirSync(h.cacheDir, { recursive: true });
     chmodSync(h.cacheDir, 0o500);
     const result = await runCli(["export", "role-a", "--token-code", "123456"], env);
@@ -132,7 +113,7 @@ describe("every Expiration shape the AWS tools write is a cache hit end to end (
   ];
   it.each(shapes)("%s", async (_name, expiration) => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     const file = await roleAEntry(h, env);
     writeFileSync(file, entry(expiration), { mode: 0o600 });
     for (const args of [["export", "role-a"], ["export", "role-a", "--format", "json", "--no-color"]]) {
@@ -143,18 +124,18 @@ describe("every Expiration shape the AWS tools write is a cache hit end to end (
     }
     const json = JSON.parse((await runCli(["export", "role-a", "--format", "json"], env)).stdout);
     expect(Math.abs(Date.parse(json.Expiration) - d.getTime())).toBeLessThan(1000);
-    expect(callsOf(sts)).toEqual([]);
+    expect(callsOf(world.sts)).toEqual([]);
   });
 });
 
 // Make sure the damage cases above are not passing merely because nothing was cached.
 it("control: a well-formed entry written by hand is used as is", async () => {
   const h = home();
-  const env = baseEnv(h, sts);
+  const env = baseEnv(h, world.sts);
   const file = await roleAEntry(h, env);
   writeFileSync(file, entry(iso(inAnHour())), { mode: 0o600 });
   const result = await runCli(["export", "role-a", "--token-code", "123456"], env);
   expect(parseEnvExport(result.stdout).AWS_ACCESS_KEY_ID).toBe("ASIAHANDWRITTEN00001");
-  expect(callsOf(sts)).toEqual([]);
+  expect(callsOf(world.sts)).toEqual([]);
   rmSync(file);
 });

@@ -8,28 +8,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { StsServer } from "../sts/server.js";
-import { BIN, baseEnv, hopCacheFiles, leftovers, makeHome, runCli, startCli, startSeedSts, STACK_LINE, waitFor, type Home } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { BIN, baseEnv, hopCacheFiles, leftovers, runCli, startCli, STACK_LINE, waitFor, seedWorld } from "./helpers.js";
 
 const execFileAsync = promisify(execFile);
 const DRIVER = join(__dirname, "pty-driver.py");
-let sts: StsServer;
-const homes: Home[] = [];
-const home = () => {
-  const h = makeHome();
-  homes.push(h);
-  return h;
-};
-beforeEach(async () => {
-  sts = await startSeedSts();
-});
-afterEach(async () => {
-  await sts.close();
-});
-afterAll(() => {
-  for (const h of homes) h.remove();
-});
+const world = seedWorld({ perTest: true });
+const home = () => world.home();
 
 const hasPython = await execFileAsync("python3", ["-c", "import pty, fcntl, termios"]).then(() => true, () => false);
 if (!hasPython) console.warn("signals.test: python3 with the pty module is not available; skipping the pseudo-terminal tests.");
@@ -50,32 +35,32 @@ async function underPty(args: string[], env: Record<string, string>, mode: "stdi
 describe.skipIf(!hasPython)("Ctrl-C at the MFA prompt", () => {
   it.each(["stdin-tty", "dev-tty"] as const)("%s: exit 130, nothing on stdout, no STS call, nothing cached", async (mode) => {
     const h = home();
-    const result = await underPty(["export", "role-b"], baseEnv(h, sts), mode, "\x03");
+    const result = await underPty(["export", "role-b"], baseEnv(h, world.sts), mode, "\x03");
     expect(result.saw).toBe(true);
     expect(result.tty).toContain("Enter MFA code for arn:aws:iam::111111111111:mfa/User1");
     expect(result.code).toBe(130);
     expect(result.stdout).toBe("");
     expect(result.tty + result.stderr).toContain("interrupted");
     expect(result.tty + result.stderr).not.toMatch(STACK_LINE);
-    expect(sts.calls).toEqual([]);
+    expect(world.sts.calls).toEqual([]);
     expect(h.cacheFiles()).toEqual([]);
   });
 
   it("control: typing a code at the same prompt succeeds (the driver really reaches the prompt)", async () => {
     const h = home();
-    const result = await underPty(["export", "role-a"], baseEnv(h, sts), "stdin-tty", "123456\r");
+    const result = await underPty(["export", "role-a"], baseEnv(h, world.sts), "stdin-tty", "123456\r");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^export AWS_ACCESS_KEY_ID='ASIA/m);
-    expect(sts.calls.map((c) => c.params.TokenCode)).toEqual(["123456"]);
+    expect(world.sts.calls.map((c) => c.params.TokenCode)).toEqual(["123456"]);
   });
 });
 
 describe("SIGINT while STS does not answer", () => {
   it("single hop: exit 130 promptly, nothing on stdout, nothing cached, no .tmp/.lock", async () => {
     const h = home();
-    sts.injectFault("hang", 5);
-    const { child, done } = startCli(["export", "s3-developer"], baseEnv(h, sts));
-    await waitFor(() => sts.calls.some((c) => c.fault === "hang"), 15_000, "the hanging request");
+    world.sts.injectFault("hang", 5);
+    const { child, done } = startCli(["export", "s3-developer"], baseEnv(h, world.sts));
+    await waitFor(() => world.sts.calls.some((c) => c.fault === "hang"), 15_000, "the hanging request");
     const sent = Date.now();
     child.kill("SIGINT");
     const result = await done;
@@ -84,19 +69,19 @@ describe("SIGINT while STS does not answer", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("awsrole: interrupted.");
     expect(result.stderr).not.toMatch(STACK_LINE);
-    expect(sts.calls).toHaveLength(1); // not retried after the interrupt
+    expect(world.sts.calls).toHaveLength(1); // not retried after the interrupt
     expect(h.cacheFiles()).toEqual([]);
   });
 
   it("second hop of a chain, holding its lock: exit 130, the first hop's entry kept, the lock released", async () => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     const files = await hopCacheFiles("role-b", env, runCli);
     expect((await runCli(["export", "role-a", "--token-code", "123456"], env)).code).toBe(0);
-    sts.reset();
-    sts.injectFault("hang", 5);
+    world.sts.reset();
+    world.sts.injectFault("hang", 5);
     const { child, done } = startCli(["export", "role-b"], env);
-    await waitFor(() => sts.calls.some((c) => c.fault === "hang"), 15_000, "the hanging request");
+    await waitFor(() => world.sts.calls.some((c) => c.fault === "hang"), 15_000, "the hanging request");
     expect(existsSync(files[1]!.replace(/\.json$/, ".lock"))).toBe(true); // the lock is held while we wait
     child.kill("SIGINT");
     const result = await done;
@@ -110,7 +95,7 @@ describe("SIGINT while STS does not answer", () => {
 describe("SIGINT while waiting for another process's lock", () => {
   it("ends the wait at once: exit 130, no STS call, the other lock left alone", async () => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     const plan = JSON.parse((await runCli(["chain", "s3-developer", "--output", "json"], env)).stdout) as { hops: Array<{ cacheFile: string }> };
     const lock = plan.hops[0]!.cacheFile.replace(/\.json$/, ".lock");
     const { mkdirSync, writeFileSync } = await import("node:fs");
@@ -126,7 +111,7 @@ describe("SIGINT while waiting for another process's lock", () => {
     expect(result.code).toBe(130);
     expect(Date.now() - sentAt).toBeLessThan(3000);
     expect(result.stdout).toBe("");
-    expect(sts.calls).toEqual([]);
+    expect(world.sts.calls).toEqual([]);
     expect(readFileSync(lock, "utf8")).toBe(foreign);
   });
 });

@@ -4,28 +4,14 @@
 // the hop that failed (no entry, no .tmp, no .lock).
 
 import { createServer } from "node:net";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadWorld, SEED_WORLD_PATH, startSts, type StsServer } from "../sts/server.js";
-import { baseEnv, callsOf, hopCacheFiles, leftovers, makeHome, parseEnvExport, runCli, startSeedSts, STACK_LINE, type Home } from "./helpers.js";
+import { baseEnv, callsOf, hopCacheFiles, leftovers, parseEnvExport, runCli, STACK_LINE, seedWorld } from "./helpers.js";
 import { existsSync } from "node:fs";
 
-let sts: StsServer;
-const homes: Home[] = [];
-const home = () => {
-  const h = makeHome();
-  homes.push(h);
-  return h;
-};
 // A fresh emulator per test: faults injected but not consumed must not leak into the next test.
-beforeEach(async () => {
-  sts = await startSeedSts();
-});
-afterEach(async () => {
-  await sts.close();
-});
-afterAll(() => {
-  for (const h of homes) h.remove();
-});
+const world = seedWorld({ perTest: true });
+const home = () => world.home();
 
 /** A port on which nothing listens (bound, then released). */
 async function deadPort(): Promise<number> {
@@ -49,7 +35,7 @@ describe("a single hop (s3-developer) against a failing STS", () => {
     const h = home();
     const url = `http://127.0.0.1:${await deadPort()}`;
     const started = Date.now();
-    const result = await runCli(["export", "s3-developer"], baseEnv(h, sts, { AWS_ENDPOINT_URL_STS: url }));
+    const result = await runCli(["export", "s3-developer"], baseEnv(h, world.sts, { AWS_ENDPOINT_URL_STS: url }));
     const elapsed = Date.now() - started;
     expectCleanError(result);
     expect(result.stderr).toContain(`Hop 1 of 1 (profile s3-developer): could not reach STS at ${url} for AssumeRole (ECONNREFUSED).`);
@@ -59,16 +45,16 @@ describe("a single hop (s3-developer) against a failing STS", () => {
 
   it("a server that never answers: ends within 30 s, naming the hop and the endpoint, nothing cached", async () => {
     const h = home();
-    sts.injectFault("hang", 10);
+    world.sts.injectFault("hang", 10);
     const started = Date.now();
-    const result = await runCli(["export", "s3-developer"], baseEnv(h, sts), { timeoutMs: 45_000 });
+    const result = await runCli(["export", "s3-developer"], baseEnv(h, world.sts), { timeoutMs: 45_000 });
     const elapsed = Date.now() - started;
     expectCleanError(result);
     expect(elapsed).toBeLessThan(30_000);
-    expect(result.stderr).toContain(`Hop 1 of 1 (profile s3-developer): could not reach STS at ${sts.url} for AssumeRole`);
+    expect(result.stderr).toContain(`Hop 1 of 1 (profile s3-developer): could not reach STS at ${world.sts.url} for AssumeRole`);
     // The SDK's 3 attempts, each cut by the 6 s request timeout.
-    expect(sts.calls.length).toBeGreaterThanOrEqual(1);
-    expect(sts.calls.length).toBeLessThanOrEqual(3);
+    expect(world.sts.calls.length).toBeGreaterThanOrEqual(1);
+    expect(world.sts.calls.length).toBeLessThanOrEqual(3);
     expect(h.cacheFiles()).toEqual([]);
   }, 45_000);
 
@@ -77,66 +63,66 @@ describe("a single hop (s3-developer) against a failing STS", () => {
     ["throttle", /Throttl/],
   ] as const)("%s every time: at most 3 attempts, then a clear error, nothing cached", async (fault, message) => {
     const h = home();
-    sts.injectFault(fault, 10);
+    world.sts.injectFault(fault, 10);
     const started = Date.now();
-    const result = await runCli(["export", "s3-developer"], baseEnv(h, sts));
+    const result = await runCli(["export", "s3-developer"], baseEnv(h, world.sts));
     expectCleanError(result);
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toContain("Hop 1 of 1 (profile s3-developer)");
-    expect(sts.calls.length).toBeGreaterThan(1); // retrying helps here: it was tried
-    expect(sts.calls.length).toBeLessThanOrEqual(3);
-    expect(sts.calls.every((c) => c.fault === fault)).toBe(true);
+    expect(world.sts.calls.length).toBeGreaterThan(1); // retrying helps here: it was tried
+    expect(world.sts.calls.length).toBeLessThanOrEqual(3);
+    expect(world.sts.calls.every((c) => c.fault === fault)).toBe(true);
     expect(h.cacheFiles()).toEqual([]);
   }, 40_000);
 
   it.each(["http500", "throttle", "reset-connection"] as const)("%s twice, then an answer: the retry succeeds (3 requests) and the result is cached", async (fault) => {
     const h = home();
-    sts.injectFault(fault, 2);
-    const result = await runCli(["export", "s3-developer"], baseEnv(h, sts));
+    world.sts.injectFault(fault, 2);
+    const result = await runCli(["export", "s3-developer"], baseEnv(h, world.sts));
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(parseEnvExport(result.stdout).AWS_SESSION_TOKEN).toBeTruthy();
-    expect(sts.calls.map((c) => c.fault ?? `${c.action} ${c.status}`)).toEqual([fault, fault, "AssumeRole 200"]);
+    expect(world.sts.calls.map((c) => c.fault ?? `${c.action} ${c.status}`)).toEqual([fault, fault, "AssumeRole 200"]);
     expect(h.cacheFiles().filter((n) => n.endsWith(".json"))).toHaveLength(1);
     expect(leftovers(h)).toEqual([]);
   }, 40_000);
 
   it("malformed XML: a clear error that says the response is not STS XML, nothing cached", async () => {
     const h = home();
-    sts.injectFault("malformed-xml", 10);
-    const result = await runCli(["export", "s3-developer"], baseEnv(h, sts));
+    world.sts.injectFault("malformed-xml", 10);
+    const result = await runCli(["export", "s3-developer"], baseEnv(h, world.sts));
     expectCleanError(result);
     expect(result.stderr).toMatch(/Hop 1 of 1 \(profile s3-developer\)/);
     expect(result.stderr).toMatch(/not valid STS XML/);
-    expect(sts.calls.length).toBeLessThanOrEqual(3);
+    expect(world.sts.calls.length).toBeLessThanOrEqual(3);
     expect(h.cacheFiles()).toEqual([]);
   }, 40_000);
 
   it("AWS_MAX_ATTEMPTS=1: one request only", async () => {
     const h = home();
-    sts.injectFault("http500", 10);
-    const result = await runCli(["export", "s3-developer"], baseEnv(h, sts, { AWS_MAX_ATTEMPTS: "1" }));
+    world.sts.injectFault("http500", 10);
+    const result = await runCli(["export", "s3-developer"], baseEnv(h, world.sts, { AWS_MAX_ATTEMPTS: "1" }));
     expectCleanError(result);
-    expect(sts.calls).toHaveLength(1);
+    expect(world.sts.calls).toHaveLength(1);
   });
 });
 
 describe("a fault in the middle of a chain (role-e, hop 3)", () => {
   it("names hop 3 and its role, keeps the entries of hops 1-2, writes nothing for hops 3-5", async () => {
     const h = home();
-    const env = baseEnv(h, sts);
+    const env = baseEnv(h, world.sts);
     const files = await hopCacheFiles("role-e", env, runCli);
     // Hops 1 and 2 answer; hop 3 gets 500s on all of its attempts.
     const first = await runCli(["export", "role-b", "--token-code", "123456"], env);
     expect(first.code).toBe(0);
-    sts.reset();
-    sts.injectFault("http500", 10);
+    world.sts.reset();
+    world.sts.injectFault("http500", 10);
     const result = await runCli(["export", "role-e"], env);
     expectCleanError(result);
     expect(result.stderr).toContain("Hop 3 of 5 (profile role-c)");
     expect(result.stderr).toContain("arn:aws:iam::222222222222:role/RoleC");
-    expect(sts.calls.length).toBeLessThanOrEqual(3);
+    expect(world.sts.calls.length).toBeLessThanOrEqual(3);
     expect(files.map((f) => existsSync(f))).toEqual([true, true, false, false, false]);
     expect(leftovers(h)).toEqual([]);
   }, 40_000);
