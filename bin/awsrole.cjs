@@ -4,6 +4,9 @@
 // warm-path bundle, which answers from the cache or gives way to the full CLI.
 "use strict";
 const args = process.argv.slice(2);
+// With --debug, stack traces point at src/ (dist/*.map). Node maps only files
+// loaded after this call, so it must come before the bundle is required.
+if (args.includes("--debug")) process.setSourceMapsEnabled(true);
 const full = () => require("../dist/cli.cjs").main(args);
 const run = args[0] === "export" ? fastExport(args.slice(1)).then((code) => (code === undefined ? full() : code)) : full();
 run.then((code) => {

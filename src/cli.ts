@@ -28,8 +28,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.once("SIGTERM", onSignal);
 
   const debug = argv.includes("--debug");
-  // Stack traces that point at src/ (dist/cli.cjs.map), only when asked for.
-  if (debug) process.setSourceMapsEnabled(true);
   const colorFlag = argv.includes("--no-color") ? false : undefined;
   const ctx = createProcessContext({ debug, signal: controller.signal, ...(colorFlag === undefined ? {} : { color: colorFlag }) });
 

@@ -270,6 +270,16 @@ describe("configuration errors before any STS call", () => {
     expect(result.stderr).toContain(`Unable to parse ${join(h.awsDir, "config")}, line 3: section [profile a] appears twice.`);
   });
 
+  it("--debug adds a stack trace that points at src/, through the source map", async () => {
+    const h = home();
+    const plain = await runCli(["export", "role-a"], baseEnv(h, world.sts));
+    expect(plain.stderr).not.toMatch(/\n\s+at /);
+    const debug = await runCli(["export", "role-a", "--debug"], baseEnv(h, world.sts));
+    expect(debug.code).toBe(1);
+    expect(debug.stdout).toBe("");
+    expect(debug.stderr).toMatch(/\n\s+at .*src\/resolver\.ts:\d+:\d+/);
+  });
+
   it("an unknown option is a usage error (exit 2)", async () => {
     const result = await runCli(["export", "--nope"], baseEnv(home(), world.sts));
     expect(result.code).toBe(2);
