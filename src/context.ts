@@ -86,9 +86,3 @@ function isCharacterDevice(fd: number): boolean {
     return false;
   }
 }
-
-/** stderr styling without loading chalk on the fast path. */
-export function style(ctx: Pick<Context, "color">) {
-  const wrap = (open: number, close: number) => (text: string) => (ctx.color ? `\u001b[${open}m${text}\u001b[${close}m` : text);
-  return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39) };
-}

@@ -3,6 +3,7 @@
 // ARNs and STS error codes only (docs/security.md).
 
 import { AwsroleError, EXIT_FAILURE, EXIT_INTERRUPTED } from "./errors.js";
+import { paint } from "./ui.js";
 
 export interface ReportTarget {
   stderr: (text: string) => void;
@@ -11,8 +12,7 @@ export interface ReportTarget {
 }
 
 export function reportError(error: unknown, target: ReportTarget): number {
-  const red = (text: string) => (target.color ? `\u001b[31m${text}\u001b[39m` : text);
-  const dim = (text: string) => (target.color ? `\u001b[2m${text}\u001b[22m` : text);
+  const { red, dim } = paint(target.color);
   if (isInterrupt(error)) {
     target.stderr("\n" + red("awsrole: interrupted.") + "\n");
     return EXIT_INTERRUPTED;

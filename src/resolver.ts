@@ -11,6 +11,7 @@ import { resolveRegion, resolveStsEndpoint, type StsEndpoint } from "./core/endp
 import { chooseProfile, planProfile, type Plan, type ProfileChoice } from "./core/plan.js";
 import { resolvePlan, type Resolution, type StsPort } from "./core/resolve.js";
 import { AwsroleError, UsageError } from "./errors.js";
+import { paint } from "./ui.js";
 
 export interface ResolveInput {
   /** From a positional argument or --profile; undefined falls back to AWS_PROFILE etc. */
@@ -122,9 +123,9 @@ function maxAttempts(env: Context["env"]): { maxAttempts?: number } {
 }
 
 export function warn(ctx: Context, message: string): void {
-  ctx.stderr.write(`${ctx.color ? "\u001b[33mawsrole: warning:\u001b[39m" : "awsrole: warning:"} ${message}\n`);
+  ctx.stderr.write(`${paint(ctx.color).yellow("awsrole: warning:")} ${message}\n`);
 }
 
 export function debug(ctx: Context, message: string): void {
-  if (ctx.debug) ctx.stderr.write(`${ctx.color ? "\u001b[2m" : ""}debug: ${message}${ctx.color ? "\u001b[22m" : ""}\n`);
+  if (ctx.debug) ctx.stderr.write(paint(ctx.color).dim(`debug: ${message}`) + "\n");
 }

@@ -54,6 +54,8 @@ const fullCliOnlyAdapters = {
     // declines when the picker could apply) is stubbed too, so no import() of a
     // package is left in the bundle.
     b.onResolve({ filter: /^(@inquirer\/prompts|@aws-sdk\/client-sts)$/ }, () => ({ path: `${root}/src/shims/full-cli-only.ts` }));
+    // No chalk (its colour detection loads node:tty): the fast path shows no styled text.
+    b.onResolve({ filter: /[\\/]ui\.js$/ }, () => ({ path: `${root}/src/shims/plain-paint.ts` }));
   },
 };
 
