@@ -127,7 +127,8 @@ export function parseIni(text: string, path: string): IniFile {
             if (!badDefaultNested.has(valueKey!)) badDefaultNested.set(valueKey!, { line: valueLine, text: line.text });
             continue;
           }
-          throw new ConfigParseError(path, valueLine, `the nested setting "${line.text}" under "${valueKey}" has no "="`, "Write nested settings as indented `key = value` lines.");
+          // Never quote the line: it may be a secret continued onto the next line.
+          throw new ConfigParseError(path, lineNumber, `an indented line under "${valueKey}" (line ${valueLine}) is not a nested \`key = value\` setting`, "Write nested settings as indented `key = value` lines, or join the value onto one line.");
         }
         continue;
       case "header": {
@@ -174,7 +175,7 @@ export function parseIni(text: string, path: string): IniFile {
       const own = readRange(read, section);
       for (const [key, bad] of badDefaultNested) {
         if (!own.has(key)) {
-          throw new ConfigParseError(path, bad.line, `the nested setting "${bad.text}" under "${key}" in [DEFAULT] has no "="`, "Write nested settings as indented `key = value` lines.");
+          throw new ConfigParseError(path, bad.line, `an indented line under "${key}" in [DEFAULT] is not a nested \`key = value\` setting`, "Write nested settings as indented `key = value` lines, or join the value onto one line.");
         }
       }
     }
@@ -349,7 +350,7 @@ function parseNested(value: string, path: string, line: number): Record<string, 
     if (text === "") continue;
     const equals = text.indexOf("=");
     if (equals < 0) {
-      throw new ConfigParseError(path, line, `the nested setting "${text}" has no "="`, "Write nested settings as indented `key = value` lines.");
+      throw new ConfigParseError(path, line, "an indented line is not a nested `key = value` setting", "Write nested settings as indented `key = value` lines, or join the value onto one line.");
     }
     nested[text.slice(0, equals).trim()] = text.slice(equals + 1).trim();
   }

@@ -51,7 +51,7 @@ describe("parseIni: the AWS CLI's configparser dialect", () => {
     ["line without a delimiter", "[default]\njust words\n", 2, /neither/],
     ["unterminated section header", "[default]\na = 1\n[profile broken\n", 3, /missing its closing/],
     ["key-less line", "[default]\n= value\n", 2, /neither/],
-    ["nested line without =", "[default]\ns3 =\n  nothing here\n", 2, /nested setting/],
+    ["nested line without =", "[default]\ns3 =\n  nothing here\n", 3, /an indented line under "s3" \(line 2\) is not a nested/],
   ])("rejects a %s, naming file and line", (_name, text, line, message) => {
     let caught: unknown;
     try {
@@ -63,6 +63,20 @@ describe("parseIni: the AWS CLI's configparser dialect", () => {
     expect((caught as ConfigParseError).line).toBe(line);
     expect((caught as ConfigParseError).message).toMatch(message);
     expect((caught as ConfigParseError).message).toContain("/tmp/config");
+  });
+
+  it("never quotes the offending line: a secret continued onto the next line stays out of the error", () => {
+    const secret = "wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY";
+    for (const text of [`[default]\naws_secret_access_key =\n    ${secret}\n`, `[DEFAULT]\naws_secret_access_key =\n  ${secret}\n[default]\nregion = x\n`]) {
+      let message = "";
+      try {
+        parse(text).sections.forEach((s) => s.values);
+      } catch (error) {
+        message = `${(error as Error).message} ${(error as ConfigParseError).hint ?? ""}`;
+      }
+      expect(message).toMatch(/aws_secret_access_key/);
+      expect(message).not.toContain(secret);
+    }
   });
 
   it("rejects binary content", () => {

@@ -280,6 +280,17 @@ describe("configuration errors before any STS call", () => {
     expect(debug.stderr).toMatch(/\n\s+at .*src\/resolver\.ts:\d+:\d+/);
   });
 
+  it("a secret continued onto an indented line is never echoed in the parse error (export and doctor)", async () => {
+    const secret = "wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY";
+    const h = home({ config: "", credentials: `[default]\naws_access_key_id = AKIAEXAMPLE000000001\naws_secret_access_key =\n    ${secret}\n` });
+    for (const args of [["export", "default"], ["doctor"]]) {
+      const result = await runCli(args, baseEnv(h, world.sts));
+      expect(result.code).toBe(1);
+      expect(result.stderr + result.stdout).toContain("line 4");
+      expect(result.stderr + result.stdout).not.toContain(secret);
+    }
+  });
+
   it("an unknown option is a usage error (exit 2)", async () => {
     const result = await runCli(["export", "--nope"], baseEnv(home(), world.sts));
     expect(result.code).toBe(2);
