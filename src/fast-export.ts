@@ -32,6 +32,7 @@ export function parseFastExportArgs(args: readonly string[]): FastArgs | undefin
   let profile: string | undefined;
   let format: ExportFormat = "env";
   let region: string | undefined;
+  let positional = false;
   const takeValue = (i: number) => (i + 1 < args.length && !args[i + 1]!.startsWith("-") ? args[i + 1] : undefined);
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -58,6 +59,9 @@ export function parseFastExportArgs(args: readonly string[]): FastArgs | undefin
       continue;
     }
     if (arg.startsWith("-")) return undefined;
+    // One positional profile at most; anything more is the full CLI's usage error.
+    if (positional) return undefined;
+    positional = true;
     if (profile !== undefined && profile !== arg) return undefined;
     profile = arg;
   }

@@ -79,12 +79,15 @@ export interface PlanOptions {
 
 export function planProfile(config: AwsConfig, choice: ProfileChoice, options: PlanOptions): Plan {
   const { env } = options;
+  const profile = config.profiles.get(choice.name);
+  // A profile named by flag or variable must exist, even when keys are exported
+  // (botocore raises ProfileNotFound first; aws-semantics.md 1.7).
+  if (!profile && choice.from !== "default" && choice.from !== "flag" && nonEmpty(env.AWS_ACCESS_KEY_ID)) throw profileNotFound(config, choice);
   // botocore's env provider runs first unless --profile was given: exported keys
   // win over AWS_PROFILE (aws-semantics.md 1.6, 1.8).
   if (choice.from !== "flag" && nonEmpty(env.AWS_ACCESS_KEY_ID)) {
     return { profile: undefined, source: { kind: "environment", reason: "environment-variables" }, hops: [] };
   }
-  const profile = config.profiles.get(choice.name);
   if (!profile) {
     // Web identity purely from the environment (EKS, GitHub Actions) needs no profile.
     if (choice.from === "default" && nonEmpty(env.AWS_WEB_IDENTITY_TOKEN_FILE)) {

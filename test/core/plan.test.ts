@@ -143,6 +143,12 @@ describe("planProfile: choosing the profile", () => {
     expect(plan(config, "", "a", env).source.kind).toBe("static");
   });
 
+  it("a missing AWS_PROFILE is an error even when keys are exported, as in the AWS CLI", () => {
+    const error = planError(config, "", undefined, { AWS_PROFILE: "nonexist", AWS_ACCESS_KEY_ID: "AKIAENV", AWS_SECRET_ACCESS_KEY: "x" });
+    expect(error.code).toBe("ProfileNotFound");
+    expect(error.message).toContain('"nonexist" could not be found (from AWS_PROFILE)');
+  });
+
   it("an empty AWS_PROFILE names the empty profile, as in the AWS CLI", () => {
     expect(planError(config, "", undefined, { AWS_PROFILE: "" }).code).toBe("ProfileNotFound");
   });

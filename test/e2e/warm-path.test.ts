@@ -76,6 +76,19 @@ describe("the warm export path", () => {
   });
 });
 
+describe("the fast path gives way on anything it does not handle", () => {
+  it.each([
+    [["export", "role-e", "role-e"], 2, /too many arguments/],
+    [["export", "role-e", "--format", "yaml"], 2, /Allowed choices are/],
+    [["export", "role-e", "--profile", "role-d"], 2, /Two different profiles/],
+  ])("%j: the full CLI's usage error, even with a warm cache", async (args, code, message) => {
+    const result = await runCli(args, baseEnv(home, sts));
+    expect(result.code).toBe(code);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(message);
+  });
+});
+
 describe("a cold chain makes exactly the STS calls it needs", () => {
   it("five hops: one AssumeRole each, over one reused connection", async () => {
     const cold = makeHome();
