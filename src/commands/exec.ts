@@ -75,19 +75,33 @@ export async function runExec(input: ExecInput, ctx: Context): Promise<number> {
   return spawnInherited(input.command, env, ctx);
 }
 
-const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+/**
+ * Which signals awsrole passes on to the child, and which it only survives.
+ * The child shares awsrole's process group, so on a terminal the kernel already
+ * delivers Ctrl-C (SIGINT), Ctrl-\ (SIGQUIT) and a hang-up to both: forwarding
+ * them again would give the child two interrupts for one keypress (Terraform
+ * takes a second one as "exit immediately"). Without a terminal those signals
+ * were aimed at awsrole alone, so they are forwarded. SIGTERM is always
+ * forwarded. Either way awsrole stays alive to report the child's status.
+ */
+function signalPlan(interactive: boolean): { forward: NodeJS.Signals[]; ignore: NodeJS.Signals[] } {
+  return interactive ? { forward: ["SIGTERM"], ignore: ["SIGINT", "SIGQUIT", "SIGHUP"] } : { forward: ["SIGINT", "SIGTERM", "SIGHUP"], ignore: ["SIGQUIT"] };
+}
 
 async function spawnInherited(command: readonly string[], env: Record<string, string>, ctx: Context): Promise<number> {
   const { spawn } = await import("node:child_process");
   const { constants } = await import("node:os");
   const [file, ...args] = command as [string, ...string[]];
+  const plan = signalPlan(await ctx.isTerminal(0));
   return new Promise<number>((resolve, reject) => {
     const child = spawn(file, args, { env, stdio: "inherit" });
-    // Forward while the child runs; awsrole itself stays alive to report its status.
     const forward = (signal: NodeJS.Signals) => () => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     };
-    const handlers = FORWARDED_SIGNALS.map((signal) => [signal, forward(signal)] as const);
+    const handlers = [
+      ...plan.forward.map((signal) => [signal, forward(signal)] as const),
+      ...plan.ignore.map((signal) => [signal, () => {}] as const),
+    ];
     for (const [signal, handler] of handlers) process.on(signal, handler);
     const cleanup = () => {
       for (const [signal, handler] of handlers) process.off(signal, handler);

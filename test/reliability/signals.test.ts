@@ -115,3 +115,16 @@ describe("SIGINT while waiting for another process's lock", () => {
     expect(readFileSync(lock, "utf8")).toBe(foreign);
   });
 });
+
+describe.skipIf(!hasPython)("awsrole exec on a terminal", () => {
+  it("one Ctrl-C reaches the child once (the terminal delivers it; awsrole does not forward it again), and its exit code comes back", async () => {
+    const h = home();
+    // The child counts SIGINTs for half a second after the first, then exits 3 with the count on stdout.
+    const child = `let n = 0; process.on("SIGINT", () => { if (n++ === 0) setTimeout(() => { process.stdout.write("sigints=" + n + "\\n"); process.exit(3); }, 500); }); process.stderr.write("READY\\n"); setInterval(() => {}, 1000);`;
+    const result = await underPty(["exec", "s3-developer", "--", process.execPath, "-e", child], baseEnv(h, world.sts), "stdin-tty", "\x03", "READY");
+    expect(result.saw).toBe(true);
+    expect(result.stdout).toBe("sigints=1\n");
+    expect(result.code).toBe(3);
+  });
+});
+
