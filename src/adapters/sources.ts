@@ -18,9 +18,9 @@ export function createSources(env: Env, signal: AbortSignal): SourcePort {
         case "environment":
           return fromEnvironment(env, source.profile);
         case "ec2-instance-metadata":
-          return fromInstanceMetadata(env, source.profile, signal);
+          return fromInstanceMetadata(env, source, signal);
         case "ecs-container":
-          return fromContainer(env, source.profile, signal);
+          return fromContainer(env, source, signal);
         case "credential-process":
           return fromProcess(source.command, source.profile, env, signal);
       }
@@ -88,9 +88,22 @@ async function request(url: string, init: RequestInit, signal: AbortSignal, time
 
 // IMDSv2 (botocore InstanceMetadataFetcher): PUT a token, then GET the role name
 // and its credentials. AWS_EC2_METADATA_SERVICE_ENDPOINT overrides the address.
-async function fromInstanceMetadata(env: Env, profile: string, signal: AbortSignal): Promise<Credentials> {
+/** How a container or instance-role source came to be used, for its error messages. */
+function roleSourceContext(source: { profile?: string; fallback?: boolean }, what: "Ec2InstanceMetadata" | "EcsContainer"): { why: string; hint: string } {
+  if (!source.fallback) {
+    return { why: `for profile "${source.profile}" (credential_source = ${what})`, hint: what === "Ec2InstanceMetadata" ? "credential_source = Ec2InstanceMetadata works only on EC2 with an instance role." : "EcsContainer works only inside an ECS task (or with those variables set)." };
+  }
+  const start = source.profile === undefined ? "No profile was given and there is no [default] profile" : `Profile "${source.profile}" has no credentials of its own`;
+  return {
+    why: `(${start}, so, as the AWS CLI does, the ${what === "Ec2InstanceMetadata" ? "EC2 instance role" : "container role"} was tried)`,
+    hint: source.profile === undefined ? "Name a profile (or set AWS_PROFILE), or run where an instance or container role is attached." : `Add keys or role_arn with source_profile to [${source.profile}], or run where an instance or container role is attached.`,
+  };
+}
+
+async function fromInstanceMetadata(env: Env, source: { profile?: string; fallback?: boolean }, signal: AbortSignal): Promise<Credentials> {
+  const context = roleSourceContext(source, "Ec2InstanceMetadata");
   if (env.AWS_EC2_METADATA_DISABLED?.toLowerCase() === "true") {
-    throw new AwsroleError("ImdsDisabled", `Profile "${profile}" uses credential_source = Ec2InstanceMetadata, but AWS_EC2_METADATA_DISABLED is true.`, { hint: "Unset AWS_EC2_METADATA_DISABLED, or use another credential_source." });
+    throw new AwsroleError("ImdsDisabled", `The EC2 instance role cannot be used ${context.why}: AWS_EC2_METADATA_DISABLED is true.`, { hint: "Unset AWS_EC2_METADATA_DISABLED, or use another credential_source." });
   }
   const base = (env.AWS_EC2_METADATA_SERVICE_ENDPOINT || "http://169.254.169.254").replace(/\/+$/, "");
   const what = `The EC2 instance metadata service at ${base}`;
@@ -109,20 +122,17 @@ async function fromInstanceMetadata(env: Env, profile: string, signal: AbortSign
   } catch (error) {
     if (signal.aborted) throw new InterruptedError();
     if (error instanceof AwsroleError) throw error;
-    throw new AwsroleError("ImdsUnavailable", `${what} gave no credentials for profile "${profile}" (${(error as Error).message}).`, {
-      hint: "credential_source = Ec2InstanceMetadata works only on EC2 with an instance role.",
-    });
+    throw new AwsroleError("ImdsUnavailable", `${what} gave no credentials ${context.why}: ${(error as Error).message}.`, { hint: context.hint });
   }
 }
 
 // ECS / EKS Pod Identity container credentials (botocore ContainerProvider).
-async function fromContainer(env: Env, profile: string, signal: AbortSignal): Promise<Credentials> {
+async function fromContainer(env: Env, source: { profile?: string; fallback?: boolean }, signal: AbortSignal): Promise<Credentials> {
+  const context = roleSourceContext(source, "EcsContainer");
   const relative = env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI;
   const full = env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
   if (!relative && !full) {
-    throw new AwsroleError("NoContainerCredentials", `Profile "${profile}" uses credential_source = EcsContainer, but neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set.`, {
-      hint: "EcsContainer works only inside an ECS task (or with those variables set).",
-    });
+    throw new AwsroleError("NoContainerCredentials", `Profile "${source.profile}" uses credential_source = EcsContainer, but neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set.`, { hint: context.hint });
   }
   const url = relative ? `http://169.254.170.2${relative}` : full!;
   const headers: Record<string, string> = {};
@@ -136,8 +146,8 @@ async function fromContainer(env: Env, profile: string, signal: AbortSignal): Pr
   } catch (error) {
     if (signal.aborted) throw new InterruptedError();
     if (error instanceof AwsroleError) throw error;
-    throw new AwsroleError("ContainerUnavailable", `The container credentials endpoint ${url} gave no credentials for profile "${profile}" (${(error as Error).message}).`, {
-      hint: "Check the task role and the AWS_CONTAINER_* variables.",
+    throw new AwsroleError("ContainerUnavailable", `The container credentials endpoint ${url} gave no credentials ${context.why}: ${(error as Error).message}.`, {
+      hint: source.fallback ? context.hint : "Check the task role and the AWS_CONTAINER_* variables.",
     });
   }
 }

@@ -23,8 +23,13 @@ export const CREDENTIAL_SOURCES: readonly CredentialSourceName[] = ["Environment
 export type Source =
   | { kind: "static"; profile: string; origin: KeyOrigin; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
   | { kind: "environment"; profile?: string; reason: "credential_source" | "environment-variables" }
-  | { kind: "ec2-instance-metadata"; profile: string }
-  | { kind: "ecs-container"; profile: string }
+  | {
+      kind: "ec2-instance-metadata";
+      profile?: string;
+      /** Not asked for by credential_source: the end of botocore's provider chain (iam-role). */
+      fallback?: boolean;
+    }
+  | { kind: "ecs-container"; profile?: string; fallback?: boolean }
   | { kind: "credential-process"; profile: string; command: string }
   | {
       kind: "web-identity";
@@ -89,9 +94,13 @@ export function planProfile(config: AwsConfig, choice: ProfileChoice, options: P
     return { profile: undefined, source: { kind: "environment", reason: "environment-variables" }, hops: [] };
   }
   if (!profile) {
-    // Web identity purely from the environment (EKS, GitHub Actions) needs no profile.
-    if (choice.from === "default" && nonEmpty(env.AWS_WEB_IDENTITY_TOKEN_FILE)) {
-      return { profile: undefined, source: webIdentityFromEnv(env, undefined), hops: [] };
+    if (choice.from === "default") {
+      // Web identity purely from the environment (EKS, GitHub Actions) needs no profile.
+      if (nonEmpty(env.AWS_WEB_IDENTITY_TOKEN_FILE)) return { profile: undefined, source: webIdentityFromEnv(env, undefined), hops: [] };
+      // With no profile chosen and no [default], botocore goes on to the container
+      // and instance roles (ECS, EKS, EC2 with no ~/.aws at all).
+      const fallback = containerOrInstanceRole(env, undefined);
+      if (fallback) return { profile: undefined, source: fallback, hops: [] };
     }
     throw profileNotFound(config, choice);
   }
@@ -119,13 +128,15 @@ class Planner {
     }
     const webIdentity = this.webIdentityOf(profile, true);
     if (webIdentity) return { profile: profile.name, source: { ...webIdentity, cached: true }, hops: [] };
-    const source = this.sourceFromProfileProviders(profile);
+    // botocore's chain ends with the container role, then the instance role
+    // (aws-semantics.md 1.8), for a profile that has no credentials of its own.
+    const source = this.sourceFromProfileProviders(profile) ?? containerOrInstanceRole(this.env, profile.name);
     if (!source) {
       throw new ProfileConfigError(
         "NoCredentials",
         profile.name,
         `Profile "${profile.name}" has no credentials: no role_arn, keys, credential_process or web_identity_token_file.`,
-        `Add role_arn with source_profile, or aws_access_key_id and aws_secret_access_key, to [${sectionLabel(profile)}] in ${anyPath(profile, this.config)}.`,
+        `Add role_arn with source_profile, or aws_access_key_id and aws_secret_access_key, to [${sectionLabel(profile)}] in ${anyPath(profile, this.config)}. (With AWS_EC2_METADATA_DISABLED unset, the EC2 instance role would be tried.)`,
       );
     }
     return { profile: profile.name, source, hops: [] };
@@ -284,6 +295,18 @@ function staticKeysFrom(profile: Profile, file: "credentials" | "config", config
     secretAccessKey: secret,
     ...(typeof token === "string" && token !== "" ? { sessionToken: token } : {}),
   };
+}
+
+/**
+ * The last two providers of botocore's chain (container-role, then iam-role):
+ * the ECS/EKS container credentials when their variables are set, else the EC2
+ * instance role through IMDS, unless AWS_EC2_METADATA_DISABLED is true.
+ */
+function containerOrInstanceRole(env: Readonly<Record<string, string | undefined>>, profile: string | undefined): Source | undefined {
+  const named = profile === undefined ? {} : { profile };
+  if (nonEmpty(env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) || nonEmpty(env.AWS_CONTAINER_CREDENTIALS_FULL_URI)) return { kind: "ecs-container", fallback: true, ...named };
+  if ((env.AWS_EC2_METADATA_DISABLED ?? "").trim().toLowerCase() === "true") return undefined;
+  return { kind: "ec2-instance-metadata", fallback: true, ...named };
 }
 
 function credentialSourceOf(name: CredentialSourceName, profile: string): Source {

@@ -77,9 +77,12 @@ export function describeSource(source: Source): SourceView {
           : "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment (they win over AWS_PROFILE, as in the AWS CLI)",
       };
     case "ec2-instance-metadata":
-      return { kind: source.kind, profile, description: `the EC2 instance role via IMDSv2 (credential_source = Ec2InstanceMetadata in "${source.profile}")` };
-    case "ecs-container":
-      return { kind: source.kind, profile, description: `the ECS container role (credential_source = EcsContainer in "${source.profile}")` };
+    case "ecs-container": {
+      const role = source.kind === "ecs-container" ? "the ECS container role" : "the EC2 instance role via IMDSv2";
+      if (!source.fallback) return { kind: source.kind, profile, description: `${role} (credential_source = ${source.kind === "ecs-container" ? "EcsContainer" : "Ec2InstanceMetadata"} in "${source.profile}")` };
+      const why = source.profile === undefined ? "no profile was given and there is no [default]" : `profile "${source.profile}" has no credentials of its own`;
+      return { kind: source.kind, profile, description: `${role} (${why}: the end of the AWS CLI's provider chain)` };
+    }
     case "credential-process":
       return { kind: source.kind, profile, description: `credential_process of profile "${source.profile}": ${source.command}` };
     case "web-identity":

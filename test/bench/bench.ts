@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     const large = makeHome(2000);
     const cold = makeHome(0);
     homes.push(small, large, cold);
-    const envFor = (home: string) => ({ PATH: process.env.PATH ?? "", HOME: home, AWS_ENDPOINT_URL_STS: sts.url, AWS_REGION: "ap-northeast-1", NO_COLOR: "1" });
+    const envFor = (home: string) => ({ PATH: process.env.PATH ?? "", HOME: home, AWS_ENDPOINT_URL_STS: sts.url, AWS_REGION: "ap-northeast-1", NO_COLOR: "1", AWS_EC2_METADATA_DISABLED: "true" });
     // The STS emulator runs in this process, so the warm-up calls use an async-free
     // path: execFileSync would block the server. Warm with a detached child instead.
     for (const home of [small, large]) await warm(BIN, envFor(home));

@@ -126,6 +126,30 @@ describe("planProfile: the AWS CLI's precedence rules", () => {
   });
 });
 
+describe("planProfile: the end of the AWS CLI's provider chain (container role, then instance role)", () => {
+  const bare = "[profile bare]\nregion = us-east-1\n";
+  it.each([
+    ["a profile with no credentials, in a container", bare, "bare", { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/v2/credentials/x" }, { kind: "ecs-container", profile: "bare", fallback: true }],
+    ["a profile with no credentials, elsewhere: the instance role", bare, "bare", {}, { kind: "ec2-instance-metadata", profile: "bare", fallback: true }],
+    ["no profile given and no [default]", bare, undefined, {}, { kind: "ec2-instance-metadata", fallback: true }],
+    ["no profile given, no [default], in a container", bare, undefined, { AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://127.0.0.1:1/creds" }, { kind: "ecs-container", fallback: true }],
+  ])("%s", (_name, config, profile, env, source) => {
+    const p = plan(config, "", profile, env as Record<string, string>);
+    expect(p.source).toEqual(source);
+    expect(p.hops).toEqual([]);
+  });
+
+  it("AWS_EC2_METADATA_DISABLED turns the instance role off, as in botocore", () => {
+    expect(planError(bare, "", "bare", { AWS_EC2_METADATA_DISABLED: "true" }).code).toBe("NoCredentials");
+    expect(planError(bare, "", undefined, { AWS_EC2_METADATA_DISABLED: "true" }).code).toBe("ProfileNotFound");
+  });
+
+  it("a profile named but missing is still an error (no fallback), as in botocore", () => {
+    expect(planError(bare, "", "nope").code).toBe("ProfileNotFound");
+    expect(planError(bare, "", undefined, { AWS_PROFILE: "nope" }).code).toBe("ProfileNotFound");
+  });
+});
+
 describe("planProfile: choosing the profile", () => {
   const config = `[profile a]\n${KEYS}[profile b]\n${KEYS}[default]\n${KEYS}`;
   it.each([
@@ -174,7 +198,8 @@ describe("planProfile: errors a user can act on", () => {
     ["web identity without a role", "[profile w]\nweb_identity_token_file = /t\n", "w", "WebIdentityWithoutRole", /no role_arn/, /AWS_ROLE_ARN/],
   ])("%s", (_name, config, profile, code, message, hint) => {
     const credentials = _name === "partial keys" ? "[half]\naws_access_key_id = A\n" : "";
-    const error = planError(config, credentials, profile);
+    // IMDS disabled: otherwise a profile with nothing falls back to the instance role (below).
+    const error = planError(config, credentials, profile, { AWS_EC2_METADATA_DISABLED: "true" });
     expect(error.code).toBe(code);
     expect(error.message).toMatch(message);
     expect(error.hint).toMatch(hint);

@@ -113,6 +113,8 @@ function childEnv(home: string, binDir: string, sts: StsServer): Record<string, 
   env.AWS_SHARED_CREDENTIALS_FILE = join(home, ".aws", "credentials");
   env.AWS_ENDPOINT_URL_STS = sts.url;
   env.AWS_REGION = REGION;
+  // Nothing in the demo may reach for the EC2 instance role off this machine.
+  env.AWS_EC2_METADATA_DISABLED = "true";
   env.AWS_DEFAULT_REGION = REGION; // the AWS CLI v1 ignores AWS_REGION
   env.NO_COLOR = "1";
   return env;

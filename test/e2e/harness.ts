@@ -64,7 +64,11 @@ export function makeHome(options: { config?: string; credentials?: string; seeds
 
 /** The minimal environment of a user's shell: PATH, HOME, and what the test adds. No AWS_* leaks in. */
 export function baseEnv(home: Home, sts?: Pick<StsServer, "url">, extra: Record<string, string | undefined> = {}): Record<string, string> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", NO_COLOR: "1", ...home.env };
+  // AWS_EC2_METADATA_DISABLED: a profile without credentials would otherwise make
+  // the CLI ask the EC2 instance role at 169.254.169.254, as the AWS CLI does;
+  // tests never send traffic off loopback. Tests of IMDS set it to undefined and
+  // point AWS_EC2_METADATA_SERVICE_ENDPOINT at a loopback fake.
+  const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", NO_COLOR: "1", AWS_EC2_METADATA_DISABLED: "true", ...home.env };
   if (sts) {
     env.AWS_ENDPOINT_URL_STS = sts.url;
     env.AWS_REGION = "ap-northeast-1";

@@ -70,7 +70,7 @@ describe("credential_source", () => {
       return { status: 404, body: "" };
     });
     const h = home(`[profile ec2]\nrole_arn = ${ENV_ROLE}\ncredential_source = Ec2InstanceMetadata\n`);
-    const result = await runCli(["export", "ec2"], baseEnv(h, world.sts, { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url }));
+    const result = await runCli(["export", "ec2"], baseEnv(h, world.sts, { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url, AWS_EC2_METADATA_DISABLED: undefined }));
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(imds.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
@@ -97,6 +97,41 @@ describe("credential_source", () => {
     const result = await runCli(["export", "ecs"], baseEnv(h, world.sts));
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set");
+  });
+});
+
+describe("the end of the AWS CLI's provider chain: container role, then instance role", () => {
+  const bare = "[profile bare]\nregion = us-east-1\n";
+
+  it("a profile with no credentials, in a container: the container role is used", async () => {
+    const ecs = await listen(() => ({ status: 200, body: JSON.stringify({ AccessKeyId: CI_KEY, SecretAccessKey: CI_SECRET }) }));
+    const h = home(bare);
+    const result = await runCli(["whoami", "bare", "--output", "json"], baseEnv(h, world.sts, { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${ecs.url}/creds` }));
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout).Arn).toBe(CI_ARN);
+    expect(ecs.requests).toHaveLength(1);
+  });
+
+  it("no profile and no [default], on EC2: the instance role (IMDSv2) is used", async () => {
+    const imds = await listen((req) =>
+      req.method === "PUT" ? { status: 200, body: "tok" } : req.url?.endsWith("/security-credentials/") ? { status: 200, body: "instance-role" } : { status: 200, body: credentialsJson },
+    );
+    const h = home("");
+    const result = await runCli(["export", "--format", "json"], baseEnv(h, world.sts, { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url, AWS_EC2_METADATA_DISABLED: undefined }));
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout).AccessKeyId).toBe(CI_KEY);
+    expect(imds.requests.map((r) => r.method)).toEqual(["PUT", "GET", "GET"]);
+  });
+
+  it("a profile with no credentials and no instance role answering: one sentence saying what was tried", async () => {
+    const h = home(bare);
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+    const result = await runCli(["export", "bare"], baseEnv(h, world.sts, { AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://127.0.0.1:9", AWS_EC2_METADATA_DISABLED: undefined }));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain('Profile "bare" has no credentials of its own, so, as the AWS CLI does, the EC2 instance role was tried');
+    expect(result.stderr).toContain("hint: Add keys or role_arn with source_profile to [bare]");
+    expect(world.sts.calls).toEqual([]);
   });
 });
 

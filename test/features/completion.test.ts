@@ -20,7 +20,7 @@ beforeAll(() => {
   mkdirSync(bin);
   writeFileSync(join(bin, "awsrole"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
   chmodSync(join(bin, "awsrole"), 0o755);
-  env = { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: h.dir, NO_COLOR: "1" };
+  env = { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: h.dir, NO_COLOR: "1", AWS_EC2_METADATA_DISABLED: "true" };
 });
 afterAll(() => h.remove());
 

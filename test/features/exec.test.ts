@@ -60,6 +60,7 @@ describe("awsrole exec", () => {
       "AWS_ACCESS_KEY_ID",
       "AWS_CREDENTIAL_EXPIRATION",
       "AWS_DEFAULT_REGION",
+      "AWS_EC2_METADATA_DISABLED", // the caller's own setting (the harness sets it), passed through
       "AWS_ENDPOINT_URL_STS",
       "AWS_REGION",
       "AWS_SECRET_ACCESS_KEY",

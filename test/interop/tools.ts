@@ -280,6 +280,9 @@ export function envFor(home: Home, recorder: Recorder, extra: Record<string, str
     AWS_ENDPOINT_URL_STS: recorder.url,
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
+    // Both tools would ask the EC2 instance role for a profile without credentials;
+    // botocore and awsrole both honour this, and tests stay on loopback.
+    AWS_EC2_METADATA_DISABLED: "true",
     ...extra,
   };
 }

@@ -25,7 +25,7 @@ const home = (options: Parameters<typeof makeHome>[0]) => {
 afterAll(() => {
   for (const h of homes) h.remove();
 });
-const envOf = (h: Home, extra: Record<string, string> = {}) => ({ PATH: process.env.PATH ?? "/usr/bin:/bin", NO_COLOR: "1", HOME: h.dir, AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9", AWS_REGION: "us-east-1", ...extra });
+const envOf = (h: Home, extra: Record<string, string> = {}) => ({ PATH: process.env.PATH ?? "/usr/bin:/bin", NO_COLOR: "1", HOME: h.dir, AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9", AWS_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true", ...extra });
 
 const KEYS = "[default]\naws_access_key_id = AKIADEFAULT000000001\naws_secret_access_key = DefaultSecret\n";
 
