@@ -8,7 +8,7 @@
 //   its mode (0600 for a new file); a symlinked file is written through the link;
 // - a section that holds long-term keys (no session token) is never overwritten.
 
-import { chmodSync, copyFileSync, existsSync, mkdirSync, openSync, closeSync, writeSync, fsyncSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { chmodSync, constants, copyFileSync, existsSync, mkdirSync, openSync, closeSync, writeSync, fsyncSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
 import { uniqueSuffix } from "../core/unique.js";
 import { AwsroleError, UsageError } from "../errors.js";
@@ -44,8 +44,17 @@ export function writeProfileCredentials(path: string, profileName: string, crede
   mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
   let backupPath: string | undefined;
   if (existed) {
-    backupPath = `${target}.awsrole-backup-${now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z")}`;
-    copyFileSync(target, backupPath);
+    // Never overwrite an earlier backup (two writes in one second): -2, -3, ...
+    const stem = `${target}.awsrole-backup-${now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z")}`;
+    for (let n = 1; ; n++) {
+      backupPath = n === 1 ? stem : `${stem}-${n}`;
+      try {
+        copyFileSync(target, backupPath, constants.COPYFILE_EXCL);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST" || n >= 100) throw error;
+      }
+    }
     chmodSync(backupPath, 0o600);
   }
   const mode = existed ? statSync(target).mode & 0o777 : 0o600;

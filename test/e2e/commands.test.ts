@@ -87,6 +87,20 @@ describe("assume", () => {
     expect(again).not.toContain(keys.AccessKeyId);
   });
 
+  it("--write-profile twice within a second keeps both backups, the first being the original file", async () => {
+    const credentials = "[no_skill]\naws_access_key_id = AKIANOSKILL000000001\naws_secret_access_key = NoSkillSecretKey000000000000000000000001\n";
+    const h = home({ config: "", credentials });
+    const env = baseEnv(h, world.sts);
+    const args = ["assume", "--profile", "no_skill", "--role-arn", "arn:aws:iam::333333333333:role/s3_role", "--write-profile", "tmp"];
+    // Two quick writes (each well under a second): the backup names' timestamps mostly collide.
+    const first = await runCli(args, env);
+    const second = await runCli(args, env);
+    expect([first.code, second.code]).toEqual([0, 0]);
+    const backups = readdirSync(h.awsDir).filter((f) => f.startsWith("credentials.awsrole-backup-")).sort();
+    expect(backups).toHaveLength(2);
+    expect(backups.map((b) => readFileSync(join(h.awsDir, b), "utf8"))).toContain(credentials);
+  });
+
   it("--write-profile never overwrites long-term keys", async () => {
     const h = home();
     const before = readFileSync(join(h.awsDir, "credentials"), "utf8");
