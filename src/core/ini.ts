@@ -94,7 +94,9 @@ export function parseIni(text: string, path: string): IniFile {
 
   const names = new Set<string>();
   const sections: SectionRange[] = [];
-  let sawDefault = false;
+  // [DEFAULT] may appear more than once (configparser merges it): its values are
+  // read from every [DEFAULT] range.
+  const defaultRanges: SectionRange[] = [];
   let current: SectionRange | undefined;
   const keys = new Set<string>();
   // configparser checks duplicate keys of [DEFAULT] across all its [DEFAULT] headers.
@@ -102,7 +104,7 @@ export function parseIni(text: string, path: string): IniFile {
   // A bad nested block under [DEFAULT] is an error only for a section that
   // inherits it (botocore parses nested values per section, and a section's own
   // key hides the default): key -> where it is, checked once the scan is done.
-  const badDefaultNested = new Map<string, { line: number; text: string }>();
+  const badDefaultNested = new Map<string, number>();
   let valueKey: string | undefined;
   let valueLine = 0;
   let valueNested = false;
@@ -124,7 +126,7 @@ export function parseIni(text: string, path: string): IniFile {
         // botocore parses a value that starts with "\n" as nested `k = v` lines.
         if (valueNested && !line.text.includes("=")) {
           if (current?.name === DEFAULT_SECTION) {
-            if (!badDefaultNested.has(valueKey!)) badDefaultNested.set(valueKey!, { line: valueLine, text: line.text });
+            if (!badDefaultNested.has(valueKey!)) badDefaultNested.set(valueKey!, valueLine);
             continue;
           }
           // Never quote the line: it may be a secret continued onto the next line.
@@ -137,8 +139,8 @@ export function parseIni(text: string, path: string): IniFile {
         if (line.name === DEFAULT_SECTION) for (const key of defaultKeys) keys.add(key);
         valueKey = undefined;
         if (line.name === DEFAULT_SECTION) {
-          sawDefault = true;
           current = { name: line.name, line: lineNumber, bodyStart: pos, bodyEnd: text.length };
+          defaultRanges.push(current);
           continue;
         }
         if (names.has(line.name)) {
@@ -166,16 +168,13 @@ export function parseIni(text: string, path: string): IniFile {
         valueNested = line.value === "";
     }
   }
-  // [DEFAULT] may appear more than once (configparser merges it): its values are
-  // read from every [DEFAULT] range, found again only when the file has one.
-  const defaultRanges = sawDefault ? rangesNamed(text, DEFAULT_SECTION) : [];
   if (badDefaultNested.size > 0) {
     const read: SectionReader = (start, end) => text.slice(start, end);
     for (const section of sections) {
       const own = readRange(read, section);
-      for (const [key, bad] of badDefaultNested) {
+      for (const [key, line] of badDefaultNested) {
         if (!own.has(key)) {
-          throw new ConfigParseError(path, bad.line, `an indented line under "${key}" in [DEFAULT] is not a nested \`key = value\` setting`, "Write nested settings as indented `key = value` lines, or join the value onto one line.");
+          throw new ConfigParseError(path, line, `an indented line under "${key}" in [DEFAULT] is not a nested \`key = value\` setting`, "Write nested settings as indented `key = value` lines, or join the value onto one line.");
         }
       }
     }
@@ -256,26 +255,6 @@ function classify(text: string, start: number, end: number, state: { indentLevel
   }
   state.inValue = true;
   return { kind: "option", key, value: stripped.slice(delimiter + 1).trim() };
-}
-
-function rangesNamed(text: string, name: string): SectionRange[] {
-  const ranges: SectionRange[] = [];
-  const state = { indentLevel: Number.MAX_SAFE_INTEGER, inValue: false };
-  let current: SectionRange | undefined;
-  let lineNumber = 0;
-  for (let pos = 0; pos <= text.length; ) {
-    let eol = text.indexOf("\n", pos);
-    if (eol < 0) eol = text.length;
-    lineNumber++;
-    const line = classify(text, pos, eol, state);
-    if (line.kind === "header") {
-      if (current) current.bodyEnd = pos;
-      current = line.name === name ? { name, line: lineNumber, bodyStart: eol + 1, bodyEnd: text.length } : undefined;
-      if (current) ranges.push(current);
-    }
-    pos = eol + 1;
-  }
-  return ranges;
 }
 
 /** The keys of one section range: key -> { pieces of the value, line }. */
