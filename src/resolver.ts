@@ -12,6 +12,7 @@ import { chooseProfile, planProfile, type Plan, type ProfileChoice } from "./cor
 import { resolvePlan, type Resolution, type StsPort } from "./core/resolve.js";
 import { AwsroleError, UsageError } from "./errors.js";
 import { paint } from "./ui.js";
+import { MFA_CODE } from "./core/mfa.js";
 
 export interface ResolveInput {
   /** From a positional argument or --profile; undefined falls back to AWS_PROFILE etc. */
@@ -77,7 +78,7 @@ export function openSession(input: Pick<ResolveInput, "profile" | "region">, ctx
 export async function resolveCredentials(input: ResolveInput, ctx: Context): Promise<Resolved> {
   const session = openSession(input, ctx);
   const tokenCode = input.tokenCode?.trim();
-  if (tokenCode !== undefined && !/^\d{6}$/.test(tokenCode)) {
+  if (tokenCode !== undefined && !MFA_CODE.test(tokenCode)) {
     throw new UsageError(`--token-code must be the 6 digits your MFA device shows, not "${tokenCode.replace(/[^\x20-\x7e]/g, "?").slice(0, 12)}".`);
   }
   let unusedTokenCode = tokenCode;

@@ -7,8 +7,7 @@
 import { openSync } from "node:fs";
 import { ReadStream, WriteStream } from "node:tty";
 import { AwsroleError, InterruptedError } from "../errors.js";
-
-export const MFA_CODE = /^\d{6}$/;
+import { MFA_CODE } from "../core/mfa.js";
 
 export interface PromptTerminal {
   input: NodeJS.ReadableStream;

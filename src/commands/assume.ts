@@ -7,6 +7,7 @@ import type { Context } from "../context.js";
 import type { AssumeRoleParams, Credentials, StsResponse } from "../core/resolve.js";
 import { fromResponse } from "../core/resolve.js";
 import { UsageError } from "../errors.js";
+import { MFA_CODE } from "../core/mfa.js";
 import { resolveCredentials } from "../resolver.js";
 import { formatExpiration } from "../render/credentials.js";
 import { warnIfExpiringSoon } from "./expiry.js";
@@ -97,7 +98,7 @@ export function adHocParams(input: AssumeInput, now: Date): AssumeRoleParams {
     if (!SERIAL.test(input.serialNumber)) throw new UsageError(`--serial-number ${input.serialNumber} is not an MFA device serial or ARN.`);
     params.SerialNumber = input.serialNumber;
   }
-  if (input.tokenCode !== undefined && !/^\d{6}$/.test(input.tokenCode.trim())) throw new UsageError("--token-code must be the 6 digits your MFA device shows.");
+  if (input.tokenCode !== undefined && !MFA_CODE.test(input.tokenCode.trim())) throw new UsageError("--token-code must be the 6 digits your MFA device shows.");
   if (input.externalId !== undefined) {
     if (!EXTERNAL_ID.test(input.externalId)) throw new UsageError("--external-id is not valid.", "Use 2 to 1224 characters from letters, digits and + = , . @ : / - _.");
     params.ExternalId = input.externalId;
