@@ -45,7 +45,7 @@ export function writeProfileCredentials(path: string, profileName: string, crede
   let backupPath: string | undefined;
   if (existed) {
     // Never overwrite an earlier backup (two writes in one second): -2, -3, ...
-    const stem = `${target}.awsrole-backup-${now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z")}`;
+    const stem = `${target}.awsrole-backup-${formatExpiration(now).replace(/[-:]/g, "")}`;
     for (let n = 1; ; n++) {
       backupPath = n === 1 ? stem : `${stem}-${n}`;
       try {

@@ -12,6 +12,7 @@ import { Agent as HttpsAgent } from "node:https";
 import type { STSClient, STSClientConfig } from "@aws-sdk/client-sts";
 import { AwsroleError, InterruptedError } from "../errors.js";
 import type { StsEndpoint } from "../core/endpoint.js";
+import { formatExpiration } from "../render/credentials.js";
 import type { AssumeRoleParams, CallContext, Credentials, StsPort, StsResponse } from "../core/resolve.js";
 
 export interface StsAdapterOptions {
@@ -136,7 +137,7 @@ function toResponse(out: SdkCredentialsOutput, operation: string): StsResponse {
       SecretAccessKey: c.SecretAccessKey,
       SessionToken: c.SessionToken,
       // The wire format real STS sends (and the AWS CLI v1 caches): no fractional seconds.
-      Expiration: c.Expiration.toISOString().replace(/\.\d{3}Z$/, "Z"),
+      Expiration: formatExpiration(c.Expiration),
     },
   };
   if (out.AssumedRoleUser?.Arn && out.AssumedRoleUser.AssumedRoleId) response.AssumedRoleUser = { AssumedRoleId: out.AssumedRoleUser.AssumedRoleId, Arn: out.AssumedRoleUser.Arn };

@@ -6,6 +6,7 @@
 import type { Context } from "../context.js";
 import type { AssumeRoleParams, Credentials, StsResponse } from "../core/resolve.js";
 import { fromResponse } from "../core/resolve.js";
+import { ROLE_ARN } from "../core/plan.js";
 import { UsageError } from "../errors.js";
 import { MFA_CODE } from "../core/mfa.js";
 import { resolveCredentials } from "../resolver.js";
@@ -29,7 +30,6 @@ export interface AssumeInput {
 // Client-side checks of the STS AssumeRole constraints (API reference), so a
 // typo fails with a message naming the flag instead of a ValidationError.
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@\-/]{1,512}$/;
 const SERIAL = /^[\w+=/:,.@-]{9,256}$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 

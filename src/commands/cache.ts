@@ -7,6 +7,7 @@ import { hopCacheKey, mfaSessionCacheKey, webIdentityCacheKey } from "../core/ca
 import { planProfile } from "../core/plan.js";
 import { openSession, warn } from "../resolver.js";
 import { formatDuration } from "./expiry.js";
+import { formatExpiration } from "../render/credentials.js";
 import { loadConfig } from "../adapters/config-files.js";
 import { cliCacheDir } from "../adapters/cache-store.js";
 
@@ -47,7 +48,7 @@ export async function runCacheList(input: CacheListInput, ctx: Context): Promise
     kind: entry.kind,
     arn: entry.arn ?? null,
     account: entry.accountId ?? null,
-    expiration: entry.expiration ? entry.expiration.toISOString().replace(/\.\d{3}Z$/, "Z") : null,
+    expiration: entry.expiration ? formatExpiration(entry.expiration) : null,
     secondsLeft: entry.expiration ? Math.round((entry.expiration.getTime() - now.getTime()) / 1000) : null,
     usable: entry.usable,
     corrupt: entry.corrupt,

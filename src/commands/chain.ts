@@ -7,6 +7,7 @@ import { openSession, resolveCredentials } from "../resolver.js";
 import { describePlan, renderPlanText } from "../render/plan.js";
 import { hopCacheKey } from "../core/cache-key.js";
 import { formatDuration } from "./expiry.js";
+import { formatExpiration } from "../render/credentials.js";
 
 export interface ChainInput {
   profile: string | undefined;
@@ -37,7 +38,7 @@ export async function runChain(input: ChainInput, ctx: Context): Promise<number>
       outcome: trace.outcome,
       missReason: trace.missReason ?? null,
       identity: trace.arn ?? null,
-      expiration: trace.expiration ? trace.expiration.toISOString().replace(/\.\d{3}Z$/, "Z") : null,
+      expiration: trace.expiration ? formatExpiration(trace.expiration) : null,
       secondsLeft: trace.expiration ? Math.round((trace.expiration.getTime() - now.getTime()) / 1000) : null,
       mfaSession: trace.mfaSession ?? null,
     };

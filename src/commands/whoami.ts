@@ -3,6 +3,7 @@
 import type { Context } from "../context.js";
 import { resolveCredentials } from "../resolver.js";
 import { formatDuration, warnIfExpiringSoon } from "./expiry.js";
+import { formatExpiration } from "../render/credentials.js";
 import { pickProfileIfInteractive, recordRecentProfile } from "./picker.js";
 
 export interface WhoamiInput {
@@ -39,7 +40,7 @@ export async function runWhoami(input: WhoamiInput, ctx: Context): Promise<numbe
   rows.push(["Profile", profileName === undefined ? "(credentials from the environment)" : `${profileName}${hops ? ` (${hops} hop${hops === 1 ? "" : "s"}${via})` : ""}`]);
   if (credentials.expiration) {
     const left = (credentials.expiration.getTime() - ctx.now().getTime()) / 1000;
-    rows.push(["Expires", `${credentials.expiration.toISOString().replace(/\.\d{3}Z$/, "Z")} (${formatDuration(left)} left)`]);
+    rows.push(["Expires", `${formatExpiration(credentials.expiration)} (${formatDuration(left)} left)`]);
   } else {
     rows.push(["Expires", "never (long-term keys)"]);
   }

@@ -342,7 +342,7 @@ export function hasStaticKeys(profile: Profile): boolean {
 // An IAM role ARN: arn:PARTITION:iam::ACCOUNT:role/[path/]name. botocore sends any
 // string and lets STS refuse it; awsrole refuses it before any call
 // (docs/differences.md) so the message can name the profile.
-const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@\-/]{1,512}$/;
+export const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@\-/]{1,512}$/;
 
 export function validateRoleArn(profile: Profile, roleArn: string, where: string): void {
   if (ROLE_ARN.test(roleArn)) return;
