@@ -11,7 +11,7 @@ import { editDistance } from "./edit-distance.js";
 import { ProfileConfigError } from "../errors.js";
 import { getString, type AwsConfig, type Profile } from "./config.js";
 import type { IniSection } from "./ini.js";
-import { hasStaticKeys, isRoleProfile, parseDuration, planProfile, validateRoleArn } from "./plan.js";
+import { hasStaticKeys, isRoleProfile, parseDuration, planProfile, validateRoleArn, yieldsRoleSession } from "./plan.js";
 
 export type Severity = "error" | "warning";
 
@@ -229,7 +229,7 @@ function lintRoleSettings(config: AwsConfig, profile: Profile, add: Add): void {
   // Role chaining: the source is a role profile that will itself be assumed.
   const sourceName = getString(profile, "source_profile");
   const source = sourceName === undefined ? undefined : config.profiles.get(sourceName);
-  const chained = source !== undefined && source.name !== profile.name && ((isRoleProfile(source) && !hasStaticKeys(source)) || getString(source, "web_identity_token_file") !== undefined);
+  const chained = source !== undefined && source.name !== profile.name && yieldsRoleSession(source);
   if (!chained || duration === undefined || duration <= 3600) return;
   add({
     severity: "error",

@@ -201,14 +201,10 @@ class Planner {
           throw new ProfileConfigError("SourceHasNoCredentials", sourceProfile.name, `Source profile "${sourceProfile.name}" (used by "${name}") has no credentials.`, hint);
         }
         source = resolved;
-        // Only role-session credentials make the next AssumeRole "role chaining"
-        // (STS caps it at 3600 s). Web identity yields a role session; session keys
-        // in a file may equally come from GetSessionToken, so they do not count.
-        chained = resolved.kind === "web-identity";
       } else {
         source = this.planRole(sourceProfile);
-        chained = true;
       }
+      chained = yieldsRoleSession(sourceProfile);
     }
 
     const hop: RoleHop = { profile: name, roleArn, chained };
@@ -332,6 +328,17 @@ function webIdentityFromEnv(env: Readonly<Record<string, string | undefined>>, p
 /** role_arn present and no web_identity_token_file (botocore AssumeRoleProvider._has_assume_role_config_vars). */
 export function isRoleProfile(profile: Profile): boolean {
   return getString(profile, "role_arn") !== undefined && getString(profile, "web_identity_token_file") === undefined;
+}
+
+/**
+ * Whether credentials taken from this source profile are a role session, which
+ * makes the next AssumeRole "role chaining" (STS caps it at 3600 s): the
+ * profile is itself assumed (role_arn, no keys), or it is a web-identity
+ * profile. Session keys in a file do not count: they may equally come from
+ * GetSessionToken.
+ */
+export function yieldsRoleSession(source: Profile): boolean {
+  return (isRoleProfile(source) && !hasStaticKeys(source)) || getString(source, "web_identity_token_file") !== undefined;
 }
 
 /** Either key present counts (botocore _has_static_credentials); a partial pair is an error later. */
