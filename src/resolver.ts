@@ -68,7 +68,7 @@ export function openSession(input: Pick<ResolveInput, "profile" | "region">, ctx
       }
       const resolvedEndpoint = endpoint;
       sts ??= import("./adapters/sts.js").then(({ createSts }) =>
-        createSts({ endpoint: resolvedEndpoint, signal: ctx.signal, debug: (m) => debug(ctx, m), ...maxAttempts(ctx.env) }),
+        createSts({ endpoint: resolvedEndpoint, signal: ctx.signal, ...maxAttempts(ctx.env) }),
       );
       return sts;
     },

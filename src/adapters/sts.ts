@@ -13,7 +13,7 @@ import type { STSClient, STSClientConfig } from "@aws-sdk/client-sts";
 import { AwsroleError, InterruptedError } from "../errors.js";
 import type { StsEndpoint } from "../core/endpoint.js";
 import { formatExpiration } from "../render/credentials.js";
-import type { AssumeRoleParams, CallContext, Credentials, StsPort, StsResponse } from "../core/resolve.js";
+import type { CallContext, Credentials, StsPort, StsResponse } from "../core/resolve.js";
 
 export interface StsAdapterOptions {
   endpoint: StsEndpoint;
@@ -21,7 +21,6 @@ export interface StsAdapterOptions {
   maxAttempts?: number;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
-  debug?: (message: string) => void;
 }
 
 export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
