@@ -99,7 +99,6 @@ export interface HopTrace {
   step: number;
   profile: string;
   roleArn: string;
-  cacheKey: string;
   cacheFile: string | undefined;
   outcome: HopOutcome;
   /** Why the cache was not used, when it was not. */
@@ -140,7 +139,6 @@ class PlanRunner {
       step: index + 1,
       profile: hop.profile,
       roleArn: hop.roleArn,
-      cacheKey: hopCacheKey(hop),
       cacheFile: undefined,
       outcome: "not-needed" as HopOutcome,
     }));
@@ -155,9 +153,11 @@ class PlanRunner {
     const hop = this.plan.hops[index]!;
     const trace = this.trace[index]!;
     const cache = this.deps.cache;
+    // Computed here, not up front: on a warm hit only the outermost hop's key is needed.
+    const key = hopCacheKey(hop);
     const lookup = () => {
       if (!cache) return undefined;
-      const found = cache.read(trace.cacheKey);
+      const found = cache.read(key);
       trace.cacheFile = found.path;
       if (found.status === "hit" && !this.deps.refresh) return found;
       trace.missReason = found.status === "miss" ? found.reason : "refresh requested";
@@ -177,12 +177,12 @@ class PlanRunner {
       // Another process may have filled the entry while we waited for the lock.
       const late = lookup();
       if (late) return fromCache(late);
-      return this.assumeHop(index);
+      return this.assumeHop(index, key);
     };
-    return cache ? cache.withLock(trace.cacheKey, assume) : assume();
+    return cache ? cache.withLock(key, assume) : assume();
   }
 
-  private async assumeHop(index: number): Promise<Credentials> {
+  private async assumeHop(index: number, key: string): Promise<Credentials> {
     const hop = this.plan.hops[index]!;
     const trace = this.trace[index]!;
     // botocore prompts for this hop's code before it resolves the source.
@@ -203,7 +203,7 @@ class PlanRunner {
     this.deps.debug(`hop ${trace.step} (${hop.profile}): AssumeRole ${hop.roleArn} as ${describePrincipal(source, this.plan, index)}`);
     const response = await sts.assumeRole(source, params, this.callContext(index, source));
     const credentials = fromResponse(response);
-    this.deps.cache?.write(trace.cacheKey, response);
+    this.deps.cache?.write(key, response);
     trace.outcome = "assumed";
     if (credentials.expiration) trace.expiration = credentials.expiration;
     if (credentials.arn) trace.arn = credentials.arn;
