@@ -10,6 +10,7 @@ import { reportError } from "./report.js";
 // entry chunk: every extra ESM chunk costs about a millisecond of loader work
 // (docs/performance.md). The SDK, inquirer and the other commands stay lazy.
 import { runExport } from "./commands/export.js";
+import { EXPORT_FORMATS, type ExportFormat } from "./render/credentials.js";
 
 export interface GlobalOptions {
   debug?: boolean;
@@ -89,7 +90,7 @@ Docs: docs/commands.md, docs/resolution.md, docs/workflow.md`,
       .description("print the profile's credentials as lines to eval (stdout carries nothing else)")
       .argument("[profile]", PROFILE_ARGUMENT)
       .option("-p, --profile <name>", "profile name")
-      .addOption(new Option("-f, --format <format>", "output format").choices([...EXPORT_FORMAT_NAMES]).default("env"))
+      .addOption(new Option("-f, --format <format>", "output format").choices([...EXPORT_FORMATS]).default("env"))
   )
     .addHelpText(
       "after",
@@ -105,7 +106,7 @@ Examples:
     .action((positional: string | undefined, options: CommonOptions & { format: string }) => {
       const profile = pickProfileArgument(positional, options.profile);
       select(async (ctx) =>
-        runExport({ profile, format: options.format as never, ...common(options) }, ctx),
+        runExport({ profile, format: options.format as ExportFormat, ...common(options) }, ctx),
       );
     });
 
@@ -333,9 +334,6 @@ Examples:
 }
 
 const PROFILE_ARGUMENT = "profile name (default: --profile, AWS_PROFILE, AWS_DEFAULT_PROFILE, then default)";
-// Kept in step with src/render/credentials.ts (a test checks); listed here so
-// --help does not load the renderers.
-const EXPORT_FORMAT_NAMES = ["env", "env-no-export", "fish", "powershell", "json", "process"] as const;
 
 interface CommonOptions {
   profile?: string;
