@@ -120,12 +120,6 @@ function parseBytes(path: string, bytes: Buffer): IniFile {
   return parseIni(text, path);
 }
 
-/** Reads and fully parses one AWS INI file (no stored index): for doctor and tests. */
-export function readIniFile(path: string): IniFile | undefined {
-  const file = readFileWithIdentity(path);
-  return file && parseBytes(path, file.bytes);
-}
-
 /**
  * One file's named sections, for the resolver. The first read validates the
  * whole file, then stores its identity (device, inode, size, mtime and ctime in
