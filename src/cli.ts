@@ -12,11 +12,6 @@ import { reportError } from "./report.js";
 import { runExport } from "./commands/export.js";
 import { EXPORT_FORMATS, type ExportFormat } from "./render/credentials.js";
 
-export interface GlobalOptions {
-  debug?: boolean;
-  color?: boolean;
-}
-
 type Run = (ctx: Context) => Promise<number>;
 
 // Replaced with package.json's version by the build (test/tools/build.mjs).
