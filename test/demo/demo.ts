@@ -9,12 +9,12 @@
 // Every child is started with the asynchronous spawn: the STS emulator lives in
 // this process, and a synchronous child would block it (deadlock).
 
-import { spawn } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SEED_WORLD_PATH, loadWorld, startSts, type StsServer } from "../sts/server.js";
+import { runCommand } from "../tools/run-command.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(ROOT, "bin", "awsrole.cjs");
@@ -50,24 +50,11 @@ function indent(text: string): string {
   return body === "" ? "    (no output)" : body.split("\n").map((line) => `    ${line}`).join("\n");
 }
 
-function run(command: string, args: readonly string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_MS);
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(new DemoError(`cannot run ${command}: ${error.message}`));
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      if (signal) stderr += `\n(killed by ${signal}${signal === "SIGKILL" ? `, no answer within ${CHILD_TIMEOUT_MS / 1000} s` : ""})`;
-      resolve({ code, stdout, stderr });
-    });
-  });
+async function run(command: string, args: readonly string[], env: Record<string, string>): Promise<Run> {
+  const { code, signal, stdout, stderr, spawnError } = await runCommand(command, args, { env, timeoutMs: CHILD_TIMEOUT_MS });
+  if (spawnError) throw new DemoError(`cannot run ${command}: ${spawnError.message}`);
+  const killed = signal ? `\n(killed by ${signal}${signal === "SIGKILL" ? `, no answer within ${CHILD_TIMEOUT_MS / 1000} s` : ""})` : "";
+  return { code, stdout, stderr: stderr + killed };
 }
 
 /** Is `name` runnable here? (asynchronously: the emulator must keep serving) */

@@ -3,13 +3,13 @@
 // is mocked: the CLI's real @aws-sdk/client-sts signs real HTTP requests.
 // `npm test` builds dist/ first.
 
-import { spawn } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { SEED_WORLD_PATH, loadWorld, startSts, type StsServer } from "../sts/server.js";
+import { runCommand } from "../tools/run-command.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const BIN = join(ROOT, "bin", "awsrole.cjs");
@@ -80,21 +80,10 @@ export function baseEnv(home: Home, sts?: Pick<StsServer, "url">, extra: Record<
   return env;
 }
 
-export function runCli(args: readonly string[], env: Record<string, string>, options: { input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 25_000);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? "");
-  });
+export async function runCli(args: readonly string[], env: Record<string, string>, options: { input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+  const { code, signal, stdout, stderr, spawnError } = await runCommand(process.execPath, [BIN, ...args], { env, input: options.input ?? "", timeoutMs: options.timeoutMs ?? 25_000 });
+  if (spawnError) throw spawnError;
+  return { code, signal, stdout, stderr };
 }
 
 export async function startSeedSts(): Promise<StsServer> {

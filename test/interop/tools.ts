@@ -14,6 +14,7 @@ import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runCommand } from "../tools/run-command.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const BIN = join(ROOT, "bin", "awsrole.cjs");
@@ -28,23 +29,10 @@ export interface Run {
 }
 
 /** Runs a command asynchronously, with a minimal environment given by the caller. */
-export function run(command: string, args: readonly string[], env: Record<string, string>, timeoutMs = 25_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      resolve({ code: null, stdout, stderr: `${stderr}${error.message}` });
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr: signal ? `${stderr}\n(killed by ${signal})` : stderr });
-    });
-  });
+export async function run(command: string, args: readonly string[], env: Record<string, string>, timeoutMs = 25_000): Promise<Run> {
+  const { code, signal, stdout, stderr, spawnError } = await runCommand(command, args, { env, timeoutMs });
+  if (spawnError) return { code: null, stdout, stderr: `${stderr}${spawnError.message}` };
+  return { code, stdout, stderr: signal ? `${stderr}\n(killed by ${signal})` : stderr };
 }
 
 /** Is the command on PATH and runnable? (asynchronous, for top-level await in a test file) */
