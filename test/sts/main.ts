@@ -1,5 +1,5 @@
 // Runs the STS emulator as a process:
-//   node --import tsx test/sts/main.ts --world test/sts/worlds/seeds.json [--port N] [--host H]
+//   node --import tsx test/sts/main.ts --world test/sts/worlds/seeds.json [--port N] [--host H] [--session-seconds S]
 // Prints exactly one line to stdout, `STS listening on http://127.0.0.1:PORT`, so a parent
 // process can read the URL; logs each call on stderr; exits cleanly on SIGINT/SIGTERM.
 
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
       world: { type: "string" },
       port: { type: "string", default: "0" },
       host: { type: "string", default: "127.0.0.1" },
+      "session-seconds": { type: "string" },
     },
   });
   if (!values.world) {
@@ -35,8 +36,14 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
+  const sessionSeconds = values["session-seconds"] === undefined ? undefined : Number(values["session-seconds"]);
+  if (sessionSeconds !== undefined && (!Number.isInteger(sessionSeconds) || sessionSeconds < 1)) {
+    process.stderr.write(`invalid --session-seconds ${values["session-seconds"]}\n`);
+    process.exit(2);
+  }
   const server = await startSts({
     world: loadWorld(values.world),
+    ...(sessionSeconds === undefined ? {} : { sessionSeconds }),
     port,
     host: values.host,
     onCall: (call) => process.stderr.write(`${describe(call)}\n`),

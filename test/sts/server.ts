@@ -69,6 +69,11 @@ export interface StsServer {
   advanceClock(seconds: number): void;
   /** The emulator's current time. */
   now(): Date;
+  /**
+   * Sessions issued from now on last at most this many seconds, whatever DurationSeconds
+   * asked for (undefined: back to the normal durations). For refresh tests in real time.
+   */
+  setSessionSeconds(seconds: number | undefined): void;
   /** The next `count` (default 1) requests get this fault instead of an answer. */
   injectFault(fault: Fault, count?: number): void;
   /** Stops listening and ends every open connection, including hanging ones. */
@@ -83,6 +88,8 @@ export interface StartStsOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
+  /** Cap on the lifetime of issued sessions, in seconds (see StsServer.setSessionSeconds). */
+  sessionSeconds?: number;
   /** Called after each request has been answered (main.ts logs with it). */
   onCall?: (call: StsCall) => void;
 }
@@ -97,7 +104,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export async function startSts(options: StartStsOptions): Promise<StsServer> {
   let clockOffsetMs = 0;
   const now = (): number => Date.now() + clockOffsetMs;
-  const service = new StsService(options.world, now);
+  let sessionSeconds = options.sessionSeconds;
+  const service = new StsService(options.world, now, () => sessionSeconds);
   const calls: StsCall[] = [];
   const pendingFaults: Fault[] = [];
   const sockets = new Set<Socket>();
@@ -243,6 +251,10 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
       clockOffsetMs += seconds * 1000;
     },
     now: () => new Date(now()),
+    setSessionSeconds: (seconds: number | undefined) => {
+      if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 1)) throw new RangeError(`setSessionSeconds: a whole number of seconds >= 1, got ${seconds}`);
+      sessionSeconds = seconds;
+    },
     injectFault: (fault: Fault, count = 1) => {
       if (!FAULTS.includes(fault)) throw new RangeError(`unknown fault "${fault}" (one of ${FAULTS.join(", ")})`);
       for (let i = 0; i < count; i++) pendingFaults.push(fault);

@@ -100,10 +100,15 @@ export class StsService {
   private readonly webIdentityTokens = new Map<string, WorldWebIdentityToken>();
   private readonly credentials = new Map<string, CredentialRecord>();
 
-  /** `now` returns the emulator clock in epoch milliseconds. */
+  /**
+   * `now` returns the emulator clock in epoch milliseconds. `sessionSeconds`, when it
+   * returns a number, caps the lifetime of every session issued from then on (tests of
+   * refreshing in real time; real STS never issues less than 900 seconds).
+   */
   constructor(
     world: World,
     private readonly now: () => number,
+    private readonly sessionSeconds: () => number | undefined = () => undefined,
   ) {
     const valid = validateWorld(world);
     for (const u of valid.users) {
@@ -370,6 +375,8 @@ export class StsService {
     // STS expirations have whole seconds; start from the current second so the ISO string
     // handed out is exactly the instant the emulator treats as the end.
     const start = Math.floor(this.now() / 1000) * 1000;
+    const cap = this.sessionSeconds();
+    if (cap !== undefined) durationSeconds = Math.min(durationSeconds, cap);
     const record: CredentialRecord = {
       accessKeyId: newTemporaryAccessKeyId(),
       secretAccessKey: randomToken(30), // 30 bytes = 40 base64 characters, like real secrets
