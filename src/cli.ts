@@ -72,6 +72,7 @@ Examples:
   awsrole chain role-e                  show the STS calls role-e needs, without calling STS
   awsrole cache clear                   forget every cached role session
   awsrole exec role-b -- aws s3 ls      run one command as role-b
+  awsrole exec --server role-b -- make  run a long job; its credentials are renewed
   awsrole console role-b --open         open the AWS console as role-b
   awsrole doctor                        check ~/.aws/config for mistakes
   awsrole completion bash >> ~/.bashrc  Tab-complete commands and profile names
@@ -218,6 +219,7 @@ Examples:
       .argument("[command...]", "the command and its arguments, after --")
       .option("-p, --profile <name>", "profile name")
       .option("--nest", "allow running inside another awsrole exec (AWSROLE_PROFILE already set)")
+      .option("--server", "serve the credentials from a local endpoint that renews them (for commands that outlive a session)")
   )
     .addHelpText(
       "after",
@@ -231,9 +233,13 @@ Examples:
   awsrole exec role-b -- aws s3 ls
   awsrole exec role-e --token-code 123456 -- terraform plan
   awsrole exec role-b -- sh -c 'aws sts get-caller-identity | jq -r .Arn'
-  awsrole exec role-b -- "$SHELL"          (a subshell; exit it to drop the credentials)`,
+  awsrole exec role-b -- "$SHELL"          (a subshell; exit it to drop the credentials)
+  awsrole exec --server role-b -- terraform apply   (credentials renewed for hours)
+
+With --server the command gets AWS_CONTAINER_CREDENTIALS_FULL_URI and
+AWS_CONTAINER_AUTHORIZATION_TOKEN instead of keys (see docs/workflow.md).`,
     )
-    .action(function (this: Command, positional: string | undefined, rest: string[], options: CommonOptions & { nest?: boolean }) {
+    .action(function (this: Command, positional: string | undefined, rest: string[], options: CommonOptions & { nest?: boolean; server?: boolean }) {
       // commander drops "--"; `awsrole exec -- cmd` must not take cmd for the profile.
       const raw = (this.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
       const dashes = raw.indexOf("--");
@@ -243,7 +249,31 @@ Examples:
         positional = undefined;
       }
       const profile = pickProfileArgument(positional, options.profile);
-      select(async (ctx) => (await import("./commands/exec.js")).runExec({ profile, command, nest: options.nest ?? false, ...common(options) }, ctx));
+      select(async (ctx) => (await import("./commands/exec.js")).runExec({ profile, command, nest: options.nest ?? false, server: options.server ?? false, ...common(options) }, ctx));
+    });
+
+  withResolveOptions(
+    program
+      .command("serve")
+      .description("run a local credential endpoint for the profile that renews its credentials; print the variables that point SDKs at it")
+      .argument("[profile]", PROFILE_ARGUMENT)
+      .option("-p, --profile <name>", "profile name")
+      .option("--port <port>", "listen on this port (default: a free one)")
+      .option("--host <address>", "loopback address to listen on: 127.0.0.1 (default), another 127.x.x.x, ::1 or localhost")
+  )
+    .addHelpText(
+      "after",
+      `
+stdout gets the lines to eval in the shell of the processes to serve; each
+request is logged on stderr. Runs until Ctrl-C. Requests need the token.
+
+Examples:
+  awsrole serve role-b > ~/.awsrole-serve.env     (then: . ~/.awsrole-serve.env)
+  awsrole serve role-e --port 9911 --token-code 123456`,
+    )
+    .action((positional: string | undefined, options: CommonOptions & { port?: string; host?: string }) => {
+      const profile = pickProfileArgument(positional, options.profile);
+      select(async (ctx) => (await import("./server/run.js")).runServe({ profile, port: options.port, host: options.host, ...common(options) }, ctx));
     });
 
   withResolveOptions(

@@ -9,7 +9,7 @@ import type { Context } from "./context.js";
 import type { AwsConfig } from "./core/config.js";
 import { resolveRegion, resolveStsEndpoint, type StsEndpoint } from "./core/endpoint.js";
 import { chooseProfile, planProfile, type Plan, type ProfileChoice } from "./core/plan.js";
-import { resolvePlan, type Resolution, type StsPort } from "./core/resolve.js";
+import { resolvePlan, type CachePort, type Resolution, type StsPort } from "./core/resolve.js";
 import { AwsroleError, UsageError } from "./errors.js";
 import { paint } from "./ui.js";
 import { MFA_CODE } from "./core/mfa.js";
@@ -26,6 +26,8 @@ export interface ResolveInput {
   refresh?: boolean;
   /** The fast path (src/fast-export.ts): cache and keys in files only; anything else throws NeedsFullCli. */
   offline?: boolean;
+  /** Use a cache entry only while at least this many seconds remain (the credential server's window; default the AWS CLI's). */
+  cacheWindowSeconds?: number;
 }
 
 export interface Session {
@@ -83,7 +85,8 @@ export async function resolveCredentials(input: ResolveInput, ctx: Context): Pro
   }
   let unusedTokenCode = tokenCode;
   // The signal lets Ctrl-C end a wait for another process's lock at once.
-  const cache = input.noCache ? undefined : new CacheStore(session.cacheDir, { warn: (m) => warn(ctx, m), now: () => ctx.now(), signal: ctx.signal });
+  const store = input.noCache ? undefined : new CacheStore(session.cacheDir, { warn: (m) => warn(ctx, m), now: () => ctx.now(), signal: ctx.signal });
+  const cache = store && input.cacheWindowSeconds !== undefined ? withCacheWindow(store, input.cacheWindowSeconds, ctx) : store;
   const offline = (what: string) => async (): Promise<never> => {
     const { NeedsFullCli } = await import("./fast-export.js");
     throw new NeedsFullCli(what);
@@ -116,6 +119,21 @@ export async function resolveCredentials(input: ResolveInput, ctx: Context): Pro
     },
   });
   return { ...session, resolution };
+}
+
+/** A cache whose hits must have at least `seconds` left; shorter ones count as expired (and are replaced). */
+function withCacheWindow(store: CacheStore, seconds: number, ctx: Context): CachePort {
+  return {
+    read(key) {
+      const found = store.read(key);
+      if (found.status === "hit" && found.credentials.expiration.getTime() - ctx.now().getTime() < seconds * 1000) {
+        return { status: "miss", reason: "expired", path: found.path, detail: `less than ${seconds} s left` };
+      }
+      return found;
+    },
+    write: (key, response) => store.write(key, response),
+    withLock: (key, fn) => store.withLock(key, fn),
+  };
 }
 
 function maxAttempts(env: Context["env"]): { maxAttempts?: number } {

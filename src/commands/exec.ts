@@ -19,6 +19,8 @@ export interface ExecInput {
   region?: string | undefined;
   noCache?: boolean;
   refresh?: boolean;
+  /** --server: a local credential server keeps the credentials fresh (src/server/). */
+  server?: boolean;
 }
 
 /**
@@ -67,6 +69,7 @@ export async function runExec(input: ExecInput, ctx: Context): Promise<number> {
     });
   }
   const profile = await pickProfileIfInteractive(input.profile, ctx);
+  if (input.server) return (await import("../server/run.js")).runExecServer({ ...input, profile }, ctx, spawnInherited);
   const resolved = await resolveCredentials({ ...input, profile }, ctx);
   const { credentials } = resolved.resolution;
   warnIfExpiringSoon(credentials, ctx);
@@ -88,7 +91,7 @@ function signalPlan(interactive: boolean): { forward: NodeJS.Signals[]; ignore: 
   return interactive ? { forward: ["SIGTERM"], ignore: ["SIGINT", "SIGQUIT", "SIGHUP"] } : { forward: ["SIGINT", "SIGTERM", "SIGHUP"], ignore: ["SIGQUIT"] };
 }
 
-async function spawnInherited(command: readonly string[], env: Record<string, string>, ctx: Context): Promise<number> {
+export async function spawnInherited(command: readonly string[], env: Record<string, string>, ctx: Context): Promise<number> {
   const { spawn } = await import("node:child_process");
   const { constants } = await import("node:os");
   const [file, ...args] = command as [string, ...string[]];
