@@ -181,6 +181,20 @@ describe("awsrole exec --server", () => {
     expect(identityCalls().failed).toEqual([]);
   });
 
+  it("a cached session with less than 25 minutes left is not served: the server starts with a fresh one", async () => {
+    const h = home();
+    const env = baseEnv(h, world.sts);
+    world.sts.setSessionSeconds(1400); // cached (more than the AWS CLI's 15-minute window), but too short for the server's rule
+    await runCli(["export", "s3-developer"], env);
+    world.sts.setSessionSeconds(undefined);
+    world.sts.reset();
+    const result = await runCli(["exec", "--server", "s3-developer", "--", NODE, "-e", PROBE], env);
+    expect(result.code).toBe(0);
+    expect(callsOf(world.sts)).toEqual(["AssumeRole s3-developer"]);
+    const served = JSON.parse(result.stdout).ok.body as { Expiration: string };
+    expect(Date.parse(served.Expiration) - Date.now()).toBeGreaterThan(3500_000);
+  });
+
   it("refuses long-term keys (nothing to renew) before running the command", async () => {
     const result = await runCli(["exec", "--server", "user1", "--", NODE, "-e", "process.stdout.write('ran')"], baseEnv(home(), world.sts));
     expect(result.code).toBe(1);
