@@ -311,6 +311,7 @@ Examples:
     .description("check the AWS config files for mistakes (no STS call) and list the profiles")
     .argument("[profile]", "only this profile and the profiles its chain uses")
     .addOption(OUTPUT())
+    .option("--server", "also check what would make a process served by exec --server or serve use other credentials")
     .addHelpText(
       "after",
       `
@@ -322,10 +323,11 @@ Exit status 1 when there are errors.
 Examples:
   awsrole doctor
   awsrole doctor role-e
-  awsrole doctor --output json`,
+  awsrole doctor --output json
+  awsrole doctor --server             (before awsrole exec --server / serve)`,
     )
-    .action((profile: string | undefined, options: { output: "text" | "json" }) => {
-      select(async (ctx) => (await import("./commands/doctor.js")).runDoctor({ profile, output: options.output }, ctx));
+    .action((profile: string | undefined, options: { output: "text" | "json"; server?: boolean }) => {
+      select(async (ctx) => (await import("./commands/doctor.js")).runDoctor({ profile, output: options.output, server: options.server ?? false }, ctx));
     });
 
   program

@@ -10,6 +10,8 @@ import { closeProfileNames } from "../core/config.js";
 export interface DoctorInput {
   profile: string | undefined;
   output: "text" | "json";
+  /** Also check what would make a process served by exec --server / serve use other credentials. */
+  server?: boolean;
 }
 
 export async function runDoctor(input: DoctorInput, ctx: Context): Promise<number> {
@@ -22,6 +24,7 @@ export async function runDoctor(input: DoctorInput, ctx: Context): Promise<numbe
       throw new ProfileConfigError("ProfileNotFound", input.profile, `The config profile "${input.profile}" could not be found.`, near.length ? `Did you mean ${near.map((n) => `"${n}"`).join(" or ")}?` : "Run `awsrole doctor` to list the profiles.");
     }
     ({ findings, profiles } = lintConfig(config, input.profile));
+    if (input.server) findings.push(...(await import("../server/environment.js")).serverFindings(config));
   } catch (error) {
     // A file the AWS CLI cannot parse is itself the finding.
     if (!(error instanceof ConfigParseError)) throw error;

@@ -12,6 +12,7 @@
 // /dev/null: otherwise that profile would silently win over the server.
 
 import type { AwsConfig, KeyOrigin } from "../core/config.js";
+import type { Finding } from "../core/doctor.js";
 
 /** Keys that make a profile a credential source in botocore's and the JS SDK's chains. */
 export const CREDENTIAL_KEYS = [
@@ -80,4 +81,21 @@ export function serverEnvironment(env: Readonly<Record<string, string | undefine
   for (const name of variables.unset) delete out[name];
   for (const [key, value] of variables.set) out[key] = value;
   return { ...out, ...extra };
+}
+
+/** `doctor --server`: setups in which a served process would take other credentials than the server's. */
+export function serverFindings(config: AwsConfig): Finding[] {
+  const winner = defaultProfileCredentials(config);
+  if (!winner) return [];
+  return [
+    {
+      severity: "warning",
+      code: "default-profile-beats-server",
+      profile: "default",
+      file: winner.origin?.path ?? config.configPath,
+      line: winner.origin?.line,
+      message: `The default profile sets ${winner.key}, which SDKs use before a credential server: awsrole exec --server therefore hides the config files from its command (which loses their other settings), and a process given only the container variables of awsrole serve uses this profile instead.`,
+      fix: "Move these credentials to a named profile (and point source_profile at it), so that no profile applies by default.",
+    },
+  ];
 }

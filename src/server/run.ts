@@ -21,6 +21,8 @@ interface Running {
   keeper: CredentialKeeper;
   variables: ServerVariables;
   profile: string | undefined;
+  /** Why the shared files are hidden from served processes, if they are. */
+  hiddenBecause: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -81,16 +83,16 @@ async function startServing(input: ServeInput, ctx: Context, verbose: boolean): 
   }
   const config = loadConfig(ctx.env);
   const winner = defaultProfileCredentials(config);
-  if (winner) {
-    const where = winner.origin ? ` (${winner.origin.path}${winner.origin.line === undefined ? "" : `:${winner.origin.line}`})` : "";
-    debug(ctx, `the default profile sets ${winner.key}${where}, which SDKs use before a credential server; pointing AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE at /dev/null`);
-  }
+  const where = winner?.origin ? ` (${winner.origin.path}${winner.origin.line === undefined ? "" : `:${winner.origin.line}`})` : "";
+  const hiddenBecause = winner ? `the default profile sets ${winner.key}${where}, which SDKs use before a credential server` : undefined;
+  if (hiddenBecause) debug(ctx, `${hiddenBecause}; pointing AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE at /dev/null`);
   const variables = serverVariables(server, { region, hideSharedFiles: winner !== undefined });
   return {
     server,
     keeper,
     variables,
     profile,
+    hiddenBecause,
     async stop() {
       keeper.stop();
       await server.close();
@@ -137,6 +139,7 @@ export async function runServe(input: ServeInput, ctx: Context): Promise<number>
   try {
     const { set, unset } = running.variables;
     ctx.stdout.write([`unset ${unset.join(" ")}`, ...set.map(([k, v]) => `export ${k}=${shQuote(v)}`)].map((line) => line + "\n").join(""));
+    if (running.hiddenBecause) warn(ctx, `${running.hiddenBecause}: so the lines above point AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE at /dev/null, and a process without them uses that profile instead (awsrole doctor --server).`);
     ctx.stderr.write(`awsrole: serving the credentials of profile "${running.profile}" on ${running.server.url} until Ctrl-C; give a process the variables above (eval them in its shell) to use it.\n`);
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();

@@ -228,6 +228,7 @@ describe("awsrole serve", () => {
     expect(await closed).toBe(0);
     expect(stderr).toMatch(/GET \/ 200 credentials until \d{4}-/);
     expect(stderr).toContain("GET / 401 no token");
+    expect(stderr).toContain("awsrole: warning: the default profile sets aws_access_key_id");
     expect(stderr).not.toContain(vars.AWS_CONTAINER_AUTHORIZATION_TOKEN!);
     expect(await refused(port)).toBe(true);
   });
@@ -256,5 +257,17 @@ describe("awsrole serve", () => {
     } finally {
       blocker.close();
     }
+  });
+});
+
+describe("awsrole doctor --server", () => {
+  it("warns where the default profile would win over the server, naming file and line; silent otherwise", async () => {
+    const seeds = home();
+    const warned = await runCli(["doctor", "--server"], baseEnv(seeds));
+    expect(warned.code).toBe(0);
+    expect(warned.stdout).toContain(`${seeds.awsDir}/credentials:3: warning: The default profile sets aws_access_key_id, which SDKs use before a credential server`);
+    expect((await runCli(["doctor"], baseEnv(seeds))).stdout).toMatch(/No problems found\.\n$/);
+    const clean = home({ config: "[default]\nregion = eu-west-1\n", credentials: "[user1]\naws_access_key_id = A\naws_secret_access_key = B\n" });
+    expect((await runCli(["doctor", "--server"], baseEnv(clean))).stdout).toMatch(/No problems found\.\n$/);
   });
 });
