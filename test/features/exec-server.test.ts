@@ -3,12 +3,14 @@
 // the loopback STS through it while the emulator issues sessions that expire
 // within seconds, so the renewals happen in real time.
 
-import { spawn, spawnSync } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BIN, ROOT, baseEnv, callsOf, runCli, seedWorld } from "../e2e/harness.js";
+import { BIN, ROOT, SEEDS_DIR, baseEnv, callsOf, runCli, seedWorld } from "../e2e/harness.js";
 
 const world = seedWorld();
 const home = world.home;
@@ -193,6 +195,30 @@ describe("awsrole exec --server", () => {
     expect(callsOf(world.sts)).toEqual(["AssumeRole s3-developer"]);
     const served = JSON.parse(result.stdout).ok.body as { Expiration: string };
     expect(Date.parse(served.Expiration) - Date.now()).toBeGreaterThan(3500_000);
+  });
+
+  it("a renewal that needs an MFA code asks on the terminal, and the command goes on with the new session", { timeout: 40_000 }, async () => {
+    const h = home({
+      config: readFileSync(join(SEEDS_DIR, "config"), "utf8") + "\n[profile mfa-role]\nrole_arn = arn:aws:iam::444444444444:role/MfaSessionRole\nsource_profile = default\nmfa_serial = arn:aws:iam::111111111111:mfa/User1\nmfa_session = true\n",
+      credentials: readFileSync(join(SEEDS_DIR, "credentials"), "utf8"),
+    });
+    world.sts.setSessionSeconds(SESSION);
+    const script = `"${NODE}" "${BIN}" exec --server mfa-role -- sh -c 'echo started; exec "${NODE}" "${SDK_LOOP}" 5'`;
+    const spec = { argv: ["bash", "-c", script], env: { ...baseEnv(h, world.sts), TERM: "xterm" }, timeout: 30, steps: [
+      { expect: "Enter MFA code", send: "123456\r" },
+      { expect: "started", send: "" },
+      { expect: "Enter MFA code", send: "654321\r" },
+    ] };
+    const { stdout } = await promisify(execFile)("python3", [join(ROOT, "test", "features", "pty-run.py"), JSON.stringify(spec)], { encoding: "utf8", timeout: 35_000 });
+    const pty = JSON.parse(stdout) as { output: string; exit: number; timedOut: boolean; pendingSteps: number };
+    expect(pty.timedOut).toBe(false);
+    expect(pty.pendingSteps).toBe(0);
+    expect(pty.exit).toBe(0);
+    const child = JSON.parse(/\{"calls".*\}/.exec(pty.output)![0]) as { calls: number; arn: string };
+    expect(child.arn).toMatch(/assumed-role\/MfaSessionRole\//);
+    const sessions = world.sts.calls.filter((c) => c.action === "GetSessionToken" && !c.errorCode);
+    expect(sessions.map((c) => c.params.TokenCode).slice(0, 2)).toEqual(["123456", "654321"]);
+    expect(identityCalls().keys.size).toBeGreaterThanOrEqual(2); // the child used the renewed session
   });
 
   it("refuses long-term keys (nothing to renew) before running the command", async () => {
