@@ -88,6 +88,8 @@ describe("npm run demo", () => {
     expect(result.stdout).toContain("STS: AssumeRole RoleA (MFA), AssumeRole RoleB, AssumeRole RoleC, AssumeRole RoleD, AssumeRole RoleE, GetCallerIdentity");
     expect(result.stdout).toContain("0 new AssumeRole");
     expect(result.stdout).toMatch(/Removed 5 cached credentials/);
+    expect(result.stdout).toContain("$ awsrole exec --server s3-developer");
+    expect(result.stdout).toMatch(/renewals by the server\), \d+ GetCallerIdentity, none refused/);
 
     // No secret in what people read: masked values only, no seed secret, no
     // 40-character secret key (cache file names are lower-case hex, so they do not match).

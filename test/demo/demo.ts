@@ -225,6 +225,22 @@ async function main(): Promise<void> {
     expect(cacheFiles().length === 0, "cache files are left after `awsrole cache clear`");
     console.log(`  STS: ${describeCalls(sts)}`);
     console.log("");
+
+    // 5. A job that outlives its sessions: the emulator now issues 6-second sessions.
+    sts.reset();
+    sts.setSessionSeconds(6);
+    console.log("5. A long job: exec --server keeps renewing (the emulator now issues 6-second sessions)");
+    const loop = join(ROOT, "test", "server", "sdk-loop.mjs");
+    console.log("  $ awsrole exec --server s3-developer -- node test/server/sdk-loop.mjs 8   (GetCallerIdentity every 0.2 s, JS SDK default chain)");
+    const job = await run("awsrole", ["exec", "--server", "s3-developer", "--", process.execPath, loop, "8"], env);
+    console.log(indent(mask(job.stdout)));
+    const renewals = sts.calls.filter((c) => c.action === "AssumeRole").length - 1;
+    const failures = (JSON.parse(job.stdout || "{}") as { failures?: string[] }).failures;
+    console.log(`  STS: ${renewals + 1} AssumeRole (the first session, then ${renewals} renewals by the server), ${sts.calls.filter((c) => c.action === "GetCallerIdentity" && !c.errorCode).length} GetCallerIdentity, none refused`);
+    expect(job.code === 0 && Array.isArray(failures) && failures.length === 0, `the job under exec --server failed: ${job.stdout}${job.stderr}`);
+    expect(renewals >= 2 && sts.calls.every((c) => !c.errorCode), `expected renewals and no refused call, the emulator served: ${describeCalls(sts)}`);
+    sts.setSessionSeconds(undefined);
+    console.log("");
     console.log("Demo finished: all steps behaved as expected.");
   } finally {
     process.off("SIGINT", onSignal);
