@@ -31,6 +31,11 @@ async function startServing(input: ServeInput, ctx: Context, verbose: boolean): 
   // Bad --host / --port fail before any STS call.
   const host = loopbackHost(input.host ?? "127.0.0.1");
   const port = parsePort(input.port);
+  // Renewals have their own signal, aborted when the server stops: Ctrl-C aborts
+  // ctx.signal, but under exec it is the command's to handle, and a command that
+  // goes on after it (cleaning up, say) still needs credentials.
+  const stopping = new AbortController();
+  const renewCtx: Context = { ...ctx, signal: stopping.signal };
   let first = true;
   let region: string | undefined;
   let profile: string | undefined;
@@ -38,10 +43,9 @@ async function startServing(input: ServeInput, ctx: Context, verbose: boolean): 
     now: () => ctx.now().getTime(),
     resolve: async () => {
       // --token-code and --refresh apply to the first resolution only (a code is good for one call).
-      const resolved = await resolveCredentials(
-        first ? { ...input, cacheWindowSeconds: FULL_RULE_MIN_SECONDS } : { ...input, tokenCode: undefined, refresh: false, cacheWindowSeconds: FULL_RULE_MIN_SECONDS },
-        ctx,
-      );
+      const resolved = first
+        ? await resolveCredentials({ ...input, cacheWindowSeconds: FULL_RULE_MIN_SECONDS }, ctx)
+        : await resolveCredentials({ ...input, tokenCode: undefined, refresh: false, cacheWindowSeconds: FULL_RULE_MIN_SECONDS }, renewCtx);
       first = false;
       region = resolved.region;
       profile = resolved.plan.profile;
@@ -60,6 +64,7 @@ async function startServing(input: ServeInput, ctx: Context, verbose: boolean): 
   const credentials = await keeper.start();
   if (!credentials.sessionToken) {
     keeper.stop();
+    stopping.abort();
     throw new AwsroleError("ServerNeedsTemporaryCredentials", `Profile "${profile}" gives credentials without a session token, which the container credentials protocol cannot carry.`, {
       hint: "Use awsrole exec without --server, or a profile that assumes a role.",
     });
@@ -79,6 +84,7 @@ async function startServing(input: ServeInput, ctx: Context, verbose: boolean): 
     });
   } catch (error) {
     keeper.stop();
+    stopping.abort();
     throw error;
   }
   const config = loadConfig(ctx.env);
@@ -95,6 +101,7 @@ async function startServing(input: ServeInput, ctx: Context, verbose: boolean): 
     hiddenBecause,
     async stop() {
       keeper.stop();
+      stopping.abort();
       await server.close();
     },
   };

@@ -170,6 +170,24 @@ describe("awsrole exec --server", () => {
     expect(await refused(Number(stdout.trim()))).toBe(true);
   });
 
+  it("an interrupt passed on to the command does not stop the renewals: the command may go on working after it", { timeout: 30_000 }, async () => {
+    world.sts.setSessionSeconds(SESSION);
+    const script = `process.on("SIGINT", () => {}); process.stdout.write("ready\\n"); import(${JSON.stringify(new URL(`file://${SDK_LOOP}`).href)});`;
+    const child = spawn(NODE, [BIN, "exec", "--server", "s3-developer", "--", NODE, "-e", script, "x", "8"], { env: baseEnv(home(), world.sts), stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+    child.stdout.setEncoding("utf8").on("data", (c: string) => {
+      if (!stdout.includes("ready") && (stdout + c).includes("ready")) setTimeout(() => child.kill("SIGINT"), 300);
+      stdout += c;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout.split("\n")[1]!) as { calls: number; failures: string[] };
+    expect(result.failures).toEqual([]);
+    expect(identityCalls().keys.size).toBeGreaterThanOrEqual(3);
+  });
+
   it("a renewal that needs an MFA code with no terminal reaches the child as an error, and stderr says why", { timeout: 30_000 }, async () => {
     world.sts.setSessionSeconds(SESSION);
     const result = await runCli(["exec", "--server", "role-b", "--token-code", "123456", "--", NODE, SDK_LOOP, String(SESSION + 4)], baseEnv(home(), world.sts), { timeoutMs: 25_000 });
