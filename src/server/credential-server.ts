@@ -73,9 +73,21 @@ export class CredentialKeeper {
     const renewal = this.renew();
     // Due, but still comfortably valid: answer at once, the renewal runs on (it may be waiting for an MFA code).
     if (held && left >= held.renewBeforeMs / 2) return held.credentials;
-    if (renewal) return (await renewal).credentials;
-    if (held && left > 0) return held.credentials;
+    if (renewal) {
+      try {
+        return (await renewal).credentials;
+      } catch (error) {
+        if (this.stillUsable(held)) return held!.credentials;
+        throw error;
+      }
+    }
+    if (this.stillUsable(held)) return held!.credentials;
     throw this.failure?.error ?? new AwsroleError("ServerNoCredentials", "The credential server has no credentials to give.");
+  }
+
+  /** Worth handing out when no renewal succeeds: a quarter of the margin (at most a minute) still left, so a request signed with them arrives before they expire. */
+  private stillUsable(held: Held | undefined): boolean {
+    return held !== undefined && held.credentials.expiration.getTime() - this.options.now() >= Math.min(60_000, held.renewBeforeMs / 4);
   }
 
   /** Starts a renewal unless one runs (returns that one) or the last failed less than RETRY_AFTER_MS ago (undefined). */

@@ -91,6 +91,18 @@ describe("CredentialKeeper", () => {
     expect((await retry).accessKeyId).toBe("ASIA3");
   });
 
+  it("when a renewal fails, credentials with a quarter of the margin left are still handed out; nearly expired ones are not", async () => {
+    const t = keeper(12_000); // renewed 6 s before expiry; a quarter of that is 1.5 s
+    await t.k.start();
+    t.hold();
+    t.advance(9_500); // 2.5 s left: the request waits for the renewal
+    const waiting = t.k.get();
+    t.pending[0]!.reject(new Error("STS unreachable"));
+    expect((await waiting).accessKeyId).toBe("ASIA1");
+    t.advance(1_500); // 1 s left, and the retry pause not over
+    await expect(t.k.get()).rejects.toThrow("STS unreachable");
+  });
+
   it("refuses credentials without an expiry, and ones that come back about to expire", async () => {
     const none = new CredentialKeeper({ now: () => Date.now(), resolve: async () => ({ accessKeyId: "AKIA", secretAccessKey: "s" }) });
     await expect(none.start()).rejects.toThrow("no expiry time (long-term keys)");
