@@ -4,6 +4,7 @@
 // same resolver, cache and MFA prompt as every other command.
 
 import { loadConfig } from "../adapters/config-files.js";
+import { recordRecentProfile } from "../commands/picker.js";
 import type { Context } from "../context.js";
 import { AwsroleError, InterruptedError, UsageError } from "../errors.js";
 import { formatExpiration, shQuote } from "../render/credentials.js";
@@ -132,6 +133,7 @@ export async function runExecServer(
   spawnInherited: (command: readonly string[], env: Record<string, string>, ctx: Context) => Promise<number>,
 ): Promise<number> {
   const running = await startServing(input, ctx, false);
+  if (running.profile !== undefined) recordRecentProfile(running.profile, ctx.env);
   try {
     const env = serverEnvironment(ctx.env, running.variables, { AWSROLE_PROFILE: running.profile ?? "" });
     return await spawnInherited(input.command, env, ctx);
