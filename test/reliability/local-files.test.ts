@@ -3,8 +3,10 @@
 // against the loopback STS emulator in a throw-away HOME.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, symlinkSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseIni } from "../../src/core/ini.js";
 import { baseEnv, hopCacheFiles, leftovers, parseEnvExport, runCli, seedWorld, STACK_LINE } from "./helpers.js";
 
 const world = seedWorld();
@@ -55,4 +57,96 @@ describe("lock files that are not regular files", () => {
     expect(existsSync(`${lock}.target`)).toBe(false);
     expect(leftovers(h)).toEqual([]);
   }, 40_000);
+});
+
+describe("assume --write-profile", () => {
+  const NO_SKILL = "[no_skill]\naws_access_key_id = AKIANOSKILL000000001\naws_secret_access_key = NoSkillSecretKey000000000000000000000001\n";
+  const NO_SKILL_CONFIG = NO_SKILL.replace("[no_skill]", "[profile no_skill]");
+  const ARGS = ["assume", "--profile", "no_skill", "--role-arn", "arn:aws:iam::333333333333:role/s3_role"];
+
+  function expectCleanError(r: { code: number | null; stdout: string; stderr: string }, text: string) {
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(text);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(r.stderr).not.toContain("unexpected error");
+  }
+
+  it("12 parallel writes of different profiles: every one survives", async () => {
+    const h = world.home({ config: "", credentials: NO_SKILL });
+    const env = baseEnv(h, world.sts);
+    const names = Array.from({ length: 12 }, (_, i) => `par${i}`);
+    const results = await Promise.all(names.map((name) => runCli([...ARGS, "--write-profile", name], env, { timeoutMs: 60_000 })));
+    for (const r of results) expect([r.code, r.stderr.includes("unexpected")]).toEqual([0, false]);
+    const text = readFileSync(join(h.awsDir, "credentials"), "utf8");
+    for (const name of names) expect(text).toContain(`[${name}]\n`);
+    expect(text.startsWith(NO_SKILL)).toBe(true);
+    expect(leftovers(h)).toEqual([]);
+  }, 90_000);
+
+  it("an old multi-line value's continuation lines go with it, and an indented key below stays a key", async () => {
+    const old = `${NO_SKILL}\n[tmp]\naws_session_token = OldToken\n  continued-old-token\n    more-of-it\nregion = eu-west-1\n  # a note\n`;
+    const h = world.home({ config: "", credentials: old });
+    const env = baseEnv(h, world.sts);
+    const r = await runCli([...ARGS, "--write-profile", "tmp"], env);
+    expect(r.code).toBe(0);
+    const text = readFileSync(join(h.awsDir, "credentials"), "utf8");
+    expect(text).not.toContain("continued-old-token");
+    expect(text).not.toContain("more-of-it");
+    const token = JSON.parse(r.stdout).Credentials.SessionToken as string;
+    // The file as botocore reads it: the token is exactly the new one.
+    const tmp = parseIni(text, "credentials").sections.find((s) => s.name === "tmp")!;
+    expect(tmp.values.aws_session_token).toBe(token);
+    expect(tmp.values.region).toBe("eu-west-1");
+
+    const indented = world.home({ config: "", credentials: `${NO_SKILL}\n[tmp2]\n  region = eu-west-2\n` });
+    expect((await runCli([...ARGS, "--write-profile", "tmp2"], baseEnv(indented, world.sts))).code).toBe(0);
+    const tmp2 = parseIni(readFileSync(join(indented.awsDir, "credentials"), "utf8"), "credentials").sections.find((s) => s.name === "tmp2")!;
+    expect(tmp2.values.region).toBe("eu-west-2");
+    expect(tmp2.values.aws_session_token).not.toContain("\n");
+  });
+
+  it.skipIf(process.geteuid?.() !== 0)("run as root, the replaced file keeps its owner, group and mode", async () => {
+    const h = world.home({ config: "", credentials: NO_SKILL });
+    const file = join(h.awsDir, "credentials");
+    chownSync(file, 4321, 4322);
+    chmodSync(file, 0o640);
+    const r = await runCli([...ARGS, "--write-profile", "tmp"], baseEnv(h, world.sts));
+    expect(r.code).toBe(0);
+    expect(readFileSync(file, "utf8")).toContain("[tmp]");
+    const st = statSync(file);
+    expect([st.uid, st.gid, st.mode & 0o777]).toEqual([4321, 4322, 0o640]);
+  });
+
+  it("a dangling symlink is refused with a clear error; the link stays, nothing is created", async () => {
+    const h = world.home({ config: NO_SKILL_CONFIG, credentials: "" });
+    const file = join(h.awsDir, "credentials");
+    rmSync(file);
+    const target = join(h.dir, "dotfiles", "aws-credentials");
+    symlinkSync(target, file);
+    const r = await runCli([...ARGS, "--write-profile", "tmp"], baseEnv(h, world.sts));
+    expectCleanError(r, `${file} is a symbolic link to ${target}, which does not exist`);
+    expect(lstatSync(file).isSymbolicLink()).toBe(true);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it("a backup that cannot be written is a clear error, and the file is unchanged", async () => {
+    const h = world.home({ config: "", credentials: "" });
+    // The file's name is legal, but name + ".awsrole-backup-<time>" exceeds NAME_MAX (255).
+    const file = join(h.awsDir, "c".repeat(240));
+    writeFileSync(file, NO_SKILL, { mode: 0o600 });
+    const r = await runCli([...ARGS, "--write-profile", "tmp"], baseEnv(h, world.sts, { AWS_SHARED_CREDENTIALS_FILE: file }));
+    expectCleanError(r, "Could not write the backup");
+    expect(r.stderr).toContain("was left unchanged");
+    expect(readFileSync(file, "utf8")).toBe(NO_SKILL);
+  });
+
+  it("a credentials file that is a directory is a clear error", async () => {
+    const h = world.home({ config: NO_SKILL_CONFIG, credentials: "" });
+    const file = join(h.awsDir, "credentials");
+    rmSync(file);
+    mkdirSync(file);
+    const r = await runCli([...ARGS, "--write-profile", "tmp"], baseEnv(h, world.sts));
+    expectCleanError(r, `Could not read ${file} (EISDIR)`);
+  });
 });
