@@ -19,7 +19,7 @@ import { dirname, join, basename } from "node:path";
 import { uniqueSuffix } from "../core/unique.js";
 import { AwsroleError, UsageError } from "../errors.js";
 import type { Credentials } from "../core/resolve.js";
-import { formatExpiration } from "../render/credentials.js";
+import { assertExportable, formatExpiration } from "../render/credentials.js";
 import { sha1Hex } from "../core/sha1.js";
 import { CacheStore, cliCacheDir } from "./cache-store.js";
 
@@ -191,6 +191,8 @@ function keepOwnerAndMode(fd: number, before: Stats | undefined, target: string)
 }
 
 function credentialLines(credentials: Credentials, now: Date): string[] {
+  // A line break in a value would write extra lines (keys, sections) into the file.
+  assertExportable(credentials);
   const lines = [
     `# written by awsrole at ${formatExpiration(now)}${credentials.expiration ? `; expires ${formatExpiration(credentials.expiration)}` : ""}`,
     `aws_access_key_id = ${credentials.accessKeyId}`,

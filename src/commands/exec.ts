@@ -39,6 +39,10 @@ export const EXEC_REMOVED_VARIABLES = [
   "AWS_WEB_IDENTITY_TOKEN_FILE",
   "AWSROLE_PROFILE",
   "AWSROLE_EXPIRATION",
+  // A previous session's expiry (aws-vault's name), and the legacy pointer to a
+  // credentials file that older tools read before the environment keys.
+  "AWS_SESSION_EXPIRATION",
+  "AWS_CREDENTIAL_FILE",
 ] as const;
 
 /** The child's environment: the caller's, minus conflicts, plus the credentials and the awsrole marker. */
@@ -50,7 +54,7 @@ export function execEnvironment(
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
   for (const name of EXEC_REMOVED_VARIABLES) delete out[name];
-  for (const [key, value] of credentialVariables(credentials, { region: extras.region })) out[key] = value;
+  for (const [key, value] of credentialVariables(credentials, { region: extras.region, profile: extras.profile })) out[key] = value;
   out.AWSROLE_PROFILE = extras.profile ?? "";
   if (credentials.expiration) out.AWSROLE_EXPIRATION = formatExpiration(credentials.expiration);
   return out;

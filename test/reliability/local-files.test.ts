@@ -150,3 +150,71 @@ describe("assume --write-profile", () => {
     expectCleanError(r, `Could not read ${file} (EISDIR)`);
   });
 });
+
+describe("exported values", () => {
+  const keys = (secret: string, token?: string) => `[p]\naws_access_key_id = AKIAEXPORT0000000001\naws_secret_access_key = ${secret}\n${token === undefined ? "" : `aws_session_token = ${token}\n`}`;
+  const FORMATS = ["env", "env-no-export", "fish", "powershell", "json", "process"];
+
+  function expectRefused(r: { code: number | null; stdout: string; stderr: string }, text: RegExp, secret: string) {
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(text);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(r.stderr).not.toContain(secret);
+  }
+
+  it("a line break in a value (a continuation line in the credentials file) is refused in every format, and by exec", async () => {
+    const h = world.home({ config: "", credentials: keys("FirstHalfOfSecret\n  SecondHalfOfSecret") });
+    const env = baseEnv(h);
+    for (const format of FORMATS) {
+      const r = await runCli(["export", "p", "--format", format], env);
+      expectRefused(r, /The secret access key of profile p contains a control character \(U\+000A\); awsrole will not export it\./, "SecondHalfOfSecret");
+    }
+    const marker = join(h.dir, "ran");
+    const exec = await runCli(["exec", "p", "--", "touch", marker], env);
+    expectRefused(exec, /control character \(U\+000A\)/, "SecondHalfOfSecret");
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it("NUL and CR from a credential_process are refused", async () => {
+    const h = world.home({ config: "", credentials: "" });
+    for (const [escape, code] of [["\\u0000", "0000"], ["\\r", "000D"], ["\\u001b[2J", "001B"]] as const) {
+      const script = join(h.dir, `process-${code}.sh`);
+      writeFileSync(script, `#!/bin/sh\ncat <<'EOF'\n{"Version": 1, "AccessKeyId": "AKIAPROCESS000000001", "SecretAccessKey": "Secret${escape}Tail", "SessionToken": "Token"}\nEOF\n`, { mode: 0o755 });
+      writeFileSync(join(h.awsDir, "config"), `[profile p]\ncredential_process = ${script}\n`);
+      for (const format of ["env", "fish", "powershell"]) {
+        const r = await runCli(["export", "p", "--format", format], baseEnv(h));
+        expectRefused(r, new RegExp(`contains a control character \\(U\\+${code}\\)`), "Tail");
+      }
+    }
+  });
+
+  it("a 200 KiB session token is refused before anything is exported", async () => {
+    const token = "T".repeat(200 * 1024);
+    const h = world.home({ config: "", credentials: keys("Secret", token) });
+    const r = await runCli(["export", "p"], baseEnv(h));
+    expectRefused(r, /The session token of profile p is 204800 characters long, more than the 16384 a real one can be/, token.slice(0, 100));
+    // A large but plausible token (8 KiB) is fine.
+    writeFileSync(join(h.awsDir, "credentials"), keys("Secret", "T".repeat(8 * 1024)));
+    expect((await runCli(["export", "p"], baseEnv(h))).code).toBe(0);
+  });
+
+  it("export clears a stale AWS_SESSION_EXPIRATION in every shell format", async () => {
+    const h = world.home({ config: "", credentials: keys("Secret", "Token") });
+    const env = baseEnv(h, undefined, { AWS_SESSION_EXPIRATION: "2020-01-01T00:00:00Z" });
+    const lines: Record<string, string> = { env: "unset AWS_SESSION_EXPIRATION", fish: "set -e AWS_SESSION_EXPIRATION", powershell: "Remove-Item Env:AWS_SESSION_EXPIRATION -ErrorAction SilentlyContinue" };
+    for (const [format, line] of Object.entries(lines)) {
+      const r = await runCli(["export", "p", "--format", format], env);
+      expect(r.code).toBe(0);
+      expect(r.stdout.split("\n")).toContain(line);
+    }
+  });
+
+  it("exec's child sees neither a stale AWS_SESSION_EXPIRATION nor AWS_CREDENTIAL_FILE", async () => {
+    const h = world.home({ config: "", credentials: keys("Secret", "Token") });
+    const env = baseEnv(h, undefined, { AWS_SESSION_EXPIRATION: "2020-01-01T00:00:00Z", AWS_CREDENTIAL_FILE: "/elsewhere/creds" });
+    const r = await runCli(["exec", "p", "--", "sh", "-c", 'echo "${AWS_SESSION_EXPIRATION-none}|${AWS_CREDENTIAL_FILE-none}|$AWS_ACCESS_KEY_ID"'], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("none|none|AKIAEXPORT0000000001\n");
+  });
+});
