@@ -85,11 +85,16 @@ export async function runExec(input: ExecInput, ctx: Context): Promise<number> {
  * delivers Ctrl-C (SIGINT), Ctrl-\ (SIGQUIT) and a hang-up to both: forwarding
  * them again would give the child two interrupts for one keypress (Terraform
  * takes a second one as "exit immediately"). Without a terminal those signals
- * were aimed at awsrole alone, so they are forwarded. SIGTERM is always
+ * were aimed at awsrole alone, so they are forwarded (SIGQUIT included: a
+ * terminal would have sent Ctrl-\ to the command too). SIGTERM is always
  * forwarded. Either way awsrole stays alive to report the child's status.
  */
 function signalPlan(interactive: boolean): { forward: NodeJS.Signals[]; ignore: NodeJS.Signals[] } {
-  return interactive ? { forward: ["SIGTERM"], ignore: ["SIGINT", "SIGQUIT", "SIGHUP"] } : { forward: ["SIGINT", "SIGTERM", "SIGHUP"], ignore: ["SIGQUIT"] };
+  // SIGUSR1 and SIGUSR2 never come from a terminal: they are meant for the
+  // command (dd, nginx, ...). Handling SIGUSR1 also keeps Node's inspector
+  // closed in this process, which holds credentials (bin/awsrole.cjs).
+  const user: NodeJS.Signals[] = ["SIGUSR1", "SIGUSR2"];
+  return interactive ? { forward: ["SIGTERM", ...user], ignore: ["SIGINT", "SIGQUIT", "SIGHUP"] } : { forward: ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", ...user], ignore: [] };
 }
 
 async function spawnInherited(command: readonly string[], env: Record<string, string>, ctx: Context): Promise<number> {
