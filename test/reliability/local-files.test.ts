@@ -2,12 +2,12 @@
 // damaging --write-profile, and local crashes. Each case drives the built CLI
 // against the loopback STS emulator in a throw-away HOME.
 
-import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, chownSync, closeSync, existsSync, openSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseIni } from "../../src/core/ini.js";
-import { baseEnv, hopCacheFiles, leftovers, parseEnvExport, runCli, seedWorld, STACK_LINE } from "./helpers.js";
+import { BIN, baseEnv, hopCacheFiles, leftovers, parseEnvExport, runCli, seedWorld, STACK_LINE } from "./helpers.js";
 
 const world = seedWorld();
 const hasMkfifo = spawnSync("mkfifo", ["--version"]).status === 0;
@@ -216,5 +216,64 @@ describe("exported values", () => {
     const r = await runCli(["exec", "p", "--", "sh", "-c", 'echo "${AWS_SESSION_EXPIRATION-none}|${AWS_CREDENTIAL_FILE-none}|$AWS_ACCESS_KEY_ID"'], env);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("none|none|AKIAEXPORT0000000001\n");
+  });
+});
+
+describe("local crashes", () => {
+  it("stdout on /dev/full: export (warm path and full CLI) is one clean error, exit 1", async () => {
+    const h = world.home({ config: "", credentials: "[p]\naws_access_key_id = AKIAFULL000000000001\naws_secret_access_key = Secret\n" });
+    for (const args of [["export", "p"], ["export", "p", "--format", "json"], ["export", "p", "--no-cache"]]) {
+      const full = openSync("/dev/full", "w");
+      try {
+        const child = spawn(process.execPath, [BIN, ...args], { env: baseEnv(h), stdio: ["ignore", full, "pipe"] });
+        let stderr = "";
+        child.stderr!.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+        const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+        expect(code).toBe(1);
+        expect(stderr).toBe("awsrole: Could not write to standard output (ENOSPC).\nhint: Check where stdout goes: a full disk or device (ENOSPC), or a file that cannot be written.\n");
+      } finally {
+        closeSync(full);
+      }
+    }
+  });
+
+  function deepChain(depth: number): string {
+    const lines = ["[profile p0]", "aws_access_key_id = AKIADEEP000000000001", "aws_secret_access_key = Secret", ""];
+    for (let i = 1; i <= depth; i++) lines.push(`[profile p${i}]`, `role_arn = arn:aws:iam::123456789012:role/r${i}`, `source_profile = p${i - 1}`, "");
+    return lines.join("\n");
+  }
+
+  it("a 5,000-deep source_profile chain plans without overflowing the stack", async () => {
+    const h = world.home({ config: deepChain(5000), credentials: "" });
+    const chain = await runCli(["chain", "p5000", "--output", "json"], baseEnv(h));
+    expect(chain.code).toBe(0);
+    const plan = JSON.parse(chain.stdout) as { hops: Array<{ profile: string }> };
+    expect(plan.hops).toHaveLength(5000);
+    expect(plan.hops[0]!.profile).toBe("p1");
+    // Resolving it: the first hop fails against a closed port, cleanly.
+    const r = await runCli(["export", "p5000"], baseEnv(h, undefined, { AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9", AWS_REGION: "us-east-1", AWS_MAX_ATTEMPTS: "1" }));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("Hop 1 of 5000 (profile p1)");
+    expect(r.stderr).not.toMatch(STACK_LINE);
+  }, 60_000);
+
+  it("doctor on a 4,000-deep chain finishes (it took most of a minute when each profile re-walked its chain)", async () => {
+    // Not a speed test (npm run bench is): the limit is far above a linear
+    // doctor's time and far below the super-quadratic one's.
+    const h = world.home({ config: deepChain(4000), credentials: "" });
+    const r = await runCli(["doctor", "--output", "json"], baseEnv(h), { timeoutMs: 30_000 });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).profiles).toHaveLength(4001);
+  }, 60_000);
+
+  it("doctor still reports a problem deep in a chain once, at the profile that has it, and a cycle for every profile leading into it", async () => {
+    const config = deepChain(50).replace("source_profile = p9\n", "source_profile = p-missing\n") + "[profile c1]\nrole_arn = arn:aws:iam::123456789012:role/c\nsource_profile = c2\n\n[profile c2]\nrole_arn = arn:aws:iam::123456789012:role/c\nsource_profile = c1\n\n[profile c0]\nrole_arn = arn:aws:iam::123456789012:role/c\nsource_profile = c1\n";
+    const h = world.home({ config, credentials: "" });
+    const r = await runCli(["doctor", "--output", "json"], baseEnv(h));
+    expect(r.code).toBe(1);
+    const findings = JSON.parse(r.stdout).findings as Array<{ code: string; profile: string }>;
+    expect(findings.filter((f) => f.code === "missing-source").map((f) => f.profile)).toEqual(["p10"]);
+    expect(findings.filter((f) => f.code === "cycle").map((f) => f.profile).sort()).toEqual(["c0", "c1", "c2"]);
   });
 });
