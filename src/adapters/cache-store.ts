@@ -41,7 +41,7 @@ export interface CachedCredentials {
 
 export type CacheRead =
   | { status: "hit"; credentials: CachedCredentials; path: string }
-  | { status: "miss"; reason: "absent" | "expired" | "corrupt" | "unreadable"; path: string; detail?: string };
+  | { status: "miss"; reason: "absent" | "expired" | "corrupt" | "unreadable" | "untrusted"; path: string; detail?: string };
 
 export interface CacheEntrySummary {
   key: string;
@@ -128,6 +128,9 @@ const DEFAULT_LOCK_STALE_MS = 60_000;
 // A write takes milliseconds; a temp file this old was left by a crashed writer
 // (botocore itself never removes its tmpXXXXXXXX.tmp after a failed write).
 const STALE_TEMP_MS = 60_000;
+// GetSessionToken's longest session (AssumeRole: 12 hours), plus five minutes
+// of clock skew: an Expiration further away was not written from STS.
+const MAX_STS_LIFETIME_MS = (36 * 3600 + 300) * 1000;
 // Real entries are about 1-2 KiB; anything bigger is not a cache entry.
 const MAX_ENTRY_BYTES = 1024 * 1024;
 
@@ -136,7 +139,7 @@ export function isValidCacheKey(key: string): boolean {
 }
 
 type Inspection =
-  | { state: "ok"; credentials: CachedCredentials; doc: Record<string, unknown> }
+  | { state: "ok"; credentials: CachedCredentials; doc: Record<string, unknown>; stats?: Stats }
   | { state: "absent" | "unreadable" | "corrupt"; detail: string };
 
 export class CacheStore {
@@ -170,6 +173,11 @@ export class CacheStore {
     if (found.state !== "ok") return { status: "miss", reason: found.state, path: file, detail: found.detail };
     const now = this.now();
     const { expiration } = found.credentials;
+    const distrust = this.distrust(found.stats, expiration, now);
+    if (distrust !== undefined) {
+      this.warnOnce(`untrusted:${file}`, `Not using the cached credentials ${file}: ${distrust}.`);
+      return { status: "miss", reason: "untrusted", path: file, detail: distrust };
+    }
     if (!isUsable(expiration, now, this.windowSeconds)) {
       const left = secondsLeft(expiration, now);
       const detail = left < 0
@@ -361,6 +369,43 @@ export class CacheStore {
     return removed;
   }
 
+  /**
+   * Why an entry that parses must still not be used: it may have been planted
+   * (docs/security.md). The AWS CLI uses all of these; awsrole treats them as a
+   * miss, so the entry is replaced by a fresh STS result.
+   * - the file is writable by every user, or owned by someone other than this
+   *   user or root (root itself also trusts the directory's owner);
+   * - the cache directory is writable by every user: anyone could plant or
+   *   swap entries there (a hard link to another role's entry looks genuine);
+   * - its Expiration is further away than any STS credentials last (36 hours,
+   *   GetSessionToken's maximum; AssumeRole grants at most 12).
+   */
+  private distrust(stats: Stats | undefined, expiration: Date, now: Date): string | undefined {
+    if (expiration.getTime() - now.getTime() > MAX_STS_LIFETIME_MS) return "its Expiration is more than 36 hours away, longer than STS credentials last";
+    if (stats === undefined) return undefined;
+    if (stats.mode & 0o002) return "it is writable by every user, so anyone could have planted it (chmod 600 it, or awsrole cache clear)";
+    const dir = this.dirStats();
+    const uid = process.geteuid?.();
+    // Root (sudo with HOME kept) trusts the owner of the directory it was pointed at.
+    const trusted = (owner: number) => owner === uid || owner === 0 || (uid === 0 && owner === dir?.uid);
+    if (uid !== undefined && !trusted(stats.uid)) return `it belongs to another user (uid ${stats.uid})`;
+    if (dir !== undefined && dir.mode & 0o002) return `the directory ${this.dir} is writable by every user, so anyone could have planted it (chmod 700 it)`;
+    return undefined;
+  }
+
+  private dirStatsCache: Stats | null | undefined;
+
+  private dirStats(): Stats | undefined {
+    if (this.dirStatsCache === undefined) {
+      try {
+        this.dirStatsCache = statSync(this.dir);
+      } catch {
+        this.dirStatsCache = null;
+      }
+    }
+    return this.dirStatsCache ?? undefined;
+  }
+
   /** mkdir -p with mode 0700 for the directories it creates; an existing dir keeps its mode. */
   private ensureDir(fileForWarning: string | undefined): boolean {
     try {
@@ -466,8 +511,9 @@ function inspect(file: string): Inspection {
     return { state: "unreadable", detail: describeError(error) };
   }
   let text: string;
+  let st: Stats;
   try {
-    const st = fstatSync(fd);
+    st = fstatSync(fd);
     if (st.isDirectory()) return { state: "unreadable", detail: "is a directory" };
     if (!st.isFile()) return { state: "unreadable", detail: "not a regular file" };
     if (st.size > MAX_ENTRY_BYTES) return { state: "corrupt", detail: "too large for a cache entry" };
@@ -477,7 +523,8 @@ function inspect(file: string): Inspection {
   } finally {
     closeQuietly(fd);
   }
-  return parseEntry(text);
+  const parsed = parseEntry(text);
+  return parsed.state === "ok" ? { ...parsed, stats: st } : parsed;
 }
 
 /** What botocore needs from an entry: Credentials.{AccessKeyId, SecretAccessKey, SessionToken, Expiration}. */

@@ -7,7 +7,7 @@ import { chmodSync, chownSync, closeSync, existsSync, openSync, lstatSync, mkdir
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseIni } from "../../src/core/ini.js";
-import { BIN, baseEnv, hopCacheFiles, leftovers, parseEnvExport, runCli, seedWorld, STACK_LINE } from "./helpers.js";
+import { BIN, baseEnv, callsOf, hopCacheFiles, leftovers, parseEnvExport, runCli, seedWorld, STACK_LINE } from "./helpers.js";
 
 const world = seedWorld();
 const hasMkfifo = spawnSync("mkfifo", ["--version"]).status === 0;
@@ -275,5 +275,51 @@ describe("local crashes", () => {
     const findings = JSON.parse(r.stdout).findings as Array<{ code: string; profile: string }>;
     expect(findings.filter((f) => f.code === "missing-source").map((f) => f.profile)).toEqual(["p10"]);
     expect(findings.filter((f) => f.code === "cycle").map((f) => f.profile).sort()).toEqual(["c0", "c1", "c2"]);
+  });
+});
+
+describe("planted cache entries are a miss, with a warning", () => {
+  const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const planted = (expiration: Date) =>
+    JSON.stringify({
+      Credentials: { AccessKeyId: "ASIAPLANTED000000001", SecretAccessKey: "plantedSecret", SessionToken: "plantedToken", Expiration: iso(expiration) },
+      AssumedRoleUser: { AssumedRoleId: "AROA:x", Arn: "arn:aws:sts::222222222222:assumed-role/RoleA/x" },
+    });
+  const inAnHour = () => new Date(Date.now() + 3600_000);
+
+  async function plant(prepare: (file: string, dir: string) => void, expiration = inAnHour()) {
+    const h = world.home();
+    const env = baseEnv(h, world.sts);
+    const [file] = await hopCacheFiles("role-a", env, runCli);
+    mkdirSync(h.cacheDir, { recursive: true, mode: 0o700 });
+    writeFileSync(file!, planted(expiration), { mode: 0o600 });
+    prepare(file!, h.cacheDir);
+    const r = await runCli(["export", "role-a", "--token-code", "123456"], env);
+    return { r, file: file! };
+  }
+
+  it("a genuine-looking 0600 entry of this user is used (the control case)", async () => {
+    const { r } = await plant(() => {});
+    expect(r.code).toBe(0);
+    expect(parseEnvExport(r.stdout).AWS_ACCESS_KEY_ID).toBe("ASIAPLANTED000000001");
+    expect(callsOf(world.sts)).toEqual([]);
+  });
+
+  const cases: Array<[string, (file: string, dir: string) => void, RegExp, Date?]> = [
+    ["a world-writable entry", (file) => chmodSync(file, 0o666), /it is writable by every user/],
+    ["an entry in a world-writable cache directory", (_file, dir) => chmodSync(dir, 0o777), /the directory .* is writable by every user/],
+    ["an entry whose Expiration is 30 days away (STS grants at most 36 hours)", () => {}, /more than 36 hours away/, new Date(Date.now() + 30 * 86400_000)],
+  ];
+  if (process.geteuid?.() === 0) cases.push(["an entry owned by another user", (file) => chownSync(file, 4321, 4321), /belongs to another user \(uid 4321\)/]);
+
+  it.each(cases)("%s: STS is called, the entry replaced, and stderr says why", async (_name, prepare, warning, expiration) => {
+    const { r, file } = await plant(prepare, expiration);
+    expect(r.code).toBe(0);
+    expect(parseEnvExport(r.stdout).AWS_ACCESS_KEY_ID).not.toBe("ASIAPLANTED000000001");
+    expect(callsOf(world.sts)).toEqual(["AssumeRole RoleA"]);
+    expect(r.stderr).toMatch(/Not using the cached credentials /);
+    expect(r.stderr).toMatch(warning);
+    expect(r.stderr).not.toContain("plantedSecret");
+    expect(readFileSync(file, "utf8")).not.toContain("ASIAPLANTED");
   });
 });
