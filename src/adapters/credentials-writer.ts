@@ -14,7 +14,7 @@
 // - a dangling symlink is refused, never replaced by a regular file;
 // - the old values' continuation lines go with their keys.
 
-import { chmodSync, constants, copyFileSync, existsSync, fchmodSync, fchownSync, lstatSync, mkdirSync, openSync, closeSync, writeSync, fsyncSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, type Stats } from "node:fs";
+import { chmodSync, chownSync, constants, copyFileSync, existsSync, fchmodSync, fchownSync, lstatSync, mkdirSync, openSync, closeSync, writeSync, fsyncSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, type Stats } from "node:fs";
 import { dirname, join, basename } from "node:path";
 import { uniqueSuffix } from "../core/unique.js";
 import { AwsroleError, UsageError } from "../errors.js";
@@ -79,7 +79,7 @@ export function writeProfileCredentials(path: string, profileName: string, crede
     throw writeFailed(target, error);
   }
   const before = existed ? statSync(target) : undefined;
-  const backupPath = existed ? writeBackup(target, now) : undefined;
+  const backupPath = existed ? writeBackup(target, now, before!) : undefined;
   const temp = join(dirname(target), `.${basename(target)}.${uniqueSuffix()}.tmp`);
   let fd: number | undefined;
   try {
@@ -147,14 +147,19 @@ function readOriginal(target: string): string {
   }
 }
 
-/** A timestamped 0600 copy of the file; never overwrites an earlier one (two writes in one second: -2, -3, ...). */
-function writeBackup(target: string, now: Date): string {
+/**
+ * A timestamped 0600 copy of the file, owned like the file (a backup made
+ * under sudo must stay readable by the file's owner); never overwrites an
+ * earlier one (two writes in one second: -2, -3, ...).
+ */
+function writeBackup(target: string, now: Date, original: Stats): string {
   const stem = `${target}.awsrole-backup-${formatExpiration(now).replace(/[-:]/g, "")}`;
   for (let n = 1; ; n++) {
     const backupPath = n === 1 ? stem : `${stem}-${n}`;
     try {
       copyFileSync(target, backupPath, constants.COPYFILE_EXCL);
       chmodSync(backupPath, 0o600);
+      if (process.geteuid?.() === 0 && (original.uid !== 0 || original.gid !== 0)) chownSync(backupPath, original.uid, original.gid);
       return backupPath;
     } catch (error) {
       if (errorCodeOf(error) === "EEXIST" && n < 100) continue;

@@ -3,7 +3,7 @@
 // against the loopback STS emulator in a throw-away HOME.
 
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, closeSync, existsSync, openSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, existsSync, openSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseIni } from "../../src/core/ini.js";
@@ -116,6 +116,10 @@ describe("assume --write-profile", () => {
     expect(readFileSync(file, "utf8")).toContain("[tmp]");
     const st = statSync(file);
     expect([st.uid, st.gid, st.mode & 0o777]).toEqual([4321, 4322, 0o640]);
+    // The backup stays readable by the file's owner too.
+    const backup = readdirSync(h.awsDir).find((f) => f.startsWith("credentials.awsrole-backup-"))!;
+    const bst = statSync(join(h.awsDir, backup));
+    expect([bst.uid, bst.gid, bst.mode & 0o777]).toEqual([4321, 4322, 0o600]);
   });
 
   it("a dangling symlink is refused with a clear error; the link stays, nothing is created", async () => {
