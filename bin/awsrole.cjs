@@ -3,6 +3,11 @@
 // (docs/performance.md). `export` with plain arguments first tries the small
 // warm-path bundle, which answers from the cache or gives way to the full CLI.
 "use strict";
+// SIGUSR1 would open Node's inspector on 127.0.0.1:9229, which any local user
+// can attach to, inside a process that holds credentials. A listener replaces
+// that default; it is installed before anything else runs. (exec forwards
+// SIGUSR1 to its command as well.)
+process.on("SIGUSR1", () => {});
 const args = process.argv.slice(2);
 // With --debug, stack traces point at src/ (dist/*.map). Node maps only files
 // loaded after this call, so it must come before the bundle is required.

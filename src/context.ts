@@ -5,6 +5,7 @@
 // so the warm export path does not load them (docs/performance.md).
 
 import { fstatSync, writeSync } from "node:fs";
+import { AwsroleError } from "./errors.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -33,7 +34,9 @@ export interface Context {
  * process streams are built lazily by Node, and building one for a pipe (as
  * under `eval "$(...)"`) loads node:net, ~3 ms of a warm export. The output is
  * small; EAGAIN (a non-blocking pipe that is full) is retried, EPIPE (the
- * reader went away) ends the write quietly.
+ * reader went away) ends the write quietly. Any other failure of stdout (a
+ * full disk, /dev/full: ENOSPC) is a typed error for the one reporter; a
+ * failing stderr is given up on quietly, since nothing could report it.
  */
 export function fdOutput(fd: 1 | 2): Output {
   return {
@@ -47,8 +50,10 @@ export function fdOutput(fd: 1 | 2): Output {
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
           if (code === "EAGAIN" && spins++ < 100_000) continue;
-          if (code === "EPIPE") return;
-          throw error;
+          if (code === "EPIPE" || fd === 2) return;
+          throw new AwsroleError("OutputFailed", `Could not write to standard output (${code ?? "error"}).`, {
+            hint: "Check where stdout goes: a full disk or device (ENOSPC), or a file that cannot be written.",
+          });
         }
       }
     },

@@ -12,6 +12,7 @@ import { runExport } from "./commands/export.js";
 import { EXPORT_FORMATS, type ExportFormat } from "./render/credentials.js";
 import { noProfileGiven } from "./commands/picker.js";
 import { fstatSync } from "node:fs";
+import { reportError } from "./report.js";
 
 /** Thrown inside the fast path when only the full CLI can go on. */
 export class NeedsFullCli extends Error {
@@ -109,6 +110,11 @@ export async function tryFastExport(args: readonly string[]): Promise<number | u
     return undefined;
   }
   if (held.length > 0) return undefined; // a warning: let the full CLI say it, with colour and all
-  fdOutput(1).write(stdoutText);
+  try {
+    fdOutput(1).write(stdoutText);
+  } catch (error) {
+    // Part of the output may be out already: the full CLI must not run it again.
+    return reportError(error, { stderr: (text) => fdOutput(2).write(text), debug: false, color: false });
+  }
   return 0;
 }

@@ -16,7 +16,7 @@
 // Secrets (keys, tokens) never appear in a warning or a miss detail: those name
 // the path and the reason only.
 
-import { closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
 import { homedir, hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { uniqueSuffix } from "../core/unique.js";
@@ -41,7 +41,7 @@ export interface CachedCredentials {
 
 export type CacheRead =
   | { status: "hit"; credentials: CachedCredentials; path: string }
-  | { status: "miss"; reason: "absent" | "expired" | "corrupt" | "unreadable"; path: string; detail?: string };
+  | { status: "miss"; reason: "absent" | "expired" | "corrupt" | "unreadable" | "untrusted"; path: string; detail?: string };
 
 export interface CacheEntrySummary {
   key: string;
@@ -128,6 +128,9 @@ const DEFAULT_LOCK_STALE_MS = 60_000;
 // A write takes milliseconds; a temp file this old was left by a crashed writer
 // (botocore itself never removes its tmpXXXXXXXX.tmp after a failed write).
 const STALE_TEMP_MS = 60_000;
+// GetSessionToken's longest session (AssumeRole: 12 hours), plus five minutes
+// of clock skew: an Expiration further away was not written from STS.
+const MAX_STS_LIFETIME_MS = (36 * 3600 + 300) * 1000;
 // Real entries are about 1-2 KiB; anything bigger is not a cache entry.
 const MAX_ENTRY_BYTES = 1024 * 1024;
 
@@ -136,7 +139,7 @@ export function isValidCacheKey(key: string): boolean {
 }
 
 type Inspection =
-  | { state: "ok"; credentials: CachedCredentials; doc: Record<string, unknown> }
+  | { state: "ok"; credentials: CachedCredentials; doc: Record<string, unknown>; stats?: Stats }
   | { state: "absent" | "unreadable" | "corrupt"; detail: string };
 
 export class CacheStore {
@@ -170,6 +173,11 @@ export class CacheStore {
     if (found.state !== "ok") return { status: "miss", reason: found.state, path: file, detail: found.detail };
     const now = this.now();
     const { expiration } = found.credentials;
+    const distrust = this.distrust(found.stats, expiration, now);
+    if (distrust !== undefined) {
+      this.warnOnce(`untrusted:${file}`, `Not using the cached credentials ${file}: ${distrust}.`);
+      return { status: "miss", reason: "untrusted", path: file, detail: distrust };
+    }
     if (!isUsable(expiration, now, this.windowSeconds)) {
       const left = secondsLeft(expiration, now);
       const detail = left < 0
@@ -279,7 +287,8 @@ export class CacheStore {
         if (st?.isFile() && nowMs - st.mtimeMs > STALE_TEMP_MS) unlinkQuietly(file);
       } else if (name.endsWith(".lock") && KEY.test(name.slice(0, -".lock".length))) {
         const seen = readLock(file);
-        if (seen !== undefined && lockIsStale(seen, DEFAULT_LOCK_STALE_MS)) unlinkQuietly(file);
+        if (seen === "not-a-file") removeNonFileLock(file);
+        else if (seen !== undefined && lockIsStale(seen, DEFAULT_LOCK_STALE_MS)) unlinkQuietly(file);
       }
     }
     return removed;
@@ -327,14 +336,22 @@ export class CacheStore {
         return () => {
           // Release only our own lock: after staleMs another process may have
           // taken it over, and that one must stay.
-          if (readLock(lockPath)?.raw === content) unlinkQuietly(lockPath);
+          const current = readLock(lockPath);
+          if (typeof current === "object" && current.raw === content) unlinkQuietly(lockPath);
         };
       }
       if (failure !== "EEXIST") return undefined; // read-only dir etc.: run unlocked
       const seen = readLock(lockPath);
       // Released meanwhile, or abandoned and now moved away: try again at once.
-      // (A lock that exists but cannot be read, e.g. a directory, is waited out.)
-      const freed = seen === undefined ? !existsSync(lockPath) : lockIsStale(seen, staleMs) && stealLock(lockPath, seen.raw);
+      // A FIFO, device, socket or symlink is never a lock awsrole made: it is
+      // moved away and removed. (A directory, which cannot be removed that
+      // way, is waited out.)
+      const freed =
+        seen === "not-a-file"
+          ? this.removeForeignLock(lockPath)
+          : seen === undefined
+            ? !existsSync(lockPath)
+            : lockIsStale(seen, staleMs) && stealLock(lockPath, seen.raw);
       if (Date.now() >= deadline || this.signal?.aborted) return undefined;
       if (freed) continue;
       // Jitter spreads the retries of many waiters.
@@ -344,6 +361,49 @@ export class CacheStore {
         return undefined; // aborted while waiting
       }
     }
+  }
+
+  private removeForeignLock(lockPath: string): boolean {
+    const removed = removeNonFileLock(lockPath);
+    if (removed) this.warnOnce(`lock:${lockPath}`, `Removed ${lockPath}: it was not a regular file, so not a lock awsrole made.`);
+    return removed;
+  }
+
+  /**
+   * Why an entry that parses must still not be used: it may have been planted
+   * (docs/security.md). The AWS CLI uses all of these; awsrole treats them as a
+   * miss, so the entry is replaced by a fresh STS result.
+   * - the file is writable by every user, or owned by someone other than this
+   *   user or root (root itself also trusts the directory's owner);
+   * - the cache directory is writable by every user: anyone could plant or
+   *   swap entries there (a hard link to another role's entry looks genuine);
+   * - its Expiration is further away than any STS credentials last (36 hours,
+   *   GetSessionToken's maximum; AssumeRole grants at most 12).
+   */
+  private distrust(stats: Stats | undefined, expiration: Date, now: Date): string | undefined {
+    if (expiration.getTime() - now.getTime() > MAX_STS_LIFETIME_MS) return "its Expiration is more than 36 hours away, longer than STS credentials last";
+    if (stats === undefined) return undefined;
+    if (stats.mode & 0o002) return "it is writable by every user, so anyone could have planted it (chmod 600 it, or awsrole cache clear)";
+    const dir = this.dirStats();
+    const uid = process.geteuid?.();
+    // Root (sudo with HOME kept) trusts the owner of the directory it was pointed at.
+    const trusted = (owner: number) => owner === uid || owner === 0 || (uid === 0 && owner === dir?.uid);
+    if (uid !== undefined && !trusted(stats.uid)) return `it belongs to another user (uid ${stats.uid})`;
+    if (dir !== undefined && dir.mode & 0o002) return `the directory ${this.dir} is writable by every user, so anyone could have planted it (chmod 700 it)`;
+    return undefined;
+  }
+
+  private dirStatsCache: Stats | null | undefined;
+
+  private dirStats(): Stats | undefined {
+    if (this.dirStatsCache === undefined) {
+      try {
+        this.dirStatsCache = statSync(this.dir);
+      } catch {
+        this.dirStatsCache = null;
+      }
+    }
+    return this.dirStatsCache ?? undefined;
   }
 
   /** mkdir -p with mode 0700 for the directories it creates; an existing dir keeps its mode. */
@@ -451,8 +511,9 @@ function inspect(file: string): Inspection {
     return { state: "unreadable", detail: describeError(error) };
   }
   let text: string;
+  let st: Stats;
   try {
-    const st = fstatSync(fd);
+    st = fstatSync(fd);
     if (st.isDirectory()) return { state: "unreadable", detail: "is a directory" };
     if (!st.isFile()) return { state: "unreadable", detail: "not a regular file" };
     if (st.size > MAX_ENTRY_BYTES) return { state: "corrupt", detail: "too large for a cache entry" };
@@ -462,7 +523,8 @@ function inspect(file: string): Inspection {
   } finally {
     closeQuietly(fd);
   }
-  return parseEntry(text);
+  const parsed = parseEntry(text);
+  return parsed.state === "ok" ? { ...parsed, stats: st } : parsed;
 }
 
 /** What botocore needs from an entry: Credentials.{AccessKeyId, SecretAccessKey, SessionToken, Expiration}. */
@@ -540,10 +602,72 @@ function createExclusive(lockPath: string, content: string): string | undefined 
   return undefined;
 }
 
-function readLock(lockPath: string): SeenLock | undefined {
+// A real lock is one line of JSON, well under 200 bytes.
+const MAX_LOCK_BYTES = 4096;
+
+/**
+ * Reads at most MAX_LOCK_BYTES of a regular file, as carefully as a cache
+ * entry: no following a symlink (O_NOFOLLOW), no blocking on a FIFO
+ * (O_NONBLOCK), regular files only (fstat on the opened descriptor, so a swap
+ * after the check changes nothing), and a bounded read, so a lock that is a
+ * symlink to /dev/zero costs nothing. "not-a-file": something else is there.
+ */
+function readLockFile(path: string): { raw: string; mtimeMs: number } | "not-a-file" | undefined {
+  let fd: number;
   try {
-    const raw = readFileSync(lockPath, "utf8");
-    const { mtimeMs } = statSync(lockPath);
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    // ELOOP: a symlink (O_NOFOLLOW); ENXIO: a socket.
+    const code = errorCode(error);
+    return code === "ELOOP" || code === "ENXIO" ? "not-a-file" : undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) return undefined;
+    if (!st.isFile()) return "not-a-file";
+    const buffer = Buffer.alloc(Math.min(Math.max(st.size, 0), MAX_LOCK_BYTES));
+    let length = 0;
+    while (length < buffer.length) {
+      const n = readSync(fd, buffer, length, buffer.length - length, length);
+      if (n === 0) break;
+      length += n;
+    }
+    return { raw: buffer.subarray(0, length).toString("utf8"), mtimeMs: st.mtimeMs };
+  } catch {
+    return undefined;
+  } finally {
+    closeQuietly(fd);
+  }
+}
+
+/**
+ * Moves a lock path that is not a regular file (FIFO, device, socket, symlink)
+ * aside and removes it. If what was moved turns out to be a regular file (a
+ * real lock created in between), it is put back. True when the path is free.
+ */
+function removeNonFileLock(lockPath: string): boolean {
+  const aside = `${join(dirname(lockPath), `.${basename(lockPath)}`)}.${uniqueSuffix()}.tmp`;
+  try {
+    renameSync(lockPath, aside);
+  } catch (error) {
+    return errorCode(error) === "ENOENT";
+  }
+  if (lstatQuietly(aside)?.isFile()) {
+    try {
+      linkSync(aside, lockPath);
+    } catch {
+      // Another lock took its place meanwhile.
+    }
+  }
+  unlinkQuietly(aside);
+  return true;
+}
+
+function readLock(lockPath: string): SeenLock | "not-a-file" | undefined {
+  try {
+    const read = readLockFile(lockPath);
+    if (read === undefined || read === "not-a-file") return read;
+    const { raw, mtimeMs } = read;
     const seen: SeenLock = { raw, mtimeMs };
     try {
       const parsed: unknown = JSON.parse(raw);
@@ -597,7 +721,8 @@ function stealLock(lockPath: string, staleRaw: string): boolean {
     return errorCode(error) === "ENOENT";
   }
   try {
-    if (readFileSync(aside, "utf8") !== staleRaw) {
+    const moved = readLockFile(aside);
+    if (typeof moved === "object" && moved.raw !== staleRaw) {
       try {
         linkSync(aside, lockPath); // no-clobber restore of a live lock
       } catch {

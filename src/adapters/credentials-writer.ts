@@ -6,14 +6,22 @@
 // - a timestamped backup of the previous file is written first (0600);
 // - the new file is written to a temp file and renamed over the old one, keeping
 //   its mode (0600 for a new file); a symlinked file is written through the link;
-// - a section that holds long-term keys (no session token) is never overwritten.
+// - a section that holds long-term keys (no session token) is never overwritten;
+// - writers of one file are serialised by a lock and read the file under it, so
+//   parallel writes of different profiles all survive;
+// - the replacement keeps the original's owner, group and mode (fchown/fchmod on
+//   the temp file), or nothing is written;
+// - a dangling symlink is refused, never replaced by a regular file;
+// - the old values' continuation lines go with their keys.
 
-import { chmodSync, constants, copyFileSync, existsSync, mkdirSync, openSync, closeSync, writeSync, fsyncSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { chmodSync, chownSync, constants, copyFileSync, existsSync, fchmodSync, fchownSync, lstatSync, mkdirSync, openSync, closeSync, writeSync, fsyncSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, type Stats } from "node:fs";
 import { dirname, join, basename } from "node:path";
 import { uniqueSuffix } from "../core/unique.js";
 import { AwsroleError, UsageError } from "../errors.js";
 import type { Credentials } from "../core/resolve.js";
-import { formatExpiration } from "../render/credentials.js";
+import { assertExportable, formatExpiration } from "../render/credentials.js";
+import { sha1Hex } from "../core/sha1.js";
+import { CacheStore, cliCacheDir } from "./cache-store.js";
 
 const CREDENTIAL_KEYS = new Set(["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_security_token", "aws_credential_expiration"]);
 
@@ -23,6 +31,34 @@ export interface WriteProfileResult {
   created: boolean;
 }
 
+/**
+ * writeProfileCredentials under a lock per credentials file (in the AWS CLI's
+ * cache directory, next to the hop locks), so that parallel
+ * `assume --write-profile` runs each read the file the previous one wrote
+ * instead of all replacing the same original. Best effort like the hop locks:
+ * a lock that cannot be taken within AWSROLE_LOCK_TIMEOUT_MS is gone without.
+ */
+export async function writeProfileCredentialsLocked(
+  path: string,
+  profileName: string,
+  credentials: Credentials,
+  now: Date,
+  options: { env: Readonly<Record<string, string | undefined>>; signal?: AbortSignal },
+): Promise<WriteProfileResult> {
+  const store = new CacheStore(cliCacheDir(options.env), options.signal ? { signal: options.signal } : {});
+  const key = `write-profile-${sha1Hex(resolveTarget(path))}`;
+  return store.withLock(key, async () => writeProfileCredentials(path, profileName, credentials, now));
+}
+
+/** The file a write lands in: through symlinks (dotfile managers); a missing file is itself. */
+function resolveTarget(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 export function writeProfileCredentials(path: string, profileName: string, credentials: Credentials, now: Date): WriteProfileResult {
   if (!/^[^\][\r\n]+$/.test(profileName) || profileName.trim() !== profileName) {
     throw new UsageError(`"${profileName}" cannot be a profile name in the credentials file.`, "Use letters, digits, - _ . @ and similar, without brackets or leading/trailing spaces.");
@@ -30,54 +66,138 @@ export function writeProfileCredentials(path: string, profileName: string, crede
   if (!credentials.sessionToken) {
     throw new AwsroleError("NotTemporary", "awsrole writes only temporary credentials (with a session token) into a profile.", { hint: "Use a role profile or --role-arn." });
   }
-  let target = path;
-  try {
-    target = realpathSync(path); // write through a symlink (dotfile managers)
-  } catch {
-    // the file does not exist yet
-  }
+  const target = resolveTarget(path); // write through a symlink (dotfile managers)
+  refuseDanglingSymlink(target);
   const existed = existsSync(target);
-  const original = existed ? readFileSync(target, "utf8") : "";
+  const original = existed ? readOriginal(target) : "";
   const updated = replaceSection(original, profileName, credentialLines(credentials, now), target);
   if (updated === original) return { path: target, backupPath: undefined, created: false };
 
-  mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
-  let backupPath: string | undefined;
-  if (existed) {
-    // Never overwrite an earlier backup (two writes in one second): -2, -3, ...
-    const stem = `${target}.awsrole-backup-${formatExpiration(now).replace(/[-:]/g, "")}`;
-    for (let n = 1; ; n++) {
-      backupPath = n === 1 ? stem : `${stem}-${n}`;
-      try {
-        copyFileSync(target, backupPath, constants.COPYFILE_EXCL);
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST" || n >= 100) throw error;
-      }
-    }
-    chmodSync(backupPath, 0o600);
-  }
-  const mode = existed ? statSync(target).mode & 0o777 : 0o600;
-  const temp = join(dirname(target), `.${basename(target)}.${uniqueSuffix()}.tmp`);
-  const fd = openSync(temp, "wx", mode);
   try {
+    mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw writeFailed(target, error);
+  }
+  const before = existed ? statSync(target) : undefined;
+  const backupPath = existed ? writeBackup(target, now, before!) : undefined;
+  const temp = join(dirname(target), `.${basename(target)}.${uniqueSuffix()}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(temp, "wx", 0o600);
+    keepOwnerAndMode(fd, before, target);
     writeSync(fd, updated);
     fsyncSync(fd);
     closeSync(fd);
+    fd = undefined;
     renameSync(temp, target);
   } catch (error) {
-    try {
-      closeSync(fd);
-    } catch {}
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {}
+    }
     try {
       unlinkSync(temp);
     } catch {}
-    throw new AwsroleError("WriteFailed", `Could not write ${target} (${(error as NodeJS.ErrnoException).code ?? "error"}); it was left unchanged.`, { hint: "Check the file's permissions and free disk space." });
+    throw writeFailed(target, error);
   }
   return { path: target, backupPath, created: !existed };
 }
 
+function errorCodeOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException | undefined)?.code ?? "error";
+}
+
+function writeFailed(target: string, error: unknown): AwsroleError {
+  if (error instanceof AwsroleError) return error;
+  return new AwsroleError("WriteFailed", `Could not write ${target} (${errorCodeOf(error)}); it was left unchanged.`, { hint: "Check the file's permissions and free disk space." });
+}
+
+/**
+ * A symlink whose target does not exist (a dotfile manager not yet run) is
+ * refused: replacing it by a regular file would silently cut the link, and
+ * creating its target could write anywhere the link points.
+ */
+function refuseDanglingSymlink(target: string): void {
+  let st: Stats;
+  try {
+    st = lstatSync(target);
+  } catch {
+    return; // absent: a new file is created
+  }
+  if (!st.isSymbolicLink()) return;
+  let points = "";
+  try {
+    points = readlinkSync(target);
+  } catch {}
+  throw new AwsroleError("DanglingSymlink", `${target} is a symbolic link to ${points || "a missing file"}, which does not exist; awsrole will not replace the link.`, {
+    hint: "Create the file the link points to (or remove the link), then run the command again.",
+  });
+}
+
+function readOriginal(target: string): string {
+  try {
+    const st = statSync(target);
+    if (!st.isFile()) throw Object.assign(new Error("not a regular file"), { code: st.isDirectory() ? "EISDIR" : "not a regular file" });
+    return readFileSync(target, "utf8");
+  } catch (error) {
+    throw new AwsroleError("WriteFailed", `Could not read ${target} (${errorCodeOf(error)}); nothing was written.`, {
+      hint: "The credentials file must be a regular file; move whatever is at that path aside.",
+    });
+  }
+}
+
+/**
+ * A timestamped 0600 copy of the file, owned like the file (a backup made
+ * under sudo must stay readable by the file's owner); never overwrites an
+ * earlier one (two writes in one second: -2, -3, ...).
+ */
+function writeBackup(target: string, now: Date, original: Stats): string {
+  const stem = `${target}.awsrole-backup-${formatExpiration(now).replace(/[-:]/g, "")}`;
+  for (let n = 1; ; n++) {
+    const backupPath = n === 1 ? stem : `${stem}-${n}`;
+    try {
+      copyFileSync(target, backupPath, constants.COPYFILE_EXCL);
+      chmodSync(backupPath, 0o600);
+      if (process.geteuid?.() === 0 && (original.uid !== 0 || original.gid !== 0)) chownSync(backupPath, original.uid, original.gid);
+      return backupPath;
+    } catch (error) {
+      if (errorCodeOf(error) === "EEXIST" && n < 100) continue;
+      throw new AwsroleError("BackupFailed", `Could not write the backup ${backupPath} (${errorCodeOf(error)}); ${target} was left unchanged.`, {
+        hint: "Check the permissions and free space of that directory.",
+      });
+    }
+  }
+}
+
+/**
+ * The temp file replaces the original by rename, so it must carry the
+ * original's owner, group and mode itself: run with sudo and HOME kept, the
+ * user's file must not become root's. fchmod sets the mode exactly (open's
+ * mode is cut by the umask). An owner that cannot be kept is an error.
+ */
+function keepOwnerAndMode(fd: number, before: Stats | undefined, target: string): void {
+  if (before === undefined) {
+    fchmodSync(fd, 0o600);
+    return;
+  }
+  const uid = process.geteuid?.();
+  const gid = process.getegid?.();
+  if ((uid !== undefined && uid !== before.uid) || (gid !== undefined && gid !== before.gid)) {
+    try {
+      fchownSync(fd, before.uid, before.gid);
+    } catch (error) {
+      throw new AwsroleError("WriteFailed", `Could not keep the owner and group of ${target} (${errorCodeOf(error)}); it was left unchanged.`, {
+        hint: "Run awsrole as the user who owns the file.",
+      });
+    }
+  }
+  fchmodSync(fd, before.mode & 0o777);
+}
+
 function credentialLines(credentials: Credentials, now: Date): string[] {
+  // A line break in a value would write extra lines (keys, sections) into the file.
+  assertExportable(credentials);
   const lines = [
     `# written by awsrole at ${formatExpiration(now)}${credentials.expiration ? `; expires ${formatExpiration(credentials.expiration)}` : ""}`,
     `aws_access_key_id = ${credentials.accessKeyId}`,
@@ -99,24 +219,54 @@ export function replaceSection(text: string, name: string, newLines: string[], p
   let end = lines.findIndex((line, index) => index > headerIndex && sectionHeader(line) !== undefined);
   if (end < 0) end = lines.length;
   const body = lines.slice(headerIndex + 1, end);
-  const keyOf = (line: string) => /^\s*([^=:#;\s][^=:]*?)\s*[=:]/.exec(line)?.[1]?.toLowerCase();
-  const hasKeyId = body.some((line) => keyOf(line) === "aws_access_key_id");
-  const hasToken = body.some((line) => keyOf(line) === "aws_session_token" || keyOf(line) === "aws_security_token");
+  const classified = classifyBody(body);
+  const keys = classified.map((line) => line.key);
+  const hasKeyId = keys.includes("aws_access_key_id");
+  const hasToken = keys.includes("aws_session_token") || keys.includes("aws_security_token");
   if (hasKeyId && !hasToken) {
     throw new AwsroleError("WouldOverwriteLongTermKeys", `Profile [${name}] in ${pathForMessages} holds long-term access keys; awsrole will not overwrite them.`, {
       hint: "Choose another name for --write-profile.",
     });
   }
-  const kept = body.filter((line) => {
-    const key = keyOf(line);
-    if (key !== undefined && CREDENTIAL_KEYS.has(key)) return false;
-    return !/^\s*#\s*written by awsrole at /.test(line);
-  });
-  const result = [...lines.slice(0, headerIndex + 1), ...newLines, ...kept, ...lines.slice(end)];
+  // A credential key goes with its continuation lines: left behind, they would
+  // continue whatever key came before them (the new aws_session_token).
+  const kept = classified.filter((line) => !(line.owner !== undefined && CREDENTIAL_KEYS.has(line.owner)) && !/^\s*#\s*written by awsrole at /.test(line.text)).map((line) => line.text);
+  // The new keys go after the section's last setting (before its trailing
+  // blank and comment lines): put first, they would swallow an indented key
+  // below them as a continuation.
+  let at = kept.length;
+  while (at > 0 && /^\s*([#;].*)?$/.test(kept[at - 1]!)) at--;
+  const result = [...lines.slice(0, headerIndex + 1), ...kept.slice(0, at), ...newLines, ...kept.slice(at), ...lines.slice(end)];
   return result.join(eol);
 }
 
 function sectionHeader(line: string): string | undefined {
   const match = /^\[(.+)\]/.exec(line.trim());
   return match ? match[1] : undefined;
+}
+
+/**
+ * The lines of one section body as configparser reads them (src/core/ini.ts
+ * classify): a line indented deeper than the last key line, while a value is
+ * open, continues that value; blank and comment lines leave the state alone.
+ * owner: the key the line belongs to (its own, or the one it continues).
+ */
+function classifyBody(body: readonly string[]): Array<{ text: string; key?: string; owner?: string }> {
+  let indentLevel = Number.MAX_SAFE_INTEGER;
+  let owner: string | undefined;
+  return body.map((text) => {
+    const stripped = text.trim();
+    if (stripped === "" || stripped.startsWith("#") || stripped.startsWith(";")) return { text };
+    const indent = text.length - text.trimStart().length;
+    if (owner !== undefined && indent > indentLevel) return { text, owner };
+    indentLevel = indent;
+    const delimiter = /[=:]/.exec(stripped)?.index ?? -1;
+    const key = delimiter <= 0 ? "" : stripped.slice(0, delimiter).trimEnd().toLowerCase();
+    if (key === "") {
+      owner = undefined;
+      return { text };
+    }
+    owner = key;
+    return { text, key, owner };
+  });
 }

@@ -44,9 +44,9 @@ export async function runAssume(input: AssumeInput, ctx: Context): Promise<numbe
   const credentials = fromResponse(response);
   warnIfExpiringSoon(credentials, ctx);
   if (input.writeProfile !== undefined) {
-    const { writeProfileCredentials } = await import("../adapters/credentials-writer.js");
+    const { writeProfileCredentialsLocked } = await import("../adapters/credentials-writer.js");
     const { configPaths } = await import("../adapters/config-files.js");
-    const result = writeProfileCredentials(configPaths(ctx.env).credentialsPath, input.writeProfile, credentials, ctx.now());
+    const result = await writeProfileCredentialsLocked(configPaths(ctx.env).credentialsPath, input.writeProfile, credentials, ctx.now(), { env: ctx.env, signal: ctx.signal });
     ctx.stderr.write(`awsrole: wrote profile [${input.writeProfile}] to ${result.path}${result.backupPath ? ` (backup: ${result.backupPath})` : ""}.\n`);
   }
   // `aws sts assume-role` output: indent 4. An entry written by another tool may

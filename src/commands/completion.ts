@@ -50,6 +50,24 @@ export function runCompletion(input: { shell: string; program: Command }, ctx: C
 const words = (items: readonly string[]) => items.join(" ");
 const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
+/**
+ * Profile names are data from files the user may not have written (generated
+ * or shared configs), so the bash script never hands them to compgen -W,
+ * which expands command substitutions, parameters and globs in its word list. They are
+ * read line by line, matched as a literal prefix of the word being completed,
+ * and offered quoted with printf %q, so the name is inserted exactly as it is
+ * and pressing Enter passes it unexpanded (docs/security.md).
+ */
+const BASH_PROFILES_FUNCTION = `# Profile names are data: read literally, matched literally, inserted quoted.
+_awsrole_profiles() {
+  local name quoted
+  while IFS= read -r name; do
+    [[ -n "$name" && "$name" == "$cur"* ]] || continue
+    printf -v quoted '%q' "$name"
+    COMPREPLY+=("$quoted")
+  done < <(awsrole __profiles 2>/dev/null)
+}`;
+
 export function bashScript(commands: readonly CommandSpec[]): string {
   const profileCommands = commands.filter((c) => c.takesProfile).map((c) => c.name);
   const optionCases = commands
@@ -65,6 +83,7 @@ export function bashScript(commands: readonly CommandSpec[]): string {
     .map((c) => `      ${sq(c.name)}) subs=${sq(words(c.subcommands.map((s) => s.name)))} ;;`)
     .join("\n");
   return `# awsrole bash completion. Install: awsrole completion bash >> ~/.bashrc
+${BASH_PROFILES_FUNCTION}
 _awsrole() {
   local cur prev cmd opts subs i
   cur="\${COMP_WORDS[COMP_CWORD]}"
@@ -95,7 +114,7 @@ ${subCases}
 ${valueCases}
   esac
   case "$prev" in
-    -p|--profile) COMPREPLY=( $(compgen -W "$(awsrole __profiles 2>/dev/null)" -- "$cur") ); return 0 ;;
+    -p|--profile) _awsrole_profiles; return 0 ;;
     -t|--token-code|-r|--region|--role-arn|--role-session-name|--duration-seconds|--serial-number|--external-id|--write-profile|--destination|--duration) return 0 ;;
   esac
   if [[ "$cur" == -* ]]; then
@@ -107,7 +126,7 @@ ${optionCases}
     return 0
   fi
   case "\${cmd%% *}" in
-    ${profileCommands.join("|")}) COMPREPLY=( $(compgen -W "$(awsrole __profiles 2>/dev/null)" -- "$cur") ) ;;
+    ${profileCommands.join("|")}) _awsrole_profiles ;;
     completion) COMPREPLY=( $(compgen -W ${sq(words(SHELLS))} -- "$cur") ) ;;
   esac
   return 0

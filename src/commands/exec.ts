@@ -41,6 +41,10 @@ export const EXEC_REMOVED_VARIABLES = [
   "AWS_WEB_IDENTITY_TOKEN_FILE",
   "AWSROLE_PROFILE",
   "AWSROLE_EXPIRATION",
+  // A previous session's expiry (aws-vault's name), and the legacy pointer to a
+  // credentials file that older tools read before the environment keys.
+  "AWS_SESSION_EXPIRATION",
+  "AWS_CREDENTIAL_FILE",
 ] as const;
 
 /** The child's environment: the caller's, minus conflicts, plus the credentials and the awsrole marker. */
@@ -52,7 +56,7 @@ export function execEnvironment(
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
   for (const name of EXEC_REMOVED_VARIABLES) delete out[name];
-  for (const [key, value] of credentialVariables(credentials, { region: extras.region })) out[key] = value;
+  for (const [key, value] of credentialVariables(credentials, { region: extras.region, profile: extras.profile })) out[key] = value;
   out.AWSROLE_PROFILE = extras.profile ?? "";
   if (credentials.expiration) out.AWSROLE_EXPIRATION = formatExpiration(credentials.expiration);
   return out;
@@ -84,11 +88,16 @@ export async function runExec(input: ExecInput, ctx: Context): Promise<number> {
  * delivers Ctrl-C (SIGINT), Ctrl-\ (SIGQUIT) and a hang-up to both: forwarding
  * them again would give the child two interrupts for one keypress (Terraform
  * takes a second one as "exit immediately"). Without a terminal those signals
- * were aimed at awsrole alone, so they are forwarded. SIGTERM is always
+ * were aimed at awsrole alone, so they are forwarded (SIGQUIT included: a
+ * terminal would have sent Ctrl-\ to the command too). SIGTERM is always
  * forwarded. Either way awsrole stays alive to report the child's status.
  */
 function signalPlan(interactive: boolean): { forward: NodeJS.Signals[]; ignore: NodeJS.Signals[] } {
-  return interactive ? { forward: ["SIGTERM"], ignore: ["SIGINT", "SIGQUIT", "SIGHUP"] } : { forward: ["SIGINT", "SIGTERM", "SIGHUP"], ignore: ["SIGQUIT"] };
+  // SIGUSR1 and SIGUSR2 never come from a terminal: they are meant for the
+  // command (dd, nginx, ...). Handling SIGUSR1 also keeps Node's inspector
+  // closed in this process, which holds credentials (bin/awsrole.cjs).
+  const user: NodeJS.Signals[] = ["SIGUSR1", "SIGUSR2"];
+  return interactive ? { forward: ["SIGTERM", ...user], ignore: ["SIGINT", "SIGQUIT", "SIGHUP"] } : { forward: ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", ...user], ignore: [] };
 }
 
 export async function spawnInherited(command: readonly string[], env: Record<string, string>, ctx: Context): Promise<number> {

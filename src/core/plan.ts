@@ -80,6 +80,14 @@ export function chooseProfile(flag: string | undefined, env: Readonly<Record<str
 export interface PlanOptions {
   /** Environment variables (only read, never written). */
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * What is already known about planning a profile from the top (doctor plans
+   * every profile, sources first, and so stays linear on deep chains): its
+   * plan, or the error that planning it throws. When a role source has a known
+   * plan, the walk stops there: the result's source is that plan's source and
+   * its hops are only the ones above it.
+   */
+  known?: (profile: string) => Plan | ProfileConfigError | undefined;
 }
 
 export function planProfile(config: AwsConfig, choice: ProfileChoice, options: PlanOptions): Plan {
@@ -104,22 +112,30 @@ export function planProfile(config: AwsConfig, choice: ProfileChoice, options: P
     }
     throw profileNotFound(config, choice);
   }
-  const planner = new Planner(config, env, choice.from === "flag");
+  const planner = new Planner(config, env, choice.from === "flag", options.known);
   return planner.planTop(profile);
 }
 
 class Planner {
   private readonly hops: RoleHop[] = [];
+  // In order, for the cycle message; the set makes each revisit check O(1).
   private readonly visited: string[] = [];
+  private readonly visitedSet = new Set<string>();
 
   constructor(
     private readonly config: AwsConfig,
     private readonly env: Readonly<Record<string, string | undefined>>,
     private readonly profileFromFlag: boolean,
+    private readonly known: PlanOptions["known"],
   ) {}
 
+  private visit(name: string): void {
+    this.visited.push(name);
+    this.visitedSet.add(name);
+  }
+
   planTop(profile: Profile): Plan {
-    this.visited.push(profile.name);
+    this.visit(profile.name);
     // Provider order (aws-semantics.md 1.8): assume-role, then web identity, then
     // the file/process providers.
     if (isRoleProfile(profile)) {
@@ -142,15 +158,80 @@ class Planner {
     return { profile: profile.name, source, hops: [] };
   }
 
-  /** Plans the AssumeRole call for `profile` (a role profile) and, recursively, its source. */
-  private planRole(profile: Profile): Source {
+  /**
+   * Plans the AssumeRole call for `profile` (a role profile) and those of its
+   * role sources, down to the first source that is not a role. A loop, not
+   * recursion: a chain thousands of profiles deep (botocore recurses, and hits
+   * Python's recursion limit) must not overflow the stack.
+   */
+  private planRole(top: Profile): Source {
+    // Each role profile of the chain, top first, with what its hop needs.
+    const steps: Array<{ profile: Profile; roleArn: string; durationSeconds: number | undefined; chained: boolean }> = [];
+    let profile = top;
+    let source: Source;
+    for (;;) {
+      const step = this.checkRole(profile);
+      const { name, roleArn, durationSeconds, credentialSource, sourceProfileName } = step;
+      if (credentialSource !== undefined) {
+        steps.push({ profile, roleArn, durationSeconds, chained: false });
+        source = credentialSourceOf(credentialSource, name);
+        break;
+      }
+      const sourceProfile = this.config.profiles.get(sourceProfileName!)!;
+      // botocore's loop rule (aws-semantics.md 2.4): a revisit is allowed only when a
+      // profile names itself and has its own keys.
+      if (this.visitedSet.has(sourceProfile.name)) {
+        const selfWithKeys = sourceProfile.name === name && hasStaticKeys(sourceProfile);
+        if (!selfWithKeys) throw cycleError(this.visited, sourceProfile.name, this.config);
+      }
+      this.visit(sourceProfile.name);
+      steps.push({ profile, roleArn, durationSeconds, chained: yieldsRoleSession(sourceProfile) });
+      if (hasStaticKeys(sourceProfile) || !isRoleProfile(sourceProfile)) {
+        // Resolved with the profile providers, env disabled (aws-semantics.md 2.2).
+        const resolved = this.webIdentityOf(sourceProfile, false) ?? this.sourceFromProfileProviders(sourceProfile);
+        if (!resolved) {
+          const where = `[${sectionLabel(profile)}] in ${originPath(profile, "role_arn")}`;
+          const hint = getString(sourceProfile, "credential_source") !== undefined
+            ? `A source profile cannot use credential_source without role_arn in the AWS CLI; add aws_access_key_id and aws_secret_access_key to [${sectionLabel(sourceProfile)}], or point source_profile at a profile that has them.`
+            : `Add aws_access_key_id and aws_secret_access_key to [${sourceProfile.name}] in ${this.config.credentialsPath}, or point source_profile in ${where} at a profile that has them.`;
+          throw new ProfileConfigError("SourceHasNoCredentials", sourceProfile.name, `Source profile "${sourceProfile.name}" (used by "${name}") has no credentials.`, hint);
+        }
+        source = resolved;
+        break;
+      }
+      const known = this.known?.(sourceProfile.name);
+      if (known instanceof ProfileConfigError) throw known;
+      if (known !== undefined) {
+        source = known.source;
+        break;
+      }
+      profile = sourceProfile;
+    }
+    // Innermost hop first, as the calls are made.
+    for (let i = steps.length - 1; i >= 0; i--) {
+      const { profile: hopProfile, roleArn, durationSeconds, chained } = steps[i]!;
+      const hop: RoleHop = { profile: hopProfile.name, roleArn, chained };
+      const sessionName = getString(hopProfile, "role_session_name");
+      if (sessionName) hop.roleSessionName = sessionName; // an empty value behaves as unset
+      const externalId = getString(hopProfile, "external_id");
+      if (externalId !== undefined) hop.externalId = externalId;
+      const mfaSerial = getString(hopProfile, "mfa_serial");
+      if (mfaSerial !== undefined && mfaSerial !== "") hop.mfaSerial = mfaSerial;
+      if (durationSeconds !== undefined) hop.durationSeconds = durationSeconds;
+      if (hop.mfaSerial && isTrue(getString(hopProfile, "mfa_session"))) hop.mfaSession = true;
+      this.hops.push(hop);
+    }
+    return source;
+  }
+
+  /** A role profile's own settings, checked as botocore does (AssumeRoleProvider._get_role_config / _validate_*, aws-semantics.md 2.3). */
+  private checkRole(profile: Profile): { name: string; roleArn: string; durationSeconds: number | undefined; credentialSource?: CredentialSourceName; sourceProfileName?: string } {
     const name = profile.name;
     const sourceProfileName = getString(profile, "source_profile");
     const credentialSource = getString(profile, "credential_source");
     const roleArn = getString(profile, "role_arn")!;
     const where = `[${sectionLabel(profile)}] in ${originPath(profile, "role_arn")}`;
 
-    // botocore AssumeRoleProvider._get_role_config / _validate_* (aws-semantics.md 2.3).
     if (sourceProfileName !== undefined && credentialSource !== undefined) {
       throw new ProfileConfigError("BothSources", name, `Profile "${name}" sets both source_profile and credential_source.`, `Keep only one of them in ${where}.`);
     }
@@ -177,47 +258,13 @@ class Planner {
     }
     validateRoleArn(profile, roleArn, where);
     const durationSeconds = parseDuration(profile, where);
-
-    let source: Source;
-    let chained = false;
-    if (credentialSource !== undefined) {
-      source = credentialSourceOf(credentialSource as CredentialSourceName, name);
-    } else {
-      const sourceProfile = this.config.profiles.get(sourceProfileName!)!;
-      // botocore's loop rule (aws-semantics.md 2.4): a revisit is allowed only when a
-      // profile names itself and has its own keys.
-      if (this.visited.includes(sourceProfile.name)) {
-        const selfWithKeys = sourceProfile.name === name && hasStaticKeys(sourceProfile);
-        if (!selfWithKeys) throw cycleError(this.visited, sourceProfile.name, this.config);
-      }
-      this.visited.push(sourceProfile.name);
-      if (hasStaticKeys(sourceProfile) || !isRoleProfile(sourceProfile)) {
-        // Resolved with the profile providers, env disabled (aws-semantics.md 2.2).
-        const resolved = this.webIdentityOf(sourceProfile, false) ?? this.sourceFromProfileProviders(sourceProfile);
-        if (!resolved) {
-          const hint = getString(sourceProfile, "credential_source") !== undefined
-            ? `A source profile cannot use credential_source without role_arn in the AWS CLI; add aws_access_key_id and aws_secret_access_key to [${sectionLabel(sourceProfile)}], or point source_profile at a profile that has them.`
-            : `Add aws_access_key_id and aws_secret_access_key to [${sourceProfile.name}] in ${this.config.credentialsPath}, or point source_profile in ${where} at a profile that has them.`;
-          throw new ProfileConfigError("SourceHasNoCredentials", sourceProfile.name, `Source profile "${sourceProfile.name}" (used by "${name}") has no credentials.`, hint);
-        }
-        source = resolved;
-      } else {
-        source = this.planRole(sourceProfile);
-      }
-      chained = yieldsRoleSession(sourceProfile);
-    }
-
-    const hop: RoleHop = { profile: name, roleArn, chained };
-    const sessionName = getString(profile, "role_session_name");
-    if (sessionName) hop.roleSessionName = sessionName; // an empty value behaves as unset
-    const externalId = getString(profile, "external_id");
-    if (externalId !== undefined) hop.externalId = externalId;
-    const mfaSerial = getString(profile, "mfa_serial");
-    if (mfaSerial !== undefined && mfaSerial !== "") hop.mfaSerial = mfaSerial;
-    if (durationSeconds !== undefined) hop.durationSeconds = durationSeconds;
-    if (hop.mfaSerial && isTrue(getString(profile, "mfa_session"))) hop.mfaSession = true;
-    this.hops.push(hop);
-    return source;
+    return {
+      name,
+      roleArn,
+      durationSeconds,
+      ...(credentialSource !== undefined ? { credentialSource: credentialSource as CredentialSourceName } : {}),
+      ...(sourceProfileName !== undefined ? { sourceProfileName } : {}),
+    };
   }
 
   /** web_identity_token_file + role_arn (+ AWS_* env overrides at the top unless --profile). */

@@ -7,6 +7,7 @@
 // (aws-semantics.md 4). botocore and the SDKs read AWS_CREDENTIAL_EXPIRATION back.
 
 import type { Credentials } from "../core/resolve.js";
+import { AwsroleError } from "../errors.js";
 
 export const EXPORT_FORMATS = ["env", "env-no-export", "fish", "powershell", "json", "process"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -23,7 +24,53 @@ export function formatExpiration(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
+/**
+ * The longest values awsrole hands on. Access key ids are at most 128
+ * characters (IAM's AccessKeyId limit); secrets are 40. STS session tokens
+ * have no documented maximum, but even with session tags and a packed policy
+ * they stay within a few KiB; 16 KiB is far beyond any real one and far below
+ * what breaks a shell (Linux refuses a single environment string over 128 KiB
+ * with "Argument list too long", so every later command in that shell fails).
+ */
+export const MAX_EXPORTED_CHARS = { accessKeyId: 128, secretAccessKey: 1024, sessionToken: 16 * 1024, region: 64 } as const;
+
+// C0 and C1 controls, DEL, and the Unicode line and paragraph separators: any
+// of these can end, split or truncate an export line in some shell (bash drops
+// NUL, fish stops reading at it, PowerShell's Invoke-Expression splits at CR/LF).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+const FIELD_NAMES = { accessKeyId: "access key id", secretAccessKey: "secret access key", sessionToken: "session token", region: "region" } as const;
+
+/**
+ * Refuses credentials no real AWS credentials look like, before anything is
+ * printed or handed on: a control character in any value, or an implausible
+ * size. Real keys and tokens are printable ASCII (base64 and the like).
+ * Messages name the field and the profile, never the value.
+ */
+export function assertExportable(credentials: Credentials, extras: { region?: string | undefined; profile?: string | undefined } = {}): void {
+  const values: Array<[keyof typeof FIELD_NAMES, string | undefined]> = [
+    ["accessKeyId", credentials.accessKeyId],
+    ["secretAccessKey", credentials.secretAccessKey],
+    ["sessionToken", credentials.sessionToken],
+    ["region", extras.region],
+  ];
+  const whose = extras.profile ? ` of profile ${extras.profile}` : "";
+  const hint = `Real AWS credentials never look like this: check where ${extras.profile ? `profile ${extras.profile}` : "they"} came from (the credentials file, a credential_process, or a cached session: awsrole cache clear).`;
+  for (const [field, value] of values) {
+    if (value === undefined) continue;
+    const control = CONTROL.exec(value);
+    if (control) {
+      const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+      throw new AwsroleError("UnsafeCredentials", `The ${FIELD_NAMES[field]}${whose} contains a control character (U+${code}); awsrole will not export it.`, { hint });
+    }
+    if (value.length > MAX_EXPORTED_CHARS[field]) {
+      throw new AwsroleError("UnsafeCredentials", `The ${FIELD_NAMES[field]}${whose} is ${value.length} characters long, more than the ${MAX_EXPORTED_CHARS[field]} a real one can be; awsrole will not export it.`, { hint });
+    }
+  }
+}
+
 export function credentialVariables(credentials: Credentials, extras: ExportExtras = {}): Array<[string, string]> {
+  assertExportable(credentials, extras);
   const vars: Array<[string, string]> = [
     ["AWS_ACCESS_KEY_ID", credentials.accessKeyId],
     ["AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey],
@@ -40,7 +87,9 @@ export function credentialVariables(credentials: Credentials, extras: ExportExtr
  * SDK ignore the keys (aws-semantics.md 1.6), the "wrong account" trap.
  */
 export function conflictingVariables(env: Readonly<Record<string, string | undefined>>, credentials: Credentials): string[] {
-  const names = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"];
+  // AWS_SESSION_EXPIRATION (aws-vault's name for the expiry) would describe the
+  // previous session: it is always cleared, since awsrole sets AWS_CREDENTIAL_EXPIRATION.
+  const names = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN", "AWS_SESSION_EXPIRATION"];
   if (!credentials.sessionToken) names.push("AWS_SESSION_TOKEN");
   if (!credentials.expiration) names.push("AWS_CREDENTIAL_EXPIRATION");
   return names.filter((name) => env[name] !== undefined);
