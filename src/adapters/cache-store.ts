@@ -1,6 +1,6 @@
 // The AWS CLI's credential cache, ~/.aws/cli/cache/<key>.json, read and written
 // so that awsrole and the AWS CLI share credentials in both directions
-// (aws-semantics.md 3.1-3.8).
+// (docs/aws-rules.md#the-cache).
 //
 // - File names are the AWS CLI's keys (src/core/cache-key.ts).
 // - Files are written in the exact bytes botocore's JSONFileCache writes for the
@@ -451,7 +451,7 @@ export class CacheStore {
 
 /**
  * The bytes botocore's JSONFileCache writes for this response under the AWS
- * CLI v1 (aws-semantics.md 3.5): the parsed response in the service model's
+ * CLI v1 (docs/aws-rules.md#cache-file-content): the parsed response in the service model's
  * member order, botocore's added Credentials.AccountId, then ResponseMetadata,
  * through json.dumps with default separators and no trailing newline.
  * HTTPHeaders is written empty: the resolver does not keep the headers and no

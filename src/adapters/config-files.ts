@@ -1,5 +1,5 @@
 // Locating and reading ~/.aws/config and ~/.aws/credentials as the AWS CLI does
-// (aws-semantics.md 1.1): AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE, with
+// (docs/aws-rules.md#file-locations): AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE, with
 // $VAR / ${VAR} expanded and then ~; a missing file (or a path that is not a
 // regular file) is silently treated as empty; a file that exists but cannot be
 // read or parsed is an error naming it.

@@ -1,4 +1,4 @@
-// Credential sources other than keys in a file (aws-semantics.md 2.2, 2.9):
+// Credential sources other than keys in a file (docs/aws-rules.md#source-credentials, docs/aws-rules.md#web-identity):
 // the environment, the EC2 instance role (IMDSv2), the ECS container role,
 // credential_process, and web identity token files.
 

@@ -1,7 +1,7 @@
 // Cache keys for the AWS CLI's credential cache (~/.aws/cli/cache/<key>.json).
 //
 // awsrole shares that cache with the AWS CLI in both directions, so the file name
-// must be exactly what botocore computes (aws-semantics.md 3.3):
+// must be exactly what botocore computes (docs/aws-rules.md#cache-key):
 //
 //   key = sha1(json.dumps(args, sort_keys=True).encode("utf-8")).hexdigest()
 //
@@ -158,7 +158,7 @@ export interface AssumeRoleKeyArgs {
 }
 
 /**
- * botocore `AssumeRoleCredentialFetcher._create_cache_key` (aws-semantics.md 3.3).
+ * botocore `AssumeRoleCredentialFetcher._create_cache_key` (docs/aws-rules.md#cache-key).
  * Only members that are present count; DurationSeconds stays a JSON number.
  * (The `:`/`/` replacement botocore applies afterwards is a no-op on hex.)
  */
@@ -191,7 +191,7 @@ export function hopCacheKey(hop: RoleHop): string {
 
 /**
  * AssumeRoleWithWebIdentity uses the same function over {RoleArn[, RoleSessionName]}
- * (aws-semantics.md 2.9); the token is not part of the key. Hence the key equals
+ * (docs/aws-rules.md#web-identity); the token is not part of the key. Hence the key equals
  * the AssumeRole key for the same role without options.
  */
 export function webIdentityCacheKey(source: { roleArn: string; roleSessionName?: string }): string {

@@ -5,14 +5,14 @@
  * A cache entry is used only while at least this many seconds remain. botocore
  * `CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS = 900` (used by the
  * AssumeRole and web-identity fetchers: `_is_expired` is `seconds_left < 900`),
- * aws-semantics.md 3.7. Using the same window means awsrole and the AWS CLI
+ * docs/aws-rules.md#expiry-windows. Using the same window means awsrole and the AWS CLI
  * agree on which entries are fresh, and neither hands out credentials that
  * would expire during a typical command. (Consequence, as in the CLI: with
  * duration_seconds = 900 an entry is never reused.)
  */
 export const CLI_EXPIRY_WINDOW_SECONDS = 900;
 
-// The shapes AWS tools write (aws-semantics.md 3.6):
+// The shapes AWS tools write (docs/aws-rules.md#expiration-format):
 //   2026-11-22T18:48:33Z            real STS through AWS CLI v1 (wire string)
 //   2026-11-22T18:48:33.186509Z     moto (any number of fraction digits)
 //   2026-11-22T18:48:33+00:00       cli_timestamp_format = iso8601 (any offset)

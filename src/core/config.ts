@@ -1,6 +1,6 @@
 // The AWS configuration model: the two files parsed (src/core/ini.ts) and merged
 // into named profiles exactly as botocore's Session.full_config does
-// (aws-semantics.md 1.3-1.5, docs/resolution.md).
+// (docs/aws-rules.md#config-file-sections to docs/aws-rules.md#merging-the-two-files, docs/resolution.md).
 
 import { editDistance } from "./edit-distance.js";
 import { shlexSplit } from "./shlex.js";

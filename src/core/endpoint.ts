@@ -1,4 +1,4 @@
-// Which STS endpoint and signing region every hop uses (aws-semantics.md 2.7).
+// Which STS endpoint and signing region every hop uses (docs/aws-rules.md#sts-endpoint).
 // The AWS CLI builds one STS client configuration from the *top-level* profile
 // and uses it for every hop; a hop profile's region or endpoint_url is ignored.
 

@@ -1,7 +1,7 @@
 // A parser for the INI dialect the AWS CLI reads: Python's
 // configparser.RawConfigParser with its defaults, as botocore's
 // configloader.raw_config_parse uses it (docs/resolution.md, "Reading the files";
-// aws-semantics.md 1.2). The `ini` npm package is not used for reading because it
+// docs/aws-rules.md#ini-dialect). The `ini` npm package is not used for reading because it
 // nests dotted section names ([profile dev.admin]) and treats `#` inside values
 // (https://x/start#/) as a comment; the AWS CLI does neither.
 //

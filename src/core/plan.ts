@@ -1,6 +1,7 @@
 // Profile resolution: from a profile name to a Plan, the ordered list of STS
 // calls the AWS CLI would make for it, without any I/O. This follows botocore's
-// credential resolver (aws-semantics.md 1.6-1.8 and 2.1-2.9; docs/resolution.md):
+// credential resolver (docs/aws-rules.md#choosing-the-profile to docs/aws-rules.md#credential-provider-order,
+// and docs/aws-rules.md#role-profiles; docs/resolution.md):
 //
 // - At the top level, a profile with role_arn (and no web_identity_token_file) is
 //   assumed even if it also has keys: the assume-role provider runs before the
@@ -94,10 +95,10 @@ export function planProfile(config: AwsConfig, choice: ProfileChoice, options: P
   const { env } = options;
   const profile = config.profiles.get(choice.name);
   // A profile named by flag or variable must exist, even when keys are exported
-  // (botocore raises ProfileNotFound first; aws-semantics.md 1.7).
+  // (botocore raises ProfileNotFound first; docs/aws-rules.md#profile-not-found).
   if (!profile && choice.from !== "default" && choice.from !== "flag" && nonEmpty(env.AWS_ACCESS_KEY_ID)) throw profileNotFound(config, choice);
   // botocore's env provider runs first unless --profile was given: exported keys
-  // win over AWS_PROFILE (aws-semantics.md 1.6, 1.8).
+  // win over AWS_PROFILE (docs/aws-rules.md#choosing-the-profile, docs/aws-rules.md#credential-provider-order).
   if (choice.from !== "flag" && nonEmpty(env.AWS_ACCESS_KEY_ID)) {
     return { profile: undefined, source: { kind: "environment", reason: "environment-variables" }, hops: [] };
   }
@@ -136,7 +137,7 @@ class Planner {
 
   planTop(profile: Profile): Plan {
     this.visit(profile.name);
-    // Provider order (aws-semantics.md 1.8): assume-role, then web identity, then
+    // Provider order (docs/aws-rules.md#credential-provider-order): assume-role, then web identity, then
     // the file/process providers.
     if (isRoleProfile(profile)) {
       const source = this.planRole(profile);
@@ -145,7 +146,7 @@ class Planner {
     const webIdentity = this.webIdentityOf(profile, true);
     if (webIdentity) return { profile: profile.name, source: { ...webIdentity, cached: true }, hops: [] };
     // botocore's chain ends with the container role, then the instance role
-    // (aws-semantics.md 1.8), for a profile that has no credentials of its own.
+    // (docs/aws-rules.md#credential-provider-order), for a profile that has no credentials of its own.
     const source = this.sourceFromProfileProviders(profile) ?? containerOrInstanceRole(this.env, profile.name);
     if (!source) {
       throw new ProfileConfigError(
@@ -178,7 +179,7 @@ class Planner {
         break;
       }
       const sourceProfile = this.config.profiles.get(sourceProfileName!)!;
-      // botocore's loop rule (aws-semantics.md 2.4): a revisit is allowed only when a
+      // botocore's loop rule (docs/aws-rules.md#loop-detection): a revisit is allowed only when a
       // profile names itself and has its own keys.
       if (this.visitedSet.has(sourceProfile.name)) {
         const selfWithKeys = sourceProfile.name === name && hasStaticKeys(sourceProfile);
@@ -187,7 +188,7 @@ class Planner {
       this.visit(sourceProfile.name);
       steps.push({ profile, roleArn, durationSeconds, chained: yieldsRoleSession(sourceProfile) });
       if (hasStaticKeys(sourceProfile) || !isRoleProfile(sourceProfile)) {
-        // Resolved with the profile providers, env disabled (aws-semantics.md 2.2).
+        // Resolved with the profile providers, env disabled (docs/aws-rules.md#source-credentials).
         const resolved = this.webIdentityOf(sourceProfile, false) ?? this.sourceFromProfileProviders(sourceProfile);
         if (!resolved) {
           const where = `[${sectionLabel(profile)}] in ${originPath(profile, "role_arn")}`;
@@ -224,7 +225,7 @@ class Planner {
     return source;
   }
 
-  /** A role profile's own settings, checked as botocore does (AssumeRoleProvider._get_role_config / _validate_*, aws-semantics.md 2.3). */
+  /** A role profile's own settings, checked as botocore does (AssumeRoleProvider._get_role_config / _validate_*, docs/aws-rules.md#validation-errors). */
   private checkRole(profile: Profile): { name: string; roleArn: string; durationSeconds: number | undefined; credentialSource?: CredentialSourceName; sourceProfileName?: string } {
     const name = profile.name;
     const sourceProfileName = getString(profile, "source_profile");

@@ -1,5 +1,5 @@
 // Executing a Plan: credentials for the selected profile, hop by hop, through
-// the AWS CLI's cache. The order is botocore's (aws-semantics.md 2.5):
+// the AWS CLI's cache. The order is botocore's (docs/aws-rules.md#hop-by-hop-resolution):
 //
 // 1. Look up the outermost hop's cache entry. A hit ends resolution: inner hops
 //    are not touched (no STS call, no MFA prompt, their entries not even read).

@@ -1,5 +1,5 @@
 // SHA-1 of a UTF-8 string, as lower-case hex. Used only to name cache files the
-// way the AWS CLI does (sha1 of the request JSON, aws-semantics.md 3.3): not a
+// way the AWS CLI does (sha1 of the request JSON, docs/aws-rules.md#cache-key): not a
 // security use. It exists because loading node:crypto costs about 3 ms, a tenth
 // of the whole warm export (docs/performance.md); test/core/sha1.test.ts pins it
 // to node:crypto on random inputs.

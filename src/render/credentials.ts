@@ -4,7 +4,7 @@
 //
 // Line order and names follow `aws configure export-credentials` (AWS CLI v2):
 // key id, secret, then the token and AWS_CREDENTIAL_EXPIRATION only when present
-// (aws-semantics.md 4). botocore and the SDKs read AWS_CREDENTIAL_EXPIRATION back.
+// (docs/aws-rules.md#exported-credentials). botocore and the SDKs read AWS_CREDENTIAL_EXPIRATION back.
 
 import type { Credentials } from "../core/resolve.js";
 import { AwsroleError } from "../errors.js";
@@ -84,7 +84,7 @@ export function credentialVariables(credentials: Credentials, extras: ExportExtr
 /**
  * Variables to clear when exporting: a stale session token next to long-term
  * keys breaks every call, and AWS_PROFILE next to exported keys makes the JS
- * SDK ignore the keys (aws-semantics.md 1.6), the "wrong account" trap.
+ * SDK ignore the keys (docs/aws-rules.md#choosing-the-profile), the "wrong account" trap.
  */
 export function conflictingVariables(env: Readonly<Record<string, string | undefined>>, credentials: Credentials): string[] {
   // AWS_SESSION_EXPIRATION (aws-vault's name for the expiry) would describe the

@@ -224,7 +224,7 @@ print(json.dumps({'access_key': creds['access_key'], 'account_id': creds['accoun
 
 describe("reading entries written by AWS tools", () => {
   it("reads a file in the AWS CLI v1's exact format (moto's microsecond Expiration)", () => {
-    // Byte for byte what awscli 1.45 + moto wrote in the live check (aws-semantics.md 3.5-3.6).
+    // Byte for byte what awscli 1.45 + moto wrote in the live check (docs/aws-rules.md#cache-file-content, docs/aws-rules.md#expiration-format).
     const fixture =
       '{"Credentials": {"AccessKeyId": "ASIAQYLPMN5HFLEXAMPL", "SecretAccessKey": "aJ7MNmoCLXU0F+bnE6D4XWYDZ7dWV8Qk0EXAMPLE", ' +
       '"SessionToken": "FQoGZXIvYXdzEBYaDGS0tEkN3MKBhqUv5SSyAuWkfeEXAMPLE", "Expiration": "2026-11-22T18:48:33.186509Z", "AccountId": "123456789012"}, ' +

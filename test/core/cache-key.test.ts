@@ -83,7 +83,7 @@ describe("pythonJsonDumps", () => {
   });
 });
 
-describe("assumeRoleCacheKey (aws-semantics.md 3.4 vectors)", () => {
+describe("assumeRoleCacheKey (docs/aws-rules.md#cache-key-examples vectors)", () => {
   it.each<[string, Parameters<typeof assumeRoleCacheKey>[0], string]>([
     ["role only", { RoleArn: ROLE_B }, "aef2522db9da533f72e8e67a2e92ab98097958c8"],
     ["+ mfa_serial, role_session_name", { RoleArn: ROLE_B, SerialNumber: MFA_ALICE, RoleSessionName: "alice-session" }, "53ccbde20cc1c7167edaece0da017691126c72fa"],

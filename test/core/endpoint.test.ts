@@ -9,7 +9,7 @@ function endpointFor(config: string, profile: string | undefined, env: Record<st
   return resolveStsEndpoint({ config: aws, profile: profile === undefined ? undefined : aws.profiles.get(profile), env, regionFlag });
 }
 
-// aws-semantics.md 2.7: one STS configuration, from the selected profile, for every hop.
+// docs/aws-rules.md#sts-endpoint: one STS configuration, from the selected profile, for every hop.
 describe("resolveStsEndpoint", () => {
   it.each([
     ["no region: the global endpoint, signed as us-east-1", "[profile p]\n", {}, { url: "https://sts.amazonaws.com", region: "us-east-1" }],

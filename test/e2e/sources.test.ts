@@ -1,4 +1,4 @@
-// Every credential source of aws-semantics.md section 2, end to end: the built
+// Every credential source of docs/aws-rules.md#role-profiles, end to end: the built
 // CLI against the loopback STS, with a fake EC2 metadata service (IMDSv2) and a
 // fake ECS credentials endpoint on 127.0.0.1.
 

@@ -2,8 +2,8 @@
 // the two clients under comparison, the AWS CLI v1 and the built awsrole, each
 // run as a child process (async spawn only: the proxy lives in this process).
 //
-// moto does not verify signatures, trust policies or MFA (docs: aws-semantics.md
-// §5.3); that is fine here, the point is to observe *which* STS calls each tool
+// moto does not verify signatures, trust policies or MFA
+// (docs/aws-rules.md#what-moto-does-not-check); that is fine here, the point is to observe *which* STS calls each tool
 // makes and which cache files it reads and writes. Refusals are the emulator's
 // job (test/sts, test/e2e).
 
@@ -177,7 +177,7 @@ export async function startRecorder(target: string): Promise<Recorder> {
 }
 
 // Extra profiles beyond the seeds, for the parts of botocore's resolution the
-// seeds do not exercise (aws-semantics.md §2.2, §2.4, §2.6).
+// seeds do not exercise (docs/aws-rules.md#source-credentials, docs/aws-rules.md#loop-detection, docs/aws-rules.md#request-parameters).
 export const EXTRA_CONFIG = `
 # A 3-hop chain with a different per-hop option on each hop.
 [profile chain3-a]

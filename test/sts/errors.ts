@@ -1,5 +1,5 @@
 // Errors the emulator returns, with the codes, HTTP statuses and message texts of real STS
-// (docs/aws-semantics.md section 5.2). Every refusal goes through `StsError` so the server
+// (docs/aws-rules.md#sts-responses-and-errors). Every refusal goes through `StsError` so the server
 // can render one ErrorResponse shape for all of them.
 
 export type ErrorType = "Sender" | "Receiver";

@@ -1,4 +1,4 @@
-// Request-parameter constraints from the STS API model (docs/aws-semantics.md 5.1), reported
+// Request-parameter constraints from the STS API model (docs/aws-rules.md#sts-requests), reported
 // the way real STS reports them: all violations at once, as
 //   "1 validation error detected: Value 'x y' at 'roleSessionName' failed to satisfy
 //    constraint: Member must satisfy regular expression pattern: [\w+=,.@-]*"

@@ -1,6 +1,6 @@
 // STS speaks the AWS "query" protocol: form-encoded requests, XML responses in the
 // https://sts.amazonaws.com/doc/2011-06-15/ namespace. These helpers render the two response
-// shapes real STS uses (docs/aws-semantics.md 5.2): `<XResponse><XResult>…</XResult>
+// shapes real STS uses (docs/aws-rules.md#sts-responses-and-errors): `<XResponse><XResult>…</XResult>
 // <ResponseMetadata><RequestId/></ResponseMetadata></XResponse>` and `<ErrorResponse>`.
 // Real STS sends no XML declaration and indents with two spaces; so does the emulator.
 
