@@ -193,13 +193,15 @@ Examples:
   const cache = program.command("cache").description("the credential cache shared with the AWS CLI (~/.aws/cli/cache)");
   cache
     .command("clear")
-    .description("remove all cached credentials, or those of one profile's hops; says how many")
-    .argument("[profile]", "only this profile's hops")
-    .option("-p, --profile <name>", "only this profile's hops")
-    .addHelpText("after", "\nExamples:\n  awsrole cache clear\n  awsrole cache clear role-e")
-    .action((positional: string | undefined, options: { profile?: string }) => {
+    .description("remove all cached credentials, or one profile's own session (--chain: and its chain's); says how many")
+    .argument("[profile]", "only this profile's own session")
+    .option("-p, --profile <name>", "only this profile's own session")
+    .option("--chain", "with a profile: also the sessions of the hops it is assumed from, and its MFA session")
+    .addHelpText("after", "\nExamples:\n  awsrole cache clear\n  awsrole cache clear role-e\n  awsrole cache clear role-e --chain")
+    .action((positional: string | undefined, options: { profile?: string; chain?: boolean }) => {
       const profile = pickProfileArgument(positional, options.profile);
-      select(async (ctx) => (await import("./commands/cache.js")).runCacheClear({ profile }, ctx));
+      if (options.chain && profile === undefined) throw new UsageError("--chain goes with a profile: awsrole cache clear PROFILE --chain.", "Without a profile, cache clear already removes every cached session.");
+      select(async (ctx) => (await import("./commands/cache.js")).runCacheClear({ profile, chain: options.chain ?? false }, ctx));
     });
   cache
     .command("list")

@@ -6,6 +6,7 @@ import type { Context } from "../context.js";
 import { hopCacheKey, mfaSessionCacheKey, webIdentityCacheKey } from "../core/cache-key.js";
 import { planProfile } from "../core/plan.js";
 import { openSession, warn } from "../resolver.js";
+import { paint } from "../ui.js";
 import { formatDuration } from "./expiry.js";
 import { formatExpiration } from "../render/credentials.js";
 import { loadConfig } from "../adapters/config-files.js";
@@ -13,6 +14,8 @@ import { cliCacheDir } from "../adapters/cache-store.js";
 
 export interface CacheClearInput {
   profile: string | undefined;
+  /** --chain: also the sessions of the hops the profile is assumed from, and its MFA session. */
+  chain?: boolean;
 }
 
 export async function runCacheClear(input: CacheClearInput, ctx: Context): Promise<number> {
@@ -23,14 +26,30 @@ export async function runCacheClear(input: CacheClearInput, ctx: Context): Promi
     return 0;
   }
   const session = openSession({ profile: input.profile }, ctx);
-  const keys = session.plan.hops.map(hopCacheKey);
-  const { source } = session.plan;
-  if (source.kind === "web-identity" && source.cached) keys.push(webIdentityCacheKey(source));
-  for (const hop of session.plan.hops) {
-    if (hop.mfaSession && hop.mfaSerial && source.kind === "static") keys.push(mfaSessionCacheKey({ serialNumber: hop.mfaSerial, sourceAccessKeyId: source.accessKeyId }));
+  const { source, hops } = session.plan;
+  // By default only the profile's own session: the outermost hop (or, with no
+  // hop, its cached web identity session). The inner hops are other profiles'
+  // sessions too (role-b's is role-c's source), and clearing them would cost an
+  // MFA code on their next use; --chain clears them as well.
+  const outer = hops[hops.length - 1];
+  const keys: string[] = [];
+  if (input.chain) {
+    keys.push(...hops.map(hopCacheKey));
+    if (source.kind === "web-identity" && source.cached) keys.push(webIdentityCacheKey(source));
+    for (const hop of hops) {
+      if (hop.mfaSession && hop.mfaSerial && source.kind === "static") keys.push(mfaSessionCacheKey({ serialNumber: hop.mfaSerial, sourceAccessKeyId: source.accessKeyId }));
+    }
+  } else if (outer) keys.push(hopCacheKey(outer));
+  else if (source.kind === "web-identity" && source.cached) keys.push(webIdentityCacheKey(source));
+  const unique = [...new Set(keys)];
+  const removed = new CacheStore(session.cacheDir, { warn: (m) => warn(ctx, m) }).remove(unique);
+  const what = input.chain ? `of profile ${session.plan.profile} and its chain` : `of profile ${session.plan.profile}`;
+  ctx.stdout.write(`Removed ${removed} cached credential${removed === 1 ? "" : "s"} ${what} from ${session.cacheDir}.\n`);
+  if (unique.length === 0) warn(ctx, `profile ${session.plan.profile} has no role session to cache (its credentials are not assumed by awsrole).`);
+  else if (!input.chain && hops.length > 1) {
+    const kept = hops.slice(0, -1).map((hop) => hop.profile);
+    ctx.stderr.write(paint(ctx.color).dim(`awsrole: kept the sessions of ${kept.join(", ")}, which ${session.plan.profile} is assumed from; add --chain to clear them too.`) + "\n");
   }
-  const removed = new CacheStore(session.cacheDir, { warn: (m) => warn(ctx, m) }).remove(keys);
-  ctx.stdout.write(`Removed ${removed} cached credential${removed === 1 ? "" : "s"} of profile ${session.plan.profile} (${keys.length} hop${keys.length === 1 ? "" : "s"}) from ${session.cacheDir}.\n`);
   return 0;
 }
 
