@@ -6,7 +6,8 @@
 import type { Context } from "../context.js";
 import { AwsroleError, UsageError } from "../errors.js";
 import { credentialVariables, formatExpiration } from "../render/credentials.js";
-import { resolveCredentials } from "../resolver.js";
+import { resolveCredentials, warn } from "../resolver.js";
+import { chooseRegion, keptRegionWarning, profileRegionOf, REGION_MARKER, REGION_VARIABLES } from "../core/region.js";
 import type { Credentials } from "../core/resolve.js";
 import { warnIfExpiringSoon } from "./expiry.js";
 import { pickProfileIfInteractive, recordRecentProfile } from "./picker.js";
@@ -71,7 +72,13 @@ export async function runExec(input: ExecInput, ctx: Context): Promise<number> {
   const { credentials } = resolved.resolution;
   warnIfExpiringSoon(credentials, ctx);
   if (resolved.plan.profile !== undefined) recordRecentProfile(resolved.plan.profile, ctx.env);
-  const env = execEnvironment(ctx.env, credentials, { region: resolved.region, profile: resolved.plan.profile });
+  // The same region rule as export (src/core/region.ts).
+  const region = chooseRegion({ flag: input.region, env: ctx.env, hasProfile: resolved.plan.profile !== undefined, profileRegion: profileRegionOf(resolved.config, resolved.plan.profile) });
+  if (region.conflict) warn(ctx, keptRegionWarning(region.conflict, resolved.plan.profile));
+  const callerEnv = { ...ctx.env };
+  if (region.clear) for (const name of REGION_VARIABLES) delete callerEnv[name];
+  const env = execEnvironment(callerEnv, credentials, { region: region.set ?? region.kept, profile: resolved.plan.profile });
+  if (region.set) env[REGION_MARKER] = region.set;
   return spawnInherited(input.command, env, ctx);
 }
 

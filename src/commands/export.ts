@@ -4,6 +4,7 @@
 import type { Context } from "../context.js";
 import { resolveCredentials, warn } from "../resolver.js";
 import { conflictingVariables, renderExport, type ExportFormat } from "../render/credentials.js";
+import { chooseRegion, keptRegionWarning, profileRegionOf, REGION_MARKER, REGION_VARIABLES } from "../core/region.js";
 import { warnIfExpiringSoon } from "./expiry.js";
 import { pickProfileIfInteractive, recordRecentProfile } from "./picker.js";
 
@@ -28,14 +29,18 @@ export async function runExport(input: ExportInput, ctx: Context): Promise<numbe
   if (resolved.plan.source.kind === "environment" && resolved.plan.hops.length === 0) {
     warn(ctx, "exporting the credentials already in AWS_ACCESS_KEY_ID (they win over AWS_PROFILE); name a profile to switch.");
   }
-  // Region lines only when the profile or --region chose one; a region the
-  // shell already exports needs no repeating.
-  const regionFromProfile = input.region ?? (resolved.region !== undefined && resolved.region !== ctx.env.AWS_REGION && resolved.region !== ctx.env.AWS_DEFAULT_REGION ? resolved.region : undefined);
+  // The region rule (src/core/region.ts): --region, else a region awsrole set
+  // follows the profile, else the user's own region stays.
+  const region = chooseRegion({ flag: input.region, env: ctx.env, hasProfile: resolved.plan.profile !== undefined, profileRegion: profileRegionOf(resolved.config, resolved.plan.profile) });
+  if (region.conflict && input.format !== "process") warn(ctx, keptRegionWarning(region.conflict, resolved.plan.profile));
+  const unset = conflictingVariables(ctx.env, credentials);
+  if (region.clear) unset.push(...REGION_VARIABLES.filter((name) => ctx.env[name] !== undefined));
   ctx.stdout.write(
     renderExport(input.format, credentials, {
-      region: regionFromProfile,
-      unset: conflictingVariables(ctx.env, credentials),
+      region: region.set,
+      unset,
       profile: resolved.plan.profile,
+      also: region.set ? [[REGION_MARKER, region.set]] : [],
     }),
   );
   return 0;

@@ -16,6 +16,8 @@ export interface ExportExtras {
   /** Variables that are set in the caller's environment and would contradict the new credentials. */
   unset?: readonly string[];
   profile?: string | undefined;
+  /** More variables for the shell formats, after the credentials (e.g. AWSROLE_REGION). */
+  also?: ReadonlyArray<readonly [string, string]>;
 }
 
 /** RFC 3339 UTC without fractional seconds, the form STS itself sends. */
@@ -47,7 +49,7 @@ export function conflictingVariables(env: Readonly<Record<string, string | undef
 }
 
 export function renderExport(format: ExportFormat, credentials: Credentials, extras: ExportExtras = {}): string {
-  const vars = credentialVariables(credentials, extras);
+  const vars = [...credentialVariables(credentials, extras), ...(extras.also ?? [])];
   const unset = extras.unset ?? [];
   switch (format) {
     case "env":

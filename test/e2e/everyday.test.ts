@@ -3,7 +3,8 @@
 // The built CLI against the loopback STS, in throw-away HOMEs.
 
 import { describe, expect, it } from "vitest";
-import { baseEnv, callsOf, runCli, seedWorld } from "./harness.js";
+import { BIN, baseEnv, callsOf, runCli, seedWorld, type RunResult } from "./harness.js";
+import { runCommand } from "../tools/run-command.js";
 
 const world = seedWorld();
 const home = world.home;
@@ -42,5 +43,85 @@ describe("cache clear PROFILE", () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("--chain goes with a profile");
+  });
+});
+
+// Two key profiles with different regions, and one without a region.
+const REGION_CONFIG = `[default]
+region = ap-northeast-1
+[profile user1]
+region = ap-northeast-1
+[profile paris]
+region = eu-west-3
+[profile no_skill]
+`;
+const REGION_CREDENTIALS = `[user1]
+aws_access_key_id = AKIAUSER1S3DEV000001
+aws_secret_access_key = user1s3devSecretKey000000000000000000001
+[paris]
+aws_access_key_id = AKIAUSER1S3DEV000001
+aws_secret_access_key = user1s3devSecretKey000000000000000000001
+[no_skill]
+aws_access_key_id = AKIANOSKILL000000001
+aws_secret_access_key = NoSkillSecretKey000000000000000000000001
+`;
+
+/** Run a bash script with `awsrole` as a function for the built CLI. */
+async function bash(script: string, env: Record<string, string>): Promise<RunResult> {
+  const prelude = `awsrole() { "${process.execPath}" "${BIN}" "$@"; }\n`;
+  const { code, signal, stdout, stderr } = await runCommand("bash", ["--noprofile", "--norc", "-c", prelude + script], { env, input: "", timeoutMs: 25_000 });
+  return { code, signal, stdout, stderr };
+}
+
+describe("the region follows the profile when awsrole set it, and stays when the user did", () => {
+  it("export then export: awsrole's region is replaced by the next profile's, or removed when it has none", async () => {
+    const h = home({ config: REGION_CONFIG, credentials: REGION_CREDENTIALS });
+    const env = baseEnv(h, undefined);
+    const result = await bash(
+      `eval "$(awsrole export paris)"; echo "1 $AWS_REGION $AWS_DEFAULT_REGION"
+       eval "$(awsrole export user1)"; echo "2 $AWS_REGION $AWS_DEFAULT_REGION"
+       eval "$(awsrole export no_skill)"; echo "3 \${AWS_REGION-unset} \${AWS_DEFAULT_REGION-unset} \${AWSROLE_REGION-unset}"
+       eval "$(awsrole export no_skill --region us-west-2)"; echo "4 $AWS_REGION"
+       eval "$(awsrole export paris)"; echo "5 $AWS_REGION"
+       awsrole exec user1 -- sh -c 'echo "6 $AWS_REGION $AWS_DEFAULT_REGION $AWSROLE_REGION"'`,
+      env,
+    );
+    expect(result.stderr).toBe("");
+    expect(result.stdout.split("\n").filter(Boolean)).toEqual([
+      "1 eu-west-3 eu-west-3",
+      "2 ap-northeast-1 ap-northeast-1",
+      "3 unset unset unset",
+      "4 us-west-2",
+      "5 eu-west-3",
+      "6 ap-northeast-1 ap-northeast-1 ap-northeast-1",
+    ]);
+  });
+
+  it("a region the user set stays, with a warning when the profile names another; --region overrides it", async () => {
+    const h = home({ config: REGION_CONFIG, credentials: REGION_CREDENTIALS });
+    const env = baseEnv(h, undefined, { AWS_REGION: "us-east-1" });
+    const kept = await runCli(["export", "paris"], env);
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).not.toContain("REGION");
+    expect(kept.stderr).toBe("awsrole: warning: keeping AWS_REGION=us-east-1 from this shell; profile paris's region is eu-west-3 (pass --region eu-west-3 to use it).\n");
+    for (const format of ["fish", "powershell", "env-no-export"]) {
+      expect((await runCli(["export", "paris", "--format", format], env)).stdout).not.toContain("REGION");
+    }
+    const flagged = await runCli(["export", "paris", "--region", "eu-west-3", "--format", "fish"], env);
+    expect(flagged.stderr).toBe("");
+    expect(flagged.stdout).toContain("set -gx AWS_REGION 'eu-west-3'\nset -gx AWS_DEFAULT_REGION 'eu-west-3'\nset -gx AWSROLE_REGION 'eu-west-3'\n");
+    const child = await runCli(["exec", "paris", "--", "sh", "-c", 'echo "$AWS_REGION ${AWSROLE_REGION-none}"'], env);
+    expect(child.stdout).toBe("us-east-1 none\n");
+    expect(child.stderr).toContain("keeping AWS_REGION=us-east-1");
+    // A user's region that merely equals an old marker's value is still the user's once it differs.
+    const changed = await runCli(["export", "user1"], { ...env, AWSROLE_REGION: "eu-west-3" });
+    expect(changed.stdout).not.toContain("REGION");
+  });
+
+  it("fish and powershell: awsrole's region is unset when the next profile has none", async () => {
+    const h = home({ config: REGION_CONFIG, credentials: REGION_CREDENTIALS });
+    const env = baseEnv(h, undefined, { AWS_REGION: "eu-west-3", AWS_DEFAULT_REGION: "eu-west-3", AWSROLE_REGION: "eu-west-3" });
+    expect((await runCli(["export", "no_skill", "--format", "fish"], env)).stdout).toContain("set -e AWS_REGION\nset -e AWS_DEFAULT_REGION\nset -e AWSROLE_REGION\n");
+    expect((await runCli(["export", "no_skill", "--format", "powershell"], env)).stdout).toContain("Remove-Item Env:AWSROLE_REGION -ErrorAction SilentlyContinue\n");
   });
 });
