@@ -147,7 +147,7 @@ Examples:
   awsrole assume --profile no_skill --role-arn arn:aws:iam::333333333333:role/s3_role \\
       --role-session-name s3_role --duration-seconds 3600 \\
       --serial-number arn:aws:iam::333333333333:mfa/no_skill --token-code 508114
-  awsrole assume role-b --write-profile s3_test`,
+  awsrole assume role-b --write-profile role-b-session`,
     )
     .action((positional: string | undefined, options: CommonOptions & { roleArn?: string; roleSessionName?: string; durationSeconds?: string; serialNumber?: string; externalId?: string; writeProfile?: string }) => {
       const profile = pickProfileArgument(positional, options.profile);

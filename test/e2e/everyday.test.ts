@@ -2,6 +2,8 @@
 // region rule, --write-profile onto role profiles, errors for exported keys.
 // The built CLI against the loopback STS, in throw-away HOMEs.
 
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, baseEnv, callsOf, runCli, seedWorld, type RunResult } from "./harness.js";
 import { runCommand } from "../tools/run-command.js";
@@ -123,5 +125,36 @@ describe("the region follows the profile when awsrole set it, and stays when the
     const env = baseEnv(h, undefined, { AWS_REGION: "eu-west-3", AWS_DEFAULT_REGION: "eu-west-3", AWSROLE_REGION: "eu-west-3" });
     expect((await runCli(["export", "no_skill", "--format", "fish"], env)).stdout).toContain("set -e AWS_REGION\nset -e AWS_DEFAULT_REGION\nset -e AWSROLE_REGION\n");
     expect((await runCli(["export", "no_skill", "--format", "powershell"], env)).stdout).toContain("Remove-Item Env:AWSROLE_REGION -ErrorAction SilentlyContinue\n");
+  });
+});
+
+describe("assume --write-profile onto a profile whose keys nothing would read", () => {
+  it("refuses a role profile before any STS call, leaves the file alone, and doctor flags such a profile", async () => {
+    const h = home();
+    const env = baseEnv(h, world.sts);
+    const path = join(h.awsDir, "credentials");
+    const before = readFileSync(path, "utf8");
+    const result = await runCli(["assume", "role-b", "--token-code", "123456", "--write-profile", "s3_test"], env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain(`Profile "s3_test" sets role_arn (${h.awsDir}/config:`);
+    expect(result.stderr).toContain("so keys written into [s3_test] would never be used");
+    expect(result.stderr).toContain("hint: Write to a name no profile uses, e.g. --write-profile s3_test-session.");
+    expect(callsOf(world.sts)).toEqual([]);
+    expect(readFileSync(path, "utf8")).toBe(before);
+    expect(readdirSync(h.awsDir).filter((f) => f.includes("backup"))).toEqual([]);
+    // The hint's name works.
+    const ok = await runCli(["assume", "role-b", "--token-code", "123456", "--write-profile", "s3_test-session"], env);
+    expect(ok.code).toBe(0);
+
+    // A profile that already has both (written by hand, or by an older awsrole).
+    writeFileSync(path, before + "\n[s3_test]\naws_access_key_id = ASIAEXAMPLE000000001\naws_secret_access_key = x\naws_session_token = y\n");
+    const doctor = await runCli(["doctor", "--output", "json"], env);
+    const findings = JSON.parse(doctor.stdout).findings as Array<{ code: string; profile: string; file: string; line: number; message: string }>;
+    const found = findings.find((f) => f.code === "keys-ignored");
+    expect(found).toMatchObject({ profile: "s3_test", file: path, line: before.split("\n").length + 2 });
+    expect(found!.message).toContain("selected by name, the AWS CLI and awsrole use its role_arn and never these keys");
+    const text = await runCli(["doctor"], env);
+    expect(text.stdout).not.toContain("No problems found");
   });
 });
