@@ -27,7 +27,8 @@ export async function runExport(input: ExportInput, ctx: Context): Promise<numbe
   if (profile !== undefined && resolved.plan.profile !== undefined) recordRecentProfile(resolved.plan.profile, ctx.env);
   warnIfExpiringSoon(credentials, ctx);
   if (resolved.plan.source.kind === "environment" && resolved.plan.hops.length === 0) {
-    warn(ctx, "exporting the credentials already in AWS_ACCESS_KEY_ID (they win over AWS_PROFILE); name a profile to switch.");
+    const over = ctx.env.AWS_PROFILE ? ` (they win over AWS_PROFILE=${ctx.env.AWS_PROFILE})` : "";
+    warn(ctx, `exporting the credentials already in AWS_ACCESS_KEY_ID${over}; name a profile to switch.`);
   }
   // The region rule (src/core/region.ts): --region, else a region awsrole set
   // follows the profile, else the user's own region stays.

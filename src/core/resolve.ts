@@ -55,6 +55,8 @@ export interface CallContext {
   /** Who is calling: an ARN when known, else a description such as `the keys of profile "default"`. */
   principal: string;
   hop?: RoleHop;
+  /** The credentials are the ones exported in the caller's environment (AWS_ACCESS_KEY_ID), not from a file. */
+  fromEnvironment?: boolean;
 }
 
 export interface StsPort {

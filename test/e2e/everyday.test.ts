@@ -158,3 +158,35 @@ describe("assume --write-profile onto a profile whose keys nothing would read", 
     expect(text.stdout).not.toContain("No problems found");
   });
 });
+
+describe("errors and warnings about keys exported in the shell", () => {
+  const bogus = { AWS_ACCESS_KEY_ID: "AKIABOGUS00000000001", AWS_SECRET_ACCESS_KEY: "BogusSecretKey0000000000000000000000001" };
+
+  it("whoami with an unknown exported key says the keys came from the environment and how to get rid of them", async () => {
+    const h = home();
+    const result = await runCli(["whoami"], baseEnv(h, world.sts, bogus));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("awsrole: The keys exported in this shell (AWS_ACCESS_KEY_ID): STS refused GetCallerIdentity for the keys in AWS_ACCESS_KEY_ID: InvalidClientTokenId");
+    expect(result.stderr).toContain("it came from this shell's environment, not a file");
+    expect(result.stderr).toContain('unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN, or export a profile again: eval "$(awsrole export PROFILE)".');
+    expect(result.stderr).not.toContain("aws_access_key_id");
+    expect(result.stderr).not.toContain(bogus.AWS_SECRET_ACCESS_KEY);
+  });
+
+  it("a wrong exported secret is named as the environment's too", async () => {
+    const h = home();
+    const result = await runCli(["whoami"], baseEnv(h, world.sts, { AWS_ACCESS_KEY_ID: "AKIAUSER1CHAIN000001", AWS_SECRET_ACCESS_KEY: bogus.AWS_SECRET_ACCESS_KEY }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("AWS_SECRET_ACCESS_KEY does not match AWS_ACCESS_KEY_ID (both came from this shell's environment, not a file)");
+  });
+
+  it("export of the exported keys mentions AWS_PROFILE only when it is set", async () => {
+    const h = home();
+    const plain = await runCli(["export"], baseEnv(h, world.sts, bogus));
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toBe("awsrole: warning: exporting the credentials already in AWS_ACCESS_KEY_ID; name a profile to switch.\n");
+    const withProfile = await runCli(["export"], baseEnv(h, world.sts, { ...bogus, AWS_PROFILE: "role-b" }));
+    expect(withProfile.stderr).toContain("(they win over AWS_PROFILE=role-b)");
+  });
+});
