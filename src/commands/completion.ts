@@ -50,8 +50,14 @@ export function runCompletion(input: { shell: string; program: Command }, ctx: C
 const words = (items: readonly string[]) => items.join(" ");
 const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
+/** Subcommands whose first argument is a profile ("cache clear"), as "parent sub". */
+function profileSubcommands(commands: readonly CommandSpec[]): Array<[string, string]> {
+  return commands.flatMap((c) => c.subcommands.filter((s) => s.takesProfile).map((s) => [c.name, s.name] as [string, string]));
+}
+
 export function bashScript(commands: readonly CommandSpec[]): string {
   const profileCommands = commands.filter((c) => c.takesProfile).map((c) => c.name);
+  const profileSubs = profileSubcommands(commands).map(([c, s]) => sq(`${c} ${s}`));
   const optionCases = commands
     .flatMap((c) => [c, ...c.subcommands.map((s) => ({ ...s, name: `${c.name} ${s.name}` }))])
     .map((c) => `      ${sq(c.name)}) opts=${sq(words(c.options.flatMap((o) => o.flags).concat("--help")))} ;;`)
@@ -106,7 +112,7 @@ ${optionCases}
     COMPREPLY=( $(compgen -W "$opts" -- "$cur") )
     return 0
   fi
-  case "\${cmd%% *}" in
+${profileSubs.length ? `  case "$cmd" in\n    ${profileSubs.join("|")}) COMPREPLY=( $(compgen -W "$(awsrole __profiles 2>/dev/null)" -- "$cur") ); return 0 ;;\n  esac\n` : ""}  case "\${cmd%% *}" in
     ${profileCommands.join("|")}) COMPREPLY=( $(compgen -W "$(awsrole __profiles 2>/dev/null)" -- "$cur") ) ;;
     completion) COMPREPLY=( $(compgen -W ${sq(words(SHELLS))} -- "$cur") ) ;;
   esac
@@ -120,6 +126,7 @@ const zq = (text: string) => text.replace(/[\\:'[\]]/g, (c) => (c === "'" ? "'\\
 
 export function zshScript(commands: readonly CommandSpec[]): string {
   const profileCommands = commands.filter((c) => c.takesProfile).map((c) => c.name);
+  const profileSubs = profileSubcommands(commands).map(([c, s]) => `'${zq(c)} ${zq(s)}'`);
   const described = commands.map((c) => `    '${zq(c.name)}:${zq(c.description)}'`).join("\n");
   const optionCases = commands
     .map((c) => {
@@ -175,7 +182,7 @@ ${optionCases}
     _describe -t options 'option' opts
     return
   fi
-  case "\${words[2]}" in
+${profileSubs.length ? `  if (( CURRENT >= 4 )); then\n    case "\${words[2]} \${words[3]}" in\n      ${profileSubs.join("|")})\n        profiles=(\${(f)"$(awsrole __profiles 2>/dev/null)"})\n        compadd -a profiles\n        return ;;\n    esac\n  fi\n` : ""}  case "\${words[2]}" in
     ${profileCommands.join("|")})
       profiles=(\${(f)"$(awsrole __profiles 2>/dev/null)"})
       compadd -a profiles ;;
@@ -205,6 +212,7 @@ export function fishScript(commands: readonly CommandSpec[]): string {
     if (c.takesProfile) lines.push(`complete -c awsrole -n ${fq(`${when}; and not contains -- -- (commandline -opc)`)} -a '(awsrole __profiles 2>/dev/null)'`);
     if (c.name === "completion") lines.push(`complete -c awsrole -n ${fq(when)} -a ${fq(SHELLS.join(" "))}`);
     for (const s of c.subcommands) lines.push(`complete -c awsrole -n ${fq(when)} -a ${fq(s.name)} -d ${fq(s.description)}`);
+    for (const s of c.subcommands.filter((sub) => sub.takesProfile)) lines.push(`complete -c awsrole -n ${fq(`${when}; and __fish_seen_subcommand_from ${s.name}`)} -a '(awsrole __profiles 2>/dev/null)'`);
     for (const o of [...c.options, ...c.subcommands.flatMap((s) => s.options)]) {
       const short = o.flags.find((f) => /^-[^-]/.test(f));
       const long = o.flags.find((f) => f.startsWith("--"));
