@@ -86,6 +86,7 @@ Docs: docs/commands.md, docs/resolution.md, docs/workflow.md`,
       .argument("[profile]", PROFILE_ARGUMENT)
       .option("-p, --profile <name>", "profile name")
       .addOption(new Option("-f, --format <format>", "output format").choices([...EXPORT_FORMATS]).default("env"))
+      .option("--mark", "also set AWSROLE_PROFILE and AWSROLE_EXPIRATION, for shell prompts (awsrole shell-init uses it)")
   )
     .addHelpText(
       "after",
@@ -98,10 +99,10 @@ Examples:
   awsrole export role-e --token-code 123456 --format fish | source
   credential_process = awsrole export role-b --format process   (in ~/.aws/config)`,
     )
-    .action((positional: string | undefined, options: CommonOptions & { format: string }) => {
+    .action((positional: string | undefined, options: CommonOptions & { format: string; mark?: boolean }) => {
       const profile = pickProfileArgument(positional, options.profile);
       select(async (ctx) =>
-        runExport({ profile, format: options.format as ExportFormat, ...common(options) }, ctx),
+        runExport({ profile, format: options.format as ExportFormat, mark: options.mark ?? false, ...common(options) }, ctx),
       );
     });
 
@@ -217,7 +218,7 @@ Examples:
       .command("exec")
       .description("run a command with the profile's credentials in its environment (exact argv, exit code passed through)")
       .argument("[profile]", PROFILE_ARGUMENT)
-      .argument("[command...]", "the command and its arguments, after --")
+      .argument("[command...]", "the command and its arguments, after -- (none: a subshell, $SHELL)")
       .option("-p, --profile <name>", "profile name")
       .option("--nest", "allow running inside another awsrole exec (AWSROLE_PROFILE already set)")
   )
@@ -233,7 +234,7 @@ Examples:
   awsrole exec role-b -- aws s3 ls
   awsrole exec role-e --token-code 123456 -- terraform plan
   awsrole exec role-b -- sh -c 'aws sts get-caller-identity | jq -r .Arn'
-  awsrole exec role-b -- "$SHELL"          (a subshell; exit it to drop the credentials)`,
+  awsrole exec role-b                      (a subshell, $SHELL; exit it to drop the credentials)`,
     )
     .action(function (this: Command, positional: string | undefined, rest: string[], options: CommonOptions & { nest?: boolean }) {
       // commander drops "--"; `awsrole exec -- cmd` must not take cmd for the profile.
@@ -314,6 +315,28 @@ Examples:
     )
     .action((shell: string) => {
       select(async (ctx) => (await import("./commands/completion.js")).runCompletion({ shell, program }, ctx));
+    });
+
+  program
+    .command("shell-init")
+    .description("print a shell function that switches this shell to a profile (exit status, prompt marker, --unset)")
+    .argument("<shell>", "bash, zsh or fish")
+    .option("--name <name>", "the function's name (default awsrole-assume)")
+    .addHelpText(
+      "after",
+      `
+The function runs awsrole export --mark and evaluates the lines only when it
+succeeded, so $? is awsrole's exit status. It leaves AWSROLE_PROFILE and
+AWSROLE_EXPIRATION for prompts; awsrole-assume --unset removes what it set.
+
+Examples:
+  echo 'eval "$(awsrole shell-init bash)"' >> ~/.bashrc
+  echo 'eval "$(awsrole shell-init zsh --name assume)"' >> ~/.zshrc
+  echo 'awsrole shell-init fish | source' >> ~/.config/fish/config.fish
+  awsrole-assume role-b               (then: awsrole-assume --unset)`,
+    )
+    .action((shell: string, options: { name?: string }) => {
+      select(async (ctx) => (await import("./commands/shell-init.js")).runShellInit({ shell, name: options.name }, ctx));
     });
 
   // For completion scripts: profile names, one per line, from the config files only.

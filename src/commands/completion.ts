@@ -114,7 +114,7 @@ ${optionCases}
   fi
 ${profileSubs.length ? `  case "$cmd" in\n    ${profileSubs.join("|")}) COMPREPLY=( $(compgen -W "$(awsrole __profiles 2>/dev/null)" -- "$cur") ); return 0 ;;\n  esac\n` : ""}  case "\${cmd%% *}" in
     ${profileCommands.join("|")}) COMPREPLY=( $(compgen -W "$(awsrole __profiles 2>/dev/null)" -- "$cur") ) ;;
-    completion) COMPREPLY=( $(compgen -W ${sq(words(SHELLS))} -- "$cur") ) ;;
+    completion|shell-init) COMPREPLY=( $(compgen -W ${sq(words(SHELLS))} -- "$cur") ) ;;
   esac
   return 0
 }
@@ -186,7 +186,7 @@ ${profileSubs.length ? `  if (( CURRENT >= 4 )); then\n    case "\${words[2]} \$
     ${profileCommands.join("|")})
       profiles=(\${(f)"$(awsrole __profiles 2>/dev/null)"})
       compadd -a profiles ;;
-    completion) compadd ${SHELLS.join(" ")} ;;
+    completion|shell-init) compadd ${SHELLS.join(" ")} ;;
   esac
 }
 if [[ "\${funcstack[1]}" == "_awsrole" ]]; then
@@ -210,7 +210,7 @@ export function fishScript(commands: readonly CommandSpec[]): string {
   for (const c of commands) {
     const when = `__fish_seen_subcommand_from ${c.name}`;
     if (c.takesProfile) lines.push(`complete -c awsrole -n ${fq(`${when}; and not contains -- -- (commandline -opc)`)} -a '(awsrole __profiles 2>/dev/null)'`);
-    if (c.name === "completion") lines.push(`complete -c awsrole -n ${fq(when)} -a ${fq(SHELLS.join(" "))}`);
+    if (c.name === "completion" || c.name === "shell-init") lines.push(`complete -c awsrole -n ${fq(when)} -a ${fq(SHELLS.join(" "))}`);
     for (const s of c.subcommands) lines.push(`complete -c awsrole -n ${fq(when)} -a ${fq(s.name)} -d ${fq(s.description)}`);
     for (const s of c.subcommands.filter((sub) => sub.takesProfile)) lines.push(`complete -c awsrole -n ${fq(`${when}; and __fish_seen_subcommand_from ${s.name}`)} -a '(awsrole __profiles 2>/dev/null)'`);
     for (const o of [...c.options, ...c.subcommands.flatMap((s) => s.options)]) {

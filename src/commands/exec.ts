@@ -4,7 +4,7 @@
 // signals awsrole gets, and its exit status becomes awsrole's.
 
 import type { Context } from "../context.js";
-import { AwsroleError, UsageError } from "../errors.js";
+import { AwsroleError } from "../errors.js";
 import { credentialVariables, formatExpiration } from "../render/credentials.js";
 import { resolveCredentials, warn } from "../resolver.js";
 import { chooseRegion, keptRegionWarning, profileRegionOf, REGION_MARKER, REGION_VARIABLES } from "../core/region.js";
@@ -58,9 +58,6 @@ export function execEnvironment(
 }
 
 export async function runExec(input: ExecInput, ctx: Context): Promise<number> {
-  if (input.command.length === 0) {
-    throw new UsageError("No command to run.", "Put the command after --, e.g. awsrole exec role-b -- aws s3 ls");
-  }
   const outer = ctx.env.AWSROLE_PROFILE;
   if (outer !== undefined && !input.nest) {
     throw new AwsroleError("NestedExec", `This shell already runs with awsrole credentials (AWSROLE_PROFILE=${outer}); refusing to nest another awsrole exec inside it.`, {
@@ -79,7 +76,13 @@ export async function runExec(input: ExecInput, ctx: Context): Promise<number> {
   if (region.clear) for (const name of REGION_VARIABLES) delete callerEnv[name];
   const env = execEnvironment(callerEnv, credentials, { region: region.set ?? region.kept, profile: resolved.plan.profile });
   if (region.set) env[REGION_MARKER] = region.set;
-  return spawnInherited(input.command, env, ctx);
+  // No command: a subshell, as aws-vault exec does; exiting it drops the credentials.
+  let command = input.command;
+  if (command.length === 0) {
+    command = [ctx.env.SHELL || "/bin/sh"];
+    ctx.stderr.write(`awsrole: starting ${command[0]} as ${resolved.plan.profile ?? "the environment's credentials"}; exit it to drop the credentials.\n`);
+  }
+  return spawnInherited(command, env, ctx);
 }
 
 /**

@@ -3,7 +3,7 @@
 
 import type { Context } from "../context.js";
 import { resolveCredentials, warn } from "../resolver.js";
-import { conflictingVariables, renderExport, type ExportFormat } from "../render/credentials.js";
+import { conflictingVariables, formatExpiration, renderExport, type ExportFormat } from "../render/credentials.js";
 import { chooseRegion, keptRegionWarning, profileRegionOf, REGION_MARKER, REGION_VARIABLES } from "../core/region.js";
 import { warnIfExpiringSoon } from "./expiry.js";
 import { pickProfileIfInteractive, recordRecentProfile } from "./picker.js";
@@ -15,6 +15,8 @@ export interface ExportInput {
   region?: string | undefined;
   noCache?: boolean;
   refresh?: boolean;
+  /** --mark: also set AWSROLE_PROFILE and AWSROLE_EXPIRATION, for prompts (the shell-init function uses it). */
+  mark?: boolean;
   /** The fast path: no STS, no prompt (src/fast-export.ts). */
   offline?: boolean;
 }
@@ -36,12 +38,19 @@ export async function runExport(input: ExportInput, ctx: Context): Promise<numbe
   if (region.conflict && input.format !== "process") warn(ctx, keptRegionWarning(region.conflict, resolved.plan.profile));
   const unset = conflictingVariables(ctx.env, credentials);
   if (region.clear) unset.push(...REGION_VARIABLES.filter((name) => ctx.env[name] !== undefined));
+  const marks: Array<[string, string]> = [];
+  if (input.mark) {
+    if (resolved.plan.profile !== undefined) marks.push(["AWSROLE_PROFILE", resolved.plan.profile]);
+    else if (ctx.env.AWSROLE_PROFILE !== undefined) unset.push("AWSROLE_PROFILE");
+    if (credentials.expiration) marks.push(["AWSROLE_EXPIRATION", formatExpiration(credentials.expiration)]);
+    else if (ctx.env.AWSROLE_EXPIRATION !== undefined) unset.push("AWSROLE_EXPIRATION");
+  }
   ctx.stdout.write(
     renderExport(input.format, credentials, {
       region: region.set,
       unset,
       profile: resolved.plan.profile,
-      also: region.set ? [[REGION_MARKER, region.set]] : [],
+      also: [...(region.set ? [[REGION_MARKER, region.set] as [string, string]] : []), ...marks],
     }),
   );
   return 0;

@@ -74,6 +74,7 @@ describe("bash", () => {
 
   it("awsrole completion <TAB> → the shells", async () => {
     expect(await complete(["awsrole", "completion", ""])).toEqual(["bash", "fish", "zsh"]);
+    expect(await complete(["awsrole", "shell-init", ""])).toEqual(["bash", "fish", "zsh"]);
   });
 });
 
