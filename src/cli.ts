@@ -91,12 +91,14 @@ Docs: docs/commands.md, docs/resolution.md, docs/workflow.md`,
     .addHelpText(
       "after",
       `
-Formats: env (export KEY='v'), env-no-export (dotenv), fish, powershell, json,
+Formats: env (export KEY='v'), env-no-export (KEY='v', for sh), dotenv
+(KEY=v unquoted, for docker --env-file and compose), fish, powershell, json,
 process (the credential_process JSON, Version 1).
 
 Examples:
   eval "$(awsrole export role-b)"
   awsrole export role-e --token-code 123456 --format fish | source
+  awsrole export role-b --format dotenv > .env   (docker run --env-file .env, compose)
   credential_process = awsrole export role-b --format process   (in ~/.aws/config)`,
     )
     .action((positional: string | undefined, options: CommonOptions & { format: string; mark?: boolean }) => {

@@ -7,8 +7,9 @@
 // (aws-semantics.md 4). botocore and the SDKs read AWS_CREDENTIAL_EXPIRATION back.
 
 import type { Credentials } from "../core/resolve.js";
+import { AwsroleError } from "../errors.js";
 
-export const EXPORT_FORMATS = ["env", "env-no-export", "fish", "powershell", "json", "process"] as const;
+export const EXPORT_FORMATS = ["env", "env-no-export", "dotenv", "fish", "powershell", "json", "process"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportExtras {
@@ -56,6 +57,9 @@ export function renderExport(format: ExportFormat, credentials: Credentials, ext
       return lines([...unset.map((name) => `unset ${name}`), ...vars.map(([k, v]) => `export ${k}=${shQuote(v)}`)]);
     case "env-no-export":
       return lines(vars.map(([k, v]) => `${k}=${shQuote(v)}`));
+    case "dotenv":
+      // No awsrole markers: a container has no later export to follow.
+      return lines(credentialVariables(credentials, extras).map(([k, v]) => `${k}=${dotenvValue(k, v)}`));
     case "fish":
       return lines([...unset.map((name) => `set -e ${name}`), ...vars.map(([k, v]) => `set -gx ${k} ${fishQuote(v)}`)]);
     case "powershell":
@@ -94,6 +98,23 @@ export function renderExport(format: ExportFormat, credentials: Credentials, ext
         ) + "\n"
       );
   }
+}
+
+/**
+ * A .env value that `docker run --env-file` and `docker compose` read the same:
+ * unquoted. docker's --env-file takes everything after the first "=" literally
+ * (it never strips quotes), while compose would strip them, so any quoting
+ * would differ between the two. STS keys, secrets and tokens are base64-like
+ * and need none; a value that would need quoting (from an odd
+ * credential_process, say) is refused rather than written differently for
+ * each tool.
+ */
+const DOTENV_SAFE = /^[A-Za-z0-9_./+=:@,-]*$/;
+function dotenvValue(name: string, value: string): string {
+  if (DOTENV_SAFE.test(value)) return value;
+  throw new AwsroleError("DotenvUnsafe", `${name} holds characters (spaces, quotes, $, # or similar) that docker --env-file and docker compose read differently, so it cannot be written as a .env line.`, {
+    hint: "Use --format env-no-export (quoted, for sh and compose) or --format json instead.",
+  });
 }
 
 function lines(items: string[]): string {

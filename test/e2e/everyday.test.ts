@@ -190,3 +190,33 @@ describe("errors and warnings about keys exported in the shell", () => {
     expect(withProfile.stderr).toContain("(they win over AWS_PROFILE=role-b)");
   });
 });
+
+describe("--format dotenv, for docker --env-file and docker compose", () => {
+  it("KEY=value lines without quotes: docker takes the value literally after the first =, so it must carry none", async () => {
+    const h = home();
+    const env = baseEnv(h, world.sts);
+    const result = await runCli(["export", "role-b", "--token-code", "123456", "--format", "dotenv", "--region", "eu-west-3"], env);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split("\n").filter(Boolean);
+    expect(lines.map((l) => l.split("=")[0])).toEqual(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_REGION", "AWS_DEFAULT_REGION"]);
+    for (const line of lines) expect(line).toMatch(/^[A-Z_]+=[A-Za-z0-9_./+=:@,-]+$/);
+    // docker's reading (value = everything after the first "=") gives the same credentials as the JSON format.
+    const docker = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+    const json = JSON.parse((await runCli(["export", "role-b", "--format", "json"], env)).stdout);
+    expect([docker.AWS_ACCESS_KEY_ID, docker.AWS_SECRET_ACCESS_KEY, docker.AWS_SESSION_TOKEN, docker.AWS_CREDENTIAL_EXPIRATION]).toEqual([json.AccessKeyId, json.SecretAccessKey, json.SessionToken, json.Expiration]);
+    // And sh reads the file the same way.
+    const file = join(h.dir, ".env");
+    writeFileSync(file, result.stdout);
+    const sh = await runCommand("sh", ["-c", `set -a; . '${file}'; printf '%s' "$AWS_SECRET_ACCESS_KEY"`], { env: { PATH: env.PATH! }, input: "", timeoutMs: 10_000 });
+    expect(sh.stdout).toBe(json.SecretAccessKey);
+  });
+
+  it("a value that docker and compose would read differently is refused, naming the variable, and nothing is printed", async () => {
+    const h = home({ config: `[profile odd]\ncredential_process = ${process.execPath} -e "console.log(JSON.stringify({Version:1,AccessKeyId:'AKIAODD0000000000001',SecretAccessKey:'has space'}))"\n`, credentials: "" });
+    const result = await runCli(["export", "odd", "--format", "dotenv"], baseEnv(h, world.sts));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("AWS_SECRET_ACCESS_KEY holds characters");
+    expect(result.stderr).not.toContain("has space");
+  });
+});
