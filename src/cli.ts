@@ -2,7 +2,8 @@
 // declares the commands with commander, imports each command's implementation
 // lazily when it runs, and hands every error to the one reporter.
 
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, Help, Option } from "commander";
+import { wrapWords } from "./render/width.js";
 import { createProcessContext, fdOutput, type Context } from "./context.js";
 import { EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 import { reportError } from "./report.js";
@@ -57,27 +58,31 @@ export function buildProgram(select: (run: Run) => void): Command {
     .option("--no-color", "no colour on stderr")
     .exitOverride()
     .showSuggestionAfterError()
+    .configureHelp({ formatItem: narrowFormatItem })
     .configureOutput({
       // Help asked for is data (stdout); usage errors are for people (stderr).
       // Through fdOutput, which ends quietly on EPIPE (`awsrole --help | head`).
-      writeOut: (text) => fdOutput(1).write(text),
+      writeOut: (text) => fdOutput(1).write(fitProse(text, helpWidth())),
       writeErr: (text) => fdOutput(2).write(text),
     });
-  program.addHelpText(
-    "after",
-    `
+  program.addHelpText("after", () => `
 Examples:
-  eval "$(awsrole export role-b)"      put role-b's credentials into this shell
-  awsrole whoami --profile role-e       show who role-e is, and for how long
-  awsrole chain role-e                  show the STS calls role-e needs, without calling STS
-  awsrole cache clear                   forget every cached role session
-  awsrole exec role-b -- aws s3 ls      run one command as role-b
-  awsrole console role-b --open         open the AWS console as role-b
-  awsrole doctor                        check ~/.aws/config for mistakes
-  awsrole completion bash >> ~/.bashrc  Tab-complete commands and profile names
+${examplesList(
+  [
+    ['eval "$(awsrole export role-b)"', "put role-b's credentials into this shell"],
+    ["awsrole whoami --profile role-e", "show who role-e is, and for how long"],
+    ["awsrole chain role-e", "show the STS calls role-e needs, without calling STS"],
+    ["awsrole cache clear", "forget every cached role session"],
+    ["awsrole exec role-b -- aws s3 ls", "run one command as role-b"],
+    ["awsrole console role-b --open", "open the AWS console as role-b"],
+    ["awsrole doctor", "check ~/.aws/config for mistakes"],
+    ["awsrole completion bash >> ~/.bashrc", "Tab-complete commands and profile names"],
+    ["awsrole help export", "the help of one command (also: man awsrole)"],
+  ],
+  helpWidth(),
+)}
 
-Docs: docs/commands.md, docs/resolution.md, docs/workflow.md`,
-  );
+Docs: docs/commands.md, docs/resolution.md, docs/workflow.md`);
 
   withResolveOptions(
     program
@@ -353,6 +358,48 @@ Examples:
     });
 
   return program;
+}
+
+/** The width help is fitted to: the terminal's, else commander's default 80. */
+function helpWidth(): number {
+  return process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : 80;
+}
+
+/**
+ * commander's item layout (term, then the description in a column), except on
+ * a terminal too narrow for a description column (commander then stops
+ * wrapping and every line overflows): the term alone, the description wrapped
+ * beneath it.
+ */
+function narrowFormatItem(this: Help, term: string, termWidth: number, description: string, helper: Help): string {
+  const width = helper.helpWidth ?? 80;
+  if (!description || width - termWidth - 4 >= helper.minWidthToWrap) return Help.prototype.formatItem.call(helper, term, termWidth, description, helper);
+  return [`  ${term}`, ...wrapWords(description, Math.max(20, width - 6)).map((line) => `      ${line}`)].join("\n");
+}
+
+/**
+ * Re-wraps the help's prose paragraphs (blocks of unindented lines) that are
+ * wider than the terminal. Indented lines (options, examples) are left alone:
+ * examples must stay literal to be copied.
+ */
+function fitProse(text: string, width: number): string {
+  return text
+    .split(/(\n\s*\n)/)
+    .map((block) => {
+      const lines = block.split("\n");
+      if (!lines.some((line) => line.length > width) || lines.some((line) => /^\s/.test(line) && line.trim() !== "")) return block;
+      return wrapWords(lines.join(" "), width).join("\n");
+    })
+    .join("");
+}
+
+/** Example commands with a description each, as two columns, or stacked when they do not fit. */
+function examplesList(rows: ReadonlyArray<readonly [string, string]>, width: number): string {
+  const column = Math.max(...rows.map(([command]) => command.length)) + 2;
+  const fits = rows.every(([, text]) => 2 + column + text.length <= width);
+  return rows
+    .map(([command, text]) => (fits ? `  ${command.padEnd(column)}${text}` : [`  ${command}`, ...wrapWords(text, Math.max(20, width - 6)).map((line) => `      ${line}`)].join("\n")))
+    .join("\n");
 }
 
 const PROFILE_ARGUMENT = "profile name (default: --profile, AWS_PROFILE, AWS_DEFAULT_PROFILE, then default)";

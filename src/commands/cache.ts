@@ -11,6 +11,8 @@ import { formatDuration } from "./expiry.js";
 import { formatExpiration } from "../render/credentials.js";
 import { loadConfig } from "../adapters/config-files.js";
 import { cliCacheDir } from "../adapters/cache-store.js";
+import { basename } from "node:path";
+import { breakToken, terminalColumns, tildePath, wrapWords } from "../render/width.js";
 
 export interface CacheClearInput {
   profile: string | undefined;
@@ -73,18 +75,32 @@ export async function runCacheList(input: CacheListInput, ctx: Context): Promise
     corrupt: entry.corrupt,
     profiles: profilesByKey.get(entry.key) ?? [],
   }));
+  // By profile (as people look for them), entries no profile uses last, then by file.
+  rows.sort((a, b) => {
+    const pa = a.profiles[0];
+    const pb = b.profiles[0];
+    if (pa !== pb) return pa === undefined ? 1 : pb === undefined ? -1 : pa.localeCompare(pb);
+    return a.file.localeCompare(b.file);
+  });
   if (input.output === "json") {
     ctx.stdout.write(JSON.stringify(rows, null, 2) + "\n");
     return 0;
   }
   if (rows.length === 0) {
-    ctx.stdout.write(`No cached credentials in ${dir}.\n`);
+    ctx.stdout.write(`No cached credentials in ${tildePath(dir, ctx.env.HOME)}.\n`);
     return 0;
   }
+  // One block per entry: who uses it and its state, its identity, its file
+  // (the directory once, with ~). Fitted to a narrow terminal.
+  const columns = await terminalColumns(ctx, 1);
+  const fit = (text: string, indent: string) => (columns ? breakToken(text, Math.max(20, columns - indent.length)) : [text]).map((line, i) => (i === 0 ? indent : indent + "  ") + line);
+  const out: string[] = [`Cached credentials in ${tildePath(dir, ctx.env.HOME)}:`];
   for (const row of rows) {
     const state = row.corrupt ? "corrupt (treated as a miss)" : row.usable ? `usable, ${formatDuration(row.secondsLeft ?? 0)} left` : row.secondsLeft !== null && row.secondsLeft > 0 ? `too close to expiry (${formatDuration(row.secondsLeft)} left)` : "expired";
-    ctx.stdout.write(`${row.file}\n  ${row.arn ?? row.kind}\n  ${state}${row.profiles.length ? `; profiles: ${row.profiles.join(", ")}` : ""}\n`);
+    const who = row.profiles.length ? row.profiles.join(", ") : "(no profile)";
+    out.push(...(columns ? wrapWords(`${who}: ${state}`, columns) : [`${who}: ${state}`]), ...fit(row.arn ?? row.kind, "  "), `  ${basename(row.file)}`);
   }
+  ctx.stdout.write(out.join("\n") + "\n");
   return 0;
 }
 
