@@ -4,6 +4,7 @@
 
 import { Command, CommanderError, Help, Option } from "commander";
 import { wrapWords } from "./render/width.js";
+import { renderManPage } from "./render/man.js";
 import { createProcessContext, fdOutput, type Context } from "./context.js";
 import { EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 import { reportError } from "./report.js";
@@ -33,7 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     chosen = run;
   });
   try {
-    await program.parseAsync(argv, { from: "user" });
+    await program.parseAsync(argv[0] === "help" && argv.length > 1 && !argv[1]!.startsWith("-") ? helpArguments(program, argv.slice(1)) : argv, { from: "user" });
     if (!chosen) return EXIT_OK; // --help / --version
     return await chosen(ctx);
   } catch (error) {
@@ -49,6 +50,30 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 const OUTPUT = () => new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text");
+
+/** awsrole(1), from the same command tree as --help (test/tools/build.mjs writes dist/awsrole.1). */
+export function manPage(): string {
+  return renderManPage(buildProgram(() => {}), typeof __AWSROLE_VERSION__ === "string" ? __AWSROLE_VERSION__ : "development");
+}
+
+/**
+ * `awsrole help cache clear` as `awsrole cache clear --help`, and an unknown
+ * command is a usage error that says so (commander would print the whole help).
+ */
+function helpArguments(program: Command, words: readonly string[]): string[] {
+  let cmd = program;
+  const path: string[] = [];
+  for (const word of words) {
+    const next = cmd.commands.find((c) => c.name() === word && !(c as unknown as { _hidden?: boolean })._hidden);
+    if (!next) {
+      const known = cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden).map((c) => c.name());
+      throw new UsageError(`No awsrole command is called "${[...path, word].join(" ")}".`, `The commands${path.length ? ` of awsrole ${path.join(" ")}` : ""} are: ${known.join(", ")}.`);
+    }
+    cmd = next;
+    path.push(word);
+  }
+  return [...path, "--help"];
+}
 
 export function buildProgram(select: (run: Run) => void): Command {
   const program = new Command("awsrole")
@@ -77,7 +102,7 @@ ${examplesList(
     ["awsrole console role-b --open", "open the AWS console as role-b"],
     ["awsrole doctor", "check ~/.aws/config for mistakes"],
     ["awsrole completion bash >> ~/.bashrc", "Tab-complete commands and profile names"],
-    ["awsrole help export", "the help of one command (also: man awsrole)"],
+    ["awsrole help export", "one command's help (also: man awsrole)"],
   ],
   helpWidth(),
 )}
