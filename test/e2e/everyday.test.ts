@@ -107,8 +107,12 @@ describe("the region follows the profile when awsrole set it, and stays when the
     expect(kept.stdout).not.toContain("REGION");
     expect(kept.stderr).toBe("awsrole: warning: keeping AWS_REGION=us-east-1 from this shell; profile paris's region is eu-west-3 (pass --region eu-west-3 to use it).\n");
     for (const format of ["fish", "powershell", "env-no-export"]) {
-      expect((await runCli(["export", "paris", "--format", format], env)).stdout).not.toContain("REGION");
+      const other = await runCli(["export", "paris", "--format", format], env);
+      expect(other.stdout).not.toContain("REGION");
+      expect(other.stderr).toContain("keeping AWS_REGION=us-east-1");
     }
+    // Data formats are not evaluated into this shell: no warning about its variables.
+    expect((await runCli(["export", "paris", "--format", "json"], env)).stderr).toBe("");
     const flagged = await runCli(["export", "paris", "--region", "eu-west-3", "--format", "fish"], env);
     expect(flagged.stderr).toBe("");
     expect(flagged.stdout).toContain("set -gx AWS_REGION 'eu-west-3'\nset -gx AWS_DEFAULT_REGION 'eu-west-3'\nset -gx AWSROLE_REGION 'eu-west-3'\n");
