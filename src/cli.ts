@@ -2,7 +2,9 @@
 // declares the commands with commander, imports each command's implementation
 // lazily when it runs, and hands every error to the one reporter.
 
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, Help, Option } from "commander";
+import { wrapWords } from "./render/width.js";
+import { renderManPage } from "./render/man.js";
 import { createProcessContext, fdOutput, type Context } from "./context.js";
 import { EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 import { reportError } from "./report.js";
@@ -32,7 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     chosen = run;
   });
   try {
-    await program.parseAsync(argv, { from: "user" });
+    await program.parseAsync(argv[0] === "help" && argv.length > 1 && !argv[1]!.startsWith("-") ? helpArguments(program, argv.slice(1)) : argv, { from: "user" });
     if (!chosen) return EXIT_OK; // --help / --version
     return await chosen(ctx);
   } catch (error) {
@@ -49,6 +51,30 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 const OUTPUT = () => new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text");
 
+/** awsrole(1), from the same command tree as --help (test/tools/build.mjs writes dist/awsrole.1). */
+export function manPage(): string {
+  return renderManPage(buildProgram(() => {}), typeof __AWSROLE_VERSION__ === "string" ? __AWSROLE_VERSION__ : "development");
+}
+
+/**
+ * `awsrole help cache clear` as `awsrole cache clear --help`, and an unknown
+ * command is a usage error that says so (commander would print the whole help).
+ */
+function helpArguments(program: Command, words: readonly string[]): string[] {
+  let cmd = program;
+  const path: string[] = [];
+  for (const word of words) {
+    const next = cmd.commands.find((c) => c.name() === word && !(c as unknown as { _hidden?: boolean })._hidden);
+    if (!next) {
+      const known = cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden).map((c) => c.name());
+      throw new UsageError(`No awsrole command is called "${[...path, word].join(" ")}".`, `The commands${path.length ? ` of awsrole ${path.join(" ")}` : ""} are: ${known.join(", ")}.`);
+    }
+    cmd = next;
+    path.push(word);
+  }
+  return [...path, "--help"];
+}
+
 export function buildProgram(select: (run: Run) => void): Command {
   const program = new Command("awsrole")
     .description("Switch AWS identities: profiles, STS role chains, MFA and the AWS CLI's credential cache.")
@@ -57,28 +83,32 @@ export function buildProgram(select: (run: Run) => void): Command {
     .option("--no-color", "no colour on stderr")
     .exitOverride()
     .showSuggestionAfterError()
+    .configureHelp({ formatItem: narrowFormatItem })
     .configureOutput({
       // Help asked for is data (stdout); usage errors are for people (stderr).
       // Through fdOutput, which ends quietly on EPIPE (`awsrole --help | head`).
-      writeOut: (text) => fdOutput(1).write(text),
+      writeOut: (text) => fdOutput(1).write(fitProse(text, helpWidth())),
       writeErr: (text) => fdOutput(2).write(text),
     });
-  program.addHelpText(
-    "after",
-    `
+  program.addHelpText("after", () => `
 Examples:
-  eval "$(awsrole export role-b)"      put role-b's credentials into this shell
-  awsrole whoami --profile role-e       show who role-e is, and for how long
-  awsrole chain role-e                  show the STS calls role-e needs, without calling STS
-  awsrole cache clear                   forget every cached role session
-  awsrole exec role-b -- aws s3 ls      run one command as role-b
-  awsrole exec --server role-b -- make  run a long job; its credentials are renewed
-  awsrole console role-b --open         open the AWS console as role-b
-  awsrole doctor                        check ~/.aws/config for mistakes
-  awsrole completion bash >> ~/.bashrc  Tab-complete commands and profile names
+${examplesList(
+  [
+    ['eval "$(awsrole export role-b)"', "put role-b's credentials into this shell"],
+    ["awsrole whoami --profile role-e", "show who role-e is, and for how long"],
+    ["awsrole chain role-e", "show the STS calls role-e needs, without calling STS"],
+    ["awsrole cache clear", "forget every cached role session"],
+    ["awsrole exec role-b -- aws s3 ls", "run one command as role-b"],
+    ["awsrole exec --server role-b -- make", "run a long job; its credentials are renewed"],
+    ["awsrole console role-b --open", "open the AWS console as role-b"],
+    ["awsrole doctor", "check ~/.aws/config for mistakes"],
+    ["awsrole completion bash >> ~/.bashrc", "Tab-complete commands and profile names"],
+    ["awsrole help export", "one command's help (also: man awsrole)"],
+  ],
+  helpWidth(),
+)}
 
-Docs: docs/commands.md, docs/resolution.md, docs/workflow.md`,
-  );
+Docs: docs/commands.md, docs/resolution.md, docs/workflow.md`);
 
   withResolveOptions(
     program
@@ -87,22 +117,25 @@ Docs: docs/commands.md, docs/resolution.md, docs/workflow.md`,
       .argument("[profile]", PROFILE_ARGUMENT)
       .option("-p, --profile <name>", "profile name")
       .addOption(new Option("-f, --format <format>", "output format").choices([...EXPORT_FORMATS]).default("env"))
+      .option("--mark", "also set AWSROLE_PROFILE and AWSROLE_EXPIRATION, for shell prompts (awsrole shell-init uses it)")
   )
     .addHelpText(
       "after",
       `
-Formats: env (export KEY='v'), env-no-export (dotenv), fish, powershell, json,
+Formats: env (export KEY='v'), env-no-export (KEY='v', for sh), dotenv
+(KEY=v unquoted, for docker --env-file and compose), fish, powershell, json,
 process (the credential_process JSON, Version 1).
 
 Examples:
   eval "$(awsrole export role-b)"
   awsrole export role-e --token-code 123456 --format fish | source
+  awsrole export role-b --format dotenv > .env   (docker run --env-file .env, compose)
   credential_process = awsrole export role-b --format process   (in ~/.aws/config)`,
     )
-    .action((positional: string | undefined, options: CommonOptions & { format: string }) => {
+    .action((positional: string | undefined, options: CommonOptions & { format: string; mark?: boolean }) => {
       const profile = pickProfileArgument(positional, options.profile);
       select(async (ctx) =>
-        runExport({ profile, format: options.format as ExportFormat, ...common(options) }, ctx),
+        runExport({ profile, format: options.format as ExportFormat, mark: options.mark ?? false, ...common(options) }, ctx),
       );
     });
 
@@ -148,7 +181,7 @@ Examples:
   awsrole assume --profile no_skill --role-arn arn:aws:iam::333333333333:role/s3_role \\
       --role-session-name s3_role --duration-seconds 3600 \\
       --serial-number arn:aws:iam::333333333333:mfa/no_skill --token-code 508114
-  awsrole assume role-b --write-profile s3_test`,
+  awsrole assume role-b --write-profile role-b-session`,
     )
     .action((positional: string | undefined, options: CommonOptions & { roleArn?: string; roleSessionName?: string; durationSeconds?: string; serialNumber?: string; externalId?: string; writeProfile?: string }) => {
       const profile = pickProfileArgument(positional, options.profile);
@@ -194,13 +227,15 @@ Examples:
   const cache = program.command("cache").description("the credential cache shared with the AWS CLI (~/.aws/cli/cache)");
   cache
     .command("clear")
-    .description("remove all cached credentials, or those of one profile's hops; says how many")
-    .argument("[profile]", "only this profile's hops")
-    .option("-p, --profile <name>", "only this profile's hops")
-    .addHelpText("after", "\nExamples:\n  awsrole cache clear\n  awsrole cache clear role-e")
-    .action((positional: string | undefined, options: { profile?: string }) => {
+    .description("remove all cached credentials, or one profile's own session (--chain: and its chain's); says how many")
+    .argument("[profile]", "only this profile's own session")
+    .option("-p, --profile <name>", "only this profile's own session")
+    .option("--chain", "with a profile: also the sessions of the hops it is assumed from, and its MFA session")
+    .addHelpText("after", "\nExamples:\n  awsrole cache clear\n  awsrole cache clear role-e\n  awsrole cache clear role-e --chain")
+    .action((positional: string | undefined, options: { profile?: string; chain?: boolean }) => {
       const profile = pickProfileArgument(positional, options.profile);
-      select(async (ctx) => (await import("./commands/cache.js")).runCacheClear({ profile }, ctx));
+      if (options.chain && profile === undefined) throw new UsageError("--chain goes with a profile: awsrole cache clear PROFILE --chain.", "Without a profile, cache clear already removes every cached session.");
+      select(async (ctx) => (await import("./commands/cache.js")).runCacheClear({ profile, chain: options.chain ?? false }, ctx));
     });
   cache
     .command("list")
@@ -216,7 +251,7 @@ Examples:
       .command("exec")
       .description("run a command with the profile's credentials in its environment (exact argv, exit code passed through)")
       .argument("[profile]", PROFILE_ARGUMENT)
-      .argument("[command...]", "the command and its arguments, after --")
+      .argument("[command...]", "the command and its arguments, after -- (none: a subshell, $SHELL)")
       .option("-p, --profile <name>", "profile name")
       .option("--nest", "allow running inside another awsrole exec (AWSROLE_PROFILE already set)")
       .option("--server", "serve the credentials from a local endpoint that renews them (for commands that outlive a session)")
@@ -233,7 +268,7 @@ Examples:
   awsrole exec role-b -- aws s3 ls
   awsrole exec role-e --token-code 123456 -- terraform plan
   awsrole exec role-b -- sh -c 'aws sts get-caller-identity | jq -r .Arn'
-  awsrole exec role-b -- "$SHELL"          (a subshell; exit it to drop the credentials)
+  awsrole exec role-b                      (a subshell, $SHELL; exit it to drop the credentials)
   awsrole exec --server role-b -- terraform apply   (credentials renewed for hours)
 
 With --server the command gets AWS_CONTAINER_CREDENTIALS_FULL_URI and
@@ -346,6 +381,28 @@ Examples:
       select(async (ctx) => (await import("./commands/completion.js")).runCompletion({ shell, program }, ctx));
     });
 
+  program
+    .command("shell-init")
+    .description("print a shell function that switches this shell to a profile (exit status, prompt marker, --unset)")
+    .argument("<shell>", "bash, zsh or fish")
+    .option("--name <name>", "the function's name (default awsrole-assume)")
+    .addHelpText(
+      "after",
+      `
+The function runs awsrole export --mark and evaluates the lines only when it
+succeeded, so $? is awsrole's exit status. It leaves AWSROLE_PROFILE and
+AWSROLE_EXPIRATION for prompts; awsrole-assume --unset removes what it set.
+
+Examples:
+  echo 'eval "$(awsrole shell-init bash)"' >> ~/.bashrc
+  echo 'eval "$(awsrole shell-init zsh --name assume)"' >> ~/.zshrc
+  echo 'awsrole shell-init fish | source' >> ~/.config/fish/config.fish
+  awsrole-assume role-b               (then: awsrole-assume --unset)`,
+    )
+    .action((shell: string, options: { name?: string }) => {
+      select(async (ctx) => (await import("./commands/shell-init.js")).runShellInit({ shell, name: options.name }, ctx));
+    });
+
   // For completion scripts: profile names, one per line, from the config files only.
   program
     .command("__profiles", { hidden: true })
@@ -358,6 +415,48 @@ Examples:
     });
 
   return program;
+}
+
+/** The width help is fitted to: the terminal's, else commander's default 80. */
+function helpWidth(): number {
+  return process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : 80;
+}
+
+/**
+ * commander's item layout (term, then the description in a column), except on
+ * a terminal too narrow for a description column (commander then stops
+ * wrapping and every line overflows): the term alone, the description wrapped
+ * beneath it.
+ */
+function narrowFormatItem(this: Help, term: string, termWidth: number, description: string, helper: Help): string {
+  const width = helper.helpWidth ?? 80;
+  if (!description || width - termWidth - 4 >= helper.minWidthToWrap) return Help.prototype.formatItem.call(helper, term, termWidth, description, helper);
+  return [`  ${term}`, ...wrapWords(description, Math.max(20, width - 6)).map((line) => `      ${line}`)].join("\n");
+}
+
+/**
+ * Re-wraps the help's prose paragraphs (blocks of unindented lines) that are
+ * wider than the terminal. Indented lines (options, examples) are left alone:
+ * examples must stay literal to be copied.
+ */
+function fitProse(text: string, width: number): string {
+  return text
+    .split(/(\n\s*\n)/)
+    .map((block) => {
+      const lines = block.split("\n");
+      if (!lines.some((line) => line.length > width) || lines.some((line) => /^\s/.test(line) && line.trim() !== "")) return block;
+      return wrapWords(lines.join(" "), width).join("\n");
+    })
+    .join("");
+}
+
+/** Example commands with a description each, as two columns, or stacked when they do not fit. */
+function examplesList(rows: ReadonlyArray<readonly [string, string]>, width: number): string {
+  const column = Math.max(...rows.map(([command]) => command.length)) + 2;
+  const fits = rows.every(([, text]) => 2 + column + text.length <= width);
+  return rows
+    .map(([command, text]) => (fits ? `  ${command.padEnd(column)}${text}` : [`  ${command}`, ...wrapWords(text, Math.max(20, width - 6)).map((line) => `      ${line}`)].join("\n")))
+    .join("\n");
 }
 
 const PROFILE_ARGUMENT = "profile name (default: --profile, AWS_PROFILE, AWS_DEFAULT_PROFILE, then default)";

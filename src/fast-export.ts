@@ -26,6 +26,7 @@ interface FastArgs {
   profile: string | undefined;
   format: ExportFormat;
   region: string | undefined;
+  mark?: boolean;
 }
 
 /** The plain forms of `export` arguments; anything else (--help, --debug, MFA flags...) is for the full CLI. */
@@ -34,6 +35,7 @@ export function parseFastExportArgs(args: readonly string[]): FastArgs | undefin
   let format: ExportFormat = "env";
   let region: string | undefined;
   let positional = false;
+  let mark = false;
   const takeValue = (i: number) => (i + 1 < args.length && !args[i + 1]!.startsWith("-") ? args[i + 1] : undefined);
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -59,6 +61,11 @@ export function parseFastExportArgs(args: readonly string[]): FastArgs | undefin
       } else region = value;
       continue;
     }
+    // --mark (the shell-init function's): plain, so its warm path stays fast.
+    if (arg === "--mark") {
+      mark = true;
+      continue;
+    }
     if (arg.startsWith("-")) return undefined;
     // One positional profile at most; anything more is the full CLI's usage error.
     if (positional) return undefined;
@@ -66,7 +73,7 @@ export function parseFastExportArgs(args: readonly string[]): FastArgs | undefin
     if (profile !== undefined && profile !== arg) return undefined;
     profile = arg;
   }
-  return { profile, format, region };
+  return { profile, format, region, ...(mark ? { mark } : {}) };
 }
 
 /**

@@ -84,6 +84,8 @@ export async function resolveCredentials(input: ResolveInput, ctx: Context): Pro
     throw new UsageError(`--token-code must be the 6 digits your MFA device shows, not "${tokenCode.replace(/[^\x20-\x7e]/g, "?").slice(0, 12)}".`);
   }
   let unusedTokenCode = tokenCode;
+  // Whether the last code came from the terminal prompt: only those are asked for again.
+  let lastCodePrompted = false;
   // The signal lets Ctrl-C end a wait for another process's lock at once.
   const store = input.noCache ? undefined : new CacheStore(session.cacheDir, { warn: (m) => warn(ctx, m), now: () => ctx.now(), signal: ctx.signal });
   const cache = store && input.cacheWindowSeconds !== undefined ? withCacheWindow(store, input.cacheWindowSeconds, ctx) : store;
@@ -106,8 +108,10 @@ export async function resolveCredentials(input: ResolveInput, ctx: Context): Pro
       if (unusedTokenCode !== undefined) {
         const code = unusedTokenCode;
         unusedTokenCode = undefined;
+        lastCodePrompted = false;
         return code;
       }
+      lastCodePrompted = true;
       const { openTerminal, promptMfaCode } = await import("./adapters/prompt.js");
       const terminal = openTerminal(await ctx.isTerminal(0));
       if (!terminal) {
@@ -116,6 +120,13 @@ export async function resolveCredentials(input: ResolveInput, ctx: Context): Pro
         });
       }
       return promptMfaCode(serial, terminal, ctx.signal);
+    },
+    // A wrong code typed at the terminal is asked for again, up to three codes
+    // in all, as aws-vault does; a --token-code is not (the next one is unknown).
+    retryMfa: (error, attempt) => {
+      if (!lastCodePrompted || attempt >= MFA_TRIES || !isWrongMfaCode(error)) return false;
+      ctx.stderr.write(`${paint(ctx.color).yellow("awsrole:")} STS refused that MFA code (wrong, or already used); try the next one (${attempt + 1} of ${MFA_TRIES}).\n`);
+      return true;
     },
   });
   return { ...session, resolution };
@@ -134,6 +145,14 @@ function withCacheWindow(store: CacheStore, seconds: number, ctx: Context): Cach
     write: (key, response) => store.write(key, response),
     withLock: (key, fn) => store.withLock(key, fn),
   };
+}
+
+const MFA_TRIES = 3;
+
+/** STS's AccessDenied for a bad MFA code (not for a missing serial or a trust policy). */
+function isWrongMfaCode(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === "Sts.AccessDenied" && /MultiFactorAuthentication/i.test(e.message ?? "") && !/must provide both/i.test(e.message ?? "");
 }
 
 function maxAttempts(env: Context["env"]): { maxAttempts?: number } {

@@ -35,7 +35,9 @@ export async function promptMfaCode(serial: string, terminal: PromptTerminal, si
         // The AWS CLI's wording, so users recognise it.
         message: `Enter MFA code for ${serial}:`,
         validate: (value: string) => MFA_CODE.test(value.trim()) || "An MFA code is 6 digits.",
-        theme: { prefix: "" },
+        // No prefix at all: an empty string still gets a joining space, which
+        // made the prompt start with a stray " " (undefined parts are dropped).
+        theme: { prefix: { idle: undefined, done: undefined } as unknown as string },
       },
       { input: terminal.input, output: terminal.output, signal, clearPromptOnDone: false },
     );

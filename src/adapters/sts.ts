@@ -168,7 +168,9 @@ export function stsFailure(error: unknown, operation: string, call: CallContext,
   const e = error as { name?: string; code?: string; message?: string; $fault?: string; $metadata?: { httpStatusCode?: number }; $response?: unknown };
   const name = e?.name ?? "Error";
   const rawMessage = (e?.message ?? String(error)).replace(/\s+/g, " ").trim();
-  const where = call.step > 0 ? `Hop ${call.step} of ${call.of}${call.profile ? ` (profile ${call.profile})` : ""}` : call.profile ? `Profile ${call.profile}` : "The request";
+  const where = call.step > 0 ? `Hop ${call.step} of ${call.of}${call.profile ? ` (profile ${call.profile})` : ""}` : call.profile ? `Profile ${call.profile}` : call.fromEnvironment ? "The keys exported in this shell (AWS_ACCESS_KEY_ID)" : "The request";
+  // Keys from the environment: the fix is in the shell, not in a file.
+  const reexport = 'unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN, or export a profile again: eval "$(awsrole export PROFILE)".';
   const target = call.hop ? ` of ${call.hop.roleArn}` : "";
   const hop = call.hop;
   const section = call.profile ? `[profile ${call.profile}]` : "the profile";
@@ -201,13 +203,17 @@ export function stsFailure(error: unknown, operation: string, call: CallContext,
       break;
     case "ExpiredToken":
     case "ExpiredTokenException":
-      hint = `The source credentials of this hop have expired; refresh them (for session keys in a file, get new ones), then run \`awsrole cache clear${call.profile ? " " + call.profile : ""}\`.`;
+      hint = call.fromEnvironment ? `The session in AWS_SESSION_TOKEN has expired; ${reexport}` : `The source credentials of this hop have expired; refresh them (for session keys in a file, get new ones), then run \`awsrole cache clear${call.profile ? " " + call.profile : ""}\`.`;
       break;
     case "InvalidClientTokenId":
-      hint = `STS does not know the access key used by ${call.principal}; check aws_access_key_id (it may be deleted or mistyped).`;
+      hint = call.fromEnvironment
+        ? `STS does not know the access key in AWS_ACCESS_KEY_ID (it came from this shell's environment, not a file); ${reexport}`
+        : `STS does not know the access key used by ${call.principal}; check aws_access_key_id (it may be deleted or mistyped).`;
       break;
     case "SignatureDoesNotMatch":
-      hint = `The secret key used by ${call.principal} does not match its access key; check aws_secret_access_key.`;
+      hint = call.fromEnvironment
+        ? `AWS_SECRET_ACCESS_KEY does not match AWS_ACCESS_KEY_ID (both came from this shell's environment, not a file); ${reexport}`
+        : `The secret key used by ${call.principal} does not match its access key; check aws_secret_access_key.`;
       break;
     case "Throttling":
     case "ThrottlingException":

@@ -7,7 +7,7 @@ import type { Context } from "../context.js";
 import type { AssumeRoleParams, Credentials, StsResponse } from "../core/resolve.js";
 import { fromResponse } from "../core/resolve.js";
 import { ROLE_ARN } from "../core/plan.js";
-import { UsageError } from "../errors.js";
+import { AwsroleError, UsageError } from "../errors.js";
 import { MFA_CODE } from "../core/mfa.js";
 import { resolveCredentials } from "../resolver.js";
 import { formatExpiration } from "../render/credentials.js";
@@ -40,6 +40,8 @@ export async function runAssume(input: AssumeInput, ctx: Context): Promise<numbe
       if (value !== undefined) throw new UsageError(`${flag} goes with --role-arn.`, "Set these in the profile, or pass --role-arn for an ad hoc role.");
     }
   }
+  // Before any STS call: keys written where nothing would read them are no use.
+  if (input.writeProfile !== undefined) await refuseWriteOverNonKeyProfile(input.writeProfile, ctx);
   const response = adHoc ? await assumeAdHoc(input, ctx) : await assumeProfile(input, ctx);
   const credentials = fromResponse(response);
   warnIfExpiringSoon(credentials, ctx);
@@ -116,4 +118,24 @@ function toResponseShape(credentials: Credentials): StsResponse {
     },
     ...(credentials.arn ? { AssumedRoleUser: { AssumedRoleId: credentials.assumedRoleId ?? "", Arn: credentials.arn } } : {}),
   };
+}
+
+/**
+ * Settings that make the AWS CLI (botocore's provider chain: assume-role, web
+ * identity, SSO and credential_process all come before the shared-credentials
+ * keys) and awsrole ignore keys in the same profile when it is selected.
+ */
+const KEYS_IGNORED_BESIDE = ["role_arn", "credential_source", "web_identity_token_file", "sso_session", "sso_start_url", "sso_account_id", "credential_process"] as const;
+
+async function refuseWriteOverNonKeyProfile(name: string, ctx: Context): Promise<void> {
+  const { loadConfig } = await import("../adapters/config-files.js");
+  const profile = loadConfig(ctx.env).profiles.get(name);
+  const key = profile && KEYS_IGNORED_BESIDE.find((k) => profile.values[k] !== undefined);
+  if (!profile || !key) return;
+  const origin = profile.origins[key];
+  throw new AwsroleError(
+    "WriteProfileIgnored",
+    `Profile "${name}" sets ${key}${origin ? ` (${origin.path}:${origin.line})` : ""}, so keys written into [${name}] would never be used: the AWS CLI and awsrole would still use its ${key}.`,
+    { hint: `Write to a name no profile uses, e.g. --write-profile ${name}-session.` },
+  );
 }

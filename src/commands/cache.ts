@@ -6,13 +6,18 @@ import type { Context } from "../context.js";
 import { hopCacheKey, mfaSessionCacheKey, webIdentityCacheKey } from "../core/cache-key.js";
 import { planProfile } from "../core/plan.js";
 import { openSession, warn } from "../resolver.js";
+import { paint } from "../ui.js";
 import { formatDuration } from "./expiry.js";
 import { formatExpiration } from "../render/credentials.js";
 import { loadConfig } from "../adapters/config-files.js";
 import { cliCacheDir } from "../adapters/cache-store.js";
+import { basename } from "node:path";
+import { breakToken, terminalColumns, tildePath, wrapWords } from "../render/width.js";
 
 export interface CacheClearInput {
   profile: string | undefined;
+  /** --chain: also the sessions of the hops the profile is assumed from, and its MFA session. */
+  chain?: boolean;
 }
 
 export async function runCacheClear(input: CacheClearInput, ctx: Context): Promise<number> {
@@ -23,14 +28,30 @@ export async function runCacheClear(input: CacheClearInput, ctx: Context): Promi
     return 0;
   }
   const session = openSession({ profile: input.profile }, ctx);
-  const keys = session.plan.hops.map(hopCacheKey);
-  const { source } = session.plan;
-  if (source.kind === "web-identity" && source.cached) keys.push(webIdentityCacheKey(source));
-  for (const hop of session.plan.hops) {
-    if (hop.mfaSession && hop.mfaSerial && source.kind === "static") keys.push(mfaSessionCacheKey({ serialNumber: hop.mfaSerial, sourceAccessKeyId: source.accessKeyId }));
+  const { source, hops } = session.plan;
+  // By default only the profile's own session: the outermost hop (or, with no
+  // hop, its cached web identity session). The inner hops are other profiles'
+  // sessions too (role-b's is role-c's source), and clearing them would cost an
+  // MFA code on their next use; --chain clears them as well.
+  const outer = hops[hops.length - 1];
+  const keys: string[] = [];
+  if (input.chain) {
+    keys.push(...hops.map(hopCacheKey));
+    if (source.kind === "web-identity" && source.cached) keys.push(webIdentityCacheKey(source));
+    for (const hop of hops) {
+      if (hop.mfaSession && hop.mfaSerial && source.kind === "static") keys.push(mfaSessionCacheKey({ serialNumber: hop.mfaSerial, sourceAccessKeyId: source.accessKeyId }));
+    }
+  } else if (outer) keys.push(hopCacheKey(outer));
+  else if (source.kind === "web-identity" && source.cached) keys.push(webIdentityCacheKey(source));
+  const unique = [...new Set(keys)];
+  const removed = new CacheStore(session.cacheDir, { warn: (m) => warn(ctx, m) }).remove(unique);
+  const what = input.chain ? `of profile ${session.plan.profile} and its chain` : `of profile ${session.plan.profile}`;
+  ctx.stdout.write(`Removed ${removed} cached credential${removed === 1 ? "" : "s"} ${what} from ${session.cacheDir}.\n`);
+  if (unique.length === 0) warn(ctx, `profile ${session.plan.profile} has no role session to cache (its credentials are not assumed by awsrole).`);
+  else if (!input.chain && hops.length > 1) {
+    const kept = hops.slice(0, -1).map((hop) => hop.profile);
+    ctx.stderr.write(paint(ctx.color).dim(`awsrole: kept the sessions of ${kept.join(", ")}, which ${session.plan.profile} is assumed from; add --chain to clear them too.`) + "\n");
   }
-  const removed = new CacheStore(session.cacheDir, { warn: (m) => warn(ctx, m) }).remove(keys);
-  ctx.stdout.write(`Removed ${removed} cached credential${removed === 1 ? "" : "s"} of profile ${session.plan.profile} (${keys.length} hop${keys.length === 1 ? "" : "s"}) from ${session.cacheDir}.\n`);
   return 0;
 }
 
@@ -54,18 +75,32 @@ export async function runCacheList(input: CacheListInput, ctx: Context): Promise
     corrupt: entry.corrupt,
     profiles: profilesByKey.get(entry.key) ?? [],
   }));
+  // By profile (as people look for them), entries no profile uses last, then by file.
+  rows.sort((a, b) => {
+    const pa = a.profiles[0];
+    const pb = b.profiles[0];
+    if (pa !== pb) return pa === undefined ? 1 : pb === undefined ? -1 : pa.localeCompare(pb);
+    return a.file.localeCompare(b.file);
+  });
   if (input.output === "json") {
     ctx.stdout.write(JSON.stringify(rows, null, 2) + "\n");
     return 0;
   }
   if (rows.length === 0) {
-    ctx.stdout.write(`No cached credentials in ${dir}.\n`);
+    ctx.stdout.write(`No cached credentials in ${tildePath(dir, ctx.env.HOME)}.\n`);
     return 0;
   }
+  // One block per entry: who uses it and its state, its identity, its file
+  // (the directory once, with ~). Fitted to a narrow terminal.
+  const columns = await terminalColumns(ctx, 1);
+  const fit = (text: string, indent: string) => (columns ? breakToken(text, Math.max(20, columns - indent.length)) : [text]).map((line, i) => (i === 0 ? indent : indent + "  ") + line);
+  const out: string[] = [`Cached credentials in ${tildePath(dir, ctx.env.HOME)}:`];
   for (const row of rows) {
     const state = row.corrupt ? "corrupt (treated as a miss)" : row.usable ? `usable, ${formatDuration(row.secondsLeft ?? 0)} left` : row.secondsLeft !== null && row.secondsLeft > 0 ? `too close to expiry (${formatDuration(row.secondsLeft)} left)` : "expired";
-    ctx.stdout.write(`${row.file}\n  ${row.arn ?? row.kind}\n  ${state}${row.profiles.length ? `; profiles: ${row.profiles.join(", ")}` : ""}\n`);
+    const who = row.profiles.length ? row.profiles.join(", ") : "(no profile)";
+    out.push(...(columns ? wrapWords(`${who}: ${state}`, columns) : [`${who}: ${state}`]), ...fit(row.arn ?? row.kind, "  "), `  ${basename(row.file)}`);
   }
+  ctx.stdout.write(out.join("\n") + "\n");
   return 0;
 }
 

@@ -68,8 +68,15 @@ _awsrole_profiles() {
   done < <(awsrole __profiles 2>/dev/null)
 }`;
 
+
+/** Subcommands whose first argument is a profile ("cache clear"), as "parent sub". */
+function profileSubcommands(commands: readonly CommandSpec[]): Array<[string, string]> {
+  return commands.flatMap((c) => c.subcommands.filter((s) => s.takesProfile).map((s) => [c.name, s.name] as [string, string]));
+}
+
 export function bashScript(commands: readonly CommandSpec[]): string {
   const profileCommands = commands.filter((c) => c.takesProfile).map((c) => c.name);
+  const profileSubs = profileSubcommands(commands).map(([c, s]) => sq(`${c} ${s}`));
   const optionCases = commands
     .flatMap((c) => [c, ...c.subcommands.map((s) => ({ ...s, name: `${c.name} ${s.name}` }))])
     .map((c) => `      ${sq(c.name)}) opts=${sq(words(c.options.flatMap((o) => o.flags).concat("--help")))} ;;`)
@@ -125,9 +132,9 @@ ${optionCases}
     COMPREPLY=( $(compgen -W "$opts" -- "$cur") )
     return 0
   fi
-  case "\${cmd%% *}" in
+${profileSubs.length ? `  case "$cmd" in\n    ${profileSubs.join("|")}) _awsrole_profiles; return 0 ;;\n  esac\n` : ""}  case "\${cmd%% *}" in
     ${profileCommands.join("|")}) _awsrole_profiles ;;
-    completion) COMPREPLY=( $(compgen -W ${sq(words(SHELLS))} -- "$cur") ) ;;
+    completion|shell-init) COMPREPLY=( $(compgen -W ${sq(words(SHELLS))} -- "$cur") ) ;;
   esac
   return 0
 }
@@ -139,6 +146,7 @@ const zq = (text: string) => text.replace(/[\\:'[\]]/g, (c) => (c === "'" ? "'\\
 
 export function zshScript(commands: readonly CommandSpec[]): string {
   const profileCommands = commands.filter((c) => c.takesProfile).map((c) => c.name);
+  const profileSubs = profileSubcommands(commands).map(([c, s]) => `'${zq(c)} ${zq(s)}'`);
   const described = commands.map((c) => `    '${zq(c.name)}:${zq(c.description)}'`).join("\n");
   const optionCases = commands
     .map((c) => {
@@ -194,11 +202,11 @@ ${optionCases}
     _describe -t options 'option' opts
     return
   fi
-  case "\${words[2]}" in
+${profileSubs.length ? `  if (( CURRENT >= 4 )); then\n    case "\${words[2]} \${words[3]}" in\n      ${profileSubs.join("|")})\n        profiles=(\${(f)"$(awsrole __profiles 2>/dev/null)"})\n        compadd -a profiles\n        return ;;\n    esac\n  fi\n` : ""}  case "\${words[2]}" in
     ${profileCommands.join("|")})
       profiles=(\${(f)"$(awsrole __profiles 2>/dev/null)"})
       compadd -a profiles ;;
-    completion) compadd ${SHELLS.join(" ")} ;;
+    completion|shell-init) compadd ${SHELLS.join(" ")} ;;
   esac
 }
 if [[ "\${funcstack[1]}" == "_awsrole" ]]; then
@@ -222,8 +230,9 @@ export function fishScript(commands: readonly CommandSpec[]): string {
   for (const c of commands) {
     const when = `__fish_seen_subcommand_from ${c.name}`;
     if (c.takesProfile) lines.push(`complete -c awsrole -n ${fq(`${when}; and not contains -- -- (commandline -opc)`)} -a '(awsrole __profiles 2>/dev/null)'`);
-    if (c.name === "completion") lines.push(`complete -c awsrole -n ${fq(when)} -a ${fq(SHELLS.join(" "))}`);
+    if (c.name === "completion" || c.name === "shell-init") lines.push(`complete -c awsrole -n ${fq(when)} -a ${fq(SHELLS.join(" "))}`);
     for (const s of c.subcommands) lines.push(`complete -c awsrole -n ${fq(when)} -a ${fq(s.name)} -d ${fq(s.description)}`);
+    for (const s of c.subcommands.filter((sub) => sub.takesProfile)) lines.push(`complete -c awsrole -n ${fq(`${when}; and __fish_seen_subcommand_from ${s.name}`)} -a '(awsrole __profiles 2>/dev/null)'`);
     for (const o of [...c.options, ...c.subcommands.flatMap((s) => s.options)]) {
       const short = o.flags.find((f) => /^-[^-]/.test(f));
       const long = o.flags.find((f) => f.startsWith("--"));

@@ -6,6 +6,7 @@ import type { Context } from "../context.js";
 import { lintConfig, type Finding, type ProfileSummary } from "../core/doctor.js";
 import { ConfigParseError, EXIT_FAILURE, EXIT_OK, ProfileConfigError } from "../errors.js";
 import { closeProfileNames } from "../core/config.js";
+import { terminalColumns, wrapWords } from "../render/width.js";
 
 export interface DoctorInput {
   profile: string | undefined;
@@ -42,7 +43,15 @@ export async function runDoctor(input: DoctorInput, ctx: Context): Promise<numbe
     const header = ["PROFILE", "KIND", "ROLE", "ACCOUNT", "SOURCE"];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
-    out.push(line(header), ...rows.map(line), "");
+    const columns = await terminalColumns(ctx, 1);
+    if (columns !== undefined && widths.reduce((sum, w) => sum + w + 2, -2) > columns) {
+      // Too narrow for the table: one short block per profile instead.
+      for (const p of profiles) {
+        const details = [p.role && `role ${p.role}`, p.account && `account ${p.account}`, p.source && `from ${p.source}`].filter(Boolean).join(", ");
+        out.push(`${p.name} (${p.kind})`, ...(details ? wrapWords(details, Math.max(20, columns - 2)).map((l) => "  " + l) : []));
+      }
+      out.push("");
+    } else out.push(line(header), ...rows.map(line), "");
   }
   for (const f of findings) {
     out.push(`${f.file}${f.line === undefined ? "" : `:${f.line}`}: ${f.severity}: ${f.message}`, `  fix: ${f.fix}`);

@@ -4,9 +4,10 @@
 // signals awsrole gets, and its exit status becomes awsrole's.
 
 import type { Context } from "../context.js";
-import { AwsroleError, UsageError } from "../errors.js";
+import { AwsroleError } from "../errors.js";
 import { credentialVariables, formatExpiration } from "../render/credentials.js";
-import { resolveCredentials } from "../resolver.js";
+import { resolveCredentials, warn } from "../resolver.js";
+import { chooseRegion, keptRegionWarning, profileRegionOf, REGION_MARKER, REGION_VARIABLES } from "../core/region.js";
 import type { Credentials } from "../core/resolve.js";
 import { warnIfExpiringSoon } from "./expiry.js";
 import { pickProfileIfInteractive, recordRecentProfile } from "./picker.js";
@@ -63,9 +64,6 @@ export function execEnvironment(
 }
 
 export async function runExec(input: ExecInput, ctx: Context): Promise<number> {
-  if (input.command.length === 0) {
-    throw new UsageError("No command to run.", "Put the command after --, e.g. awsrole exec role-b -- aws s3 ls");
-  }
   const outer = ctx.env.AWSROLE_PROFILE;
   if (outer !== undefined && !input.nest) {
     throw new AwsroleError("NestedExec", `This shell already runs with awsrole credentials (AWSROLE_PROFILE=${outer}); refusing to nest another awsrole exec inside it.`, {
@@ -73,13 +71,30 @@ export async function runExec(input: ExecInput, ctx: Context): Promise<number> {
     });
   }
   const profile = await pickProfileIfInteractive(input.profile, ctx);
-  if (input.server) return (await import("../server/run.js")).runExecServer({ ...input, profile }, ctx, spawnInherited);
+  if (input.server) {
+    const command = commandOrShell(input.command, profile, ctx);
+    return (await import("../server/run.js")).runExecServer({ ...input, profile, command }, ctx, spawnInherited);
+  }
   const resolved = await resolveCredentials({ ...input, profile }, ctx);
   const { credentials } = resolved.resolution;
   warnIfExpiringSoon(credentials, ctx);
   if (resolved.plan.profile !== undefined) recordRecentProfile(resolved.plan.profile, ctx.env);
-  const env = execEnvironment(ctx.env, credentials, { region: resolved.region, profile: resolved.plan.profile });
-  return spawnInherited(input.command, env, ctx);
+  // The same region rule as export (src/core/region.ts).
+  const region = chooseRegion({ flag: input.region, env: ctx.env, hasProfile: resolved.plan.profile !== undefined, profileRegion: profileRegionOf(resolved.config, resolved.plan.profile) });
+  if (region.conflict) warn(ctx, keptRegionWarning(region.conflict, resolved.plan.profile));
+  const callerEnv = { ...ctx.env };
+  if (region.clear) for (const name of REGION_VARIABLES) delete callerEnv[name];
+  const env = execEnvironment(callerEnv, credentials, { region: region.set ?? region.kept, profile: resolved.plan.profile });
+  if (region.set) env[REGION_MARKER] = region.set;
+  return spawnInherited(commandOrShell(input.command, resolved.plan.profile, ctx), env, ctx);
+}
+
+/** No command: a subshell, as aws-vault exec does; exiting it drops the credentials. */
+function commandOrShell(command: readonly string[], profile: string | undefined, ctx: Context): readonly string[] {
+  if (command.length > 0) return command;
+  const shell = ctx.env.SHELL || "/bin/sh";
+  ctx.stderr.write(`awsrole: starting ${shell} as ${profile ?? "the environment's credentials"}; exit it to drop the credentials.\n`);
+  return [shell];
 }
 
 /**

@@ -3,7 +3,8 @@
 
 import type { Context } from "../context.js";
 import { resolveCredentials, warn } from "../resolver.js";
-import { conflictingVariables, renderExport, type ExportFormat } from "../render/credentials.js";
+import { conflictingVariables, formatExpiration, renderExport, type ExportFormat } from "../render/credentials.js";
+import { chooseRegion, keptRegionWarning, profileRegionOf, REGION_MARKER, REGION_VARIABLES } from "../core/region.js";
 import { warnIfExpiringSoon } from "./expiry.js";
 import { pickProfileIfInteractive, recordRecentProfile } from "./picker.js";
 
@@ -14,9 +15,13 @@ export interface ExportInput {
   region?: string | undefined;
   noCache?: boolean;
   refresh?: boolean;
+  /** --mark: also set AWSROLE_PROFILE and AWSROLE_EXPIRATION, for prompts (the shell-init function uses it). */
+  mark?: boolean;
   /** The fast path: no STS, no prompt (src/fast-export.ts). */
   offline?: boolean;
 }
+
+const SHELL_FORMATS: readonly ExportFormat[] = ["env", "env-no-export", "fish", "powershell"];
 
 export async function runExport(input: ExportInput, ctx: Context): Promise<number> {
   // No profile named, on a terminal: ask (never on the fast path, which declines first).
@@ -26,16 +31,29 @@ export async function runExport(input: ExportInput, ctx: Context): Promise<numbe
   if (profile !== undefined && resolved.plan.profile !== undefined) recordRecentProfile(resolved.plan.profile, ctx.env);
   warnIfExpiringSoon(credentials, ctx);
   if (resolved.plan.source.kind === "environment" && resolved.plan.hops.length === 0) {
-    warn(ctx, "exporting the credentials already in AWS_ACCESS_KEY_ID (they win over AWS_PROFILE); name a profile to switch.");
+    const over = ctx.env.AWS_PROFILE ? ` (they win over AWS_PROFILE=${ctx.env.AWS_PROFILE})` : "";
+    warn(ctx, `exporting the credentials already in AWS_ACCESS_KEY_ID${over}; name a profile to switch.`);
   }
-  // Region lines only when the profile or --region chose one; a region the
-  // shell already exports needs no repeating.
-  const regionFromProfile = input.region ?? (resolved.region !== undefined && resolved.region !== ctx.env.AWS_REGION && resolved.region !== ctx.env.AWS_DEFAULT_REGION ? resolved.region : undefined);
+  // The region rule (src/core/region.ts): --region, else a region awsrole set
+  // follows the profile, else the user's own region stays.
+  const region = chooseRegion({ flag: input.region, env: ctx.env, hasProfile: resolved.plan.profile !== undefined, profileRegion: profileRegionOf(resolved.config, resolved.plan.profile) });
+  // The warning concerns this shell's variables: only for the formats a shell evaluates.
+  if (region.conflict && SHELL_FORMATS.includes(input.format)) warn(ctx, keptRegionWarning(region.conflict, resolved.plan.profile));
+  const unset = conflictingVariables(ctx.env, credentials);
+  if (region.clear) unset.push(...REGION_VARIABLES.filter((name) => ctx.env[name] !== undefined));
+  const marks: Array<[string, string]> = [];
+  if (input.mark) {
+    if (resolved.plan.profile !== undefined) marks.push(["AWSROLE_PROFILE", resolved.plan.profile]);
+    else if (ctx.env.AWSROLE_PROFILE !== undefined) unset.push("AWSROLE_PROFILE");
+    if (credentials.expiration) marks.push(["AWSROLE_EXPIRATION", formatExpiration(credentials.expiration)]);
+    else if (ctx.env.AWSROLE_EXPIRATION !== undefined) unset.push("AWSROLE_EXPIRATION");
+  }
   ctx.stdout.write(
     renderExport(input.format, credentials, {
-      region: regionFromProfile,
-      unset: conflictingVariables(ctx.env, credentials),
+      region: region.set,
+      unset,
       profile: resolved.plan.profile,
+      also: [...(region.set ? [[REGION_MARKER, region.set] as [string, string]] : []), ...marks],
     }),
   );
   return 0;

@@ -22,7 +22,8 @@ export async function runWhoami(input: WhoamiInput, ctx: Context): Promise<numbe
   if (profile !== undefined && resolved.plan.profile !== undefined) recordRecentProfile(resolved.plan.profile, ctx.env);
   warnIfExpiringSoon(credentials, ctx);
   const sts = await resolved.sts();
-  const identity = await sts.getCallerIdentity(credentials, { step: 0, of: resolved.plan.hops.length, profile: resolved.plan.profile, principal: credentials.arn ?? "the resolved credentials" });
+  const fromEnvironment = resolved.plan.source.kind === "environment" && resolved.plan.source.reason === "environment-variables" && resolved.plan.hops.length === 0;
+  const identity = await sts.getCallerIdentity(credentials, { step: 0, of: resolved.plan.hops.length, profile: resolved.plan.profile, principal: credentials.arn ?? (fromEnvironment ? "the keys in AWS_ACCESS_KEY_ID" : "the resolved credentials"), fromEnvironment });
   if (input.output === "json") {
     // The shape and indentation of `aws sts get-caller-identity`.
     ctx.stdout.write(JSON.stringify({ UserId: identity.UserId, Account: identity.Account, Arn: identity.Arn }, null, 4) + "\n");

@@ -110,6 +110,7 @@ export function lintConfig(config: AwsConfig, only?: string): LintResult {
     lintRoleSettings(config, profile, add);
     lintMfa(profile, sourcedBy.get(name) ?? [], add);
     lintKeys(config, profile, add);
+    lintKeysBesideOtherSource(profile, sourcedBy.get(name) ?? [], add);
     lintShadowing(config, profile, add);
     if (profile.credentialsSection && /^profile\s/.test(profile.name)) {
       const plain = profile.name.replace(/^profile\s+/, "");
@@ -313,6 +314,28 @@ function lintMfa(profile: Profile, usedAsSourceBy: readonly string[], add: Add):
       fix: "Add mfa_serial (the MFA device ARN), or remove mfa_session.",
     });
   }
+}
+
+/**
+ * Keys next to role_arn, credential_process, web identity or SSO: selected by
+ * name, botocore's provider chain uses those first, so the keys are dead (the
+ * trap of writing session keys into a role profile's credentials section).
+ */
+function lintKeysBesideOtherSource(profile: Profile, usedAsSourceBy: readonly string[], add: Add): void {
+  if (profile.values.aws_access_key_id === undefined) return;
+  const other = (["role_arn", "web_identity_token_file", "sso_session", "sso_start_url", "credential_process"] as const).find((key) => profile.values[key] !== undefined);
+  if (other === undefined) return;
+  // Keys, role_arn and mfa_serial on a source: mfa-serial-ignored-as-source says it.
+  if (other === "role_arn" && usedAsSourceBy.length > 0 && profile.values.mfa_serial !== undefined) return;
+  const asSource = usedAsSourceBy.length > 0 && other === "role_arn" ? ` (only as the source_profile of ${usedAsSourceBy.map((n) => `"${n}"`).join(", ")} do its keys count)` : "";
+  add({
+    severity: "warning",
+    code: "keys-ignored",
+    profile: profile.name,
+    ...originAt(profile, "aws_access_key_id"),
+    message: `Profile "${profile.name}" has access keys and ${other}; selected by name, the AWS CLI and awsrole use its ${other} and never these keys${asSource}.`,
+    fix: `Move the keys to a profile of their own and point source_profile there, or remove ${other} if the keys are meant to be used.`,
+  });
 }
 
 function lintKeys(config: AwsConfig, profile: Profile, add: Add): void {

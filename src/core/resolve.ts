@@ -55,6 +55,8 @@ export interface CallContext {
   /** Who is calling: an ARN when known, else a description such as `the keys of profile "default"`. */
   principal: string;
   hop?: RoleHop;
+  /** The credentials are the ones exported in the caller's environment (AWS_ACCESS_KEY_ID), not from a file. */
+  fromEnvironment?: boolean;
 }
 
 export interface StsPort {
@@ -88,6 +90,12 @@ export interface ResolveDeps {
   sources: SourcePort;
   /** Asks for (or supplies) a 6-digit code for an MFA device. */
   mfaCode(serial: string, profile: string): Promise<string>;
+  /**
+   * After STS refused a call made with an MFA code: whether to ask for another
+   * code and try again (a wrong code typed at a terminal). `attempt` counts the
+   * codes tried so far for this call. Absent: never.
+   */
+  retryMfa?(error: unknown, attempt: number, serial: string): boolean;
   debug(message: string): void;
   /** Force fresh STS calls for every hop (--refresh); results are still cached. */
   refresh?: boolean;
@@ -187,7 +195,7 @@ class PlanRunner {
     const trace = this.trace[index]!;
     // botocore prompts for this hop's code before it resolves the source.
     const useMfaSession = hop.mfaSession === true && hop.mfaSerial !== undefined;
-    const tokenCode = hop.mfaSerial && !useMfaSession ? await this.deps.mfaCode(hop.mfaSerial, hop.profile) : undefined;
+    let tokenCode = hop.mfaSerial && !useMfaSession ? await this.deps.mfaCode(hop.mfaSerial, hop.profile) : undefined;
     let source = index === 0 ? await this.resolveSource() : await this.resolveHop(index - 1);
     if (useMfaSession) source = await this.mfaSession(hop, source, trace);
 
@@ -201,7 +209,17 @@ class PlanRunner {
 
     const sts = await this.deps.sts();
     this.deps.debug(`hop ${trace.step} (${hop.profile}): AssumeRole ${hop.roleArn} as ${describePrincipal(source, this.plan, index)}`);
-    const response = await sts.assumeRole(source, params, this.callContext(index, source));
+    let response: StsResponse;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        response = await sts.assumeRole(source, params, this.callContext(index, source));
+        break;
+      } catch (error) {
+        if (tokenCode === undefined || !this.deps.retryMfa?.(error, attempt, hop.mfaSerial!)) throw error;
+        tokenCode = await this.deps.mfaCode(hop.mfaSerial!, hop.profile);
+        params.TokenCode = tokenCode;
+      }
+    }
     const credentials = fromResponse(response);
     this.deps.cache?.write(key, response);
     trace.outcome = "assumed";
@@ -227,9 +245,18 @@ class PlanRunner {
       trace.mfaSession = "cache-hit";
       return toCredentials(cached.credentials);
     }
-    const code = await this.deps.mfaCode(hop.mfaSerial!, hop.profile);
+    let code = await this.deps.mfaCode(hop.mfaSerial!, hop.profile);
     const sts = await this.deps.sts();
-    const response = await sts.getSessionToken(source, { SerialNumber: hop.mfaSerial!, TokenCode: code }, this.callContext(trace.step - 1, source));
+    let response: StsResponse;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        response = await sts.getSessionToken(source, { SerialNumber: hop.mfaSerial!, TokenCode: code }, this.callContext(trace.step - 1, source));
+        break;
+      } catch (error) {
+        if (!this.deps.retryMfa?.(error, attempt, hop.mfaSerial!)) throw error;
+        code = await this.deps.mfaCode(hop.mfaSerial!, hop.profile);
+      }
+    }
     this.deps.cache?.write(key, response);
     trace.mfaSession = "created";
     return fromResponse(response);

@@ -9,7 +9,7 @@
 import type { Credentials } from "../core/resolve.js";
 import { AwsroleError } from "../errors.js";
 
-export const EXPORT_FORMATS = ["env", "env-no-export", "fish", "powershell", "json", "process"] as const;
+export const EXPORT_FORMATS = ["env", "env-no-export", "dotenv", "fish", "powershell", "json", "process"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportExtras {
@@ -17,6 +17,8 @@ export interface ExportExtras {
   /** Variables that are set in the caller's environment and would contradict the new credentials. */
   unset?: readonly string[];
   profile?: string | undefined;
+  /** More variables for the shell formats, after the credentials (e.g. AWSROLE_REGION). */
+  also?: ReadonlyArray<readonly [string, string]>;
 }
 
 /** RFC 3339 UTC without fractional seconds, the form STS itself sends. */
@@ -96,13 +98,16 @@ export function conflictingVariables(env: Readonly<Record<string, string | undef
 }
 
 export function renderExport(format: ExportFormat, credentials: Credentials, extras: ExportExtras = {}): string {
-  const vars = credentialVariables(credentials, extras);
+  const vars = [...credentialVariables(credentials, extras), ...(extras.also ?? [])];
   const unset = extras.unset ?? [];
   switch (format) {
     case "env":
       return lines([...unset.map((name) => `unset ${name}`), ...vars.map(([k, v]) => `export ${k}=${shQuote(v)}`)]);
     case "env-no-export":
       return lines(vars.map(([k, v]) => `${k}=${shQuote(v)}`));
+    case "dotenv":
+      // No awsrole markers: a container has no later export to follow.
+      return lines(credentialVariables(credentials, extras).map(([k, v]) => `${k}=${dotenvValue(k, v)}`));
     case "fish":
       return lines([...unset.map((name) => `set -e ${name}`), ...vars.map(([k, v]) => `set -gx ${k} ${fishQuote(v)}`)]);
     case "powershell":
@@ -141,6 +146,23 @@ export function renderExport(format: ExportFormat, credentials: Credentials, ext
         ) + "\n"
       );
   }
+}
+
+/**
+ * A .env value that `docker run --env-file` and `docker compose` read the same:
+ * unquoted. docker's --env-file takes everything after the first "=" literally
+ * (it never strips quotes), while compose would strip them, so any quoting
+ * would differ between the two. STS keys, secrets and tokens are base64-like
+ * and need none; a value that would need quoting (from an odd
+ * credential_process, say) is refused rather than written differently for
+ * each tool.
+ */
+const DOTENV_SAFE = /^[A-Za-z0-9_./+=:@,-]*$/;
+function dotenvValue(name: string, value: string): string {
+  if (DOTENV_SAFE.test(value)) return value;
+  throw new AwsroleError("DotenvUnsafe", `${name} holds characters (spaces, quotes, $, # or similar) that docker --env-file and docker compose read differently, so it cannot be written as a .env line.`, {
+    hint: "Use --format env-no-export (quoted, for sh and compose) or --format json instead.",
+  });
 }
 
 function lines(items: string[]): string {

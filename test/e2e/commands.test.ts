@@ -124,10 +124,10 @@ describe("cache clear and cache list", () => {
     expect(list.every((e) => e.usable)).toBe(true);
     expect(list.flatMap((e) => e.profiles).sort()).toEqual(["role-a", "role-b", "role-c", "s3-developer"]);
     const one = await runCli(["cache", "clear", "role-b"], env);
-    expect(one.stdout).toMatch(/^Removed 2 cached credentials of profile role-b \(2 hops\) from /);
-    expect(h.cacheFiles()).toHaveLength(2);
+    expect(one.stdout).toMatch(/^Removed 1 cached credential of profile role-b from /);
+    expect(h.cacheFiles()).toHaveLength(3);
     const all = await runCli(["cache", "clear"], env);
-    expect(all.stdout).toMatch(/^Removed 2 cached credentials from /);
+    expect(all.stdout).toMatch(/^Removed 3 cached credentials from /);
     expect(h.cacheFiles()).toEqual([]);
   });
 });

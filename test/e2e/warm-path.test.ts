@@ -62,6 +62,16 @@ describe("the warm export path", () => {
     expect(modules.filter((m) => FORBIDDEN_BUILTINS.includes(m))).toEqual([]);
   });
 
+  it("export --mark (what the shell-init function runs) stays on the fast bundle too", async () => {
+    sts.reset();
+    const { code, modules, stdout } = await loadedModules(["export", "--mark", "role-e"], baseEnv(home, sts));
+    expect(code).toBe(0);
+    expect(stdout).toContain("export AWSROLE_PROFILE='role-e'\n");
+    expect(callsOf(sts)).toEqual([]);
+    expect(modules.filter((m) => m.startsWith("/")).map((f) => relative(ROOT, f))).toEqual(["bin/awsrole.cjs"]);
+    expect(modules.filter((m) => m.startsWith("read:") && m.endsWith("cli.cjs"))).toEqual([]);
+  });
+
   it("a cold export does load the SDK (the check above can fail)", async () => {
     const cold = makeHome();
     try {

@@ -74,6 +74,7 @@ describe("bash", () => {
 
   it("awsrole completion <TAB> → the shells", async () => {
     expect(await complete(["awsrole", "completion", ""])).toEqual(["bash", "fish", "zsh"]);
+    expect(await complete(["awsrole", "shell-init", ""])).toEqual(["bash", "fish", "zsh"]);
   });
 });
 
@@ -129,5 +130,32 @@ describe("zsh and fish", () => {
     const r = await runCli(["completion", "tcsh"], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("bash, zsh, fish");
+  });
+});
+
+describe("awsrole cache clear <TAB> → profile names, in bash, zsh and fish", () => {
+  it("bash", async () => {
+    expect(await complete(["awsrole", "cache", "clear", "ro"])).toEqual(["role-a", "role-b", "role-c", "role-d", "role-e"]);
+    expect(await complete(["awsrole", "cache", "clear", "--p"])).toEqual(["--profile"]);
+  });
+
+  it("zsh: the completion function itself, with compadd recording what it offers", async (ctx) => {
+    if (!(await have("zsh"))) return ctx.skip("zsh is not installed");
+    const file = join(h.dir, "_awsrole");
+    writeFileSync(file, await script("zsh"));
+    // Sourced outside completion, the script calls compdef: stub it, then call _awsrole as zsh would.
+    const driver = `compdef() { :; }; compadd() { if [[ $1 == -a ]]; then print -l -- \${(P)2}; else print -l -- "$@"; fi; }; _describe() { :; }
+source '${file}'
+words=(awsrole cache clear ro); CURRENT=4; _awsrole`;
+    const { stdout } = await run("zsh", ["-f", "-c", driver], { env });
+    expect(stdout.split("\n").filter(Boolean).sort()).toEqual(["default", "no_skill", "role-a", "role-b", "role-c", "role-d", "role-e", "s3-developer", "s3_test", "user1"]);
+  });
+
+  it("fish: complete -C", async (ctx) => {
+    if (!(await have("fish"))) return ctx.skip("fish is not installed");
+    const file = join(h.dir, "awsrole.fish");
+    writeFileSync(file, await script("fish"));
+    const { stdout } = await run("fish", ["--no-config", "-c", `source '${file}'; complete -C 'awsrole cache clear ro'`], { env });
+    expect(stdout.split("\n").filter(Boolean).map((line) => line.split("\t")[0]).sort()).toEqual(["role-a", "role-b", "role-c", "role-d", "role-e"]);
   });
 });

@@ -113,13 +113,14 @@ describe("awsrole exec", () => {
     expect(JSON.parse(result.stdout).AWSROLE_PROFILE).toBe("user1");
   });
 
-  it("a missing command is exit 127 with a message; no command is a usage error", async () => {
+  it("a missing command is exit 127 with a message; no command opens $SHELL (else /bin/sh)", async () => {
     const h = home();
     const missing = await runCli(["exec", "user1", "--", "no-such-command-awsrole"], baseEnv(h, world.sts));
     expect(missing.code).toBe(127);
     expect(missing.stderr).toContain("Command not found: no-such-command-awsrole");
-    const none = await runCli(["exec", "user1"], baseEnv(h, world.sts));
-    expect(none.code).toBe(2);
+    const none = await runCli(["exec", "user1"], baseEnv(h, world.sts), { input: "exit 5\n" });
+    expect(none.code).toBe(5);
+    expect(none.stderr).toContain("awsrole: starting /bin/sh as user1");
   });
 
   it("forwards SIGTERM to the child and returns its exit code", async () => {

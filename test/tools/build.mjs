@@ -9,7 +9,8 @@
 //   it, for executable subcommands awsrole does not use) is replaced by a lazy proxy.
 // Sources stay readable in src/; dist/cli.cjs.map maps back to them (used with --debug).
 import { build } from "esbuild";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -65,3 +66,8 @@ await Promise.all([
   // commander; bin/awsrole.cjs falls back to dist/cli.cjs for anything else.
   build({ ...common, plugins: [...common.plugins, fullCliOnlyAdapters], entryPoints: [`${root}/src/fast-export.ts`], outfile: `${root}/dist/fast-export.cjs` }),
 ]);
+
+// The man page, dist/awsrole.1 (package.json "man"), from the same commander
+// tree as --help (src/render/man.ts).
+const { manPage } = createRequire(import.meta.url)(`${root}/dist/cli.cjs`);
+writeFileSync(`${root}/dist/awsrole.1`, manPage());
