@@ -14,7 +14,7 @@ import { EXPORT_FORMATS, type ExportFormat } from "./render/credentials.js";
 
 type Run = (ctx: Context) => Promise<number>;
 
-// Replaced with package.json's version by the build (test/tools/build.mjs).
+// Replaced with package.json's version by the build (scripts/build.mjs).
 declare const __AWSROLE_VERSION__: string | undefined;
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -12,7 +12,7 @@ import { build } from "esbuild";
 import { readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
+const root = fileURLToPath(new URL("..", import.meta.url));
 rmSync(`${root}/dist`, { recursive: true, force: true });
 
 const lazyChildProcessForCommander = {
