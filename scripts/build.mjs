@@ -9,7 +9,8 @@
 //   it, for executable subcommands awsrole does not use) is replaced by a lazy proxy.
 // Sources stay readable in src/; dist/cli.cjs.map maps back to them (used with --debug).
 import { build } from "esbuild";
-import { readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { appendFileSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -65,3 +66,8 @@ await Promise.all([
   // commander; bin/awsrole.cjs falls back to dist/cli.cjs for anything else.
   build({ ...common, plugins: [...common.plugins, fullCliOnlyAdapters], entryPoints: [`${root}/src/fast-export.ts`], outfile: `${root}/dist/fast-export.cjs` }),
 ]);
+
+// The warm-path bundle's build id, for bin/awsrole.cjs to name its V8 code cache
+// in the user's cache directory (V8 itself checks only the source's length).
+const fastBundle = `${root}/dist/fast-export.cjs`;
+appendFileSync(fastBundle, `\n//# awsrole-build-id=${createHash("sha256").update(readFileSync(fastBundle)).digest("hex").slice(0, 20)}\n`);
