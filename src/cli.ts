@@ -16,7 +16,7 @@ import { EXPORT_FORMATS, type ExportFormat } from "./render/credentials.js";
 
 type Run = (ctx: Context) => Promise<number>;
 
-// Replaced with package.json's version by the build (test/tools/build.mjs).
+// Replaced with package.json's version by the build (scripts/build.mjs).
 declare const __AWSROLE_VERSION__: string | undefined;
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -51,7 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 const OUTPUT = () => new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text");
 
-/** awsrole(1), from the same command tree as --help (test/tools/build.mjs writes dist/awsrole.1). */
+/** awsrole(1), from the same command tree as --help (scripts/build.mjs writes dist/awsrole.1). */
 export function manPage(): string {
   return renderManPage(buildProgram(() => {}), typeof __AWSROLE_VERSION__ === "string" ? __AWSROLE_VERSION__ : "development");
 }

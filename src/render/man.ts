@@ -1,5 +1,5 @@
 // The man page, awsrole(1), generated from the same commander tree as --help
-// (at build time: test/tools/build.mjs writes dist/awsrole.1, which
+// (at build time: scripts/build.mjs writes dist/awsrole.1, which
 // package.json's "man" installs). Every command and option in the page is one
 // that --help shows, with the same words.
 

@@ -119,10 +119,20 @@ describe("write and read", () => {
 
   it("replaces an existing entry atomically", () => {
     store.write(KEY, response());
+    const file = path.join(dir, `${KEY}.json`);
+    const before = fs.readFileSync(file);
+    // A second name for the old file, as a reader that opened it holds it: a
+    // temp file renamed over the entry leaves it whole; writing in place would not.
+    const held = path.join(tmp, "held.json");
+    fs.linkSync(file, held);
+    const inode = fs.statSync(file).ino;
     store.write(KEY, response({ Credentials: { AccessKeyId: "ASIASECOND", SecretAccessKey: SECRET, SessionToken: TOKEN, Expiration: "2026-11-22T14:00:00Z" } }));
     const read = store.read(KEY);
     expect(read.status === "hit" && read.credentials.accessKeyId).toBe("ASIASECOND");
     expect(fs.readdirSync(dir)).toEqual([`${KEY}.json`]);
+    expect(fs.readFileSync(held)).toEqual(before);
+    expect(fs.statSync(file).ino).not.toBe(inode);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it("writes botocore's exact bytes: Python separators, member order, AccountId, ResponseMetadata, no newline", () => {

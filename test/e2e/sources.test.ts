@@ -2,6 +2,7 @@
 // CLI against the loopback STS, with a fake EC2 metadata service (IMDSv2) and a
 // fake ECS credentials endpoint on 127.0.0.1.
 
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -147,8 +148,9 @@ describe("web identity", () => {
     expect(world.sts.calls[0]!.accessKeyId).toBeNull(); // unsigned
     expect(world.sts.calls[0]!.params).toMatchObject({ RoleSessionName: "ci-job", WebIdentityToken: WEB_TOKEN });
     expect(JSON.parse(first.stdout).Arn).toBe("arn:aws:sts::444444444444:assumed-role/WebRole/ci-job");
-    // The AWS CLI's key for {RoleArn, RoleSessionName}.
-    expect(h.cacheFiles()).toHaveLength(1);
+    // The AWS CLI's key: sha1 of botocore's sorted JSON of {RoleArn, RoleSessionName}; the session name is part of it.
+    const key = createHash("sha1").update('{"RoleArn": "arn:aws:iam::444444444444:role/WebRole", "RoleSessionName": "ci-job"}').digest("hex");
+    expect(h.cacheFiles()).toEqual([`${key}.json`]);
     world.sts.reset();
     expect((await runCli(["export", "web"], env)).code).toBe(0);
     expect(callsOf(world.sts)).toEqual([]);

@@ -4,7 +4,7 @@
 // milliseconds at startup. Speed itself is measured by `npm run bench`, not here.
 
 import { spawn } from "node:child_process";
-import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -57,7 +57,9 @@ describe("the warm export path", () => {
     const required = modules.filter((m) => m.startsWith("/"));
     expect(required.map((f) => relative(ROOT, f))).toEqual(["bin/awsrole.cjs"]);
     const read = modules.filter((m) => m.startsWith("read:")).map((m) => m.slice(5));
-    expect(read.filter((f) => f.startsWith(ROOT)).map((f) => relative(ROOT, f)).sort()).toEqual(["bin/awsrole.cjs", "dist/fast-export.cjs", "dist/fast-export.cjs.v8cache"]);
+    expect(read.filter((f) => f.startsWith(ROOT)).map((f) => relative(ROOT, f)).sort()).toEqual(["bin/awsrole.cjs", "dist/fast-export.cjs"]);
+    // The V8 code cache is read from the user's cache directory, named for this V8.
+    expect(read.filter((f) => f.includes("/awsrole/v8/"))).toEqual([codeCacheOf(which())]);
     expect(read.filter((f) => f.includes("node_modules") || f.endsWith("cli.cjs"))).toEqual([]);
     expect(modules.filter((m) => FORBIDDEN_BUILTINS.includes(m))).toEqual([]);
   });
@@ -82,6 +84,37 @@ describe("the warm export path", () => {
       expect(modules.some((m) => m.includes("@inquirer"))).toBe(false);
     } finally {
       cold.remove();
+    }
+  });
+});
+
+/** The code cache bin/awsrole.cjs keeps for this Node's V8 and this build of the bundle. */
+function codeCacheOf(h: Home): string {
+  const id = /\/\/# awsrole-build-id=([0-9a-f]+)\s*$/.exec(readFileSync(join(ROOT, "dist", "fast-export.cjs"), "utf8"))?.[1];
+  expect(id).toMatch(/^[0-9a-f]{20}$/);
+  return join(h.dir, ".cache", "awsrole", "v8", `fast-export-${process.versions.v8}-${id}.cache`);
+}
+
+describe("the warm path's V8 code cache", () => {
+  it("is written to the user's cache directory (a read-only install gets one), per V8 version, 0600", async () => {
+    const h = makeHome();
+    const xdg = mkdtempSync(join(tmpdir(), "awsrole-xdg-"));
+    try {
+      const env = baseEnv(h, sts);
+      expect((await runCli(["export", "role-e", "--token-code", "123456"], env)).code).toBe(0); // cold: the full CLI, no code cache
+      const file = codeCacheOf(h);
+      expect(existsSync(file)).toBe(false);
+      expect((await runCli(["export", "role-e"], env)).code).toBe(0); // warm: writes it
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(readdirSync(join(ROOT, "dist")).filter((f) => f.includes("cache"))).toEqual([]);
+      // Another V8 or another build is another file: a cache is never offered to a V8 that did not make it.
+      expect(readdirSync(join(h.dir, ".cache", "awsrole", "v8"))).toEqual([`fast-export-${process.versions.v8}-${file.split("-").pop()}`]);
+      // XDG_CACHE_HOME wins over ~/.cache.
+      expect((await runCli(["export", "role-e"], { ...env, XDG_CACHE_HOME: xdg })).code).toBe(0);
+      expect(readdirSync(join(xdg, "awsrole", "v8"))).toEqual([file.split("/").pop()]);
+    } finally {
+      h.remove();
+      rmSync(xdg, { recursive: true, force: true });
     }
   });
 });

@@ -2,19 +2,21 @@
 // signer) as well as by the JS SDK, and refuse botocore requests with a wrong secret.
 // Skipped, with the reason in the test name, where python3+botocore or the AWS CLI is missing.
 
-import { execFile, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requireTool } from "../interop/tools.js";
 import { loadWorld, startSts, type StsServer } from "../sts/server.js";
 import { CHAIN_MFA, CHAIN_USER, CHAIN_USER_ARN, role, SEEDS_PATH, USER1, USER1_ARN } from "./helpers.js";
 
 const run = promisify(execFile);
 
-const hasBotocore = spawnSync("python3", ["-c", "import botocore"], { stdio: "ignore" }).status === 0;
-const hasAwsCli = spawnSync("aws", ["--version"], { stdio: "ignore" }).status === 0;
+// By version (test/interop/tools.ts): Debian's AWS CLI v2 on PATH is not the v1.
+const hasBotocore = requireTool("botocore", "other-clients.test");
+const hasAwsCli = requireTool("aws-cli-v1", "other-clients.test");
 
 let server: StsServer;
 let home: string;
@@ -105,7 +107,7 @@ describe("botocore", () => {
 
 describe("AWS CLI v1", () => {
   it.skipIf(!hasAwsCli)(
-    `resolves a source_profile role through the emulator${hasAwsCli ? "" : " (skipped: aws CLI not found)"}`,
+    `resolves a source_profile role through the emulator${hasAwsCli ? "" : " (skipped: the AWS CLI v1 not found)"}`,
     async () => {
       server.reset();
       mkdirSync(join(home, ".aws"), { recursive: true });

@@ -3,12 +3,14 @@
 // from that session without asking again. Without mfa_session, the AWS CLI's
 // behaviour: AssumeRole with SerialNumber + TokenCode per role.
 
-import { statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CHAIN_MFA, baseEnv, callsOf, parseEnvExport, runCli, type Home, seedWorld } from "../e2e/harness.js";
 
 const world = seedWorld();
+const sha1 = (text: string): string => createHash("sha1").update(text).digest("hex");
 
 const KEYS = `[default]
 aws_access_key_id = AKIAUSER1CHAIN000001
@@ -77,6 +79,24 @@ describe("mfa_session = true: one MFA code per device", () => {
     await runCli(["export", "role-a", "--token-code", "654321"], baseEnv(h, world.sts));
     expect(h.cacheFiles()).toHaveLength(2); // the MFA session and RoleA's session
     for (const file of h.cacheFiles()) expect(statSync(join(h.cacheDir, file)).mode & 0o777).toBe(0o600);
+    // Its key is the device and the long-term key that signed GetSessionToken (sha1 of the sorted JSON).
+    const mfaKey = sha1(`{"SerialNumber": "${CHAIN_MFA}", "SourceAccessKeyId": "AKIAUSER1CHAIN000001", "awsrole": "GetSessionToken"}`);
+    const roleKey = sha1(`{"RoleArn": "arn:aws:iam::222222222222:role/RoleA", "SerialNumber": "${CHAIN_MFA}"}`); // the profile's botocore key
+    expect(h.cacheFiles()).toEqual([`${mfaKey}.json`, `${roleKey}.json`].sort());
+  });
+
+  it("another source key does not reuse the MFA session: it needs its own code", async () => {
+    const h = home(true);
+    const env = baseEnv(h, world.sts);
+    expect((await runCli(["export", "role-a", "--token-code", "123456"], env)).code).toBe(0);
+    // The same mfa_serial, but default now has another user's key: the cached session is not theirs.
+    writeFileSync(join(h.awsDir, "credentials"), KEYS.replace("AKIAUSER1CHAIN000001", "AKIAUSER1CHAIN000002"), { mode: 0o600 });
+    world.sts.reset();
+    const other = await runCli(["export", "mfa-role"], env);
+    expect(other.code).toBe(1);
+    expect(other.stdout).toBe("");
+    expect(other.stderr).toContain("--token-code");
+    expect(callsOf(world.sts)).toEqual([]);
   });
 
   it("--refresh asks STS again: a new code is needed", async () => {

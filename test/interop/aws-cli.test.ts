@@ -7,7 +7,8 @@
 // tools run as child processes with a throw-away HOME, the region, the STS
 // endpoint and no other AWS_* variable. MFA profiles: the AWS CLI reads the
 // code from /dev/tty, so it runs under a pseudo-terminal (pty_mfa.py).
-// Skipped, with a warning, where moto_server or aws is not on PATH.
+// Skipped, with a warning, where moto_server or the AWS CLI v1 is missing (an
+// error under CI=true: test/interop/tools.ts, requireTool).
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -21,6 +22,7 @@ import {
   makeHome,
   normaliseSession,
   removeHomes,
+  requireTool,
   runAws,
   runAwsrole,
   runs,
@@ -31,10 +33,12 @@ import {
   type Run,
 } from "./tools.js";
 
-const [hasMoto, hasAws, hasPty] = await Promise.all([runs("moto_server", ["--help"]), runs("aws", ["--version"]), runs("python3", ["-c", "import pty"])]);
+// By version: an AWS CLI v2 first on PATH is not the v1. Under CI=true a missing one fails (tools.ts).
+const hasMoto = requireTool("moto_server", "interop suite");
+const hasAws = requireTool("aws-cli-v1", "interop suite");
+const hasPty = await runs("python3", ["-c", "import pty"]);
 const missing = [hasMoto ? "" : "moto_server", hasAws ? "" : "aws"].filter(Boolean);
-if (missing.length > 0) console.warn(`interop suite skipped: ${missing.join(" and ")} not on PATH`);
-else if (!hasPty) console.warn("interop: MFA profiles skipped: python3 with the pty module is needed to answer the AWS CLI's /dev/tty prompt");
+if (missing.length === 0 && !hasPty) console.warn("interop: MFA profiles skipped: python3 with the pty module is needed to answer the AWS CLI's /dev/tty prompt");
 if (missing.length === 0 && !existsSync(join(ROOT, "dist", "cli.cjs"))) {
   throw new Error("dist/cli.cjs is missing: run `npm run build` (npm test does it) before the interop tests.");
 }

@@ -7,7 +7,7 @@
 // makes and which cache files it reads and writes. Refusals are the emulator's
 // job (test/sts, test/e2e).
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { createServer as createNetServer } from "node:net";
@@ -33,6 +33,71 @@ export async function run(command: string, args: readonly string[], env: Record<
   const { code, signal, stdout, stderr, spawnError } = await runCommand(command, args, { env, timeoutMs });
   if (spawnError) return { code: null, stdout, stderr: `${stderr}${spawnError.message}` };
   return { code, stdout, stderr: signal ? `${stderr}\n(killed by ${signal})` : stderr };
+}
+
+/**
+ * The Python tools the comparison tests run, recognised by version, not by name:
+ * Debian's `awscli` package puts an AWS CLI v2 (2.9.19, which ignores
+ * AWS_ENDPOINT_URL_STS) at /usr/bin/aws, and that must not pass for the v1.
+ */
+export type InteropTool = "moto_server" | "aws-cli-v1" | "botocore";
+
+/** The opt-out: with it set, a missing tool skips its tests even under CI=true. */
+export const SKIP_INTEROP_VAR = "CI_SKIP_INTEROP";
+
+export interface ToolCheck {
+  tool: InteropTool;
+  /** The version found, when it is one the tests can use. */
+  version?: string;
+  /** Why the tool cannot be used (missing, or the wrong version). */
+  problem?: string;
+}
+
+const toolEnv = (): Record<string, string> => ({ PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/" });
+
+function output(command: string, args: readonly string[]): string | undefined {
+  const r = spawnSync(command, args, { env: toolEnv(), encoding: "utf8", timeout: 20_000 });
+  return r.status === 0 ? `${r.stdout}${r.stderr}`.trim() : undefined;
+}
+
+/** moto 5 (its server answers the moto-api); botocore 1.43+; the AWS CLI 1.45+ (v1, not v2). */
+export function checkTool(tool: InteropTool): ToolCheck {
+  if (tool === "aws-cli-v1") {
+    const text = output("aws", ["--version"]);
+    if (text === undefined) return { tool, problem: "the AWS CLI (aws) is not on PATH" };
+    const v = /^aws-cli\/(\d+)\.(\d+)\.(\d+)/.exec(text);
+    if (!v) return { tool, problem: `\`aws --version\` printed no aws-cli version: ${text.slice(0, 80)}` };
+    const version = `${v[1]}.${v[2]}.${v[3]}`;
+    if (v[1] !== "1" || Number(v[2]) < 45) return { tool, problem: `the aws on PATH is AWS CLI ${version}; the interop tests need the AWS CLI v1 (1.45 or later)` };
+    return { tool, version };
+  }
+  if (tool === "botocore") {
+    const version = output("python3", ["-c", "import botocore, botocore.configloader; print(botocore.__version__)"]);
+    if (version === undefined) return { tool, problem: "python3 cannot import botocore" };
+    const v = /^(\d+)\.(\d+)\./.exec(version);
+    if (!v || v[1] !== "1" || Number(v[2]) < 43) return { tool, problem: `python3 has botocore ${version}; the comparison tests need botocore 1.43 or later (1.x)` };
+    return { tool, version };
+  }
+  if (output("moto_server", ["--help"]) === undefined) return { tool, problem: "moto_server is not on PATH" };
+  const version = output("python3", ["-c", "import moto; print(moto.__version__)"]);
+  if (version === undefined) return { tool, problem: "python3 cannot import moto (moto_server's package)" };
+  if (!/^5\./.test(version)) return { tool, problem: `moto ${version} is installed; the interop tests need moto 5` };
+  return { tool, version };
+}
+
+/**
+ * Whether `tool` can be used. Without it the tests skip, with a warning; but under
+ * CI=true a missing or wrong tool is an error, unless CI_SKIP_INTEROP=1 asks to
+ * skip them (.ci/run then names what was skipped on its closing line).
+ */
+export function requireTool(tool: InteropTool, suite: string): boolean {
+  const check = checkTool(tool);
+  if (check.problem === undefined) return true;
+  if (process.env.CI === "true" && process.env[SKIP_INTEROP_VAR] !== "1") {
+    throw new Error(`${suite}: ${check.problem}. Under CI=true this fails the run: install it (or put the right version first on PATH), or set ${SKIP_INTEROP_VAR}=1 to skip these tests on purpose.`);
+  }
+  console.warn(`${suite}: skipped: ${check.problem}`);
+  return false;
 }
 
 /** Is the command on PATH and runnable? (asynchronous, for top-level await in a test file) */

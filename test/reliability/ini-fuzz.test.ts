@@ -21,6 +21,7 @@ import { buildConfig } from "../../src/core/config.js";
 import { iniFromIndex, normaliseIniText, parseIni, type IniFile } from "../../src/core/ini.js";
 import { planProfile } from "../../src/core/plan.js";
 import { AwsroleError, ConfigParseError } from "../../src/errors.js";
+import { requireTool } from "../interop/tools.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -263,8 +264,8 @@ for i, text in enumerate(texts):
         out.append({"error": "crash " + type(e).__name__ + ": " + str(e)})
 json.dump(out, sys.stdout)
 `;
-const hasBotocore = await execFileAsync("python3", ["-c", "import botocore.configloader"]).then(() => true, () => false);
-if (!hasBotocore) console.warn("ini-fuzz.test: python3 cannot import botocore; skipping the differential test against botocore.configloader.raw_config_parse.");
+// Under CI=true a missing botocore fails the run (test/interop/tools.ts).
+const hasBotocore = requireTool("botocore", "ini-fuzz.test (differential against botocore.configloader.raw_config_parse)");
 
 describe.skipIf(!hasBotocore)("differential: parseIni agrees with botocore.configloader.raw_config_parse", () => {
   it("a few hundred generated files: same accept/reject, same sections and values", async () => {

@@ -3,8 +3,7 @@
 // (src/adapters/cache-store.ts withLock, used by src/core/resolve.ts), and a
 // lock that cannot be taken in time never costs the user their credentials.
 
-import { mkdirSync, writeFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, writeFileSync, existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { baseEnv, callsOf, hopCacheFiles, leftovers, parseEnvExport, runCli, seedWorld } from "./helpers.js";
 
@@ -69,6 +68,10 @@ describe("stampede", () => {
     expect(result.code).toBe(0);
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(leftovers(h)).toEqual([]);
-    expect(join(h.cacheDir)).toBeTruthy();
+    // The lock was taken, not bypassed: this run assumed the role and cached what it exported.
+    expect(callsOf(world.sts)).toEqual(["AssumeRole RoleA", "AssumeRole RoleB"]);
+    const entry = JSON.parse(readFileSync(outer!, "utf8")) as { Credentials: { AccessKeyId: string; SessionToken: string } };
+    expect(entry.Credentials.AccessKeyId).toBe(parseEnvExport(result.stdout).AWS_ACCESS_KEY_ID);
+    expect(entry.Credentials.SessionToken).toBe(parseEnvExport(result.stdout).AWS_SESSION_TOKEN);
   }, 30_000);
 });

@@ -9,11 +9,12 @@
 //   it, for executable subcommands awsrole does not use) is replaced by a lazy proxy.
 // Sources stay readable in src/; dist/cli.cjs.map maps back to them (used with --debug).
 import { build } from "esbuild";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
+const root = fileURLToPath(new URL("..", import.meta.url));
 rmSync(`${root}/dist`, { recursive: true, force: true });
 
 const lazyChildProcessForCommander = {
@@ -66,6 +67,11 @@ await Promise.all([
   // commander; bin/awsrole.cjs falls back to dist/cli.cjs for anything else.
   build({ ...common, plugins: [...common.plugins, fullCliOnlyAdapters], entryPoints: [`${root}/src/fast-export.ts`], outfile: `${root}/dist/fast-export.cjs` }),
 ]);
+
+// The warm-path bundle's build id, for bin/awsrole.cjs to name its V8 code cache
+// in the user's cache directory (V8 itself checks only the source's length).
+const fastBundle = `${root}/dist/fast-export.cjs`;
+appendFileSync(fastBundle, `\n//# awsrole-build-id=${createHash("sha256").update(readFileSync(fastBundle)).digest("hex").slice(0, 20)}\n`);
 
 // The man page, dist/awsrole.1 (package.json "man"), from the same commander
 // tree as --help (src/render/man.ts).
