@@ -245,7 +245,7 @@ export class SigninService {
     return {
       accessToken: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey, sessionToken: keys.sessionToken },
       tokenType: "aws_sigv4",
-      expiresIn: Math.round((keys.expiresAt! - this.options.now()) / 1000),
+      expiresIn: Math.ceil((keys.expiresAt! - this.options.now()) / 1000),
       refreshToken,
     };
   }
