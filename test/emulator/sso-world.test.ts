@@ -125,6 +125,12 @@ describe("the emulator as a process, as the demo runs it", () => {
     const lifetime = Date.parse(session.accessToken.expiresAt) - Date.now();
     expect(lifetime).toBeGreaterThan(2000);
     expect(lifetime).toBeLessThanOrEqual(5000);
+    expect((await fetch(`${url}/__emulator/sso/throttle?every_nth=1&operations=ListAccounts`, { method: "POST" })).status).toBe(200);
+    const throttled = await fetch(`${url}/assignment/accounts`, { headers: { "x-amz-sso_bearer_token": token.accessToken } });
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get("x-amzn-errortype")).toBe("TooManyRequestsException");
+    await fetch(`${url}/__emulator/sso/throttle`, { method: "POST" });
+    expect((await fetch(`${url}/assignment/accounts`, { headers: { "x-amz-sso_bearer_token": token.accessToken } })).status).toBe(200);
     const unknown = await fetch(`${url}/__emulator/nope`, { method: "POST" });
     expect(unknown.status).toBe(404);
   });

@@ -287,6 +287,21 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
           return { status: 200, body: { approved: oidc.approveAuthorizations(user) } };
         case "/__emulator/sso/token":
           return { status: 200, body: oidc.issueToken({ ...(user === undefined ? {} : { userName: user }), ...(seconds === undefined ? {} : { expiresInSeconds: seconds }), legacy: query.get("legacy") === "true" }) };
+        case "/__emulator/sso/throttle": {
+          const everyNth = query.get("every_nth");
+          const perSecond = query.get("per_second");
+          const operations = query.get("operations");
+          portal.setThrottle(
+            everyNth === null && perSecond === null
+              ? undefined
+              : {
+                  ...(everyNth === null ? {} : { everyNth: Number(everyNth) }),
+                  ...(perSecond === null ? {} : { perSecond: Number(perSecond) }),
+                  ...(operations === null ? {} : { operations: operations.split(",") }),
+                },
+          );
+          return { status: 200, body: { throttle: everyNth === null && perSecond === null ? "off" : "on" } };
+        }
         case "/__emulator/signin/approve":
           return { status: 200, body: { approved: signin.approveLogins(query.get("arn") ?? "") } };
         case "/__emulator/signin/session":
