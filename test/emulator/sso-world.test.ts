@@ -94,6 +94,16 @@ describe("expiry on the emulator clock", () => {
   });
 });
 
+describe("auto-approval options", () => {
+  it("refuse a user or ARN the world does not have, at start", async () => {
+    const world = loadWorld(SSO_WORLD_PATH);
+    await expect(startSts({ world, autoApproveSso: "mallory" })).rejects.toThrow('autoApproveSso: "mallory" is not a user');
+    await expect(startSts({ world, autoApproveLogin: "arn:aws:iam::555555555555:user/nobody" })).rejects.toThrow("autoApproveLogin:");
+    const ok = await startSts({ world, autoApproveSso: "alice", autoApproveLogin: "arn:aws:sts::555555555555:assumed-role/ConsoleAdmin/admin" });
+    await ok.close();
+  });
+});
+
 describe("the emulator as a process, as the demo runs it", () => {
   let child: ChildProcess;
   let url: string;

@@ -196,6 +196,13 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
     ...(options.autoApproveLogin === undefined ? {} : { autoApprove: options.autoApproveLogin }),
   });
   if (options.loginKeySeconds !== undefined) signin.keySeconds = options.loginKeySeconds;
+  // A typo in the demo's flags should stop the start, not break every later login.
+  if (options.autoApproveSso !== undefined && !(options.world.sso?.users ?? []).some((u) => u.userName === options.autoApproveSso)) {
+    throw new Error(`autoApproveSso: "${options.autoApproveSso}" is not a user in the world's sso section`);
+  }
+  if (options.autoApproveLogin !== undefined && !(userArns.has(options.autoApproveLogin) || roleSession(options.autoApproveLogin))) {
+    throw new Error(`autoApproveLogin: ${options.autoApproveLogin} is not an IAM user or assumed-role ARN of a role in the world`);
+  }
 
   const OIDC_OPERATIONS: Record<string, string> = {
     "/client/register": "RegisterClient",
