@@ -77,6 +77,8 @@ out = {}
 
 describe("sso-oidc, with boto3's client", () => {
   it.skipIf(!hasBoto3)(`device code: pending until approved, then a token; SlowDown when polling too fast; refresh; the refusals${skipNote}`, async () => {
+    // A 3-second interval keeps "too fast" unambiguous on a loaded machine.
+    server.oidc.deviceInterval = 3;
     const out = await python(
       String.raw`
 oidc = client("sso-oidc")
@@ -109,7 +111,9 @@ out["expired"] = err(lambda: oidc.create_token(**dict(grant, deviceCode=ea["devi
 print(json.dumps(out))
 `,
       {},
-    );
+    ).finally(() => {
+      server.oidc.deviceInterval = 1;
+    });
     expect(out.reg).toMatchObject({ clientIdIssuedAt: expect.any(Number), clientSecretExpiresAt: expect.any(Number) });
     const reg = out.reg as { clientIdIssuedAt: number; clientSecretExpiresAt: number };
     expect(reg.clientSecretExpiresAt - reg.clientIdIssuedAt).toBe(90 * 24 * 3600);
@@ -118,7 +122,7 @@ print(json.dumps(out))
       verificationUri: `${server.url}/device`,
       verificationUriComplete: expect.stringMatching(new RegExp(`^${server.url}/device\\?user_code=[A-Z]{4}-[A-Z]{4}$`)),
       expiresIn: 600,
-      interval: 1,
+      interval: 3,
     });
     // botocore reads the code from x-amzn-ErrorType and the modelled members from the body.
     expect(out.pending).toEqual({ code: "AuthorizationPendingException", status: 400, error: "authorization_pending", error_description: "Authorization is still pending", message: "Authorization is still pending" });
