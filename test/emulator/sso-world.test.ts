@@ -94,6 +94,37 @@ describe("expiry on the emulator clock", () => {
   });
 });
 
+describe("faults of the JSON services", () => {
+  it("http500, reset-connection and hang answer the next portal calls only; STS and the other services are untouched", async () => {
+    const server = await startSts({ world: loadWorld(SSO_WORLD_PATH) });
+    try {
+      const token = server.oidc.issueToken().accessToken;
+      const accounts = (signal?: AbortSignal): Promise<Response> => fetch(`${server.url}/assignment/accounts`, { headers: { "x-amz-sso_bearer_token": token }, ...(signal ? { signal } : {}) });
+      server.injectServiceFault("sso", "http500");
+      server.injectServiceFault("sso", "reset-connection");
+      server.injectServiceFault("sso", "hang");
+      const register = await post(`${server.url}/client/register`, { clientName: "x", clientType: "public" });
+      expect(register.status).toBe(200);
+      const sts = await fetch(`${server.url}/?Action=GetCallerIdentity&Version=2011-06-15`);
+      expect(sts.status).toBe(403);
+      const failed = await accounts();
+      expect(failed.status).toBe(500);
+      expect(failed.headers.get("x-amzn-errortype")).toBe("InternalServerException");
+      await expect(accounts()).rejects.toThrow();
+      await expect(accounts(AbortSignal.timeout(500))).rejects.toThrow();
+      expect((await accounts()).status).toBe(200);
+      expect(server.calls.filter((c) => c.fault).map((c) => `${c.service}:${c.action}:${c.fault}:${c.status}`)).toEqual([
+        "sso:ListAccounts:http500:500",
+        "sso:ListAccounts:reset-connection:0",
+        "sso:ListAccounts:hang:0",
+      ]);
+      expect(() => server.injectServiceFault("sso", "throttle" as never)).toThrow(RangeError);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("auto-approval options", () => {
   it("refuse a user or ARN the world does not have, at start", async () => {
     const world = loadWorld(SSO_WORLD_PATH);

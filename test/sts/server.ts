@@ -67,6 +67,11 @@ export interface StsCall {
 export type Fault = "hang" | "http500" | "throttle" | "malformed-xml" | "reset-connection";
 export const FAULTS: readonly Fault[] = ["hang", "http500", "throttle", "malformed-xml", "reset-connection"];
 
+/** The JSON services (oidc.ts, portal.ts, signin.ts) as the call log and injectServiceFault name them. */
+export type JsonService = "sso-oidc" | "sso" | "signin";
+export type JsonFault = "hang" | "http500" | "reset-connection";
+export const JSON_FAULTS: readonly JsonFault[] = ["hang", "http500", "reset-connection"];
+
 export interface StsServer {
   /** "http://127.0.0.1:PORT" */
   url: string;
@@ -88,8 +93,14 @@ export interface StsServer {
    * asked for (undefined: back to the normal durations). For refresh tests in real time.
    */
   setSessionSeconds(seconds: number | undefined): void;
-  /** The next `count` (default 1) requests get this fault instead of an answer. */
+  /** The next `count` (default 1) STS requests get this fault instead of an answer. */
   injectFault(fault: Fault, count?: number): void;
+  /**
+   * The next `count` (default 1) API calls to this JSON service get this fault, before the
+   * service sees them (nothing is consumed): "hang", "reset-connection", or "http500"
+   * (500 InternalServerException). Browser pages and test hooks are not affected.
+   */
+  injectServiceFault(service: JsonService, fault: JsonFault, count?: number): void;
   /** Stops listening and ends every open connection, including hanging ones. */
   close(): Promise<void>;
   /** SigninToken → caller ARN, for every token the /federation endpoint handed out. */
@@ -204,6 +215,7 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
     throw new Error(`autoApproveLogin: ${options.autoApproveLogin} is not an IAM user or assumed-role ARN of a role in the world`);
   }
 
+  const serviceFaults: Record<JsonService, JsonFault[]> = { "sso-oidc": [], sso: [], signin: [] };
   const OIDC_OPERATIONS: Record<string, string> = {
     "/client/register": "RegisterClient",
     "/device_authorization": "StartDeviceAuthorization",
@@ -257,6 +269,20 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
       log("test-hook", wire.path, answer.status, answer.errorType);
       return true;
     }
+    const target = jsonServiceOf(wire.method, wire.path);
+    const fault = target && serviceFaults[target].shift();
+    if (target && fault) {
+      const action = target === "sso" ? PortalService.operation(wire.method, wire.path)! : target === "signin" ? "CreateOAuth2Token" : (OIDC_OPERATIONS[wire.path] ?? wire.path);
+      const call: StsCall = { ...base, service: target, action, status: 0, fault };
+      if (fault === "reset-connection") req.socket.destroy();
+      if (fault === "http500") {
+        // The JSON services' server error: InternalServerException (sso-oidc, signin) with its members.
+        sendJson(res, { status: 500, body: target === "sso" ? { message: "Internal failure" } : { error: "server_error", error_description: "Internal failure", message: "Internal failure" }, headers: { "x-amzn-ErrorType": "InternalServerException" } }, requestId);
+        Object.assign(call, { status: 500, errorCode: "InternalServerException" });
+      }
+      record(call); // "hang": never answered; close() ends the socket
+      return true;
+    }
     let answer: JsonAnswer | undefined;
     let service: NonNullable<StsCall["service"]> | undefined;
     let action = "";
@@ -275,6 +301,14 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
     sendJson(res, answer, requestId);
     log(service, action, answer.status, answer.errorType, wire.method === "POST" ? bodyParams() : {});
     return true;
+  }
+
+  /** Which JSON service a request is for (its API calls only, not the browser pages). */
+  function jsonServiceOf(method: string, path: string): JsonService | undefined {
+    if (method === "POST" && ["/client/register", "/device_authorization", "/token"].includes(path)) return "sso-oidc";
+    if (PortalService.operation(method, path)) return "sso";
+    if (method === "POST" && path === "/v1/token") return "signin";
+    return undefined;
   }
 
   /** HTTP versions of the approval and seeding hooks, for the emulator as a process (the demo). */
@@ -470,6 +504,11 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
     injectFault: (fault: Fault, count = 1) => {
       if (!FAULTS.includes(fault)) throw new RangeError(`unknown fault "${fault}" (one of ${FAULTS.join(", ")})`);
       for (let i = 0; i < count; i++) pendingFaults.push(fault);
+    },
+    injectServiceFault: (target: JsonService, fault: JsonFault, count = 1) => {
+      if (!(target in serviceFaults)) throw new RangeError(`unknown service "${target}" (one of ${Object.keys(serviceFaults).join(", ")})`);
+      if (!JSON_FAULTS.includes(fault)) throw new RangeError(`unknown fault "${fault}" (one of ${JSON_FAULTS.join(", ")})`);
+      for (let i = 0; i < count; i++) serviceFaults[target].push(fault);
     },
     close: () => {
       closing ??= new Promise<void>((resolve) => {
