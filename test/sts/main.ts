@@ -1,5 +1,6 @@
 // Runs the STS emulator as a process:
 //   node --import tsx test/sts/main.ts --world test/sts/worlds/seeds.json [--port N] [--host H] [--session-seconds S]
+//     [--auto-approve-sso USER] [--auto-approve-login ARN] [--login-key-seconds S]
 // Prints exactly one line to stdout, `STS listening on http://127.0.0.1:PORT`, so a parent
 // process can read the URL; logs each call on stderr; exits cleanly on SIGINT/SIGTERM.
 
@@ -7,11 +8,11 @@ import { parseArgs } from "node:util";
 import { loadWorld, startSts, type StsCall } from "./server.js";
 
 function describe(call: StsCall): string {
-  const parts = [`${call.status || "---"}`, call.action || "(no Action)"];
+  const parts = [`${call.status || "---"}`, call.service ? `${call.service}:${call.action}` : call.action || "(no Action)"];
   if (call.fault) parts.push(`fault=${call.fault}`);
   if (call.errorCode) parts.push(`error=${call.errorCode}`);
   parts.push(`caller=${call.callerArn ?? call.accessKeyId ?? "-"}`);
-  for (const name of ["RoleArn", "RoleSessionName", "SerialNumber", "DurationSeconds", "ExternalId"]) {
+  for (const name of ["RoleArn", "RoleSessionName", "SerialNumber", "DurationSeconds", "ExternalId", "grantType", "account_id", "role_name"]) {
     if (call.params[name] !== undefined) parts.push(`${name}=${call.params[name]}`);
   }
   return `[sts] ${parts.join(" ")}`;
@@ -24,6 +25,9 @@ async function main(): Promise<void> {
       port: { type: "string", default: "0" },
       host: { type: "string", default: "127.0.0.1" },
       "session-seconds": { type: "string" },
+      "auto-approve-sso": { type: "string" },
+      "auto-approve-login": { type: "string" },
+      "login-key-seconds": { type: "string" },
     },
   });
   if (!values.world) {
@@ -41,8 +45,16 @@ async function main(): Promise<void> {
     process.stderr.write(`invalid --session-seconds ${values["session-seconds"]}\n`);
     process.exit(2);
   }
+  const loginKeySeconds = values["login-key-seconds"] === undefined ? undefined : Number(values["login-key-seconds"]);
+  if (loginKeySeconds !== undefined && (!Number.isInteger(loginKeySeconds) || loginKeySeconds < 1)) {
+    process.stderr.write(`invalid --login-key-seconds ${values["login-key-seconds"]}\n`);
+    process.exit(2);
+  }
   const server = await startSts({
     world: loadWorld(values.world),
+    ...(loginKeySeconds === undefined ? {} : { loginKeySeconds }),
+    ...(values["auto-approve-sso"] === undefined ? {} : { autoApproveSso: values["auto-approve-sso"] }),
+    ...(values["auto-approve-login"] === undefined ? {} : { autoApproveLogin: values["auto-approve-login"] }),
     ...(sessionSeconds === undefined ? {} : { sessionSeconds }),
     port,
     host: values.host,

@@ -13,6 +13,11 @@ import { parseSignedRequest, type WireRequest } from "./sigv4.js";
 import { loadWorld as loadWorldFile, type World } from "./world.js";
 import { renderError, renderResult, renderTruncated } from "./xml.js";
 import { handleFederation } from "./federation.js";
+import type { JsonAnswer, JsonRequest } from "./jsonapi.js";
+import { OidcService } from "./oidc.js";
+import { PortalService } from "./portal.js";
+import { SigninService } from "./signin.js";
+import { parseIamArn } from "./arn.js";
 
 export type { World } from "./world.js";
 
@@ -21,9 +26,18 @@ export const STS_API_VERSION = "2011-06-15";
 /** Absolute path of the seed world (test/sts/worlds/seeds.json): `loadWorld(SEED_WORLD_PATH)`. */
 export const SEED_WORLD_PATH = fileURLToPath(new URL("./worlds/seeds.json", import.meta.url));
 
+/** Absolute path of the IAM Identity Center / console sign-in world (test/sts/worlds/sso.json). */
+export const SSO_WORLD_PATH = fileURLToPath(new URL("./worlds/sso.json", import.meta.url));
+
 export interface StsCall {
-  /** "AssumeRole" | "GetCallerIdentity" | … ("" when the request had no Action). */
+  /**
+   * "AssumeRole" | "GetCallerIdentity" | … ("" when the request had no Action); for the JSON
+   * services the operation: "RegisterClient", "CreateToken", "GetRoleCredentials",
+   * "CreateOAuth2Token", "Authorize" (GET /authorize), "SigninAuthorize" (GET /v1/authorize), …
+   */
   action: string;
+  /** Which service answered: absent for STS (and getSigninToken). */
+  service?: "sso-oidc" | "sso" | "signin" | "test-hook";
   /** Decoded form/query parameters except Action and Version. */
   params: Record<string, string>;
   /**
@@ -53,6 +67,11 @@ export interface StsCall {
 export type Fault = "hang" | "http500" | "throttle" | "malformed-xml" | "reset-connection";
 export const FAULTS: readonly Fault[] = ["hang", "http500", "throttle", "malformed-xml", "reset-connection"];
 
+/** The JSON services (oidc.ts, portal.ts, signin.ts) as the call log and injectServiceFault name them. */
+export type JsonService = "sso-oidc" | "sso" | "signin";
+export type JsonFault = "hang" | "http500" | "reset-connection";
+export const JSON_FAULTS: readonly JsonFault[] = ["hang", "http500", "reset-connection"];
+
 export interface StsServer {
   /** "http://127.0.0.1:PORT" */
   url: string;
@@ -74,12 +93,24 @@ export interface StsServer {
    * asked for (undefined: back to the normal durations). For refresh tests in real time.
    */
   setSessionSeconds(seconds: number | undefined): void;
-  /** The next `count` (default 1) requests get this fault instead of an answer. */
+  /** The next `count` (default 1) STS requests get this fault instead of an answer. */
   injectFault(fault: Fault, count?: number): void;
+  /**
+   * The next `count` (default 1) API calls to this JSON service get this fault, before the
+   * service sees them (nothing is consumed): "hang", "reset-connection", or "http500"
+   * (500 InternalServerException). Browser pages and test hooks are not affected.
+   */
+  injectServiceFault(service: JsonService, fault: JsonFault, count?: number): void;
   /** Stops listening and ends every open connection, including hanging ones. */
   close(): Promise<void>;
   /** SigninToken → caller ARN, for every token the /federation endpoint handed out. */
   signinTokens: Map<string, string>;
+  /** IAM Identity Center's OIDC service: approval hooks, seeded tokens, injected errors (oidc.ts). */
+  oidc: OidcService;
+  /** The SSO portal: throttling (portal.ts). */
+  portal: PortalService;
+  /** The sign-in token endpoint of `aws login`: approval, seeded sessions, key lifetime (signin.ts). */
+  signin: SigninService;
 }
 
 export interface StartStsOptions {
@@ -92,6 +123,12 @@ export interface StartStsOptions {
   sessionSeconds?: number;
   /** Called after each request has been answered (main.ts logs with it). */
   onCall?: (call: StsCall) => void;
+  /** Approve every SSO device code and /authorize request at once as this SSO user (the demo). */
+  autoApproveSso?: string;
+  /** Approve every `aws login` authorize request at once as this ARN (the demo). */
+  autoApproveLogin?: string;
+  /** Lifetime of the keys the sign-in endpoint issues (default 900). */
+  loginKeySeconds?: number;
 }
 
 /** Reads and validates a world JSON file. Throws WorldError with the offending field's path. */
@@ -111,6 +148,8 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
   const sockets = new Set<Socket>();
   const connectionIds = new WeakMap<Socket, number>();
   let connectionCount = 0;
+  const host = options.host ?? "127.0.0.1";
+  let port = 0;
 
   const record = (call: StsCall): void => {
     calls.push(call);
@@ -133,8 +172,213 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
   // credentials private; the federation endpoint only reads them.
   const issuedCredentials = (service as unknown as { credentials: Map<string, CredentialRecord> }).credentials;
 
+  // The JSON services share the path space with STS, which only ever uses "/": every path
+  // below is theirs, whatever the method, and STS answers everything else.
+  const roleArns = new Map(options.world.roles.map((r) => [r.arn, parseIamArn(r.arn)!]));
+  const userArns = new Set(options.world.users.map((u) => u.arn));
+  /** The world role an assumed-role ARN is a session of, and the session name. */
+  const roleSession = (arn: string): { roleArn: string; sessionName: string } | undefined => {
+    const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
+    if (!m) return undefined;
+    for (const [roleArn, parsed] of roleArns) {
+      if (parsed.partition === m[1] && parsed.account === m[2] && parsed.name === m[3]) return { roleArn, sessionName: m[4]! };
+    }
+    return undefined;
+  };
+  const oidc = new OidcService({
+    sso: options.world.sso ?? { startUrl: "https://sso.not-configured.invalid/start", accounts: [], users: [] },
+    now,
+    ...(options.autoApproveSso === undefined ? {} : { autoApprove: options.autoApproveSso }),
+  });
+  const portal = new PortalService({
+    sso: options.world.sso ?? { startUrl: "", accounts: [], users: [] },
+    oidc,
+    issueRoleSession: (roleArn, sessionName, seconds) => service.issueRoleSession(roleArn, sessionName, seconds, "GetRoleCredentials"),
+  });
+  const signin = new SigninService({
+    now,
+    issueKeys: (arn, seconds) => {
+      if (userArns.has(arn)) return service.issueUserSession(arn, seconds);
+      const session = roleSession(arn);
+      if (!session) throw new Error(`${arn} is not a principal of the world`);
+      return service.issueRoleSession(session.roleArn, session.sessionName, seconds, "CreateOAuth2Token");
+    },
+    knows: (arn) => userArns.has(arn) || roleSession(arn) !== undefined,
+    ...(options.autoApproveLogin === undefined ? {} : { autoApprove: options.autoApproveLogin }),
+  });
+  if (options.loginKeySeconds !== undefined) signin.keySeconds = options.loginKeySeconds;
+  // A typo in the demo's flags should stop the start, not break every later login.
+  if (options.autoApproveSso !== undefined && !(options.world.sso?.users ?? []).some((u) => u.userName === options.autoApproveSso)) {
+    throw new Error(`autoApproveSso: "${options.autoApproveSso}" is not a user in the world's sso section`);
+  }
+  if (options.autoApproveLogin !== undefined && !(userArns.has(options.autoApproveLogin) || roleSession(options.autoApproveLogin))) {
+    throw new Error(`autoApproveLogin: ${options.autoApproveLogin} is not an IAM user or assumed-role ARN of a role in the world`);
+  }
+
+  const serviceFaults: Record<JsonService, JsonFault[]> = { "sso-oidc": [], sso: [], signin: [] };
+  const OIDC_OPERATIONS: Record<string, string> = {
+    "/client/register": "RegisterClient",
+    "/device_authorization": "StartDeviceAuthorization",
+    "/token": "CreateToken",
+    "/device": "DevicePage",
+  };
+
+  /** Serves the JSON services and the test hooks; false when the request is STS's. */
+  function serveJson(req: IncomingMessage, res: ServerResponse, wire: WireRequest): boolean {
+    const query = new URLSearchParams(wire.query);
+    const origin = `http://${req.headers.host ?? `${host}:${port}`}`;
+    const requestId = randomUUID();
+    const base = { params: Object.fromEntries(query), callerArn: null, accessKeyId: null, region: null, requestId, connection: connectionIds.get(req.socket) ?? 0 };
+    const log = (service: NonNullable<StsCall["service"]>, action: string, status: number, errorCode?: string, extra: Record<string, string> = {}): void => {
+      const call: StsCall = { ...base, params: { ...base.params, ...extra }, service, action, status };
+      if (errorCode !== undefined) call.errorCode = errorCode;
+      record(call);
+    };
+    const request: JsonRequest = {
+      method: wire.method,
+      path: wire.path,
+      query,
+      headers: Object.fromEntries(Object.entries(wire.headers).map(([k, v]) => [k.toLowerCase(), v[0]])),
+      body: wire.body,
+      origin,
+    };
+    const bodyParams = (): Record<string, string> => {
+      try {
+        const parsed = JSON.parse(wire.body.toString("utf8")) as Record<string, unknown>;
+        return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === "string")) as Record<string, string>;
+      } catch {
+        return {};
+      }
+    };
+
+    if (wire.method === "GET" && wire.path === "/authorize") {
+      const outcome = oidc.authorize(query, res);
+      if (outcome.status !== 0) log("sso-oidc", "Authorize", outcome.status, outcome.error === undefined ? undefined : "InvalidRequest");
+      else res.on("finish", () => log("sso-oidc", "Authorize", 302));
+      return true;
+    }
+    if (wire.method === "GET" && wire.path === "/v1/authorize") {
+      const outcome = signin.authorize(query, origin, res);
+      if (outcome.status !== 0) log("signin", "SigninAuthorize", outcome.status, outcome.error === undefined ? undefined : "InvalidRequest");
+      else res.on("finish", () => log("signin", "SigninAuthorize", 302));
+      return true;
+    }
+    if (wire.path.startsWith("/__emulator/")) {
+      const answer = testHook(wire.method, wire.path, query);
+      sendJson(res, answer, requestId);
+      log("test-hook", wire.path, answer.status, answer.errorType);
+      return true;
+    }
+    const target = jsonServiceOf(wire.method, wire.path);
+    const fault = target && serviceFaults[target].shift();
+    if (target && fault) {
+      const action = target === "sso" ? PortalService.operation(wire.method, wire.path)! : target === "signin" ? "CreateOAuth2Token" : (OIDC_OPERATIONS[wire.path] ?? wire.path);
+      const call: StsCall = { ...base, service: target, action, status: 0, fault };
+      if (fault === "reset-connection") req.socket.destroy();
+      if (fault === "http500") {
+        // The JSON services' server error: InternalServerException (sso-oidc, signin) with its members.
+        sendJson(res, { status: 500, body: target === "sso" ? { message: "Internal failure" } : { error: "server_error", error_description: "Internal failure", message: "Internal failure" }, headers: { "x-amzn-ErrorType": "InternalServerException" } }, requestId);
+        Object.assign(call, { status: 500, errorCode: "InternalServerException" });
+      }
+      record(call); // "hang": never answered; close() ends the socket
+      return true;
+    }
+    let answer: JsonAnswer | undefined;
+    let service: NonNullable<StsCall["service"]> | undefined;
+    let action = "";
+    if ((answer = oidc.handle(request))) {
+      service = "sso-oidc";
+      action = OIDC_OPERATIONS[wire.path] ?? wire.path;
+    } else if ((answer = portal.handle(request))) {
+      service = "sso";
+      action = PortalService.operation(wire.method, wire.path)!;
+    } else if ((answer = signin.handle(request))) {
+      service = "signin";
+      action = wire.path === "/v1/token" ? "CreateOAuth2Token" : "SigninConfirmation";
+    } else {
+      return false;
+    }
+    sendJson(res, answer, requestId);
+    log(service, action, answer.status, answer.errorType, wire.method === "POST" ? bodyParams() : {});
+    return true;
+  }
+
+  /** Which JSON service a request is for (its API calls only, not the browser pages). */
+  function jsonServiceOf(method: string, path: string): JsonService | undefined {
+    if (method === "POST" && ["/client/register", "/device_authorization", "/token"].includes(path)) return "sso-oidc";
+    if (PortalService.operation(method, path)) return "sso";
+    if (method === "POST" && path === "/v1/token") return "signin";
+    return undefined;
+  }
+
+  /** HTTP versions of the approval and seeding hooks, for the emulator as a process (the demo). */
+  function testHook(method: string, path: string, query: URLSearchParams): JsonAnswer {
+    const bad = (message: string, status = 400): JsonAnswer => ({ status, body: { message }, errorType: "TestHookError" });
+    if (method !== "POST" && path !== "/__emulator/pending") return bad("test hooks are POST (but /__emulator/pending)", 405);
+    const user = query.get("user") ?? undefined;
+    const seconds = query.get("expires_in") === null ? undefined : Number(query.get("expires_in"));
+    try {
+      switch (path) {
+        case "/__emulator/pending":
+          return { status: 200, body: { sso: oidc.pending(), signin: signin.pendingLoginCount() } };
+        case "/__emulator/sso/approve":
+          oidc.approveUserCode(query.get("user_code") ?? "", user);
+          return { status: 200, body: { approved: 1 } };
+        case "/__emulator/sso/approve-authorizations":
+          return { status: 200, body: { approved: oidc.approveAuthorizations(user) } };
+        case "/__emulator/sso/token":
+          return { status: 200, body: oidc.issueToken({ ...(user === undefined ? {} : { userName: user }), ...(seconds === undefined ? {} : { expiresInSeconds: seconds }), legacy: query.get("legacy") === "true" }) };
+        case "/__emulator/sso/throttle": {
+          const everyNth = query.get("every_nth");
+          const perSecond = query.get("per_second");
+          const operations = query.get("operations");
+          portal.setThrottle(
+            everyNth === null && perSecond === null
+              ? undefined
+              : {
+                  ...(everyNth === null ? {} : { everyNth: Number(everyNth) }),
+                  ...(perSecond === null ? {} : { perSecond: Number(perSecond) }),
+                  ...(operations === null ? {} : { operations: operations.split(",") }),
+                },
+          );
+          return { status: 200, body: { throttle: everyNth === null && perSecond === null ? "off" : "on" } };
+        }
+        case "/__emulator/signin/approve":
+          return { status: 200, body: { approved: signin.approveLogins(query.get("arn") ?? "") } };
+        case "/__emulator/signin/session":
+          return { status: 200, body: signin.createLoginSession(query.get("arn") ?? "", seconds === undefined ? {} : { expiresInSeconds: seconds }) };
+        case "/__emulator/clock": {
+          const advance = Number(query.get("advance"));
+          if (!Number.isFinite(advance) || advance < 0) return bad("advance must be a number of seconds >= 0");
+          clockOffsetMs += advance * 1000;
+          return { status: 200, body: { now: new Date(now()).toISOString() } };
+        }
+        default:
+          return bad(`unknown test hook ${path}`, 404);
+      }
+    } catch (error) {
+      return bad((error as Error).message);
+    }
+  }
+
+  function sendJson(res: ServerResponse, answer: JsonAnswer, requestId: string): void {
+    const headers: Record<string, string | number> = { "x-amzn-RequestId": requestId, Date: new Date().toUTCString(), ...answer.headers };
+    let out = Buffer.alloc(0);
+    if (answer.html !== undefined) {
+      out = Buffer.from(`<!doctype html><title>awsrole emulator</title>${answer.html}`, "utf8");
+      headers["Content-Type"] = "text/html";
+    } else if (answer.body !== undefined) {
+      out = Buffer.from(JSON.stringify(answer.body), "utf8");
+      headers["Content-Type"] = "application/json";
+    }
+    headers["Content-Length"] = out.length;
+    res.writeHead(answer.status, headers);
+    res.end(out);
+  }
+
   function serve(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     const wire = toWireRequest(req, body);
+    if (wire.path !== "/" && wire.path !== "/federation" && serveJson(req, res, wire)) return;
     if (wire.path === "/federation") {
       const requestId = randomUUID();
       const result = handleFederation(wire.query, {
@@ -227,7 +471,6 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
     res.end(body);
   }
 
-  const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {
@@ -235,7 +478,7 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
 
   let closing: Promise<void> | null = null;
   return {
@@ -243,6 +486,9 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
     port,
     calls,
     signinTokens,
+    oidc,
+    portal,
+    signin,
     reset: () => {
       calls.length = 0;
     },
@@ -258,6 +504,11 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
     injectFault: (fault: Fault, count = 1) => {
       if (!FAULTS.includes(fault)) throw new RangeError(`unknown fault "${fault}" (one of ${FAULTS.join(", ")})`);
       for (let i = 0; i < count; i++) pendingFaults.push(fault);
+    },
+    injectServiceFault: (target: JsonService, fault: JsonFault, count = 1) => {
+      if (!(target in serviceFaults)) throw new RangeError(`unknown service "${target}" (one of ${Object.keys(serviceFaults).join(", ")})`);
+      if (!JSON_FAULTS.includes(fault)) throw new RangeError(`unknown fault "${fault}" (one of ${JSON_FAULTS.join(", ")})`);
+      for (let i = 0; i < count; i++) serviceFaults[target].push(fault);
     },
     close: () => {
       closing ??= new Promise<void>((resolve) => {

@@ -89,7 +89,7 @@ export interface CredentialRecord {
   expiresAt: number | null;
   identity: Identity;
   /** How the credentials came to be. "GetSessionToken" sessions act as their user. */
-  origin: "long-term" | "GetSessionToken" | "AssumeRole" | "AssumeRoleWithWebIdentity";
+  origin: "long-term" | "GetSessionToken" | "AssumeRole" | "AssumeRoleWithWebIdentity" | "GetRoleCredentials" | "CreateOAuth2Token";
   /** Epoch ms of the MFA authentication these credentials carry, if any. */
   mfaAuthenticatedAt: number | null;
 }
@@ -166,6 +166,36 @@ export class StsService {
   callerArn(credential: CredentialRecord): string {
     const identity = credential.identity;
     return identity.kind === "user" ? identity.user.arn : assumedRoleArn(identity.role.parsed, identity.sessionName);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Credentials for the other services (portal.ts, signin.ts)
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Temporary credentials of a session of a world role, as IAM Identity Center's
+   * GetRoleCredentials hands out: GetCallerIdentity shows assumed-role/ROLE/SESSION, and they
+   * can AssumeRole (as a chained role session) wherever the role is trusted.
+   */
+  issueRoleSession(roleArn: string, sessionName: string, durationSeconds: number, origin: "GetRoleCredentials" | "CreateOAuth2Token"): CredentialRecord {
+    const role = this.roles.get(roleArn);
+    if (!role) throw new Error(`issueRoleSession: ${roleArn} is not a role of this world`);
+    return this.issue({ kind: "role-session", role, sessionName }, origin, durationSeconds, null);
+  }
+
+  /**
+   * Temporary credentials acting as a world user (console sign-in of an IAM user): like a
+   * GetSessionToken session, GetCallerIdentity shows the user.
+   */
+  issueUserSession(userArn: string, durationSeconds: number): CredentialRecord {
+    const user = this.users.find((u) => u.arn === userArn);
+    if (!user) throw new Error(`issueUserSession: ${userArn} is not a user of this world`);
+    return this.issue({ kind: "user", user }, "CreateOAuth2Token", durationSeconds, null);
+  }
+
+  /** Whether the world has this user / role ARN. */
+  hasPrincipal(arn: string): boolean {
+    return this.roles.has(arn) || this.users.some((u) => u.arn === arn);
   }
 
   // -------------------------------------------------------------------------------------------

@@ -43,11 +43,47 @@ export interface WorldWebIdentityToken {
   audience: string;
 }
 
+/** An AWS account as IAM Identity Center lists it (ListAccounts). */
+export interface WorldSsoAccount {
+  accountId: string;
+  accountName: string;
+  emailAddress: string;
+}
+
+/** A permission set of an Identity Center user in one account (ListAccountRoles, GetRoleCredentials). */
+export interface WorldSsoAssignment {
+  accountId: string;
+  roleName: string;
+  /**
+   * The IAM role the portal's credentials are sessions of; it must be a role of this world.
+   * Default arn:aws:iam::ACCOUNT:role/ROLENAME. Real ones look like
+   * arn:aws:iam::ACCOUNT:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_ROLENAME_<hex>.
+   */
+  roleArn?: string;
+  /** Lifetime of GetRoleCredentials sessions (the permission set's session duration). Default 3600. */
+  sessionDuration?: number;
+}
+
+/** An Identity Center user: the session name of its role credentials. */
+export interface WorldSsoUser {
+  userName: string;
+  assignments: WorldSsoAssignment[];
+}
+
+/** IAM Identity Center (sso-oidc and the portal), see README.md. */
+export interface WorldSso {
+  /** The AWS access portal URL; StartDeviceAuthorization and PKCE issuerUrl must match it. */
+  startUrl: string;
+  accounts: WorldSsoAccount[];
+  users: WorldSsoUser[];
+}
+
 export interface World {
   description?: string;
   users: WorldUser[];
   roles: WorldRole[];
   webIdentityTokens?: WorldWebIdentityToken[];
+  sso?: WorldSso;
 }
 
 export class WorldError extends Error {
@@ -109,7 +145,7 @@ function requireArray(source: string, where: string, value: unknown): unknown[] 
  */
 export function validateWorld(value: unknown, source = "<inline world>"): World {
   if (!isObject(value)) fail(source, "(top level)", "must be an object with users and roles");
-  checkKeys(source, "(top level)", value, ["description", "users", "roles", "webIdentityTokens", "$comment"]);
+  checkKeys(source, "(top level)", value, ["description", "users", "roles", "webIdentityTokens", "sso", "$comment"]);
 
   const arns = new Set<string>();
   const accessKeyIds = new Set<string>();
@@ -204,5 +240,56 @@ export function validateWorld(value: unknown, source = "<inline world>"): World 
 
   const world: World = { users, roles, webIdentityTokens };
   if (typeof value.description === "string") world.description = value.description;
+  if (value.sso !== undefined) world.sso = validateSso(source, value.sso, new Set(roles.map((r) => r.arn)));
   return world;
+}
+
+function validateSso(source: string, raw: unknown, roleArns: Set<string>): WorldSso {
+  const at = "sso";
+  if (!isObject(raw)) fail(source, at, "must be an object with startUrl, accounts and users");
+  checkKeys(source, at, raw, ["startUrl", "accounts", "users", "$comment"]);
+  const startUrl = requireString(source, `${at}.startUrl`, raw.startUrl, /^https?:\/\/\S+$/, "must be an http(s) URL");
+  const accountIds = new Set<string>();
+  const accounts = requireArray(source, `${at}.accounts`, raw.accounts).map((a, i): WorldSsoAccount => {
+    const aat = `${at}.accounts[${i}]`;
+    if (!isObject(a)) fail(source, aat, "must be an object");
+    checkKeys(source, aat, a, ["accountId", "accountName", "emailAddress", "$comment"]);
+    const accountId = requireString(source, `${aat}.accountId`, a.accountId, /^\d{12}$/, "must be 12 digits");
+    if (accountIds.has(accountId)) fail(source, `${aat}.accountId`, `duplicate account id "${accountId}"`);
+    accountIds.add(accountId);
+    return {
+      accountId,
+      accountName: requireString(source, `${aat}.accountName`, a.accountName),
+      emailAddress: requireString(source, `${aat}.emailAddress`, a.emailAddress),
+    };
+  });
+  const userNames = new Set<string>();
+  const users = requireArray(source, `${at}.users`, raw.users).map((u, i): WorldSsoUser => {
+    const uat = `${at}.users[${i}]`;
+    if (!isObject(u)) fail(source, uat, "must be an object");
+    checkKeys(source, uat, u, ["userName", "assignments", "$comment"]);
+    // The user name becomes the RoleSessionName of the portal's role credentials.
+    const userName = requireString(source, `${uat}.userName`, u.userName, /^[\w+=,.@-]{2,64}$/, "must be a valid role session name ([\\w+=,.@-], 2-64)");
+    if (userNames.has(userName)) fail(source, `${uat}.userName`, `duplicate user "${userName}"`);
+    userNames.add(userName);
+    const assignments = requireArray(source, `${uat}.assignments`, u.assignments).map((g, j): WorldSsoAssignment => {
+      const gat = `${uat}.assignments[${j}]`;
+      if (!isObject(g)) fail(source, gat, "must be an object");
+      checkKeys(source, gat, g, ["accountId", "roleName", "roleArn", "sessionDuration", "$comment"]);
+      const accountId = requireString(source, `${gat}.accountId`, g.accountId, /^\d{12}$/, "must be 12 digits");
+      if (!accountIds.has(accountId)) fail(source, `${gat}.accountId`, `account ${accountId} is not in sso.accounts`);
+      const roleName = requireString(source, `${gat}.roleName`, g.roleName, /^[\w+=,.@-]{1,32}$/, "must be a permission set name ([\\w+=,.@-], 1-32)");
+      const roleArn = g.roleArn === undefined ? `arn:aws:iam::${accountId}:role/${roleName}` : requireString(source, `${gat}.roleArn`, g.roleArn);
+      if (!roleArns.has(roleArn)) fail(source, `${gat}.roleArn`, `role ${roleArn} is not in roles`);
+      if (parseIamArn(roleArn)?.account !== accountId) fail(source, `${gat}.roleArn`, `role ${roleArn} is not in account ${accountId}`);
+      const sessionDuration = g.sessionDuration ?? 3600;
+      // Permission sets allow 1 to 12 hours.
+      if (typeof sessionDuration !== "number" || !Number.isInteger(sessionDuration) || sessionDuration < 3600 || sessionDuration > 43200) {
+        fail(source, `${gat}.sessionDuration`, `must be an integer from 3600 to 43200, got ${JSON.stringify(sessionDuration)}`);
+      }
+      return { accountId, roleName, roleArn, sessionDuration };
+    });
+    return { userName, assignments };
+  });
+  return { startUrl, accounts, users };
 }
