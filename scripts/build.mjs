@@ -3,13 +3,16 @@
 // - one file, so there is no module resolution or per-chunk loader work;
 // - CommonJS, so Node builtins are plain require()s (ESM imports of builtins
 //   build namespace facades, ~8 ms for fs/stream on the warm path);
-// - @aws-sdk/client-sts and @inquirer/prompts stay external and are loaded by
-//   import() only when an STS call or a prompt is needed;
+// - @inquirer/prompts stays external and is loaded by import() only when a
+//   prompt is needed;
+// - @aws-sdk/client-sts is bundled on its own into dist/sts-sdk.cjs, which
+//   dist/cli.cjs compiles with V8's code cache on its first STS call: one file
+//   instead of some thirty module resolutions and compilations per cold run;
 // - commander's eager require of node:child_process (~5 ms with node:net behind
 //   it, for executable subcommands awsrole does not use) is replaced by a lazy proxy.
 // Sources stay readable in src/; dist/cli.cjs.map maps back to them (used with --debug).
 import { build } from "esbuild";
-import { readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -59,9 +62,39 @@ const fullCliOnlyAdapters = {
   },
 };
 
+// In dist/cli.cjs the SDK module (src/adapters/sts-sdk.ts) is replaced by a
+// shim that loads dist/sts-sdk.cjs with V8's code cache.
+const stsSdkBundle = {
+  name: "sts-sdk-bundle",
+  setup(b) {
+    b.onResolve({ filter: /[\\/]sts-sdk\.js$/ }, () => ({ path: `${root}/src/shims/sts-sdk-bundle.ts` }));
+  },
+};
+
 await Promise.all([
-  build({ ...common, entryPoints: [`${root}/src/cli.ts`], outfile: `${root}/dist/cli.cjs` }),
+  build({ ...common, plugins: [...common.plugins, stsSdkBundle], entryPoints: [`${root}/src/cli.ts`], outfile: `${root}/dist/cli.cjs` }),
+  // The SDK and everything it requires, in one file (nothing external).
+  build({ ...common, external: [], plugins: [], write: false, entryPoints: [`${root}/src/adapters/sts-sdk.ts`], outfile: `${root}/dist/sts-sdk.cjs` }).then(writeSdkBundle),
   // The warm-path entry (src/fast-export.ts): export from the cache without
   // commander; bin/awsrole.cjs falls back to dist/cli.cjs for anything else.
   build({ ...common, plugins: [...common.plugins, fullCliOnlyAdapters], entryPoints: [`${root}/src/fast-export.ts`], outfile: `${root}/dist/fast-export.cjs` }),
 ]);
+
+/**
+ * The SDK loads some builtins with import() (node:http in its request handler,
+ * node:async_hooks), which a script compiled with vm.Script cannot do without
+ * an import callback, and which would start Node's ESM loader besides. In the
+ * SDK bundle each becomes a require() of the builtin, in a promise: the same
+ * module object (the SDK reads `m.default ?? m`).
+ */
+function writeSdkBundle(result) {
+  for (const file of result.outputFiles) {
+    let text = file.text;
+    if (file.path.endsWith(".cjs")) {
+      text = text.replace(/\bimport\("(node:[a-z_/]+)"\)/g, 'Promise.resolve().then(()=>require("$1"))');
+      if (/\bimport\(/.test(text)) throw new Error("dist/sts-sdk.cjs: an import() is left that vm.Script cannot run");
+    }
+    mkdirSync(`${root}/dist`, { recursive: true });
+    writeFileSync(file.path, text);
+  }
+}

@@ -1,0 +1,59 @@
+// Issue 17: the cold path (a cache miss: STS calls) costs Node's start, the SDK
+// and the round trips, and nothing that grows with the config. These tests pin
+// what it loads and reads; speed itself is measured by `npm run bench`.
+
+import { spawn } from "node:child_process";
+import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import { BIN, ROOT, baseEnv, callsOf, seedWorld } from "./harness.js";
+
+const RECORDER = join(ROOT, "test", "e2e", "fixtures", "record-modules.cjs");
+const world = seedWorld();
+
+function recorded(args: string[], env: Record<string, string>): Promise<{ code: number | null; modules: string[]; stderr: string }> {
+  const out = join(mkdtempSync(join(tmpdir(), "awsrole-modules-")), "modules.json");
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--require", RECORDER, BIN, ...args], { env: { ...env, AWSROLE_TEST_MODULES_OUT: out }, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stderr, modules: JSON.parse(readFileSync(out, "utf8")) as string[] }));
+  });
+}
+
+describe("a cold export", () => {
+  it("loads the SDK as one bundle (dist/sts-sdk.cjs), not from node_modules", async () => {
+    const home = world.home();
+    try {
+      const { code, modules, stderr } = await recorded(["export", "role-e", "--token-code", "123456"], baseEnv(home, world.sts));
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      expect(callsOf(world.sts)).toHaveLength(5);
+      const read = modules.filter((m) => m.startsWith("read:")).map((m) => relative(ROOT, m.slice(5)));
+      expect(read).toContain("dist/sts-sdk.cjs");
+      expect(modules.filter((m) => m.includes("node_modules"))).toEqual([]);
+    } finally {
+      home.remove();
+    }
+  });
+
+  it("the SDK reads neither ~/.aws/config nor ~/.aws/credentials: awsrole gives every client its settings", async () => {
+    const home = world.home();
+    try {
+      // A large config, and an AWS_PROFILE the SDK would look its settings up in.
+      let extra = "\n";
+      for (let i = 0; i < 200; i++) extra += `[profile org-${i}]\nrole_arn = arn:aws:iam::${100000000000 + i}:role/Admin\nsource_profile = default\nretry_mode = adaptive\n\n`;
+      appendFileSync(join(home.awsDir, "config"), extra);
+      const { code, modules, stderr } = await recorded(["export", "--token-code", "123456"], baseEnv(home, world.sts, { AWS_PROFILE: "role-e" }));
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      expect(callsOf(world.sts)).toHaveLength(5);
+      const asyncReads = modules.filter((m) => m.startsWith("readAsync:")).map((m) => m.slice("readAsync:".length));
+      expect(asyncReads.filter((f) => f.startsWith(home.awsDir) && !f.startsWith(home.cacheDir))).toEqual([]);
+    } finally {
+      home.remove();
+    }
+  });
+});
