@@ -7,7 +7,7 @@ const args = process.argv.slice(2);
 // With --debug, stack traces point at src/ (dist/*.map). Node maps only files
 // loaded after this call, so it must come before the bundle is required.
 if (args.includes("--debug")) process.setSourceMapsEnabled(true);
-const full = () => require("../dist/cli.cjs").main(args);
+const full = () => loadFullCli().main(args);
 const run = args[0] === "export" ? fastExport(args.slice(1)).then((code) => (code === undefined ? full() : code)) : full();
 run.then((code) => {
   process.exitCode = code;
@@ -50,4 +50,44 @@ function fastExport(exportArgs) {
     }
     return code;
   });
+}
+
+/**
+ * Loads dist/cli.cjs with V8's code cache too (dist/cli.cjs.v8cache), as
+ * fastExport does for the warm-path bundle: every command that is not a warm
+ * export, a cold one included, compiles the full CLI's functions otherwise. The
+ * cache is written at exit, after a successful command, when there was none or
+ * V8 rejected it, so it holds the functions that command compiled.
+ */
+function loadFullCli() {
+  const fs = require("node:fs");
+  const path = require("node:path");
+  const vm = require("node:vm");
+  const Module = require("node:module");
+  const file = path.join(__dirname, "..", "dist", "cli.cjs");
+  // Node maps stack traces only for files it loads itself (see --debug above).
+  if (process.sourceMapsEnabled) return require(file);
+  const cacheFile = `${file}.v8cache`;
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {}
+  const script = new vm.Script(Module.wrap(fs.readFileSync(file, "utf8")), { filename: file, cachedData });
+  const module = { exports: {} };
+  script.runInThisContext().call(module.exports, module.exports, Module.createRequire(file), module, file, path.dirname(file));
+  if (cachedData === undefined || script.cachedDataRejected) {
+    process.once("exit", (code) => {
+      if (code !== 0) return;
+      const temp = `${cacheFile}.${process.pid}.tmp`;
+      try {
+        fs.writeFileSync(temp, script.createCachedData(), { flag: "wx", mode: 0o644 });
+        fs.renameSync(temp, cacheFile);
+      } catch {
+        try {
+          fs.unlinkSync(temp);
+        } catch {}
+      }
+    });
+  }
+  return module.exports;
 }

@@ -71,10 +71,30 @@ const stsSdkBundle = {
   },
 };
 
+// awsrole gives every STS client its credentials: the SDK's default chain
+// (with its SSO, STS and IMDS clients) stays out of the SDK bundle.
+const noDefaultCredentialChain = {
+  name: "no-default-credential-chain",
+  setup(b) {
+    b.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: `${root}/src/shims/no-default-credentials.ts` }));
+  },
+};
+
+// chalk's colour detection is not used (src/ui.ts sets the level) and costs a
+// tty lookup at import: src/shims/no-color-detection.ts stands in for it.
+const noColorDetection = {
+  name: "no-color-detection",
+  setup(b) {
+    b.onResolve({ filter: /^#supports-color$/ }, (args) =>
+      /[\\/]node_modules[\\/]chalk[\\/]/.test(args.importer) ? { path: `${root}/src/shims/no-color-detection.ts` } : undefined,
+    );
+  },
+};
+
 await Promise.all([
-  build({ ...common, plugins: [...common.plugins, stsSdkBundle], entryPoints: [`${root}/src/cli.ts`], outfile: `${root}/dist/cli.cjs` }),
+  build({ ...common, plugins: [...common.plugins, stsSdkBundle, noColorDetection], entryPoints: [`${root}/src/cli.ts`], outfile: `${root}/dist/cli.cjs` }),
   // The SDK and everything it requires, in one file (nothing external).
-  build({ ...common, external: [], plugins: [], write: false, entryPoints: [`${root}/src/adapters/sts-sdk.ts`], outfile: `${root}/dist/sts-sdk.cjs` }).then(writeSdkBundle),
+  build({ ...common, external: [], plugins: [noDefaultCredentialChain], write: false, entryPoints: [`${root}/src/adapters/sts-sdk.ts`], outfile: `${root}/dist/sts-sdk.cjs` }).then(writeSdkBundle),
   // The warm-path entry (src/fast-export.ts): export from the cache without
   // commander; bin/awsrole.cjs falls back to dist/cli.cjs for anything else.
   build({ ...common, plugins: [...common.plugins, fullCliOnlyAdapters], entryPoints: [`${root}/src/fast-export.ts`], outfile: `${root}/dist/fast-export.cjs` }),

@@ -3,7 +3,7 @@
 // what it loads and reads; speed itself is measured by `npm run bench`.
 
 import { spawn } from "node:child_process";
-import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -34,6 +34,25 @@ describe("a cold export", () => {
       const read = modules.filter((m) => m.startsWith("read:")).map((m) => relative(ROOT, m.slice(5)));
       expect(read).toContain("dist/sts-sdk.cjs");
       expect(modules.filter((m) => m.includes("node_modules"))).toEqual([]);
+      // chalk's colour detection (node:tty) is not bundled: awsrole sets the level itself.
+      expect(modules).not.toContain("node:tty");
+    } finally {
+      home.remove();
+    }
+  });
+
+  it("compiles the full CLI and the SDK with V8's code cache once one exists", async () => {
+    const home = world.home();
+    try {
+      const env = baseEnv(home, world.sts);
+      expect((await recorded(["export", "role-e", "--token-code", "123456"], env)).code).toBe(0); // writes the caches if missing
+      rmSync(home.cacheDir, { recursive: true });
+      const { code, modules } = await recorded(["export", "role-e", "--token-code", "123456"], env);
+      expect(code).toBe(0);
+      const read = modules.filter((m) => m.startsWith("read:")).map((m) => relative(ROOT, m.slice(5)));
+      expect(read).toEqual(expect.arrayContaining(["dist/cli.cjs", "dist/cli.cjs.v8cache", "dist/sts-sdk.cjs", "dist/sts-sdk.cjs.v8cache"]));
+      // Loaded through vm.Script, not require(): no module resolution for the bundles.
+      expect(modules.filter((m) => m.startsWith("/")).map((f) => relative(ROOT, f))).toEqual(["bin/awsrole.cjs"]);
     } finally {
       home.remove();
     }
