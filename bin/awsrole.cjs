@@ -55,7 +55,9 @@ function fastExport(exportArgs) {
 /**
  * Loads dist/cli.cjs with V8's code cache too (dist/cli.cjs.v8cache), as
  * fastExport does for the warm-path bundle: every command that is not a warm
- * export, a cold one included, compiles the full CLI's functions otherwise. The
+ * export, a cold one included, compiles the full CLI's functions otherwise.
+ * (A vm.Script has no import() callback: the build turns the CLI's lazy
+ * import()s into require()s.) The
  * cache is written at exit, after a successful command, when there was none or
  * V8 rejected it, so it holds the functions that command compiled.
  */

@@ -91,14 +91,32 @@ const noColorDetection = {
   },
 };
 
+// bin/awsrole.cjs compiles dist/cli.cjs with vm.Script (for V8's code cache),
+// which has no import() callback: the lazy `await import("node:…")` and
+// `await import("@inquirer/prompts")` in src/ become `await require(…)` (the
+// same module object; inquirer's CommonJS build), still loaded only when reached.
+const lazyImportsAsRequire = {
+  name: "lazy-imports-as-require",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      if (!/\bimport\("(node:|@inquirer\/prompts")/.test(text)) return undefined;
+      return { contents: text.replace(/\bawait import\("(node:[a-z_/]+|@inquirer\/prompts)"\)/g, 'await require("$1")'), loader: "ts" };
+    });
+  },
+};
+
 await Promise.all([
-  build({ ...common, plugins: [...common.plugins, stsSdkBundle, noColorDetection], entryPoints: [`${root}/src/cli.ts`], outfile: `${root}/dist/cli.cjs` }),
+  build({ ...common, plugins: [...common.plugins, stsSdkBundle, noColorDetection, lazyImportsAsRequire], entryPoints: [`${root}/src/cli.ts`], outfile: `${root}/dist/cli.cjs` }),
   // The SDK and everything it requires, in one file (nothing external).
   build({ ...common, external: [], plugins: [noDefaultCredentialChain], write: false, entryPoints: [`${root}/src/adapters/sts-sdk.ts`], outfile: `${root}/dist/sts-sdk.cjs` }).then(writeSdkBundle),
   // The warm-path entry (src/fast-export.ts): export from the cache without
   // commander; bin/awsrole.cjs falls back to dist/cli.cjs for anything else.
   build({ ...common, plugins: [...common.plugins, fullCliOnlyAdapters], entryPoints: [`${root}/src/fast-export.ts`], outfile: `${root}/dist/fast-export.cjs` }),
 ]);
+
+// Both are compiled with vm.Script, where an import() would fail at run time.
+if (/\bimport\(/.test(readFileSync(`${root}/dist/cli.cjs`, "utf8"))) throw new Error("dist/cli.cjs: an import() is left that vm.Script cannot run");
 
 /**
  * The SDK loads some builtins with import() (node:http in its request handler,
