@@ -76,3 +76,24 @@ describe("a cold export", () => {
     }
   });
 });
+
+describe("commands that list every profile", () => {
+  it("doctor and __profiles answer the same from the validated table (second run) as from a fresh parse (first run)", async () => {
+    const home = world.home();
+    try {
+      let extra = "\n";
+      for (let i = 0; i < 300; i++) extra += `[profile org-${i}]\nrole_arn = arn:aws:iam::${100000000000 + i}:role/Admin\nsource_profile = ${i % 2 ? "default" : "role-e"}\nregion = eu-west-${(i % 3) + 1}\n\n`;
+      appendFileSync(join(home.awsDir, "config"), extra);
+      const env = baseEnv(home, world.sts);
+      const { runCli } = await import("./harness.js");
+      const first = [await runCli(["doctor", "--output", "json"], env), await runCli(["__profiles"], env)];
+      const second = [await runCli(["doctor", "--output", "json"], env), await runCli(["__profiles"], env)];
+      for (const r of [...first, ...second]) expect(r.code).toBe(0);
+      expect(first[1]!.stdout.split("\n")).toContain("org-299");
+      expect(second.map((r) => r.stdout)).toEqual(first.map((r) => r.stdout));
+      expect((JSON.parse(second[0]!.stdout) as { profiles: unknown[] }).profiles.length).toBe(first[1]!.stdout.trim().split("\n").length);
+    } finally {
+      home.remove();
+    }
+  });
+});
