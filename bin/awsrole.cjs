@@ -8,7 +8,9 @@ const args = process.argv.slice(2);
 // loaded after this call, so it must come before the bundle is required.
 if (args.includes("--debug")) process.setSourceMapsEnabled(true);
 const full = () => loadFullCli().main(args);
-const run = args[0] === "export" ? fastExport(args.slice(1)).then((code) => (code === undefined ? full() : code)) : full();
+// `__profiles` (what shell completion runs on TAB) is answered by the same small bundle.
+const fastEntry = args[0] === "export" ? "tryFastExport" : args[0] === "__profiles" ? "tryFastProfileNames" : undefined;
+const run = fastEntry ? fastExport(args.slice(1), fastEntry).then((code) => (code === undefined ? full() : code)) : full();
 run.then((code) => {
   process.exitCode = code;
 });
@@ -21,7 +23,7 @@ run.then((code) => {
  * compiled; V8 rejects a cache that does not match the source or the V8
  * version, and then this simply compiles as usual and writes a new one.
  */
-function fastExport(exportArgs) {
+function fastExport(exportArgs, entry = "tryFastExport") {
   const fs = require("node:fs");
   const path = require("node:path");
   const vm = require("node:vm");
@@ -35,8 +37,9 @@ function fastExport(exportArgs) {
   const script = new vm.Script(Module.wrap(fs.readFileSync(file, "utf8")), { filename: file, cachedData });
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, Module.createRequire(file), module, file, path.dirname(file));
-  return module.exports.tryFastExport(exportArgs).then((code) => {
-    if (code === 0 && (cachedData === undefined || script.cachedDataRejected)) {
+  return module.exports[entry](exportArgs).then((code) => {
+    // Only an export writes the cache: it is the path the cache is for.
+    if (code === 0 && entry === "tryFastExport" && (cachedData === undefined || script.cachedDataRejected)) {
       // Best effort, atomic; a read-only install directory just means no cache.
       const temp = `${cacheFile}.${process.pid}.tmp`;
       try {

@@ -12,6 +12,7 @@ import { runExport } from "./commands/export.js";
 import { EXPORT_FORMATS, type ExportFormat } from "./render/credentials.js";
 import { noProfileGiven } from "./commands/picker.js";
 import { fstatSync } from "node:fs";
+import { loadConfig } from "./adapters/config-files.js";
 
 /** Thrown inside the fast path when only the full CLI can go on. */
 export class NeedsFullCli extends Error {
@@ -110,5 +111,22 @@ export async function tryFastExport(args: readonly string[]): Promise<number | u
   }
   if (held.length > 0) return undefined; // a warning: let the full CLI say it, with colour and all
   fdOutput(1).write(stdoutText);
+  return 0;
+}
+
+/**
+ * `awsrole __profiles`, which shell completion runs on every TAB: the profile
+ * names, one per line, from the config files only, as the full CLI's command
+ * prints them. Undefined (the full CLI runs it) for any argument or any error.
+ */
+export async function tryFastProfileNames(args: readonly string[]): Promise<number | undefined> {
+  if (args.length > 0) return undefined;
+  let text: string;
+  try {
+    text = [...loadConfig(process.env).profiles.keys()].map((name) => name + "\n").join("");
+  } catch {
+    return undefined;
+  }
+  fdOutput(1).write(text);
   return 0;
 }

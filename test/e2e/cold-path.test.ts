@@ -97,3 +97,26 @@ describe("commands that list every profile", () => {
     }
   });
 });
+
+describe("profile names for shell completion (awsrole __profiles)", () => {
+  it("come from the small bundle, without the full CLI, and match what the full CLI prints", async () => {
+    const home = world.home();
+    try {
+      const env = baseEnv(home);
+      const fast = await recorded(["__profiles"], env);
+      expect(fast.code).toBe(0);
+      const read = fast.modules.filter((m) => m.startsWith("read:")).map((m) => m.slice(5));
+      expect(read.filter((f) => f.startsWith(ROOT)).map((f) => relative(ROOT, f)).sort()).toEqual(["bin/awsrole.cjs", "dist/fast-export.cjs", "dist/fast-export.cjs.v8cache"]);
+      const { runCli } = await import("./harness.js");
+      const viaFast = await runCli(["__profiles"], env);
+      // A global option first: bin/awsrole.cjs hands that to the full CLI.
+      const viaFull = await runCli(["--no-color", "__profiles"], env);
+      expect(viaFull.code).toBe(0);
+      expect(viaFast.stdout).toBe(viaFull.stdout);
+      expect(viaFast.stdout.split("\n")).toEqual(expect.arrayContaining(["default", "role-e", "s3-developer"]));
+      expect(viaFast.stderr).toBe("");
+    } finally {
+      home.remove();
+    }
+  });
+});
