@@ -223,7 +223,11 @@ async function main(): Promise<void> {
 
     const cases = [node, ...figures.flatMap((f) => (f.aws ? [f.ours, f.aws] : [f.ours]))];
     const times = new Map<Case, number[]>(cases.map((c) => [c, []]));
-    for (let i = 0; i < RUNS; i++) for (const c of cases) times.get(c)!.push(await timeOnce(c));
+    for (let i = 0; i < RUNS; i++) {
+      process.stderr.write(`\rround ${i + 1} of ${RUNS}...`);
+      for (const c of cases) times.get(c)!.push(await timeOnce(c));
+    }
+    process.stderr.write("\n");
     const s = (c: Case) => stats(times.get(c)!);
     const floor = s(node).median;
 
