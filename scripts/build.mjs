@@ -3,8 +3,8 @@
 // - one file, so there is no module resolution or per-chunk loader work;
 // - CommonJS, so Node builtins are plain require()s (ESM imports of builtins
 //   build namespace facades, ~8 ms for fs/stream on the warm path);
-// - @inquirer/prompts stays external and is loaded by import() only when a
-//   prompt is needed;
+// - @inquirer/prompts stays external and is loaded (by require(), see
+//   lazyImportsAsRequire) only when a prompt is needed;
 // - @aws-sdk/client-sts is bundled on its own into dist/sts-sdk.cjs, which
 //   dist/cli.cjs compiles with V8's code cache on its first STS call: one file
 //   instead of some thirty module resolutions and compilations per cold run;

@@ -5,4 +5,4 @@
 // resolving and compiling some thirty files under node_modules on every cold
 // run (docs/performance.md). Run from source (tests, tsx), it is the SDK itself.
 export { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from "@aws-sdk/client-sts";
-export type { STSClient as STSClientType, STSClientConfig } from "@aws-sdk/client-sts";
+export type { STSClientConfig } from "@aws-sdk/client-sts";
