@@ -12,8 +12,10 @@ const args = process.argv.slice(2);
 // With --debug, stack traces point at src/ (dist/*.map). Node maps only files
 // loaded after this call, so it must come before the bundle is required.
 if (args.includes("--debug")) process.setSourceMapsEnabled(true);
-const full = () => require("../dist/cli.cjs").main(args);
-const run = args[0] === "export" ? fastExport(args.slice(1)).then((code) => (code === undefined ? full() : code)) : full();
+const full = () => loadFullCli().main(args);
+// `__profiles` (what shell completion runs on TAB) is answered by the same small bundle.
+const fastEntry = args[0] === "export" ? "tryFastExport" : args[0] === "__profiles" ? "tryFastProfileNames" : undefined;
+const run = fastEntry ? fastExport(args.slice(1), fastEntry).then((code) => (code === undefined ? full() : code)) : full();
 run.then((code) => {
   process.exitCode = code;
 });
@@ -22,22 +24,52 @@ run.then((code) => {
  * Loads dist/fast-export.cjs with V8's code cache: compiling the bundle and its
  * functions is a third of what a warm export costs, and Node 20 keeps no
  * compile cache of its own. The cache is written after the first successful
- * fast export, so it holds the functions that path compiled. It lives in the
- * user's cache directory ($XDG_CACHE_HOME or ~/.cache, awsrole/v8/), not beside
- * the bundle, so a read-only, root-owned install gets one too; its name holds
- * the V8 version and the bundle's build id (a hash the build appends to the
- * bundle), because V8 checks only the source's length: a cache made for
- * another bundle or another Node is never offered. If V8 still rejects it, this
- * compiles as usual and writes a new one.
+ * fast export, so it holds the functions that path compiled; `__profiles` only
+ * reads it (the cache is for the export path).
  */
-function fastExport(exportArgs) {
+function fastExport(exportArgs, entry) {
+  const loaded = loadBundle("fast-export");
+  return loaded.exports[entry](exportArgs).then((code) => {
+    if (code === 0 && entry === "tryFastExport") loaded.saveCodeCache();
+    return code;
+  });
+}
+
+/**
+ * Loads dist/cli.cjs with V8's code cache too: every command that is not a warm
+ * export, a cold one included, compiles the full CLI's functions otherwise. (A
+ * vm.Script has no import() callback: the build turns the CLI's lazy import()s
+ * into require()s.) The cache is written at exit, after a successful command,
+ * so it holds the functions that command compiled.
+ */
+function loadFullCli() {
+  // Node maps stack traces only for files it loads itself (see --debug above).
+  if (process.sourceMapsEnabled) return require("../dist/cli.cjs");
+  const loaded = loadBundle("cli");
+  process.once("exit", (code) => {
+    if (code === 0) loaded.saveCodeCache();
+  });
+  return loaded.exports;
+}
+
+/**
+ * Runs dist/<name>.cjs as a vm.Script with the V8 code cache that an earlier run
+ * saved. The cache lives in the user's cache directory ($XDG_CACHE_HOME or
+ * ~/.cache, awsrole/v8/), not beside the bundle, so a read-only, root-owned
+ * install gets one too. Its name holds the V8 version and the bundle's build id
+ * (a hash the build appends to each bundle), because V8 checks only the
+ * source's length: a cache made for another bundle or another Node is never
+ * offered. If V8 still rejects it, the bundle compiles as usual and a new one is
+ * saved. src/adapters/code-cache.ts does the same for the SDK bundle.
+ */
+function loadBundle(name) {
   const fs = require("node:fs");
   const path = require("node:path");
   const vm = require("node:vm");
   const Module = require("node:module");
-  const file = path.join(__dirname, "..", "dist", "fast-export.cjs");
+  const file = path.join(__dirname, "..", "dist", `${name}.cjs`);
   const source = fs.readFileSync(file, "utf8");
-  const cacheFile = codeCacheFile(path, source);
+  const cacheFile = codeCacheFile(path, name, source);
   let cachedData;
   try {
     if (cacheFile) cachedData = fs.readFileSync(cacheFile);
@@ -45,8 +77,10 @@ function fastExport(exportArgs) {
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, Module.createRequire(file), module, file, path.dirname(file));
-  return module.exports.tryFastExport(exportArgs).then((code) => {
-    if (cacheFile && code === 0 && (cachedData === undefined || script.cachedDataRejected)) {
+  return {
+    exports: module.exports,
+    saveCodeCache() {
+      if (!cacheFile || (cachedData !== undefined && !script.cachedDataRejected)) return;
       // Best effort, atomic (temp file and rename); an unwritable cache directory just means no cache.
       const temp = `${cacheFile}.${process.pid}.tmp`;
       try {
@@ -58,15 +92,14 @@ function fastExport(exportArgs) {
           fs.unlinkSync(temp);
         } catch {}
       }
-    }
-    return code;
-  });
+    },
+  };
 }
 
-/** ~/.cache/awsrole/v8/fast-export-<V8 version>-<build id>.cache, or undefined without a build id or a home. */
-function codeCacheFile(path, source) {
+/** ~/.cache/awsrole/v8/<name>-<V8 version>-<build id>.cache, or undefined without a build id or a home. */
+function codeCacheFile(path, name, source) {
   const id = /\n\/\/# awsrole-build-id=([0-9a-f]{16,64})\s*$/.exec(source.slice(-100));
   const base = process.env.XDG_CACHE_HOME || (process.env.HOME ? path.join(process.env.HOME, ".cache") : "");
   if (!id || !path.isAbsolute(base)) return undefined;
-  return path.join(base, "awsrole", "v8", `fast-export-${process.versions.v8}-${id[1]}.cache`);
+  return path.join(base, "awsrole", "v8", `${name}-${process.versions.v8}-${id[1]}.cache`);
 }

@@ -3,14 +3,17 @@
 // - one file, so there is no module resolution or per-chunk loader work;
 // - CommonJS, so Node builtins are plain require()s (ESM imports of builtins
 //   build namespace facades, ~8 ms for fs/stream on the warm path);
-// - @aws-sdk/client-sts and @inquirer/prompts stay external and are loaded by
-//   import() only when an STS call or a prompt is needed;
+// - @inquirer/prompts stays external and is loaded (by require(), see
+//   lazyImportsAsRequire) only when a prompt is needed;
+// - @aws-sdk/client-sts is bundled on its own into dist/sts-sdk.cjs, which
+//   dist/cli.cjs compiles with V8's code cache on its first STS call: one file
+//   instead of some thirty module resolutions and compilations per cold run;
 // - commander's eager require of node:child_process (~5 ms with node:net behind
 //   it, for executable subcommands awsrole does not use) is replaced by a lazy proxy.
 // Sources stay readable in src/; dist/cli.cjs.map maps back to them (used with --debug).
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
@@ -61,17 +64,88 @@ const fullCliOnlyAdapters = {
   },
 };
 
+// In dist/cli.cjs the SDK module (src/adapters/sts-sdk.ts) is replaced by a
+// shim that loads dist/sts-sdk.cjs with V8's code cache.
+const stsSdkBundle = {
+  name: "sts-sdk-bundle",
+  setup(b) {
+    b.onResolve({ filter: /[\\/]sts-sdk\.js$/ }, () => ({ path: `${root}/src/shims/sts-sdk-bundle.ts` }));
+  },
+};
+
+// awsrole gives every STS client its credentials: the SDK's default chain
+// (with its SSO, STS and IMDS clients) stays out of the SDK bundle.
+const noDefaultCredentialChain = {
+  name: "no-default-credential-chain",
+  setup(b) {
+    b.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: `${root}/src/shims/no-default-credentials.ts` }));
+  },
+};
+
+// chalk's colour detection is not used (src/ui.ts sets the level) and costs a
+// tty lookup at import: src/shims/no-color-detection.ts stands in for it.
+const noColorDetection = {
+  name: "no-color-detection",
+  setup(b) {
+    b.onResolve({ filter: /^#supports-color$/ }, (args) =>
+      /[\\/]node_modules[\\/]chalk[\\/]/.test(args.importer) ? { path: `${root}/src/shims/no-color-detection.ts` } : undefined,
+    );
+  },
+};
+
+// bin/awsrole.cjs compiles dist/cli.cjs with vm.Script (for V8's code cache),
+// which has no import() callback: the lazy `await import("node:…")` and
+// `await import("@inquirer/prompts")` in src/ become `await require(…)` (the
+// same module object; inquirer's CommonJS build), still loaded only when reached.
+const lazyImportsAsRequire = {
+  name: "lazy-imports-as-require",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      if (!/\bimport\("(node:|@inquirer\/prompts")/.test(text)) return undefined;
+      return { contents: text.replace(/\bawait import\("(node:[a-z_/]+|@inquirer\/prompts)"\)/g, 'await require("$1")'), loader: "ts" };
+    });
+  },
+};
+
 await Promise.all([
-  build({ ...common, entryPoints: [`${root}/src/cli.ts`], outfile: `${root}/dist/cli.cjs` }),
+  build({ ...common, plugins: [...common.plugins, stsSdkBundle, noColorDetection, lazyImportsAsRequire], entryPoints: [`${root}/src/cli.ts`], outfile: `${root}/dist/cli.cjs` }),
+  // The SDK and everything it requires, in one file (nothing external).
+  build({ ...common, external: [], plugins: [noDefaultCredentialChain], write: false, entryPoints: [`${root}/src/adapters/sts-sdk.ts`], outfile: `${root}/dist/sts-sdk.cjs` }).then(writeSdkBundle),
   // The warm-path entry (src/fast-export.ts): export from the cache without
   // commander; bin/awsrole.cjs falls back to dist/cli.cjs for anything else.
   build({ ...common, plugins: [...common.plugins, fullCliOnlyAdapters], entryPoints: [`${root}/src/fast-export.ts`], outfile: `${root}/dist/fast-export.cjs` }),
 ]);
 
-// The warm-path bundle's build id, for bin/awsrole.cjs to name its V8 code cache
-// in the user's cache directory (V8 itself checks only the source's length).
-const fastBundle = `${root}/dist/fast-export.cjs`;
-appendFileSync(fastBundle, `\n//# awsrole-build-id=${createHash("sha256").update(readFileSync(fastBundle)).digest("hex").slice(0, 20)}\n`);
+// Both are compiled with vm.Script, where an import() would fail at run time.
+if (/\bimport\(/.test(readFileSync(`${root}/dist/cli.cjs`, "utf8"))) throw new Error("dist/cli.cjs: an import() is left that vm.Script cannot run");
+
+/**
+ * The SDK loads some builtins with import() (node:http in its request handler,
+ * node:async_hooks), which a script compiled with vm.Script cannot do without
+ * an import callback, and which would start Node's ESM loader besides. In the
+ * SDK bundle each becomes a require() of the builtin, in a promise: the same
+ * module object (the SDK reads `m.default ?? m`).
+ */
+function writeSdkBundle(result) {
+  for (const file of result.outputFiles) {
+    let text = file.text;
+    if (file.path.endsWith(".cjs")) {
+      text = text.replace(/\bimport\("(node:[a-z_/]+)"\)/g, 'Promise.resolve().then(()=>require("$1"))');
+      if (/\bimport\(/.test(text)) throw new Error("dist/sts-sdk.cjs: an import() is left that vm.Script cannot run");
+    }
+    mkdirSync(`${root}/dist`, { recursive: true });
+    writeFileSync(file.path, text);
+  }
+}
+
+// Each bundle's build id, for bin/awsrole.cjs and src/adapters/code-cache.ts to
+// name its V8 code cache in the user's cache directory (V8 itself checks only
+// the source's length).
+for (const name of ["fast-export", "cli", "sts-sdk"]) {
+  const bundle = `${root}/dist/${name}.cjs`;
+  appendFileSync(bundle, `\n//# awsrole-build-id=${createHash("sha256").update(readFileSync(bundle)).digest("hex").slice(0, 20)}\n`);
+}
 
 // The man page, dist/awsrole.1 (package.json "man"), from the same commander
 // tree as --help (src/render/man.ts).

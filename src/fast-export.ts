@@ -13,6 +13,7 @@ import { EXPORT_FORMATS, type ExportFormat } from "./render/credentials.js";
 import { noProfileGiven } from "./commands/picker.js";
 import { fstatSync } from "node:fs";
 import { reportError } from "./report.js";
+import { loadConfig } from "./adapters/config-files.js";
 
 /** Thrown inside the fast path when only the full CLI can go on. */
 export class NeedsFullCli extends Error {
@@ -123,5 +124,22 @@ export async function tryFastExport(args: readonly string[]): Promise<number | u
     // Part of the output may be out already: the full CLI must not run it again.
     return reportError(error, { stderr: (text) => fdOutput(2).write(text), debug: false, color: false });
   }
+  return 0;
+}
+
+/**
+ * `awsrole __profiles`, which shell completion runs on every TAB: the profile
+ * names, one per line, from the config files only, as the full CLI's command
+ * prints them. Undefined (the full CLI runs it) for any argument or any error.
+ */
+export async function tryFastProfileNames(args: readonly string[]): Promise<number | undefined> {
+  if (args.length > 0) return undefined;
+  let text: string;
+  try {
+    text = [...loadConfig(process.env).profiles.keys()].map((name) => name + "\n").join("");
+  } catch {
+    return undefined;
+  }
+  fdOutput(1).write(text);
   return 0;
 }

@@ -13,6 +13,7 @@ import { resolvePlan, type CachePort, type Resolution, type StsPort } from "./co
 import { AwsroleError, UsageError } from "./errors.js";
 import { paint } from "./ui.js";
 import { MFA_CODE } from "./core/mfa.js";
+import { sdkEnvSettings } from "./adapters/sts-client.js";
 
 export interface ResolveInput {
   /** From a positional argument or --profile; undefined falls back to AWS_PROFILE etc. */
@@ -70,7 +71,7 @@ export function openSession(input: Pick<ResolveInput, "profile" | "region">, ctx
       }
       const resolvedEndpoint = endpoint;
       sts ??= import("./adapters/sts.js").then(({ createSts }) =>
-        createSts({ endpoint: resolvedEndpoint, signal: ctx.signal, ...maxAttempts(ctx.env) }),
+        createSts({ endpoint: resolvedEndpoint, signal: ctx.signal, ...maxAttempts(ctx.env), sdkSettings: sdkEnvSettings(ctx.env) }),
       );
       return sts;
     },

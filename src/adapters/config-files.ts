@@ -222,23 +222,38 @@ function stampSections(body: string, read: SectionReader, path: string): FileSec
   };
   let defaults: SectionTuple[] | undefined;
   const built = new Map<string, IniSection | null>();
+  // Once the names of a kind are listed, every section of it is usually looked up
+  // (doctor, completion): a table by name then, where one search of the whole
+  // body per name would make listing all profiles quadratic.
+  const indexed = new Map<string, Map<string, SectionTuple>>();
+  const namesOf = (kind: string): string[] => {
+    const rows = rowsOf(kind);
+    indexed.set(kind, new Map(rows.map((r) => [r.name, r.tuple])));
+    return rows.map((r) => r.name);
+  };
   const lookup = (kind: string, name: string): IniSection | undefined => {
     const key = `${kind}\t${name}`;
     const known = built.get(key);
     if (known !== undefined) return known ?? undefined;
-    const at = body.indexOf(`\n${kind}\t${JSON.stringify(name)}\t`);
+    const index = indexed.get(kind);
+    let tuple: SectionTuple | undefined;
+    if (index) tuple = index.get(name);
+    else {
+      const at = body.indexOf(`\n${kind}\t${JSON.stringify(name)}\t`);
+      tuple = at < 0 ? undefined : parseRow(at + 1).tuple;
+    }
     defaults ??= rowsOf("D").map((r) => r.tuple);
-    const section = at < 0 ? null : sectionFromTuple(read, parseRow(at + 1).tuple, defaults, path);
+    const section = tuple === undefined ? null : sectionFromTuple(read, tuple, defaults, path);
     built.set(key, section);
     return section ?? undefined;
   };
   return {
     profile: (name) => lookup("P", name),
-    profileNames: () => rowsOf("P").map((r) => r.name),
+    profileNames: () => namesOf("P"),
     service: (name) => lookup("V", name),
-    serviceNames: () => rowsOf("V").map((r) => r.name),
+    serviceNames: () => namesOf("V"),
     ssoSession: (name) => lookup("O", name),
-    ssoSessionNames: () => rowsOf("O").map((r) => r.name),
+    ssoSessionNames: () => namesOf("O"),
     ignored: () => {
       defaults ??= rowsOf("D").map((r) => r.tuple);
       return rowsOf("I").map((r) => sectionFromTuple(read, r.tuple, defaults!, path));

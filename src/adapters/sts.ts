@@ -1,6 +1,6 @@
-// The STS adapter: the only module that imports @aws-sdk/client-sts. It is
-// loaded with import() only when a call is needed, so a warm-cache export never
-// pays for the SDK (docs/performance.md).
+// The STS adapter: the only module that uses @aws-sdk/client-sts (through
+// ./sts-sdk.ts). It is loaded with import() only when a call is needed, so a
+// warm-cache export never pays for the SDK (docs/performance.md).
 //
 // All hops share one keep-alive agent (one connection for a whole chain). Time
 // is bounded: 3 s to connect, 6 s per attempt, 3 attempts with the SDK's
@@ -14,6 +14,7 @@ import { AwsroleError, InterruptedError } from "../errors.js";
 import type { StsEndpoint } from "../core/endpoint.js";
 import { formatExpiration } from "../render/credentials.js";
 import type { CallContext, Credentials, StsPort, StsResponse } from "../core/resolve.js";
+import { explicitClientSettings, type SdkEnvSettings } from "./sts-client.js";
 
 export interface StsAdapterOptions {
   endpoint: StsEndpoint;
@@ -21,17 +22,21 @@ export interface StsAdapterOptions {
   maxAttempts?: number;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** AWS_RETRY_MODE and AWS_SDK_UA_APP_ID (src/adapters/sts-client.ts): the SDK reads no env or file itself. */
+  sdkSettings?: SdkEnvSettings;
 }
 
 export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
-  const sdk = await import("@aws-sdk/client-sts");
-  silenceNodeVersionNotice(() => new sdk.STSClient({ region: options.endpoint.region }));
+  // The SDK's bundle (dist/sts-sdk.cjs) when built, the package itself from source.
+  const sdk = await import("./sts-sdk.js");
+  silenceNodeVersionNotice(() => new sdk.STSClient({ ...explicitClientSettings(options.sdkSettings ?? {}), region: options.endpoint.region, requestHandler: {} }));
   const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 4 });
   const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 4 });
   const { endpoint } = options;
 
   const clientFor = (credentials: Credentials | undefined): STSClient => {
     const config: STSClientConfig = {
+      ...explicitClientSettings(options.sdkSettings ?? {}),
       region: endpoint.region,
       endpoint: endpoint.url,
       maxAttempts: options.maxAttempts ?? 3,

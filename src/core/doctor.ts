@@ -93,7 +93,11 @@ export function lintConfig(config: AwsConfig, only?: string): LintResult {
   const sourcedBy = new Map<string, string[]>();
   for (const profile of config.profiles.values()) {
     const src = getString(profile, "source_profile");
-    if (src !== undefined && src !== profile.name) sourcedBy.set(src, [...(sourcedBy.get(src) ?? []), profile.name]);
+    if (src === undefined || src === profile.name) continue;
+    // Appended in place: copying the list per profile was quadratic (20,000 profiles on one source took ~40 s).
+    const list = sourcedBy.get(src);
+    if (list) list.push(profile.name);
+    else sourcedBy.set(src, [profile.name]);
   }
 
   // Sources are planned before the profiles that use them, and each plan stops

@@ -1,119 +1,130 @@
-// `npm run bench`: how long a warm `awsrole export` takes next to Node's own
-// start, measured side by side in one run (a benchmark, never a test).
+// `npm run bench`: what awsrole's commands cost next to Node's own start and
+// next to the AWS CLI v2 doing the same work, measured side by side in one run
+// (a benchmark, never a test).
 //
-// Setup: a throw-away HOME with the seed config (a five-hop chain, role-e), a
-// loopback STS, and the cache warmed once. Then each command is run N times,
-// interleaved (A B C A B C ...) so drift in machine load hits all alike, and the
-// median wall time of each is reported with its ratio to `node -e 0`.
+// Set-up: throw-away HOMEs with the seed config (a five-hop chain, role-e; a
+// one-hop role, s3_test), some with thousands of generated profiles or cache
+// entries, and the project's STS emulator (test/sts) on loopback, in this
+// process. Every case runs once per round, round after round (A B C ... A B C
+// ...), so drift in machine load hits all alike; the report gives each median
+// with its spread (the middle half of the runs) and its ratio to `node -e 0`.
+// Cold cases empty the credential cache before each run (not timed) and check
+// the number of STS calls afterwards.
 //
-// Usage: npm run bench [-- --runs 41]
+// Usage: npm run bench [-- --runs 21]
 
-import { spawnSync, execFileSync } from "node:child_process";
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SEED_WORLD_PATH, loadWorld, startSts } from "../sts/server.js";
+import { SEED_WORLD_PATH, loadWorld, startSts, type StsServer } from "../sts/server.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(ROOT, "bin", "awsrole.cjs");
 const runsArg = process.argv.indexOf("--runs");
-const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 41;
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 21;
+const GNU_TIME = ["/usr/bin/time"].find((p) => existsSync(p));
 
 interface Case {
   name: string;
   argv: string[];
   env: Record<string, string>;
-  /** Runs before each measured run (not timed), e.g. clearing the cache for the cold case. */
+  /** Runs before each measured run (not timed), e.g. emptying the cache for a cold case. */
   before?: () => void;
+  /** Checks each run's effect (not timed), e.g. the number of STS calls. */
+  after?: () => void;
 }
 
-function median(values: number[]): number {
+/** One line of the report: awsrole's case and, where there is one, the AWS CLI v2's. */
+interface Figure {
+  label: string;
+  ours: Case;
+  aws?: Case;
+  /** Why there is no AWS CLI v2 counterpart. */
+  awsNote?: string;
+}
+
+function quantile(sorted: number[], q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+interface Stats {
+  median: number;
+  p25: number;
+  p75: number;
+}
+
+function stats(values: number[]): Stats {
   const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median: quantile(sorted, 0.5), p25: quantile(sorted, 0.25), p75: quantile(sorted, 0.75) };
 }
 
-function timeOnce(c: Case): number {
+/** Runs a command asynchronously (the STS emulator lives in this process) and returns its wall time in ms. */
+function timeOnce(c: Case): Promise<number> {
   c.before?.();
-  const start = process.hrtime.bigint();
-  const result = spawnSync(c.argv[0]!, c.argv.slice(1), { env: c.env, stdio: ["ignore", "pipe", "pipe"] });
-  const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`${c.name} failed (${result.status}): ${result.stderr.toString()}`);
-  return elapsed;
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(c.argv[0]!, c.argv.slice(1), { env: c.env, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+      if (code !== 0) return reject(new Error(`${c.name} failed (${code}): ${stderr}`));
+      try {
+        c.after?.();
+      } catch (error) {
+        return reject(error);
+      }
+      resolve(elapsed);
+    });
+  });
 }
 
+/** Peak resident memory (MiB) of one run, by GNU time's %M. */
+function peakMemory(c: Case): Promise<number | undefined> {
+  if (!GNU_TIME) return Promise.resolve(undefined);
+  c.before?.();
+  return new Promise((resolve, reject) => {
+    const out = join(mkdtempSync(join(tmpdir(), "awsrole-bench-mem-")), "rss");
+    const child = spawn(GNU_TIME, ["-f", "%M", "-o", out, ...c.argv], { env: c.env, stdio: "ignore" });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`${c.name} failed (${code}) under ${GNU_TIME}`));
+      resolve(Number(readFileSync(out, "utf8").trim().split("\n").pop()) / 1024);
+    });
+  });
+}
+
+const ORG_PROFILE = (i: number) =>
+  `[profile org-${i}-admin]\nrole_arn = arn:aws:iam::${100000000000 + i}:role/OrganizationAccountAccessRole\nsource_profile = default\nregion = eu-west-1\nrole_session_name = bench.user@example.com\n\n`;
+
+const homes: string[] = [];
+
+/** A HOME with the seed config and, as organisations generate them, `extraProfiles` more roles. */
 function makeHome(extraProfiles: number): string {
   const home = mkdtempSync(join(tmpdir(), "awsrole-bench-"));
+  homes.push(home);
   mkdirSync(join(home, ".aws"));
   cpSync(join(ROOT, "test/fixtures/seeds/config"), join(home, ".aws/config"));
   cpSync(join(ROOT, "test/fixtures/seeds/credentials"), join(home, ".aws/credentials"));
-  if (extraProfiles > 0) {
-    // Organisations generate configs like this: many roles in many accounts.
-    let text = "\n";
-    for (let i = 0; i < extraProfiles; i++) {
-      const account = String(100000000000 + i);
-      text += `[profile org-${i}-admin]\nrole_arn = arn:aws:iam::${account}:role/OrganizationAccountAccessRole\nsource_profile = default\nregion = eu-west-1\nrole_session_name = bench.user@example.com\n\n`;
-    }
-    appendFileSync(join(home, ".aws/config"), text);
-  }
+  let text = "\n";
+  for (let i = 0; i < extraProfiles; i++) text += ORG_PROFILE(i);
+  if (extraProfiles > 0) appendFileSync(join(home, ".aws/config"), text);
   return home;
 }
 
-async function main(): Promise<void> {
-  if (!RUNS || RUNS < 5) throw new Error("--runs must be at least 5");
-  const sts = await startSts({ world: loadWorld(SEED_WORLD_PATH) });
-  const homes: string[] = [];
-  try {
-    const small = makeHome(0);
-    const large = makeHome(2000);
-    const cold = makeHome(0);
-    homes.push(small, large, cold);
-    const envFor = (home: string) => ({ PATH: process.env.PATH ?? "", HOME: home, AWS_ENDPOINT_URL_STS: sts.url, AWS_REGION: "ap-northeast-1", NO_COLOR: "1", AWS_EC2_METADATA_DISABLED: "true" });
-    // The STS emulator runs in this process, so the warm-up calls use an async-free
-    // path: execFileSync would block the server. Warm with a detached child instead.
-    for (const home of [small, large]) await warm(BIN, envFor(home));
-
-    const node: Case = { name: "node -e 0", argv: [process.execPath, "-e", "0"], env: envFor(small) };
-    const warmSmall: Case = { name: "awsrole export role-e (warm, 10 profiles)", argv: [process.execPath, BIN, "export", "role-e"], env: envFor(small) };
-    const warmLarge: Case = { name: "awsrole export role-e (warm, 2,010 profiles)", argv: [process.execPath, BIN, "export", "role-e"], env: envFor(large) };
-    const cases = [node, warmSmall, warmLarge];
-
-    const awsV2 = awsCliV2();
-    const awsCase: Case | undefined = awsV2
-      ? { name: `aws configure export-credentials --format env (AWS CLI ${awsV2.version})`, argv: [awsV2.path, "configure", "export-credentials", "--profile", "role-e", "--format", "env"], env: envFor(small) }
-      : undefined;
-    if (awsCase) cases.push(awsCase);
-
-    const times = new Map<Case, number[]>(cases.map((c) => [c, []]));
-    for (let i = 0; i < RUNS; i++) for (const c of cases) times.get(c)!.push(timeOnce(c));
-
-    // The cold chain needs the STS server to answer, so it runs asynchronously.
-    const coldTimes: number[] = [];
-    const coldRuns = Math.min(RUNS, 15);
-    for (let i = 0; i < coldRuns; i++) {
-      rmSync(join(cold, ".aws/cli/cache"), { recursive: true, force: true });
-      sts.reset();
-      coldTimes.push(await timeAsync([process.execPath, BIN, "export", "role-e", "--token-code", "123456"], envFor(cold)));
-      if (sts.calls.length !== 5) throw new Error(`cold run made ${sts.calls.length} STS calls, expected 5`);
-    }
-
-    const floor = median(times.get(node)!);
-    const rows: Array<[string, number, string]> = cases.map((c) => [c.name, median(times.get(c)!), c === node ? "1.00x (the floor)" : `${(median(times.get(c)!) / floor).toFixed(2)}x node`]);
-    rows.push([`awsrole export role-e (cold: 5 AssumeRole over one connection)`, median(coldTimes), `${(median(coldTimes) / floor).toFixed(2)}x node`]);
-
-    const width = Math.max(...rows.map((r) => r[0].length));
-    process.stdout.write(`awsrole bench: medians of ${RUNS} interleaved runs (cold: ${coldRuns}), Node ${process.version}, ${new Date().toISOString()}\n\n`);
-    for (const [name, ms, ratio] of rows) process.stdout.write(`  ${name.padEnd(width)}  ${ms.toFixed(1).padStart(7)} ms  ${ratio}\n`);
-    if (!awsCase) process.stdout.write(`\n  (AWS CLI v2 not installed: \`aws configure export-credentials\` is a v2 command; comparison skipped.)\n`);
-    if (awsCase) process.stdout.write(`\n  awsrole warm export vs AWS CLI v2: ${(median(times.get(awsCase)!) / median(times.get(warmSmall)!)).toFixed(1)}x faster\n`);
-    const target = 1.3;
-    const ok = median(times.get(warmSmall)!) / floor <= target && median(times.get(warmLarge)!) / floor <= target;
-    process.stdout.write(`\n  target: warm export within ${target}x of node -e 0 -> ${ok ? "met" : "NOT met"}\n`);
-  } finally {
-    await sts.close();
-    for (const home of homes) rmSync(home, { recursive: true, force: true });
-  }
+/** `count` cache entries like the one a warm-up wrote (other keys, the same content). */
+function fillCache(home: string, count: number): void {
+  const dir = join(home, ".aws/cli/cache");
+  const sample = readdirSync(dir).find((f) => f.endsWith(".json"));
+  if (!sample) throw new Error(`no cache entry in ${dir} to copy`);
+  const text = readFileSync(join(dir, sample), "utf8");
+  for (let i = 0; i < count; i++) writeFileSync(join(dir, `${(0x1000000000 + i).toString(16).padStart(40, "0")}.json`), text, { mode: 0o600 });
 }
 
 /** An AWS CLI v2 anywhere on PATH (a v1 may come first, e.g. from pyenv shims). */
@@ -131,20 +142,156 @@ function awsCliV2(): { path: string; version: string } | undefined {
   return undefined;
 }
 
-async function warm(bin: string, env: Record<string, string>): Promise<void> {
-  await timeAsync([process.execPath, bin, "export", "role-e", "--token-code", "123456"], env);
-}
+const fmt = (s: Stats, floor: number) => `${s.median.toFixed(1).padStart(7)} ms [${s.p25.toFixed(0)}-${s.p75.toFixed(0)}] ${(s.median / floor).toFixed(2).padStart(5)}x`;
 
-function timeAsync(argv: string[], env: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    import("node:child_process").then(({ spawn }) => {
-      const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ["ignore", "ignore", "pipe"] });
-      let stderr = "";
-      child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-      child.on("close", (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - start) / 1e6) : reject(new Error(`exit ${code}: ${stderr}`))));
-    }, reject);
-  });
+async function main(): Promise<void> {
+  if (!RUNS || RUNS < 5) throw new Error("--runs must be at least 5");
+  const sts: StsServer = await startSts({ world: loadWorld(SEED_WORLD_PATH) });
+  try {
+    const envFor = (home: string) => ({ PATH: process.env.PATH ?? "", HOME: home, AWS_ENDPOINT_URL_STS: sts.url, AWS_REGION: "ap-northeast-1", NO_COLOR: "1", AWS_EC2_METADATA_DISABLED: "true" });
+    // The AWS CLI gets the same, plus a dead loopback proxy for anything it would
+    // not send to the emulator: nothing leaves the machine.
+    const awsEnvFor = (home: string) => ({ ...envFor(home), AWS_DEFAULT_REGION: "ap-northeast-1", HTTPS_PROXY: "http://127.0.0.1:9", HTTP_PROXY: "http://127.0.0.1:9", NO_PROXY: "127.0.0.1,localhost" });
+    const awsrole = (name: string, home: string, args: string[], extra: Partial<Case> = {}): Case => ({ name, argv: [process.execPath, BIN, ...args], env: envFor(home), ...extra });
+
+    const small = makeHome(0);
+    const large = makeHome(2000);
+    const huge = makeHome(20000);
+    const cache1k = makeHome(0);
+    const cache10k = makeHome(0);
+    const coldHomes = [makeHome(0), makeHome(2000), makeHome(20000)];
+    const cold1 = makeHome(0);
+    const chain = ["export", "role-e", "--token-code", "123456"];
+    for (const home of [small, large, huge, cache1k, cache10k]) await timeOnce(awsrole("warm-up", home, chain));
+    fillCache(cache1k, 1000);
+    fillCache(cache10k, 10000);
+
+    const expectCalls = (n: number) => () => {
+      if (sts.calls.length !== n) throw new Error(`a run made ${sts.calls.length} STS calls, expected ${n}`);
+    };
+    const coldBefore = (home: string) => () => {
+      rmSync(join(home, ".aws/cli/cache"), { recursive: true, force: true });
+      sts.reset();
+    };
+    const counted = (n: number) => ({ before: () => sts.reset(), after: expectCalls(n) });
+
+    const v2 = awsCliV2();
+    const aws = (name: string, home: string, args: string[], extra: Partial<Case> = {}): Case | undefined =>
+      v2 ? { name, argv: [v2.path, ...args], env: awsEnvFor(home), ...extra } : undefined;
+    const exportCredentials = ["configure", "export-credentials", "--profile", "role-e", "--format", "env"];
+    const noChain = `AWS CLI ${v2?.version ?? "2.x"} cannot send a chain's AssumeRole calls to a loopback STS (AWS_ENDPOINT_URL_STS came in 2.13)`;
+
+    const node: Case = { name: "node -e 0", argv: [process.execPath, "-e", "0"], env: envFor(small) };
+    const sizes = [
+      ["10", small],
+      ["2,010", large],
+      ["20,010", huge],
+    ] as const;
+    const figures: Figure[] = [
+      ...sizes.slice(0, 2).map(([n, home]) => ({
+        label: `warm export role-e, ${n} profiles`,
+        ours: awsrole(`warm ${n}`, home, ["export", "role-e"], counted(0)),
+        aws: aws(`aws warm ${n}`, home, exportCredentials),
+      })),
+      ...[0, 1, 2].map((i) => ({
+        label: `cold export role-e (5 AssumeRole), ${sizes[i]![0]} profiles`,
+        ours: awsrole(`cold ${sizes[i]![0]}`, coldHomes[i]!, chain, { before: coldBefore(coldHomes[i]!), after: expectCalls(5) }),
+        awsNote: noChain,
+      })),
+      {
+        label: "cold export s3_test (1 AssumeRole)",
+        ours: awsrole("cold 1-hop", cold1, ["export", "s3_test"], { before: coldBefore(cold1), after: expectCalls(1) }),
+        aws: aws("aws sts assume-role", cold1, ["sts", "assume-role", "--profile", "no_skill", "--role-arn", "arn:aws:iam::333333333333:role/s3_role", "--role-session-name", "s3_role", "--duration-seconds", "3600", "--endpoint-url", sts.url], counted(1)),
+      },
+      {
+        label: "whoami role-e, cached credentials (1 GetCallerIdentity)",
+        ours: awsrole("whoami", small, ["whoami", "role-e"], counted(1)),
+        aws: aws("aws sts get-caller-identity", small, ["sts", "get-caller-identity", "--profile", "role-e", "--endpoint-url", sts.url], counted(1)),
+      },
+      ...sizes.slice(1).map(([n, home]) => ({
+        label: `profile names for completion, ${n} profiles`,
+        ours: awsrole(`__profiles ${n}`, home, ["__profiles"]),
+        aws: aws(`aws configure list-profiles ${n}`, home, ["configure", "list-profiles"]),
+      })),
+      ...[
+        ["1,000", cache1k],
+        ["10,000", cache10k],
+      ].map(([n, home]) => ({ label: `cache list, ${n} entries`, ours: awsrole(`cache list ${n}`, home!, ["cache", "list"]), awsNote: "no AWS CLI counterpart" })),
+      ...sizes.slice(1).map(([n, home]) => ({ label: `chain role-e, ${n} profiles`, ours: awsrole(`chain ${n}`, home, ["chain", "role-e"]), awsNote: "no AWS CLI counterpart" })),
+      ...sizes.slice(1).map(([n, home]) => ({ label: `doctor, ${n} profiles`, ours: awsrole(`doctor ${n}`, home, ["doctor"]), awsNote: "no AWS CLI counterpart" })),
+    ];
+
+    const cases = [node, ...figures.flatMap((f) => (f.aws ? [f.ours, f.aws] : [f.ours]))];
+    const times = new Map<Case, number[]>(cases.map((c) => [c, []]));
+    for (let i = 0; i < RUNS; i++) {
+      process.stderr.write(`\rround ${i + 1} of ${RUNS}...`);
+      for (const c of cases) times.get(c)!.push(await timeOnce(c));
+    }
+    process.stderr.write("\n");
+    const s = (c: Case) => stats(times.get(c)!);
+    const floor = s(node).median;
+
+    const width = Math.max(...figures.map((f) => f.label.length));
+    const out = (line: string) => process.stdout.write(line + "\n");
+    out(`awsrole bench: medians [middle half] of ${RUNS} interleaved runs, ratios to node -e 0; Node ${process.version}; STS: the project's emulator (test/sts) on loopback; ${new Date().toISOString()}`);
+    out(v2 ? `AWS CLI v2: ${v2.version} (${v2.path})` : "AWS CLI v2: not on PATH (Debian's awscli package is v2): its column is empty");
+    out("");
+    out(`  ${"node -e 0".padEnd(width)}  ${fmt(s(node), floor)}`);
+    out(`  ${"".padEnd(width)}  ${"awsrole".padEnd(32)}  AWS CLI v2`);
+    for (const f of figures) out(`  ${f.label.padEnd(width)}  ${fmt(s(f.ours), floor).padEnd(32)}  ${f.aws ? fmt(s(f.aws), floor) : `- (${f.awsNote ?? "AWS CLI v2 not installed"})`}`);
+
+    // Growth: the cost above Node's start, at 10x the size.
+    out("");
+    out("  growth at 10x the size (time above node -e 0; linear would be 10x):");
+    const growth = (label: string, a: Case, b: Case) => {
+      const above = s(a).median - floor;
+      const line = `    ${label.padEnd(40)} ${s(a).median.toFixed(0).padStart(6)} -> ${s(b).median.toFixed(0).padStart(6)} ms`;
+      // Within a few ms of the floor, the ratio of what is above it is noise: compare the totals then.
+      const g = above >= 5 ? (s(b).median - floor) / above : s(b).median / s(a).median;
+      out(`${line}  ${g.toFixed(1).padStart(5)}x${above >= 5 ? "" : " (total)"}  ${g <= 12 ? "no worse than linear" : "WORSE than linear"}`);
+    };
+    const fig = (prefix: string) => figures.filter((f) => f.label.startsWith(prefix)).map((f) => f.ours);
+    const [cold2k, cold20k] = fig("cold export role-e").slice(1);
+    growth("cold export, 2,010 -> 20,010 profiles", cold2k!, cold20k!);
+    for (const prefix of ["profile names", "cache list", "chain", "doctor"]) {
+      const [a, b] = fig(prefix);
+      growth(`${prefix}`, a!, b!);
+    }
+
+    // Peak memory, from separate runs (GNU time), the median of five.
+    out("");
+    if (GNU_TIME) {
+      const memory = async (c: Case) => {
+        const values: number[] = [];
+        for (let i = 0; i < 5; i++) values.push((await peakMemory(c))!);
+        return stats(values).median;
+      };
+      const warmCase = figures[0]!;
+      const coldCase = figures[2]!;
+      const rows: Array<[string, Case | undefined]> = [
+        ["node -e 0", node],
+        ["awsrole warm export (10 profiles)", warmCase.ours],
+        ["awsrole cold export (5 hops, 10 profiles)", coldCase.ours],
+        [`AWS CLI v2 warm export-credentials`, warmCase.aws],
+      ];
+      out("  peak memory (max RSS, median of 5 runs):");
+      for (const [label, c] of rows) if (c) out(`    ${label.padEnd(44)} ${(await memory(c)).toFixed(1).padStart(6)} MiB`);
+    } else {
+      out("  peak memory: skipped (no /usr/bin/time)");
+    }
+
+    // The targets of docs/performance.md.
+    const ratio = (c: Case) => s(c).median / floor;
+    const check = (label: string, ok: boolean) => out(`  target: ${label} -> ${ok ? "met" : "NOT met"}`);
+    out("");
+    check("warm export within 1.3x of node -e 0 (10 and 2,010 profiles)", ratio(figures[0]!.ours) <= 1.3 && ratio(figures[1]!.ours) <= 1.3);
+    check("cold 5-hop export within 2.0x (10 and 2,010 profiles)", ratio(figures[2]!.ours) <= 2.0 && ratio(figures[3]!.ours) <= 2.0);
+    check("cold 1-hop export and whoami within 1.8x", ratio(figures[5]!.ours) <= 1.8 && ratio(figures[6]!.ours) <= 1.8);
+    check("profile-name completion within 1.2x (2,010 profiles)", ratio(fig("profile names")[0]!) <= 1.2);
+  } finally {
+    await sts.close();
+    for (const home of homes) rmSync(home, { recursive: true, force: true });
+  }
 }
 
 await main();
