@@ -4,6 +4,7 @@
 
 import { loadConfig } from "./adapters/config-files.js";
 import { createSources } from "./adapters/sources.js";
+import { readCaBundle, resolveCaBundle } from "./adapters/ca-bundle.js";
 import { CacheStore, cliCacheDir } from "./adapters/cache-store.js";
 import type { Context } from "./context.js";
 import type { AwsConfig } from "./core/config.js";
@@ -67,8 +68,11 @@ export function openSession(input: Pick<ResolveInput, "profile" | "region">, ctx
         debug(ctx, `STS endpoint ${endpoint.url} (region ${endpoint.region}, from ${endpoint.origin})`);
       }
       const resolvedEndpoint = endpoint;
+      const caBundle = resolveCaBundle(ctx.env, profile);
+      // Read only for https, as urllib3 does: a plain-http endpoint never needs it.
+      const ca = caBundle && resolvedEndpoint.url.startsWith("https:") ? readCaBundle(caBundle) : undefined;
       sts ??= import("./adapters/sts.js").then(({ createSts }) =>
-        createSts({ endpoint: resolvedEndpoint, signal: ctx.signal, ...maxAttempts(ctx.env) }),
+        createSts({ endpoint: resolvedEndpoint, signal: ctx.signal, ca, ...maxAttempts(ctx.env) }),
       );
       return sts;
     },
@@ -94,7 +98,7 @@ export async function resolveCredentials(input: ResolveInput, ctx: Context): Pro
     // Offline, a cache miss goes straight to the full CLI: never wait for another
     // process's lock there (the full CLI waits, and can be interrupted).
     cache: cache && input.offline ? { read: (key) => cache.read(key), write: () => false, withLock: offline("a cache miss") } : cache,
-    sources: input.offline ? { resolve: offline("a credential source"), readWebIdentityToken: offline("a web identity token") } : createSources(ctx.env, ctx.signal),
+    sources: input.offline ? { resolve: offline("a credential source"), readWebIdentityToken: offline("a web identity token") } : createSources(ctx.env, ctx.signal, { caBundle: resolveCaBundle(ctx.env, session.plan.profile === undefined ? undefined : session.config.profiles.get(session.plan.profile)) }),
     refresh: input.refresh ?? false,
     debug: (m) => debug(ctx, m),
     mfaCode: async (serial, profile) => {
