@@ -17,6 +17,8 @@ type NonStsSource = Exclude<Source, { kind: "static" } | { kind: "web-identity" 
 export interface SourceOptions {
   /** AWS_CA_BUNDLE or the profile's ca_bundle, for https metadata and container endpoints. */
   caBundle?: CaBundle | undefined;
+  /** ec2_metadata_service_endpoint of the selected profile (AWS_EC2_METADATA_SERVICE_ENDPOINT beats it). */
+  imdsEndpoint?: string | undefined;
 }
 
 export function createSources(env: Env, signal: AbortSignal, options: SourceOptions = {}): SourcePort {
@@ -27,7 +29,7 @@ export function createSources(env: Env, signal: AbortSignal, options: SourceOpti
         case "environment":
           return fromEnvironment(env, source.profile);
         case "ec2-instance-metadata":
-          return fromInstanceMetadata(env, source, signal, ca);
+          return fromInstanceMetadata(env, source, signal, ca, options.imdsEndpoint);
         case "ecs-container":
           return fromContainer(env, source, signal, ca);
         case "credential-process":
@@ -144,9 +146,9 @@ async function request(url: string, init: { method?: string; headers?: Record<st
  * there), but the value must be a URL with a valid host name (is_valid_uri,
  * else InvalidIMDSEndpointError). awsrole can speak only http and https.
  */
-function metadataBase(value: string): string {
+function metadataBase(value: string, origin: string): string {
   const refuse = () =>
-    new AwsroleError("InvalidImdsEndpoint", `The instance-metadata endpoint "${value.replace(/[^\x21-\x7e]/g, "?").slice(0, 200)}" (AWS_EC2_METADATA_SERVICE_ENDPOINT) is not a valid http or https URL.`, {
+    new AwsroleError("InvalidImdsEndpoint", `The instance-metadata endpoint "${value.replace(/[^\x21-\x7e]/g, "?").slice(0, 200)}" (${origin}) is not a valid http or https URL.`, {
       hint: "Set it to a URL such as http://169.254.169.254, or unset it.",
     });
   if (/[\r\n\t]/.test(value)) throw refuse();
@@ -188,12 +190,17 @@ function roleSourceContext(source: { profile?: string; fallback?: boolean }, wha
   };
 }
 
-async function fromInstanceMetadata(env: Env, source: { profile?: string; fallback?: boolean }, signal: AbortSignal, ca: CaSupplier): Promise<Credentials> {
+async function fromInstanceMetadata(env: Env, source: { profile?: string; fallback?: boolean }, signal: AbortSignal, ca: CaSupplier, profileEndpoint: string | undefined): Promise<Credentials> {
   const context = roleSourceContext(source, "Ec2InstanceMetadata");
   if (env.AWS_EC2_METADATA_DISABLED?.toLowerCase() === "true") {
     throw new AwsroleError("ImdsDisabled", `The EC2 instance role cannot be used ${context.why}: AWS_EC2_METADATA_DISABLED is true.`, { hint: "Unset AWS_EC2_METADATA_DISABLED, or use another credential_source." });
   }
-  const base = metadataBase(env.AWS_EC2_METADATA_SERVICE_ENDPOINT || "http://169.254.169.254");
+  // botocore's ec2_metadata_service_endpoint: the variable, then the profile.
+  const base = env.AWS_EC2_METADATA_SERVICE_ENDPOINT
+    ? metadataBase(env.AWS_EC2_METADATA_SERVICE_ENDPOINT, "AWS_EC2_METADATA_SERVICE_ENDPOINT")
+    : profileEndpoint
+      ? metadataBase(profileEndpoint, "ec2_metadata_service_endpoint")
+      : "http://169.254.169.254";
   const what = `The EC2 instance metadata service at ${base}`;
   try {
     const tokenResponse = await request(`${base}/latest/api/token`, { method: "PUT", headers: { "x-aws-ec2-metadata-token-ttl-seconds": "21600" } }, signal, 1000, ca);

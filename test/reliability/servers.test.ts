@@ -190,6 +190,38 @@ describe("the instance-metadata service", () => {
     expect(result.stderr).not.toContain("IMDS-BODY-TEXT");
   });
 
+  function fakeImds(credentials: string): Parameters<typeof listen>[0] {
+    return (req, res) => {
+      if (req.method === "PUT") return void res.writeHead(200).end("imds-token");
+      if (req.url?.endsWith("/security-credentials/")) return void res.writeHead(200).end("role");
+      res.writeHead(200).end(credentials);
+    };
+  }
+  const imdsCreds = () => JSON.stringify({ Code: "Success", AccessKeyId: "ASIAIMDS000000000001", SecretAccessKey: "ImdsSecret000000000000000000000000000001", Token: "t", Expiration: isoIn(3600) });
+
+  it("ec2_metadata_service_endpoint in the profile is used; the variable beats it (botocore)", async () => {
+    const imds = await serve(fakeImds(imdsCreds()));
+    const sts = await serve(stsAnswer(assumeRoleXml()));
+    const h = home(`${config}ec2_metadata_service_endpoint = ${imds.url}\n`, "");
+    const result = await runCli(["export", "i"], stsEnv(h, sts.url, { AWS_EC2_METADATA_DISABLED: undefined }));
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(imds.requests.map((r) => r.method)).toEqual(["PUT", "GET", "GET"]);
+    const fresh = home(`${config}ec2_metadata_service_endpoint = ${imds.url}\n`, "");
+    const other = await runCli(["export", "i"], stsEnv(fresh, sts.url, { AWS_EC2_METADATA_DISABLED: undefined, AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://" }));
+    expectRefusal(other, /The instance-metadata endpoint "http:\/\/" \(AWS_EC2_METADATA_SERVICE_ENDPOINT\) is not a valid http or https URL\./);
+  });
+
+  it("a body trickled a byte at a time is given up on within the request's 1 s deadline", async () => {
+    const imds = await trickle("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n", "x".repeat(100), 200);
+    servers.push(imds);
+    const h = home(config, "");
+    const started = Date.now();
+    const result = await runCli(["export", "i"], baseEnv(h, undefined, { AWS_EC2_METADATA_DISABLED: undefined, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url, AWS_REGION: "us-east-1" }));
+    expectRefusal(result, /gave no credentials .*: no complete answer within 1 s\./);
+    expect(Date.now() - started).toBeLessThan(8_000);
+  });
+
   it("an endpoint that is not a URL is a clear error (botocore: InvalidIMDSEndpointError)", async () => {
     const h = home(config, "");
     const result = await runCli(["export", "i"], baseEnv(h, undefined, { AWS_EC2_METADATA_DISABLED: undefined, AWS_EC2_METADATA_SERVICE_ENDPOINT: "not a url", AWS_REGION: "us-east-1" }));
@@ -277,6 +309,25 @@ describe("custom CA bundles (AWS_CA_BUNDLE, ca_bundle)", () => {
     const h = home();
     const result = await runCli(["export", "r"], stsEnv(h, sts.url, { AWS_CA_BUNDLE: join(h.dir, "nope.pem") }));
     expectRefusal(result, /Cannot use the CA bundle .*nope\.pem \(AWS_CA_BUNDLE\): ENOENT\./);
+  });
+
+  it("the instance-metadata service over https uses the bundle too", async () => {
+    const h = home("[profile i]\ncredential_source = Ec2InstanceMetadata\nrole_arn = arn:aws:iam::111111111111:role/R\n", "");
+    const body = JSON.stringify({ AccessKeyId: "ASIAIMDS000000000001", SecretAccessKey: "ImdsSecret000000000000000000000000000001", Token: "t", Expiration: isoIn(3600) });
+    const imds = await serve(
+      (req, res) => {
+        if (req.method === "PUT") return void res.writeHead(200).end("imds-token");
+        if (req.url?.endsWith("/security-credentials/")) return void res.writeHead(200).end("role");
+        res.writeHead(200).end(body);
+      },
+      { key: ca.key, cert: ca.cert },
+    );
+    const plainSts = await serve(stsAnswer(assumeRoleXml()));
+    const env = stsEnv(h, plainSts.url, { AWS_EC2_METADATA_DISABLED: undefined, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url });
+    expectRefusal(await runCli(["export", "i"], env), /EC2 instance metadata service/);
+    const withBundle = await runCli(["export", "i"], { ...env, AWS_CA_BUNDLE: ca.caPath });
+    expect(withBundle.stderr).toBe("");
+    expect(withBundle.code).toBe(0);
   });
 
   it("the container endpoint over https uses the bundle too", async () => {
