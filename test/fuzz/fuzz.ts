@@ -14,7 +14,9 @@
 // stderr. A run that breaks a rule is a finding: its input and output are kept
 // in the findings directory and the run ends with exit code 1.
 //
-//   npm run fuzz -- --minutes 10 [--seed 42] [--kinds config,process,sts]
+//   npm run fuzz -- --minutes 10 [--seed 42] [--kinds config,process,sts] [--bin other/bin/awsrole.cjs]
+//
+// (--bin runs another build, e.g. an older commit's, to see that the fuzz finds its crashes.)
 //
 // Network: 127.0.0.1 only (AWS_EC2_METADATA_DISABLED=true; STS is local).
 
@@ -27,12 +29,11 @@ import { loadWorld, SEED_WORLD_PATH, startSts } from "../sts/server.js";
 import { assumeRoleXml, errorXml, HOSTILE_CONFIG, HOSTILE_CREDENTIALS, isoIn, listen } from "../reliability/hostile-servers.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const BIN = join(ROOT, "bin", "awsrole.cjs");
 const SEEDS = join(ROOT, "test", "fixtures", "seeds");
 
 type Kind = "config" | "process" | "sts";
 
-function args(): { ms: number; seed: number; kinds: Kind[]; out: string } {
+function args(): { ms: number; seed: number; kinds: Kind[]; out: string; bin: string } {
   const argv = process.argv.slice(2);
   const get = (name: string) => {
     const i = argv.indexOf(`--${name}`);
@@ -45,7 +46,8 @@ function args(): { ms: number; seed: number; kinds: Kind[]; out: string } {
   const kinds = (get("kinds") ?? "config,process,sts").split(",") as Kind[];
   const out = get("out") ?? join(tmpdir(), `awsrole-fuzz-${seed}`);
   if (!Number.isFinite(ms) || ms <= 0) throw new Error("--minutes or --seconds must be a positive number");
-  return { ms, seed, kinds, out };
+  const bin = get("bin") ?? join(ROOT, "bin", "awsrole.cjs");
+  return { ms, seed, kinds, out, bin };
 }
 
 /** mulberry32: small, fast, deterministic. */
@@ -167,8 +169,8 @@ function problems(command: readonly string[], result: { code: number | null; sig
 }
 
 async function main(): Promise<void> {
-  const { ms, seed, kinds, out } = args();
-  if (!existsSync(join(ROOT, "dist", "cli.cjs"))) throw new Error("dist/ is missing: run `npm run build` first (npm run fuzz does).");
+  const { ms, seed, kinds, out, bin: BIN } = args();
+  if (!existsSync(join(BIN, "..", "..", "dist", "cli.cjs"))) throw new Error("dist/ is missing: run `npm run build` first (npm run fuzz does).");
   const rng = prng(seed);
   const work = mkdtempSync(join(tmpdir(), "awsrole-fuzz-work-"));
   const emptyBin = join(work, "empty-bin");
