@@ -92,15 +92,15 @@ export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
   return {
     async assumeRole(credentials, params, call) {
       const out = await send("AssumeRole", call, (abortSignal) => clientFor(credentials).send(new sdk.AssumeRoleCommand(params), { abortSignal }));
-      return toResponse(out, "AssumeRole");
+      return toResponse(out, "AssumeRole", call);
     },
     async assumeRoleWithWebIdentity(params, call) {
       const out = await send("AssumeRoleWithWebIdentity", call, (abortSignal) => clientFor(undefined).send(new sdk.AssumeRoleWithWebIdentityCommand(params), { abortSignal }));
-      return toResponse(out, "AssumeRoleWithWebIdentity");
+      return toResponse(out, "AssumeRoleWithWebIdentity", call);
     },
     async getSessionToken(credentials, params, call) {
       const out = await send("GetSessionToken", call, (abortSignal) => clientFor(credentials).send(new sdk.GetSessionTokenCommand(params), { abortSignal }));
-      return toResponse(out, "GetSessionToken");
+      return toResponse(out, "GetSessionToken", call);
     },
     async getCallerIdentity(credentials, call) {
       const out = await send("GetCallerIdentity", call, (abortSignal) => clientFor(credentials).send(new sdk.GetCallerIdentityCommand({}), { abortSignal }));
@@ -142,7 +142,7 @@ interface SdkCredentialsOutput {
   $metadata?: { requestId?: string };
 }
 
-function toResponse(out: SdkCredentialsOutput, operation: string): StsResponse {
+function toResponse(out: SdkCredentialsOutput, operation: string, call: CallContext): StsResponse {
   const c = out.Credentials;
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
     throw new AwsroleError("StsBadResponse", `STS answered ${operation} without complete credentials.`, { hint: "Check that the STS endpoint is a real STS service." });
@@ -151,10 +151,10 @@ function toResponse(out: SdkCredentialsOutput, operation: string): StsResponse {
   // that are expired on arrival ("the refreshed credentials are still expired").
   const expiresAt = c.Expiration instanceof Date ? c.Expiration.getTime() : NaN;
   if (!Number.isFinite(expiresAt)) {
-    throw new AwsroleError("StsBadResponse", `STS answered ${operation} with an Expiration that is not a timestamp.`, { hint: "Check that the STS endpoint is a real STS service; nothing was exported or cached." });
+    throw new AwsroleError("StsBadResponse", `${whereOf(call)}: STS answered ${operation} with an Expiration that is not a timestamp.`, { hint: "Check that the STS endpoint is a real STS service; nothing was exported or cached." });
   }
   if (expiresAt <= Date.now()) {
-    throw new AwsroleError("StsExpiredCredentials", `STS answered ${operation} with credentials that had already expired (Expiration ${formatExpiration(c.Expiration)}).`, {
+    throw new AwsroleError("StsExpiredCredentials", `${whereOf(call)}: STS answered ${operation} with credentials that had already expired (Expiration ${formatExpiration(c.Expiration)}).`, {
       hint: "Check this machine's clock (and the endpoint's); nothing was exported or cached.",
     });
   }
@@ -175,6 +175,11 @@ function toResponse(out: SdkCredentialsOutput, operation: string): StsResponse {
   if (out.Audience) response.Audience = out.Audience;
   if (out.$metadata?.requestId) response.RequestId = out.$metadata.requestId;
   return response;
+}
+
+/** Which hop made a call, for the start of a message: "Hop 2 of 3 (profile role-b)". */
+function whereOf(call: CallContext): string {
+  return call.step > 0 ? `Hop ${call.step} of ${call.of}${call.profile ? ` (profile ${call.profile})` : ""}` : call.profile ? `Profile ${call.profile}` : "The request";
 }
 
 /** An STS call failed: which hop, for which role and principal, and the likely cause. */
@@ -198,7 +203,7 @@ export function stsFailure(error: unknown, operation: string, call: CallContext,
   const name = e?.name ?? "Error";
   // Server text: control characters (ESC, BEL, CR, C1) never reach a terminal.
   const rawMessage = stripControl((e?.message ?? String(error)).replace(/\s+/g, " ")).trim();
-  const where = call.step > 0 ? `Hop ${call.step} of ${call.of}${call.profile ? ` (profile ${call.profile})` : ""}` : call.profile ? `Profile ${call.profile}` : "The request";
+  const where = whereOf(call);
   const target = call.hop ? ` of ${call.hop.roleArn}` : "";
   const hop = call.hop;
   const section = call.profile ? `[profile ${call.profile}]` : "the profile";

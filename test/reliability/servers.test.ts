@@ -63,7 +63,7 @@ describe("STS answers awsrole refuses", () => {
     const h = home();
     const sts = await serve(stsAnswer(assumeRoleXml({ expiration: isoIn(-60) })));
     const result = await runCli(["export", "r"], stsEnv(h, sts.url));
-    expectRefusal(result, /STS answered AssumeRole with credentials that had already expired \(Expiration /);
+    expectRefusal(result, /Hop 1 of 1 \(profile r\): STS answered AssumeRole with credentials that had already expired \(Expiration /);
     expect(h.cacheFiles()).toEqual([]);
   });
 
