@@ -5,7 +5,9 @@
 // All hops share one keep-alive agent (one connection for a whole chain). Time
 // is bounded: 3 s to connect, 6 s per attempt, 3 attempts with the SDK's
 // standard retry (it retries throttling, 5xx and network errors, never
-// AccessDenied), so a dead endpoint fails in well under 30 s.
+// AccessDenied), so a dead endpoint fails in well under 30 s; and one deadline
+// over all attempts of a call, with a size limit on every response
+// (src/adapters/bounded-http.ts), for servers that answer slowly or endlessly.
 
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
