@@ -159,3 +159,13 @@ export async function boundedRequest(url: string, options: BoundedRequest): Prom
     request.end();
   });
 }
+
+/**
+ * Whether a credential value from a server or a credential_process is one AWS
+ * could have issued: printable ASCII, no spaces (access key IDs, secret keys
+ * and base64 session tokens all are). Anything else cannot be sent in an HTTP
+ * header when the credentials sign the next call, and is refused up front.
+ */
+export function isCredentialText(value: string): boolean {
+  return /^[\x21-\x7e]+$/.test(value);
+}

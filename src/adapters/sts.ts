@@ -15,7 +15,7 @@ import type { STSClient, STSClientConfig } from "@aws-sdk/client-sts";
 import { AwsroleError, InterruptedError, stripControl } from "../errors.js";
 import type { StsEndpoint } from "../core/endpoint.js";
 import { formatExpiration } from "../render/credentials.js";
-import { DeadlineError, formatBytes, formatSeconds, ResponseTooLargeError, responseLimitMiddleware, STS_MAX_RESPONSE_BYTES } from "./bounded-http.js";
+import { DeadlineError, formatBytes, formatSeconds, isCredentialText, ResponseTooLargeError, responseLimitMiddleware, STS_MAX_RESPONSE_BYTES } from "./bounded-http.js";
 import type { CallContext, Credentials, StsPort, StsResponse } from "../core/resolve.js";
 
 export interface StsAdapterOptions {
@@ -149,6 +149,9 @@ function toResponse(out: SdkCredentialsOutput, operation: string, call: CallCont
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
     throw new AwsroleError("StsBadResponse", `STS answered ${operation} without complete credentials.`, { hint: "Check that the STS endpoint is a real STS service." });
   }
+  if (![c.AccessKeyId, c.SecretAccessKey, c.SessionToken].every(isCredentialText)) {
+    throw new AwsroleError("StsBadResponse", `${whereOf(call)}: STS answered ${operation} with credentials holding characters no AWS credential has.`, { hint: "Check that the STS endpoint is a real STS service; nothing was exported or cached." });
+  }
   // botocore refuses both: a timestamp its parser cannot read, and credentials
   // that are expired on arrival ("the refreshed credentials are still expired").
   const expiresAt = c.Expiration instanceof Date ? c.Expiration.getTime() : NaN;
@@ -198,6 +201,14 @@ export class StsCallError extends AwsroleError {
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"]);
 
 export function stsFailure(error: unknown, operation: string, call: CallContext, endpoint: StsEndpoint): Error {
+  // Credentials that cannot go into a request header (a session token with a
+  // control or non-ASCII character, from a file or the environment): Node refuses
+  // to send the request. Not a bug in awsrole, and not STS's answer either.
+  if ((error as { code?: string })?.code === "ERR_INVALID_CHAR") {
+    return new AwsroleError("UnsendableCredentials", `${whereOf(call)}: the credentials of ${call.principal} hold characters that cannot be sent in a request header, so ${operation} was not sent.`, {
+      hint: "Check those keys and session token for stray characters (no AWS credential has spaces, control or non-ASCII characters).",
+    });
+  }
   // A programming error is a bug in awsrole, not an STS answer: let the reporter say so.
   // (The SDK's parsers throw TypeError on a malformed field; the deserializer marks those with $response.)
   if ((error instanceof TypeError || error instanceof ReferenceError || error instanceof RangeError) && !(error as { $response?: unknown }).$response) return error;

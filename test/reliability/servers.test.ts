@@ -76,6 +76,27 @@ describe("STS answers awsrole refuses", () => {
     expect(h.cacheFiles()).toEqual([]);
   });
 
+  it.each([
+    ["a bidi override in SessionToken", { token: "\u202e" }],
+    ["a space in SecretAccessKey", { secret: "two words" }],
+    ["a tab in AccessKeyId", { accessKeyId: "ASIA\tX" }],
+  ])("credentials holding characters no AWS credential has (%s): refused before they sign the next call (found by the fuzz run)", async (_name, fields) => {
+    const h = home();
+    const sts = await serve(stsAnswer(assumeRoleXml(fields)));
+    // whoami signs GetCallerIdentity with them: an invalid header crashed it.
+    const result = await runCli(["whoami", "r"], stsEnv(h, sts.url));
+    expectRefusal(result, /Hop 1 of 1 \(profile r\): STS answered AssumeRole with credentials holding characters no AWS credential has\./);
+    expect(h.cacheFiles()).toEqual([]);
+  });
+
+  it("a session token in the credentials file that cannot go into a header: a clear error, not a crash", async () => {
+    const h = home("[profile src]\nregion = us-east-1\n", "[src]\naws_access_key_id = AKIAHOSTILE000000001\naws_secret_access_key = x\naws_session_token = a\u202eb\n");
+    const sts = await serve(stsAnswer(assumeRoleXml()));
+    const result = await runCli(["whoami", "src"], stsEnv(h, sts.url));
+    expectRefusal(result, /Profile src: the credentials of .* hold characters that cannot be sent in a request header, so GetCallerIdentity was not sent\./);
+    expect(sts.requests).toEqual([]);
+  });
+
   it("ESC, BEL, CR and C1 bytes in an STS error message never reach the terminal", async () => {
     const h = home();
     const sts = await serve(stsAnswer(errorXml("AccessDenied", "Not allowed\x1b]0;pwned\x07 \x1b[2J\rhidden\u009b31m")));
@@ -241,6 +262,7 @@ describe("credential_process output", () => {
     ["a malformed Expiration", `echo '{"Version":1,"AccessKeyId":"AKIAPROC000000000001","SecretAccessKey":"S","Expiration":"not-a-date"}'`, /Expiration is not a timestamp/],
     ["a numeric Expiration", `echo '{"Version":1,"AccessKeyId":"AKIAPROC000000000001","SecretAccessKey":"S","Expiration":12}'`, /Expiration is not a timestamp/],
     ["endless output", "yes '{\"Version\": 1}'", /printed more than 1 MiB on stdout; it was stopped\./],
+    ["a non-ASCII SessionToken", `printf '{"Version":1,"AccessKeyId":"AKIAPROC000000000001","SecretAccessKey":"S","SessionToken":"\\u202e"}'`, /returned credentials holding characters no AWS credential has/],
   ];
   it.each(cases)("%s: a clear error, nothing exported", async (_name, script, message) => {
     const h = home("", "");
