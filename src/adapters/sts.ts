@@ -59,6 +59,10 @@ export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
       },
     };
     if (credentials) {
+      // Checked before the SDK starts a request: its timers would outlive Node's refusal by 9 s.
+      if (![credentials.accessKeyId, credentials.sessionToken ?? ""].every((v) => HEADER_SAFE.test(v))) {
+        throw Object.assign(new Error("credentials cannot go into a request header"), { code: "ERR_INVALID_CHAR" });
+      }
       config.credentials = {
         accessKeyId: credentials.accessKeyId,
         secretAccessKey: credentials.secretAccessKey,
@@ -198,6 +202,9 @@ export class StsCallError extends AwsroleError {
   }
 }
 
+/** What Node accepts in a header value (its checkInvalidHeaderChar). */
+const HEADER_SAFE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"]);
 
 export function stsFailure(error: unknown, operation: string, call: CallContext, endpoint: StsEndpoint): Error {
@@ -205,7 +212,7 @@ export function stsFailure(error: unknown, operation: string, call: CallContext,
   // control or non-ASCII character, from a file or the environment): Node refuses
   // to send the request. Not a bug in awsrole, and not STS's answer either.
   if ((error as { code?: string })?.code === "ERR_INVALID_CHAR") {
-    return new AwsroleError("UnsendableCredentials", `${whereOf(call)}: the credentials of ${call.principal} hold characters that cannot be sent in a request header, so ${operation} was not sent.`, {
+    return new AwsroleError("UnsendableCredentials", `${whereOf(call)}: ${operation} was not sent: the credentials (${call.principal}) hold characters that cannot go into a request header.`, {
       hint: "Check those keys and session token for stray characters (no AWS credential has spaces, control or non-ASCII characters).",
     });
   }
