@@ -58,3 +58,13 @@ export class InterruptedError extends AwsroleError {
     super("Interrupted", "Interrupted.", { exitCode: EXIT_INTERRUPTED });
   }
 }
+
+/**
+ * Text from outside awsrole (a server's message, a value in a file) made safe
+ * to show on a terminal: C0 and C1 control characters other than newline and
+ * tab, DEL, and bidirectional overrides become "?", so no escape sequence
+ * (ESC, CSI, OSC, BEL, a CR that rewrites the line) reaches the terminal.
+ */
+export function stripControl(text: string): string {
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "?");
+}

@@ -2,7 +2,7 @@
 // Messages never contain secrets: errors are built from profile names, paths,
 // ARNs and STS error codes only (docs/security.md).
 
-import { AwsroleError, EXIT_FAILURE, EXIT_INTERRUPTED } from "./errors.js";
+import { AwsroleError, EXIT_FAILURE, EXIT_INTERRUPTED, stripControl } from "./errors.js";
 import { paint } from "./ui.js";
 
 export interface ReportTarget {
@@ -18,14 +18,15 @@ export function reportError(error: unknown, target: ReportTarget): number {
     return EXIT_INTERRUPTED;
   }
   if (error instanceof AwsroleError) {
-    target.stderr(`${red("awsrole:")} ${error.message}\n`);
-    if (error.hint) target.stderr(`${dim("hint:")} ${error.hint}\n`);
+    // Messages may quote server text or file contents: no control characters reach the terminal.
+    target.stderr(`${red("awsrole:")} ${stripControl(error.message)}\n`);
+    if (error.hint) target.stderr(`${dim("hint:")} ${stripControl(error.hint)}\n`);
     if (target.debug && error.stack) target.stderr(dim(error.stack) + "\n");
     return error.exitCode;
   }
   // An unexpected error is a bug in awsrole: say so, and show the stack only with --debug.
   const message = error instanceof Error ? error.message : String(error);
-  target.stderr(`${red("awsrole:")} unexpected error: ${message}\n`);
+  target.stderr(`${red("awsrole:")} unexpected error: ${stripControl(message)}\n`);
   if (target.debug && error instanceof Error && error.stack) target.stderr(dim(error.stack) + "\n");
   else target.stderr(`${dim("hint:")} Run again with --debug for details, and report it if it persists.\n`);
   return EXIT_FAILURE;

@@ -3,10 +3,11 @@
 // prompt (lazily loaded) and the credential sources.
 
 import { loadConfig } from "./adapters/config-files.js";
-import { createSources } from "./adapters/sources.js";
+import { createSources, type SourceOptions } from "./adapters/sources.js";
+import { readCaBundle, resolveCaBundle } from "./adapters/ca-bundle.js";
 import { CacheStore, cliCacheDir } from "./adapters/cache-store.js";
 import type { Context } from "./context.js";
-import type { AwsConfig } from "./core/config.js";
+import { getString, type AwsConfig } from "./core/config.js";
 import { resolveRegion, resolveStsEndpoint, type StsEndpoint } from "./core/endpoint.js";
 import { chooseProfile, planProfile, type Plan, type ProfileChoice } from "./core/plan.js";
 import { resolvePlan, type CachePort, type Resolution, type StsPort } from "./core/resolve.js";
@@ -70,8 +71,11 @@ export function openSession(input: Pick<ResolveInput, "profile" | "region">, ctx
         debug(ctx, `STS endpoint ${endpoint.url} (region ${endpoint.region}, from ${endpoint.origin})`);
       }
       const resolvedEndpoint = endpoint;
+      const caBundle = resolveCaBundle(ctx.env, profile);
+      // Read only for https, as urllib3 does: a plain-http endpoint never needs it.
+      const ca = caBundle && resolvedEndpoint.url.startsWith("https:") ? readCaBundle(caBundle) : undefined;
       sts ??= import("./adapters/sts.js").then(({ createSts }) =>
-        createSts({ endpoint: resolvedEndpoint, signal: ctx.signal, ...maxAttempts(ctx.env), sdkSettings: sdkEnvSettings(ctx.env) }),
+        createSts({ endpoint: resolvedEndpoint, signal: ctx.signal, ca, ...maxAttempts(ctx.env), sdkSettings: sdkEnvSettings(ctx.env) }),
       );
       return sts;
     },
@@ -100,7 +104,7 @@ export async function resolveCredentials(input: ResolveInput, ctx: Context): Pro
     // Offline, a cache miss goes straight to the full CLI: never wait for another
     // process's lock there (the full CLI waits, and can be interrupted).
     cache: cache && input.offline ? { read: (key) => cache.read(key), write: () => false, withLock: offline("a cache miss") } : cache,
-    sources: input.offline ? { resolve: offline("a credential source"), readWebIdentityToken: offline("a web identity token") } : createSources(ctx.env, ctx.signal),
+    sources: input.offline ? { resolve: offline("a credential source"), readWebIdentityToken: offline("a web identity token") } : createSources(ctx.env, ctx.signal, sourceOptions(ctx, session)),
     refresh: input.refresh ?? false,
     debug: (m) => debug(ctx, m),
     mfaCode: async (serial, profile) => {
@@ -154,6 +158,13 @@ const MFA_TRIES = 3;
 function isWrongMfaCode(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   return e?.code === "Sts.AccessDenied" && /MultiFactorAuthentication/i.test(e.message ?? "") && !/must provide both/i.test(e.message ?? "");
+}
+
+/** Session-wide settings of the selected profile that the credential sources need, as botocore reads them. */
+function sourceOptions(ctx: Context, session: Session): SourceOptions {
+  const profile = session.plan.profile === undefined ? undefined : session.config.profiles.get(session.plan.profile);
+  const imds = profile ? getString(profile, "ec2_metadata_service_endpoint")?.trim() : undefined;
+  return { caBundle: resolveCaBundle(ctx.env, profile), ...(imds ? { imdsEndpoint: imds } : {}) };
 }
 
 function maxAttempts(env: Context["env"]): { maxAttempts?: number } {

@@ -5,14 +5,17 @@
 // All hops share one keep-alive agent (one connection for a whole chain). Time
 // is bounded: 3 s to connect, 6 s per attempt, 3 attempts with the SDK's
 // standard retry (it retries throttling, 5xx and network errors, never
-// AccessDenied), so a dead endpoint fails in well under 30 s.
+// AccessDenied), so a dead endpoint fails in well under 30 s; and one deadline
+// over all attempts of a call, with a size limit on every response
+// (src/adapters/bounded-http.ts), for servers that answer slowly or endlessly.
 
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import type { STSClient, STSClientConfig } from "@aws-sdk/client-sts";
-import { AwsroleError, InterruptedError } from "../errors.js";
+import { AwsroleError, InterruptedError, stripControl } from "../errors.js";
 import type { StsEndpoint } from "../core/endpoint.js";
 import { formatExpiration } from "../render/credentials.js";
+import { DeadlineError, formatBytes, formatSeconds, isCredentialText, ResponseTooLargeError, responseLimitMiddleware, STS_MAX_RESPONSE_BYTES } from "./bounded-http.js";
 import type { CallContext, Credentials, StsPort, StsResponse } from "../core/resolve.js";
 import { explicitClientSettings, type SdkEnvSettings } from "./sts-client.js";
 
@@ -24,6 +27,10 @@ export interface StsAdapterOptions {
   requestTimeoutMs?: number;
   /** AWS_RETRY_MODE and AWS_SDK_UA_APP_ID (src/adapters/sts-client.ts): the SDK reads no env or file itself. */
   sdkSettings?: SdkEnvSettings;
+  /** PEM text of a custom CA bundle for https endpoints. */
+  ca?: string | undefined;
+  /** The whole call, all attempts together (default: attempts x (connect + request timeout)). */
+  deadlineMs?: number;
 }
 
 export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
@@ -31,7 +38,8 @@ export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
   const sdk = await import("./sts-sdk.js");
   silenceNodeVersionNotice(() => new sdk.STSClient({ ...explicitClientSettings(options.sdkSettings ?? {}), region: options.endpoint.region, requestHandler: {} }));
   const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 4 });
-  const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 4 });
+  // A CA bundle (AWS_CA_BUNDLE or ca_bundle) replaces the default roots, as in the AWS CLI.
+  const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 4, ...(options.ca !== undefined ? { ca: options.ca } : {}) });
   const { endpoint } = options;
 
   const clientFor = (credentials: Credentials | undefined): STSClient => {
@@ -39,6 +47,10 @@ export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
       ...explicitClientSettings(options.sdkSettings ?? {}),
       region: endpoint.region,
       endpoint: endpoint.url,
+      // src/core/endpoint.ts has already applied FIPS and dual-stack to the URL;
+      // left to read them itself, the SDK refuses them next to a custom endpoint.
+      useFipsEndpoint: false,
+      useDualstackEndpoint: false,
       maxAttempts: options.maxAttempts ?? 3,
       requestHandler: {
         httpAgent,
@@ -52,6 +64,10 @@ export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
       },
     };
     if (credentials) {
+      // Checked before the SDK starts a request: its timers would outlive Node's refusal by 9 s.
+      if (![credentials.accessKeyId, credentials.sessionToken ?? ""].every((v) => HEADER_SAFE.test(v))) {
+        throw Object.assign(new Error("credentials cannot go into a request header"), { code: "ERR_INVALID_CHAR" });
+      }
       config.credentials = {
         accessKeyId: credentials.accessKeyId,
         secretAccessKey: credentials.secretAccessKey,
@@ -62,36 +78,43 @@ export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
       config.credentials = async () => ({ accessKeyId: "", secretAccessKey: "" });
       config.signer = { sign: async (request) => request };
     }
-    return new sdk.STSClient(config);
+    const client = new sdk.STSClient(config);
+    // Each attempt's body is read with a size limit before the XML parser sees it.
+    client.middlewareStack.add(responseLimitMiddleware(STS_MAX_RESPONSE_BYTES) as unknown as Parameters<typeof client.middlewareStack.add>[0], { step: "deserialize", priority: "low", name: "awsroleResponseLimit" });
+    return client;
   };
+  // One deadline over all attempts of a call: the request timeout only notices
+  // silence, so a server trickling a byte a second would otherwise hold every attempt.
+  const attempts = options.maxAttempts ?? 3;
+  const deadlineMs = options.deadlineMs ?? attempts * ((options.connectionTimeoutMs ?? 3000) + (options.requestTimeoutMs ?? 6000));
 
-  const send = async <T>(operation: string, call: CallContext, run: () => Promise<T>): Promise<T> => {
+  // Ctrl-C aborts the request in flight (docs/security.md, "Signals"), and so does the deadline.
+  const send = async <T>(operation: string, call: CallContext, run: (abortSignal: AbortSignal) => Promise<T>): Promise<T> => {
     if (options.signal.aborted) throw new InterruptedError();
+    const deadline = AbortSignal.timeout(deadlineMs);
     try {
-      return await run();
+      return await run(AbortSignal.any([options.signal, deadline]));
     } catch (error) {
       if (options.signal.aborted) throw new InterruptedError();
-      throw stsFailure(error, operation, call, endpoint);
+      throw stsFailure(deadline.aborted ? new DeadlineError(deadlineMs) : error, operation, call, endpoint);
     }
   };
-  // Ctrl-C aborts the request in flight (docs/security.md, "Signals").
-  const abortSignal = options.signal;
 
   return {
     async assumeRole(credentials, params, call) {
-      const out = await send("AssumeRole", call, () => clientFor(credentials).send(new sdk.AssumeRoleCommand(params), { abortSignal }));
-      return toResponse(out, "AssumeRole");
+      const out = await send("AssumeRole", call, (abortSignal) => clientFor(credentials).send(new sdk.AssumeRoleCommand(params), { abortSignal }));
+      return toResponse(out, "AssumeRole", call);
     },
     async assumeRoleWithWebIdentity(params, call) {
-      const out = await send("AssumeRoleWithWebIdentity", call, () => clientFor(undefined).send(new sdk.AssumeRoleWithWebIdentityCommand(params), { abortSignal }));
-      return toResponse(out, "AssumeRoleWithWebIdentity");
+      const out = await send("AssumeRoleWithWebIdentity", call, (abortSignal) => clientFor(undefined).send(new sdk.AssumeRoleWithWebIdentityCommand(params), { abortSignal }));
+      return toResponse(out, "AssumeRoleWithWebIdentity", call);
     },
     async getSessionToken(credentials, params, call) {
-      const out = await send("GetSessionToken", call, () => clientFor(credentials).send(new sdk.GetSessionTokenCommand(params), { abortSignal }));
-      return toResponse(out, "GetSessionToken");
+      const out = await send("GetSessionToken", call, (abortSignal) => clientFor(credentials).send(new sdk.GetSessionTokenCommand(params), { abortSignal }));
+      return toResponse(out, "GetSessionToken", call);
     },
     async getCallerIdentity(credentials, call) {
-      const out = await send("GetCallerIdentity", call, () => clientFor(credentials).send(new sdk.GetCallerIdentityCommand({}), { abortSignal }));
+      const out = await send("GetCallerIdentity", call, (abortSignal) => clientFor(credentials).send(new sdk.GetCallerIdentityCommand({}), { abortSignal }));
       return { UserId: out.UserId ?? "", Account: out.Account ?? "", Arn: out.Arn ?? "" };
     },
   };
@@ -130,10 +153,24 @@ interface SdkCredentialsOutput {
   $metadata?: { requestId?: string };
 }
 
-function toResponse(out: SdkCredentialsOutput, operation: string): StsResponse {
+function toResponse(out: SdkCredentialsOutput, operation: string, call: CallContext): StsResponse {
   const c = out.Credentials;
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
     throw new AwsroleError("StsBadResponse", `STS answered ${operation} without complete credentials.`, { hint: "Check that the STS endpoint is a real STS service." });
+  }
+  if (![c.AccessKeyId, c.SecretAccessKey, c.SessionToken].every(isCredentialText)) {
+    throw new AwsroleError("StsBadResponse", `${whereOf(call)}: STS answered ${operation} with credentials holding characters no AWS credential has.`, { hint: "Check that the STS endpoint is a real STS service; nothing was exported or cached." });
+  }
+  // botocore refuses both: a timestamp its parser cannot read, and credentials
+  // that are expired on arrival ("the refreshed credentials are still expired").
+  const expiresAt = c.Expiration instanceof Date ? c.Expiration.getTime() : NaN;
+  if (!Number.isFinite(expiresAt)) {
+    throw new AwsroleError("StsBadResponse", `${whereOf(call)}: STS answered ${operation} with an Expiration that is not a timestamp.`, { hint: "Check that the STS endpoint is a real STS service; nothing was exported or cached." });
+  }
+  if (expiresAt <= Date.now()) {
+    throw new AwsroleError("StsExpiredCredentials", `${whereOf(call)}: STS answered ${operation} with credentials that had already expired (Expiration ${formatExpiration(c.Expiration)}).`, {
+      hint: "Check this machine's clock (and the endpoint's); nothing was exported or cached.",
+    });
   }
   const response: StsResponse = {
     Credentials: {
@@ -154,6 +191,11 @@ function toResponse(out: SdkCredentialsOutput, operation: string): StsResponse {
   return response;
 }
 
+/** Which hop made a call, for the start of a message: "Hop 2 of 3 (profile role-b)". */
+function whereOf(call: CallContext): string {
+  return call.step > 0 ? `Hop ${call.step} of ${call.of}${call.profile ? ` (profile ${call.profile})` : ""}` : call.profile ? `Profile ${call.profile}` : call.fromEnvironment ? "The keys exported in this shell (AWS_ACCESS_KEY_ID)" : "The request";
+}
+
 /** An STS call failed: which hop, for which role and principal, and the likely cause. */
 export class StsCallError extends AwsroleError {
   readonly stsCode: string;
@@ -165,21 +207,43 @@ export class StsCallError extends AwsroleError {
   }
 }
 
+/** What Node accepts in a header value (its checkInvalidHeaderChar). */
+const HEADER_SAFE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"]);
 
 export function stsFailure(error: unknown, operation: string, call: CallContext, endpoint: StsEndpoint): Error {
+  // Credentials that cannot go into a request header (a session token with a
+  // control or non-ASCII character, from a file or the environment): Node refuses
+  // to send the request. Not a bug in awsrole, and not STS's answer either.
+  if ((error as { code?: string })?.code === "ERR_INVALID_CHAR") {
+    return new AwsroleError("UnsendableCredentials", `${whereOf(call)}: ${operation} was not sent: the credentials (${call.principal}) hold characters that cannot go into a request header.`, {
+      hint: "Check those keys and session token for stray characters (no AWS credential has spaces, control or non-ASCII characters).",
+    });
+  }
   // A programming error is a bug in awsrole, not an STS answer: let the reporter say so.
-  if (error instanceof TypeError || error instanceof ReferenceError || error instanceof RangeError) return error;
+  // (The SDK's parsers throw TypeError on a malformed field; the deserializer marks those with $response.)
+  if ((error instanceof TypeError || error instanceof ReferenceError || error instanceof RangeError) && !(error as { $response?: unknown }).$response) return error;
   const e = error as { name?: string; code?: string; message?: string; $fault?: string; $metadata?: { httpStatusCode?: number }; $response?: unknown };
   const name = e?.name ?? "Error";
-  const rawMessage = (e?.message ?? String(error)).replace(/\s+/g, " ").trim();
-  const where = call.step > 0 ? `Hop ${call.step} of ${call.of}${call.profile ? ` (profile ${call.profile})` : ""}` : call.profile ? `Profile ${call.profile}` : call.fromEnvironment ? "The keys exported in this shell (AWS_ACCESS_KEY_ID)" : "The request";
+  // Server text: control characters (ESC, BEL, CR, C1) never reach a terminal.
+  const rawMessage = stripControl((e?.message ?? String(error)).replace(/\s+/g, " ")).trim();
+  const where = whereOf(call);
   // Keys from the environment: the fix is in the shell, not in a file.
   const reexport = 'unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN, or export a profile again: eval "$(awsrole export PROFILE)".';
   const target = call.hop ? ` of ${call.hop.roleArn}` : "";
   const hop = call.hop;
   const section = call.profile ? `[profile ${call.profile}]` : "the profile";
 
+  if (error instanceof DeadlineError) {
+    return new StsCallError("Deadline", `${where}: STS at ${endpoint.url} did not finish answering ${operation} within ${formatSeconds(error.ms)}.`, `Check the network and the endpoint (${endpoint.origin}); nothing was cached.`, call, error);
+  }
+  if (error instanceof ResponseTooLargeError) {
+    return new StsCallError("ResponseTooLarge", `${where}: STS at ${endpoint.url} sent a response to ${operation} larger than ${formatBytes(error.limit)}, which awsrole refuses.`, `Check that the endpoint (${endpoint.origin}) is an STS service; nothing was cached.`, call, error);
+  }
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/.test(e?.code ?? "")) {
+    return new StsCallError("TlsCertificate", `${where}: could not verify the TLS certificate of STS at ${endpoint.url} for ${operation} (${e.code}).`, "If the endpoint uses a private CA, point AWS_CA_BUNDLE (or ca_bundle in the profile) at its PEM file; nothing was cached.", call, error);
+  }
   if (NETWORK_CODES.has(e?.code ?? "") || NETWORK_CODES.has(name) || name === "TimeoutError" || /socket hang up|timed? ?out|ECONNREFUSED|ECONNRESET/i.test(rawMessage)) {
     return new StsCallError("Unreachable", `${where}: could not reach STS at ${endpoint.url} for ${operation} (${e?.code ?? name}).`, `Check the network and the endpoint (${endpoint.origin}); nothing was cached.`, call, error);
   }

@@ -52,11 +52,50 @@ export function resolveStsEndpoint(input: EndpointInput): StsEndpoint {
   if (mode !== "regional" && mode !== "legacy") {
     throw new AwsroleError("BadStsRegionalEndpoints", `sts_regional_endpoints is "${mode}", which is not valid.`, { hint: 'Use "regional" (the default) or "legacy".' });
   }
+  // botocore's STS endpoint rule set (botocore/data/sts/2011-06-15/endpoint-rule-set-1.json):
+  // FIPS and dual-stack come before the legacy global endpoint, and aws-global
+  // is always signed as us-east-1.
+  const fips = flag(env.AWS_USE_FIPS_ENDPOINT, profile, "use_fips_endpoint");
+  const dualstack = flag(env.AWS_USE_DUALSTACK_ENDPOINT, profile, "use_dualstack_endpoint");
+  const partition = partitionOf(region);
+  const signingRegion = region === "aws-global" ? "us-east-1" : region;
+  if (fips || dualstack) {
+    const name = fips && dualstack ? "FIPS dual-stack" : fips ? "FIPS" : "dual-stack";
+    const origin = `the ${name} STS endpoint for ${region}`;
+    if (fips && dualstack) return { url: `https://sts-fips.${region}.${partition.dualStackDnsSuffix}`, region: signingRegion, origin };
+    if (dualstack) return { url: `https://sts.${region}.${partition.dualStackDnsSuffix}`, region: signingRegion, origin };
+    // GovCloud's regional STS endpoints are FIPS endpoints already.
+    if (partition.id === "aws-us-gov") return { url: `https://sts.${region}.${partition.dnsSuffix}`, region: signingRegion, origin };
+    return { url: `https://sts-fips.${region}.${partition.dnsSuffix}`, region: signingRegion, origin };
+  }
+  if (region === "aws-global") return { url: "https://sts.amazonaws.com", region: "us-east-1", origin: "the global STS endpoint (region aws-global)" };
   if (mode === "legacy" && LEGACY_GLOBAL_REGIONS.has(region)) {
     return { url: "https://sts.amazonaws.com", region: "us-east-1", origin: "the global STS endpoint (sts_regional_endpoints = legacy)" };
   }
-  const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  return { url: `https://sts.${region}.${suffix}`, region, origin: `the regional STS endpoint for ${region}` };
+  return { url: `https://sts.${region}.${partition.dnsSuffix}`, region, origin: `the regional STS endpoint for ${region}` };
+}
+
+// botocore/data/partitions.json: a region's partition by its name; an unknown
+// name belongs to the aws partition.
+const PARTITIONS: readonly { id: string; regionRegex: RegExp; dnsSuffix: string; dualStackDnsSuffix: string }[] = [
+  { id: "aws-cn", regionRegex: /^cn-\w+-\d+$|^aws-cn-global$/, dnsSuffix: "amazonaws.com.cn", dualStackDnsSuffix: "api.amazonwebservices.com.cn" },
+  { id: "aws-eusc", regionRegex: /^eusc-(de)-\w+-\d+$/, dnsSuffix: "amazonaws.eu", dualStackDnsSuffix: "api.amazonwebservices.eu" },
+  { id: "aws-iso", regionRegex: /^us-iso-\w+-\d+$|^aws-iso-global$/, dnsSuffix: "c2s.ic.gov", dualStackDnsSuffix: "api.aws.ic.gov" },
+  { id: "aws-iso-b", regionRegex: /^us-isob-\w+-\d+$|^aws-iso-b-global$/, dnsSuffix: "sc2s.sgov.gov", dualStackDnsSuffix: "api.aws.scloud" },
+  { id: "aws-iso-e", regionRegex: /^eu-isoe-\w+-\d+$|^aws-iso-e-global$/, dnsSuffix: "cloud.adc-e.uk", dualStackDnsSuffix: "api.cloud-aws.adc-e.uk" },
+  { id: "aws-iso-f", regionRegex: /^us-isof-\w+-\d+$|^aws-iso-f-global$/, dnsSuffix: "csp.hci.ic.gov", dualStackDnsSuffix: "api.aws.hci.ic.gov" },
+  { id: "aws-us-gov", regionRegex: /^us-gov-\w+-\d+$|^aws-us-gov-global$/, dnsSuffix: "amazonaws.com", dualStackDnsSuffix: "api.aws" },
+];
+const AWS_PARTITION = { id: "aws", dnsSuffix: "amazonaws.com", dualStackDnsSuffix: "api.aws" };
+
+function partitionOf(region: string): { id: string; dnsSuffix: string; dualStackDnsSuffix: string } {
+  return PARTITIONS.find((p) => p.regionRegex.test(region)) ?? AWS_PARTITION;
+}
+
+/** botocore's use_fips_endpoint / use_dualstack_endpoint: the variable first, then the profile; only "true" (any case) is on. */
+function flag(fromEnv: string | undefined, profile: Profile | undefined, key: string): boolean {
+  const value = fromEnv !== undefined && fromEnv !== "" ? fromEnv : profile ? getString(profile, key) : undefined;
+  return value !== undefined && value.toLowerCase() === "true";
 }
 
 // botocore ConfiguredEndpointProvider, first match wins.

@@ -45,3 +45,124 @@ describe("resolveStsEndpoint", () => {
     expect(() => endpointFor("[profile p]\nregion = eu-west-1\nsts_regional_endpoints = sometimes\n", "p")).toThrow(/"sometimes", which is not valid/);
   });
 });
+
+// What botocore 1.43.11 (AWS CLI v1) calls, observed with a before-send hook on
+// an STS client for each region x use_fips_endpoint x use_dualstack_endpoint x
+// sts_regional_endpoints (docs/differences.md).
+describe("FIPS and dual-stack endpoints, as botocore picks them", () => {
+  it.each([
+    ["us-east-1", false, false, "regional", "sts.us-east-1.amazonaws.com", "us-east-1"],
+    ["us-east-1", false, false, "legacy", "sts.amazonaws.com", "us-east-1"],
+    ["us-east-1", false, true, "regional", "sts.us-east-1.api.aws", "us-east-1"],
+    ["us-east-1", false, true, "legacy", "sts.us-east-1.api.aws", "us-east-1"],
+    ["us-east-1", true, false, "regional", "sts-fips.us-east-1.amazonaws.com", "us-east-1"],
+    ["us-east-1", true, false, "legacy", "sts-fips.us-east-1.amazonaws.com", "us-east-1"],
+    ["us-east-1", true, true, "regional", "sts-fips.us-east-1.api.aws", "us-east-1"],
+    ["us-east-1", true, true, "legacy", "sts-fips.us-east-1.api.aws", "us-east-1"],
+    ["us-west-2", false, false, "regional", "sts.us-west-2.amazonaws.com", "us-west-2"],
+    ["us-west-2", false, false, "legacy", "sts.amazonaws.com", "us-east-1"],
+    ["us-west-2", false, true, "regional", "sts.us-west-2.api.aws", "us-west-2"],
+    ["us-west-2", false, true, "legacy", "sts.us-west-2.api.aws", "us-west-2"],
+    ["us-west-2", true, false, "regional", "sts-fips.us-west-2.amazonaws.com", "us-west-2"],
+    ["us-west-2", true, false, "legacy", "sts-fips.us-west-2.amazonaws.com", "us-west-2"],
+    ["us-west-2", true, true, "regional", "sts-fips.us-west-2.api.aws", "us-west-2"],
+    ["us-west-2", true, true, "legacy", "sts-fips.us-west-2.api.aws", "us-west-2"],
+    ["eu-west-1", false, false, "regional", "sts.eu-west-1.amazonaws.com", "eu-west-1"],
+    ["eu-west-1", false, false, "legacy", "sts.amazonaws.com", "us-east-1"],
+    ["eu-west-1", false, true, "regional", "sts.eu-west-1.api.aws", "eu-west-1"],
+    ["eu-west-1", false, true, "legacy", "sts.eu-west-1.api.aws", "eu-west-1"],
+    ["eu-west-1", true, false, "regional", "sts-fips.eu-west-1.amazonaws.com", "eu-west-1"],
+    ["eu-west-1", true, false, "legacy", "sts-fips.eu-west-1.amazonaws.com", "eu-west-1"],
+    ["eu-west-1", true, true, "regional", "sts-fips.eu-west-1.api.aws", "eu-west-1"],
+    ["eu-west-1", true, true, "legacy", "sts-fips.eu-west-1.api.aws", "eu-west-1"],
+    ["ap-northeast-1", false, false, "regional", "sts.ap-northeast-1.amazonaws.com", "ap-northeast-1"],
+    ["ap-northeast-1", false, false, "legacy", "sts.amazonaws.com", "us-east-1"],
+    ["ap-northeast-1", false, true, "regional", "sts.ap-northeast-1.api.aws", "ap-northeast-1"],
+    ["ap-northeast-1", false, true, "legacy", "sts.ap-northeast-1.api.aws", "ap-northeast-1"],
+    ["ap-northeast-1", true, false, "regional", "sts-fips.ap-northeast-1.amazonaws.com", "ap-northeast-1"],
+    ["ap-northeast-1", true, false, "legacy", "sts-fips.ap-northeast-1.amazonaws.com", "ap-northeast-1"],
+    ["ap-northeast-1", true, true, "regional", "sts-fips.ap-northeast-1.api.aws", "ap-northeast-1"],
+    ["ap-northeast-1", true, true, "legacy", "sts-fips.ap-northeast-1.api.aws", "ap-northeast-1"],
+    ["cn-north-1", false, false, "regional", "sts.cn-north-1.amazonaws.com.cn", "cn-north-1"],
+    ["cn-north-1", false, false, "legacy", "sts.cn-north-1.amazonaws.com.cn", "cn-north-1"],
+    ["cn-north-1", false, true, "regional", "sts.cn-north-1.api.amazonwebservices.com.cn", "cn-north-1"],
+    ["cn-north-1", false, true, "legacy", "sts.cn-north-1.api.amazonwebservices.com.cn", "cn-north-1"],
+    ["cn-north-1", true, false, "regional", "sts-fips.cn-north-1.amazonaws.com.cn", "cn-north-1"],
+    ["cn-north-1", true, false, "legacy", "sts-fips.cn-north-1.amazonaws.com.cn", "cn-north-1"],
+    ["cn-north-1", true, true, "regional", "sts-fips.cn-north-1.api.amazonwebservices.com.cn", "cn-north-1"],
+    ["cn-north-1", true, true, "legacy", "sts-fips.cn-north-1.api.amazonwebservices.com.cn", "cn-north-1"],
+    ["us-gov-west-1", false, false, "regional", "sts.us-gov-west-1.amazonaws.com", "us-gov-west-1"],
+    ["us-gov-west-1", false, false, "legacy", "sts.us-gov-west-1.amazonaws.com", "us-gov-west-1"],
+    ["us-gov-west-1", false, true, "regional", "sts.us-gov-west-1.api.aws", "us-gov-west-1"],
+    ["us-gov-west-1", false, true, "legacy", "sts.us-gov-west-1.api.aws", "us-gov-west-1"],
+    ["us-gov-west-1", true, false, "regional", "sts.us-gov-west-1.amazonaws.com", "us-gov-west-1"],
+    ["us-gov-west-1", true, false, "legacy", "sts.us-gov-west-1.amazonaws.com", "us-gov-west-1"],
+    ["us-gov-west-1", true, true, "regional", "sts-fips.us-gov-west-1.api.aws", "us-gov-west-1"],
+    ["us-gov-west-1", true, true, "legacy", "sts-fips.us-gov-west-1.api.aws", "us-gov-west-1"],
+    ["us-gov-east-1", false, false, "regional", "sts.us-gov-east-1.amazonaws.com", "us-gov-east-1"],
+    ["us-gov-east-1", false, false, "legacy", "sts.us-gov-east-1.amazonaws.com", "us-gov-east-1"],
+    ["us-gov-east-1", false, true, "regional", "sts.us-gov-east-1.api.aws", "us-gov-east-1"],
+    ["us-gov-east-1", false, true, "legacy", "sts.us-gov-east-1.api.aws", "us-gov-east-1"],
+    ["us-gov-east-1", true, false, "regional", "sts.us-gov-east-1.amazonaws.com", "us-gov-east-1"],
+    ["us-gov-east-1", true, false, "legacy", "sts.us-gov-east-1.amazonaws.com", "us-gov-east-1"],
+    ["us-gov-east-1", true, true, "regional", "sts-fips.us-gov-east-1.api.aws", "us-gov-east-1"],
+    ["us-gov-east-1", true, true, "legacy", "sts-fips.us-gov-east-1.api.aws", "us-gov-east-1"],
+    ["ca-central-1", false, false, "regional", "sts.ca-central-1.amazonaws.com", "ca-central-1"],
+    ["ca-central-1", false, false, "legacy", "sts.amazonaws.com", "us-east-1"],
+    ["ca-central-1", false, true, "regional", "sts.ca-central-1.api.aws", "ca-central-1"],
+    ["ca-central-1", false, true, "legacy", "sts.ca-central-1.api.aws", "ca-central-1"],
+    ["ca-central-1", true, false, "regional", "sts-fips.ca-central-1.amazonaws.com", "ca-central-1"],
+    ["ca-central-1", true, false, "legacy", "sts-fips.ca-central-1.amazonaws.com", "ca-central-1"],
+    ["ca-central-1", true, true, "regional", "sts-fips.ca-central-1.api.aws", "ca-central-1"],
+    ["ca-central-1", true, true, "legacy", "sts-fips.ca-central-1.api.aws", "ca-central-1"],
+    ["eu-south-2", false, false, "regional", "sts.eu-south-2.amazonaws.com", "eu-south-2"],
+    ["eu-south-2", false, false, "legacy", "sts.eu-south-2.amazonaws.com", "eu-south-2"],
+    ["eu-south-2", false, true, "regional", "sts.eu-south-2.api.aws", "eu-south-2"],
+    ["eu-south-2", false, true, "legacy", "sts.eu-south-2.api.aws", "eu-south-2"],
+    ["eu-south-2", true, false, "regional", "sts-fips.eu-south-2.amazonaws.com", "eu-south-2"],
+    ["eu-south-2", true, false, "legacy", "sts-fips.eu-south-2.amazonaws.com", "eu-south-2"],
+    ["eu-south-2", true, true, "regional", "sts-fips.eu-south-2.api.aws", "eu-south-2"],
+    ["eu-south-2", true, true, "legacy", "sts-fips.eu-south-2.api.aws", "eu-south-2"],
+    ["us-iso-east-1", false, false, "regional", "sts.us-iso-east-1.c2s.ic.gov", "us-iso-east-1"],
+    ["us-iso-east-1", false, false, "legacy", "sts.us-iso-east-1.c2s.ic.gov", "us-iso-east-1"],
+    ["us-iso-east-1", false, true, "regional", "sts.us-iso-east-1.api.aws.ic.gov", "us-iso-east-1"],
+    ["us-iso-east-1", false, true, "legacy", "sts.us-iso-east-1.api.aws.ic.gov", "us-iso-east-1"],
+    ["us-iso-east-1", true, false, "regional", "sts-fips.us-iso-east-1.c2s.ic.gov", "us-iso-east-1"],
+    ["us-iso-east-1", true, false, "legacy", "sts-fips.us-iso-east-1.c2s.ic.gov", "us-iso-east-1"],
+    ["us-iso-east-1", true, true, "regional", "sts-fips.us-iso-east-1.api.aws.ic.gov", "us-iso-east-1"],
+    ["us-iso-east-1", true, true, "legacy", "sts-fips.us-iso-east-1.api.aws.ic.gov", "us-iso-east-1"],
+    ["aws-global", false, false, "regional", "sts.amazonaws.com", "us-east-1"],
+    ["aws-global", false, false, "legacy", "sts.amazonaws.com", "us-east-1"],
+    ["aws-global", false, true, "regional", "sts.aws-global.api.aws", "us-east-1"],
+    ["aws-global", false, true, "legacy", "sts.aws-global.api.aws", "us-east-1"],
+    ["aws-global", true, false, "regional", "sts-fips.aws-global.amazonaws.com", "us-east-1"],
+    ["aws-global", true, false, "legacy", "sts-fips.aws-global.amazonaws.com", "us-east-1"],
+    ["aws-global", true, true, "regional", "sts-fips.aws-global.api.aws", "us-east-1"],
+    ["aws-global", true, true, "legacy", "sts-fips.aws-global.api.aws", "us-east-1"],
+    ["us-isob-east-1", false, false, "regional", "sts.us-isob-east-1.sc2s.sgov.gov", "us-isob-east-1"],
+    ["us-isob-east-1", false, false, "legacy", "sts.us-isob-east-1.sc2s.sgov.gov", "us-isob-east-1"],
+    ["us-isob-east-1", false, true, "regional", "sts.us-isob-east-1.api.aws.scloud", "us-isob-east-1"],
+    ["us-isob-east-1", false, true, "legacy", "sts.us-isob-east-1.api.aws.scloud", "us-isob-east-1"],
+    ["us-isob-east-1", true, false, "regional", "sts-fips.us-isob-east-1.sc2s.sgov.gov", "us-isob-east-1"],
+    ["us-isob-east-1", true, false, "legacy", "sts-fips.us-isob-east-1.sc2s.sgov.gov", "us-isob-east-1"],
+    ["us-isob-east-1", true, true, "regional", "sts-fips.us-isob-east-1.api.aws.scloud", "us-isob-east-1"],
+    ["us-isob-east-1", true, true, "legacy", "sts-fips.us-isob-east-1.api.aws.scloud", "us-isob-east-1"],
+  ] as const)("%s fips=%s dualstack=%s %s -> %s (signed %s)", (region, fips, dualstack, mode, host, signingRegion) => {
+    const env: Record<string, string> = { AWS_STS_REGIONAL_ENDPOINTS: mode };
+    if (fips) env.AWS_USE_FIPS_ENDPOINT = "true";
+    if (dualstack) env.AWS_USE_DUALSTACK_ENDPOINT = "true";
+    expect(endpointFor(`[profile p]\nregion = ${region}\n`, "p", env)).toMatchObject({ url: `https://${host}`, region: signingRegion });
+  });
+
+  it("the profile's use_fips_endpoint and use_dualstack_endpoint count too; the variables beat them", () => {
+    expect(endpointFor("[profile p]\nregion = eu-west-1\nuse_fips_endpoint = true\n", "p").url).toBe("https://sts-fips.eu-west-1.amazonaws.com");
+    expect(endpointFor("[profile p]\nregion = eu-west-1\nuse_dualstack_endpoint = TRUE\n", "p").url).toBe("https://sts.eu-west-1.api.aws");
+    expect(endpointFor("[profile p]\nregion = eu-west-1\nuse_fips_endpoint = true\n", "p", { AWS_USE_FIPS_ENDPOINT: "false" }).url).toBe("https://sts.eu-west-1.amazonaws.com");
+    // botocore's ensure_boolean: only the word true is on.
+    expect(endpointFor("[profile p]\nregion = eu-west-1\n", "p", { AWS_USE_FIPS_ENDPOINT: "1" }).url).toBe("https://sts.eu-west-1.amazonaws.com");
+  });
+
+  it("a configured endpoint URL wins over FIPS and dual-stack, as in botocore", () => {
+    expect(endpointFor("[profile p]\nregion = eu-west-1\n", "p", { AWS_USE_FIPS_ENDPOINT: "true", AWS_USE_DUALSTACK_ENDPOINT: "true", AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9" }).url).toBe("http://127.0.0.1:9");
+  });
+});
