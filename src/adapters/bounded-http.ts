@@ -169,3 +169,15 @@ export async function boundedRequest(url: string, options: BoundedRequest): Prom
 export function isCredentialText(value: string): boolean {
   return /^[\x21-\x7e]+$/.test(value);
 }
+
+/** What makes a value fail isCredentialText, naming the first odd character by code point, never quoting the value. */
+export function credentialTextProblem(value: string): string | undefined {
+  if (value === "") return "is empty";
+  const odd = /[^\x21-\x7e]/u.exec(value);
+  if (!odd) return undefined;
+  const point = odd[0].codePointAt(0)!;
+  const code = `U+${point.toString(16).toUpperCase().padStart(4, "0")}`;
+  if (point === 0x20) return "contains a space";
+  if (point < 0x20 || (point >= 0x7f && point <= 0x9f)) return `contains a control character (${code})`;
+  return `contains a non-ASCII character (${code})`;
+}

@@ -8,7 +8,7 @@ import { shlexSplit } from "../core/shlex.js";
 import type { Source } from "../core/plan.js";
 import type { Credentials, SourcePort } from "../core/resolve.js";
 import { parseExpiration } from "../core/cache-policy.js";
-import { boundedRequest, DeadlineError, formatBytes, formatSeconds, isCredentialText, METADATA_MAX_RESPONSE_BYTES, ResponseTooLargeError } from "./bounded-http.js";
+import { boundedRequest, credentialTextProblem, DeadlineError, formatBytes, formatSeconds, isCredentialText, METADATA_MAX_RESPONSE_BYTES, ResponseTooLargeError } from "./bounded-http.js";
 import { readCaBundle, type CaBundle } from "./ca-bundle.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -92,7 +92,7 @@ function fromMetadata(text: string, what: string): Credentials {
     const code = typeof body.Code === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(body.Code) ? ` (${body.Code})` : "";
     throw new AwsroleError("MetadataCredentials", `${what} returned no credentials${code}.`, { hint: "Check that a role is attached to this instance or task." });
   }
-  refuseOddCharacters([body.AccessKeyId, body.SecretAccessKey, body.Token], what);
+  refuseOddCharacters([["access key id", body.AccessKeyId], ["secret access key", body.SecretAccessKey], ["session token", body.Token]], what);
   const expiration = checkExpiration(body.Expiration, what);
   return {
     accessKeyId: body.AccessKeyId,
@@ -103,9 +103,12 @@ function fromMetadata(text: string, what: string): Credentials {
 }
 
 /** Credentials that would break the next signed request (a header cannot hold them) are refused, without quoting them. */
-function refuseOddCharacters(values: readonly unknown[], what: string): void {
-  if (values.every((v) => v === undefined || v === null || v === "" || (typeof v === "string" && isCredentialText(v)))) return;
-  throw new AwsroleError("OddCredentialCharacters", `${what} returned credentials holding characters no AWS credential has (spaces, control or non-ASCII characters).`, {
+function refuseOddCharacters(values: ReadonlyArray<readonly [string, unknown]>, what: string): void {
+  const odd = values.find(([, v]) => !(v === undefined || v === null || v === "" || (typeof v === "string" && isCredentialText(v))));
+  if (!odd) return;
+  const [field, value] = odd;
+  const problem = typeof value === "string" ? credentialTextProblem(value) : undefined;
+  throw new AwsroleError("OddCredentialCharacters", `${what} returned credentials holding characters no AWS credential has: the ${field} ${problem ?? "is not text"}.`, {
     hint: "Run it yourself and check its output; nothing was exported or cached.",
   });
 }
@@ -304,7 +307,7 @@ async function fromProcess(command: string, profile: string, env: Env, signal: A
   if (body.SessionToken !== undefined && body.SessionToken !== null && typeof body.SessionToken !== "string") {
     throw new AwsroleError("CredentialProcessOutput", `The credential_process of profile "${profile}" printed a SessionToken that is not a string.`, { hint: "Run that command yourself and check its output." });
   }
-  refuseOddCharacters([body.AccessKeyId, body.SecretAccessKey, body.SessionToken], `The credential_process of profile "${profile}"`);
+  refuseOddCharacters([["access key id", body.AccessKeyId], ["secret access key", body.SecretAccessKey], ["session token", body.SessionToken]], `The credential_process of profile "${profile}"`);
   const expiration = checkExpiration(body.Expiration, `The credential_process of profile "${profile}"`);
   return {
     accessKeyId: body.AccessKeyId,

@@ -5,7 +5,7 @@
 
 import type { Context } from "../context.js";
 import { AwsroleError } from "../errors.js";
-import { credentialVariables, formatExpiration } from "../render/credentials.js";
+import { CONFLICTING_CHILD_VARIABLES, credentialVariables, formatExpiration } from "../render/credentials.js";
 import { resolveCredentials, warn } from "../resolver.js";
 import { chooseRegion, keptRegionWarning, profileRegionOf, REGION_MARKER, REGION_VARIABLES } from "../core/region.js";
 import type { Credentials } from "../core/resolve.js";
@@ -24,29 +24,8 @@ export interface ExecInput {
   server?: boolean;
 }
 
-/**
- * Variables that would contradict the injected credentials: a profile selector
- * (the JS SDK prefers AWS_PROFILE over keys), the legacy token name botocore
- * reads first, and web identity settings that win over keys in some SDKs.
- */
-export const EXEC_REMOVED_VARIABLES = [
-  "AWS_PROFILE",
-  "AWS_DEFAULT_PROFILE",
-  "AWS_ACCESS_KEY_ID",
-  "AWS_SECRET_ACCESS_KEY",
-  "AWS_SESSION_TOKEN",
-  "AWS_SECURITY_TOKEN",
-  "AWS_CREDENTIAL_EXPIRATION",
-  "AWS_ROLE_ARN",
-  "AWS_ROLE_SESSION_NAME",
-  "AWS_WEB_IDENTITY_TOKEN_FILE",
-  "AWSROLE_PROFILE",
-  "AWSROLE_EXPIRATION",
-  // A previous session's expiry (aws-vault's name), and the legacy pointer to a
-  // credentials file that older tools read before the environment keys.
-  "AWS_SESSION_EXPIRATION",
-  "AWS_CREDENTIAL_FILE",
-] as const;
+/** What exec removes from its child's environment: conflicts, and the markers of an outer awsrole shell. */
+export const EXEC_REMOVED_VARIABLES = [...CONFLICTING_CHILD_VARIABLES, "AWSROLE_PROFILE", "AWSROLE_EXPIRATION"] as const;
 
 /** The child's environment: the caller's, minus conflicts, plus the credentials and the awsrole marker. */
 export function execEnvironment(

@@ -71,6 +71,29 @@ export function assertExportable(credentials: Credentials, extras: { region?: st
   }
 }
 
+/**
+ * Variables that would contradict credentials handed to a child process: a
+ * profile selector (the JS SDK prefers AWS_PROFILE over keys), keys and the
+ * legacy token name botocore reads first, web identity settings that win over
+ * keys in some SDKs, a previous session's expiry (aws-vault's name), and the
+ * legacy pointer to a credentials file that older tools read before the
+ * environment keys. exec and the credential server both remove them.
+ */
+export const CONFLICTING_CHILD_VARIABLES = [
+  "AWS_PROFILE",
+  "AWS_DEFAULT_PROFILE",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_SECURITY_TOKEN",
+  "AWS_CREDENTIAL_EXPIRATION",
+  "AWS_ROLE_ARN",
+  "AWS_ROLE_SESSION_NAME",
+  "AWS_WEB_IDENTITY_TOKEN_FILE",
+  "AWS_SESSION_EXPIRATION",
+  "AWS_CREDENTIAL_FILE",
+] as const;
+
 export function credentialVariables(credentials: Credentials, extras: ExportExtras = {}): Array<[string, string]> {
   assertExportable(credentials, extras);
   const vars: Array<[string, string]> = [

@@ -13,6 +13,7 @@
 
 import type { AwsConfig, KeyOrigin } from "../core/config.js";
 import type { Finding } from "../core/doctor.js";
+import { CONFLICTING_CHILD_VARIABLES } from "../render/credentials.js";
 
 /** Keys that make a profile a credential source in botocore's and the JS SDK's chains. */
 export const CREDENTIAL_KEYS = [
@@ -29,16 +30,7 @@ export const CREDENTIAL_KEYS = [
 
 /** Removed from the environment of a process the server serves: each would be used before the server. */
 export const SERVER_REMOVED_VARIABLES = [
-  "AWS_PROFILE",
-  "AWS_DEFAULT_PROFILE",
-  "AWS_ACCESS_KEY_ID",
-  "AWS_SECRET_ACCESS_KEY",
-  "AWS_SESSION_TOKEN",
-  "AWS_SECURITY_TOKEN",
-  "AWS_CREDENTIAL_EXPIRATION",
-  "AWS_ROLE_ARN",
-  "AWS_ROLE_SESSION_NAME",
-  "AWS_WEB_IDENTITY_TOKEN_FILE",
+  ...CONFLICTING_CHILD_VARIABLES,
   // Both SDKs prefer the relative URI to the full one, and the token file to the token.
   "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
   "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",

@@ -216,11 +216,13 @@ describe("--format dotenv, for docker --env-file and docker compose", () => {
   });
 
   it("a value that docker and compose would read differently is refused, naming the variable, and nothing is printed", async () => {
-    const h = home({ config: `[profile odd]\ncredential_process = ${process.execPath} -e "console.log(JSON.stringify({Version:1,AccessKeyId:'AKIAODD0000000000001',SecretAccessKey:'has space'}))"\n`, credentials: "" });
+    const h = home({ config: `[profile odd]\ncredential_process = ${process.execPath} -e "console.log(JSON.stringify({Version:1,AccessKeyId:'AKIAODD0000000000001',SecretAccessKey:'has$dollar'}))"\n`, credentials: "" });
     const result = await runCli(["export", "odd", "--format", "dotenv"], baseEnv(h, world.sts));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("AWS_SECRET_ACCESS_KEY holds characters");
-    expect(result.stderr).not.toContain("has space");
+    // compose would interpolate $dollar; (a space, which docker and compose would also read differently,
+    // is refused earlier, for every format: no AWS credential has one, test/reliability/servers.test.ts.)
+    expect(result.stderr).not.toContain("has$dollar");
   });
 });

@@ -103,6 +103,9 @@ describe("awsrole exec --server", () => {
       AWS_SESSION_TOKEN: "stale",
       AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/v2/credentials/stale",
       AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: "/nonexistent/token",
+      // A previous session's expiry and the legacy credentials-file pointer: stale for the child, as under exec.
+      AWS_SESSION_EXPIRATION: "2020-01-01T00:00:00Z",
+      AWS_CREDENTIAL_FILE: "/nonexistent/credentials",
     });
     const result = await runCli(["exec", "--server", "s3-developer", "--", NODE, "-e", PROBE], env);
     expect(result.stderr).toBe("");
