@@ -58,7 +58,8 @@ describe("into a pipe", () => {
     expect((await runCli(["doctor"], env)).stdout).toMatch(/^PROFILE +KIND +ROLE +ACCOUNT +SOURCE\n/);
     const list = (await runCli(["cache", "list"], env)).stdout.split("\n");
     expect(list[0]).toBe("Cached credentials in ~/.aws/cli/cache:");
-    expect(list.slice(1, 4)).toEqual([expect.stringMatching(/^role-a: usable, 5\dm\d+s left$/), expect.stringMatching(/^  arn:aws:sts::222222222222:assumed-role\/RoleA\/botocore-session-\d+$/), expect.stringMatching(/^  [0-9a-f]{40}\.json$/)]);
+    // A one-hour session listed within the second it was issued shows 1h00m left.
+    expect(list.slice(1, 4)).toEqual([expect.stringMatching(/^role-a: usable, (5\dm\d+s|1h00m) left$/), expect.stringMatching(/^  arn:aws:sts::222222222222:assumed-role\/RoleA\/botocore-session-\d+$/), expect.stringMatching(/^  [0-9a-f]{40}\.json$/)]);
     const json = JSON.parse((await runCli(["cache", "list", "--output", "json"], env)).stdout) as Array<{ profiles: string[]; file: string }>;
     expect(json.map((row) => row.profiles[0])).toEqual(["role-a", "role-b", "role-c"]);
     expect(json[0]!.file.startsWith(h.cacheDir)).toBe(true);
