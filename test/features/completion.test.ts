@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, makeHome, runCli, type Home } from "../e2e/harness.js";
+import { onPath } from "../tools/run-command.js";
 
 const run = promisify(execFile);
 let h: Home;
@@ -92,20 +93,12 @@ describe("__profiles", () => {
   });
 });
 
-async function have(shell: string): Promise<boolean> {
-  try {
-    await run("sh", ["-c", `command -v ${shell}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("zsh and fish", () => {
   it("zsh -n parses the zsh script", async (ctx) => {
     const text = await script("zsh");
     expect(text).toMatch(/^#compdef awsrole\n/);
-    if (!(await have("zsh"))) {
+    if (!(await onPath("zsh"))) {
       ctx.skip("zsh is not installed; only the script's shape was checked");
       return;
     }
@@ -117,7 +110,7 @@ describe("zsh and fish", () => {
   it("fish -n parses the fish script", async (ctx) => {
     const text = await script("fish");
     expect(text).toContain("complete -c awsrole");
-    if (!(await have("fish"))) {
+    if (!(await onPath("fish"))) {
       ctx.skip("fish is not installed; only the script's shape was checked");
       return;
     }
@@ -140,7 +133,7 @@ describe("awsrole cache clear <TAB> → profile names, in bash, zsh and fish", (
   });
 
   it("zsh: the completion function itself, with compadd recording what it offers", async (ctx) => {
-    if (!(await have("zsh"))) return ctx.skip("zsh is not installed");
+    if (!(await onPath("zsh"))) return ctx.skip("zsh is not installed");
     const file = join(h.dir, "_awsrole");
     writeFileSync(file, await script("zsh"));
     // Sourced outside completion, the script calls compdef: stub it, then call _awsrole as zsh would.
@@ -152,7 +145,7 @@ words=(awsrole cache clear ro); CURRENT=4; _awsrole`;
   });
 
   it("fish: complete -C", async (ctx) => {
-    if (!(await have("fish"))) return ctx.skip("fish is not installed");
+    if (!(await onPath("fish"))) return ctx.skip("fish is not installed");
     const file = join(h.dir, "awsrole.fish");
     writeFileSync(file, await script("fish"));
     const { stdout } = await run("fish", ["--no-config", "-c", `source '${file}'; complete -C 'awsrole cache clear ro'`], { env });

@@ -9,18 +9,11 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { BIN, baseEnv, callsOf, runCli, seedWorld, type Home } from "../e2e/harness.js";
+import { onPath } from "../tools/run-command.js";
 
 const run = promisify(execFile);
 const world = seedWorld();
 
-async function have(shell: string): Promise<boolean> {
-  try {
-    await run("sh", ["-c", `command -v ${shell}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `awsrole` on PATH, as after npm link. */
 function withAwsroleOnPath(h: Home, env: Record<string, string>): Record<string, string> {
@@ -59,7 +52,7 @@ awsrole-assume --unset; echo "unset region="(set -q AWS_REGION; and echo set; or
 
 describe.each(["bash", "zsh", "fish"])("shell-init %s, sourced in %s", (shell) => {
   it("exports, returns the right status, marks the profile for prompts, and --unset removes what it set", async (ctx) => {
-    if (!(await have(shell))) return ctx.skip(`${shell} is not installed`);
+    if (!(await onPath(shell))) return ctx.skip(`${shell} is not installed`);
     const h = world.home();
     const env = withAwsroleOnPath(h, baseEnv(h, world.sts));
     const { stdout } = await inShell(shell, shell === "fish" ? FISH_SCRIPT : POSIX_SCRIPT(shell), env);

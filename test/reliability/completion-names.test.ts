@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, makeHome, runCli, type Home } from "../e2e/harness.js";
+import { onPath } from "../tools/run-command.js";
 
 const run = promisify(execFile);
 
@@ -42,14 +43,6 @@ async function script(shell: string): Promise<string> {
   return r.stdout;
 }
 
-async function have(shell: string): Promise<boolean> {
-  try {
-    await run("sh", ["-c", `command -v ${shell}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function expectNothingRan() {
   expect(readdirSync(work).sort()).toEqual(["decoy-file"]);
@@ -98,7 +91,7 @@ describe("bash", () => {
 
 describe("zsh", () => {
   it("awsrole export <TAB> runs nothing and hands compadd the names as they are", async (ctx) => {
-    if (!(await have("zsh"))) {
+    if (!(await onPath("zsh"))) {
       ctx.skip("zsh is not installed");
       return;
     }
@@ -124,7 +117,7 @@ describe("zsh", () => {
 
 describe("fish", () => {
   it("awsrole export <TAB> runs nothing and offers every name literally", async (ctx) => {
-    if (!(await have("fish"))) {
+    if (!(await onPath("fish"))) {
       ctx.skip("fish is not installed");
       return;
     }

@@ -35,3 +35,9 @@ export function runCommand(command: string, args: readonly string[], options: { 
     child.stdin.end(options.input ?? "");
   });
 }
+
+/** Whether `command` is on PATH (for tests that skip, with a message, without a shell such as zsh or fish). */
+export async function onPath(command: string): Promise<boolean> {
+  const result = await runCommand("sh", ["-c", 'command -v "$1" >/dev/null', "sh", command], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, input: "", timeoutMs: 10_000 });
+  return result.code === 0;
+}
