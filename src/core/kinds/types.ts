@@ -1,0 +1,78 @@
+// What a credential kind is (docs/architecture.md). Each way of getting first
+// credentials (static keys, the environment, the instance and container roles,
+// web identity, credential_process, IAM Identity Center, console login) is one
+// module in this directory exporting one CredentialKind; src/core/kinds/index.ts
+// lists them in botocore's provider order. Adding a kind is: one module, one
+// line in that list, one test file.
+//
+// A kind is pure where it decides (uses, plan) and reaches the world only
+// through the Effects it is handed (resolve), so the warm path can hand it
+// offline effects and the tests fake ones.
+
+import type { AwsConfig, Profile } from "../config.js";
+import type { Env } from "../env.js";
+
+/**
+ * Every planned source, by kind name. Each kind module adds its own member by
+ * declaration merging:
+ *
+ *   declare module "./types.js" { interface SourceKinds { "sso": SsoSource } }
+ *
+ * so Source is the union of all registered kinds without a central edit.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging in each kind module
+export interface SourceKinds {}
+
+export type SourceKind = keyof SourceKinds;
+export type Source = SourceKinds[SourceKind];
+
+/** What every planned source carries. */
+export interface SourceBase {
+  kind: string;
+  /** The profile whose settings chose this source; undefined for the environment with no profile. */
+  profile?: string | undefined;
+}
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+  /** The identity these credentials act as, when known without a call (assumed-role ARN). */
+  arn?: string;
+  /** AssumedRoleUser.AssumedRoleId (AROA…:session) of a role session. */
+  assumedRoleId?: string;
+  accountId?: string;
+}
+
+/** Where a profile is being planned: at the top (the selected profile) or as a source_profile. */
+export interface PlanContext {
+  config: AwsConfig;
+  env: Env;
+  /** The selected profile, not a source_profile: AWS_* overrides apply (botocore's env-aware providers). */
+  topLevel: boolean;
+  /** The profile came from --profile, which makes botocore skip the environment providers. */
+  profileFromFlag: boolean;
+}
+
+/** A cache entry a source reads or writes, for cacheKeysOf (chain, cache list, cache clear). */
+export interface SourceCacheKey {
+  key: string;
+  /** Which cache directory: the AWS CLI's credential cache, or a kind's own (the SSO token cache...). */
+  store: "cli" | string;
+  what: string;
+}
+
+export interface CredentialKind<S extends SourceBase = Source> {
+  readonly kind: S["kind"];
+  /** Does this profile get its credentials from me? Reads settings only. */
+  uses(profile: Profile, at: PlanContext): boolean;
+  /** What to do, from the settings alone; throws a ProfileConfigError naming the setting when one is wrong. */
+  plan(profile: Profile, at: PlanContext): S;
+  /** The credentials, through the effects handed in (never process.env, never a direct fs/net call). */
+  resolve(source: S, fx: import("../effects.js").Effects): Promise<Credentials>;
+  /** Who calls STS with these credentials, for messages: `the keys of profile "dev"`. */
+  describe(source: S): string;
+  /** The cache entries this source uses, if it caches anything. */
+  cacheKeys?(source: S): SourceCacheKey[];
+}
