@@ -37,12 +37,30 @@ export class ConfigParseError extends AwsroleError {
   }
 }
 
-/** Anything wrong in how profiles are configured; carries the profile name. */
+/** Where a setting was written: a file and, when known, a line (a KeyOrigin of src/core/config.ts fits). */
+export interface SettingOrigin {
+  readonly path: string;
+  readonly line: number | undefined;
+}
+
+/** What a config error is about, beyond the profile: lets `doctor` place it by data. */
+export interface ConfigErrorDetails {
+  /** The offending setting, e.g. "role_arn"; `doctor` reports the error at its line. */
+  readonly setting?: string;
+  /** Where that setting was written, when the thrower knows it (else doctor looks it up on the profile). */
+  readonly origin?: SettingOrigin;
+}
+
+/** Anything wrong in how profiles are configured; carries the profile name and, when known, the setting. */
 export class ProfileConfigError extends AwsroleError {
   readonly profile: string;
-  constructor(code: string, profile: string, message: string, hint?: string) {
+  readonly setting: string | undefined;
+  readonly origin: SettingOrigin | undefined;
+  constructor(code: string, profile: string, message: string, hint?: string, details: ConfigErrorDetails = {}) {
     super(code, message, hint === undefined ? {} : { hint });
     this.profile = profile;
+    this.setting = details.setting;
+    this.origin = details.origin;
   }
 }
 
