@@ -63,6 +63,7 @@ describe("doctor places a config error by its data", () => {
   it("keeps the finding codes, message and hint", () => {
     const finding = plannerFinding(config, linted, new ProfileConfigError("BadDuration", "r", "the message", "the hint", { setting: "duration_seconds" }));
     expect(finding).toMatchObject({ severity: "error", code: "bad-duration", message: "the message", fix: "the hint" });
-    expect(plannerFinding(config, linted, new ProfileConfigError("ServicesNotFound", "r", "m"))).toMatchObject({ code: "ServicesNotFound", fix: "Fix this setting." });
+    const unnamed = plannerFinding(config, linted, new ProfileConfigError("ServicesNotFound", "r", "m"));
+    expect(unnamed).toMatchObject({ code: "ServicesNotFound", fix: "Fix this setting." });
   });
 });

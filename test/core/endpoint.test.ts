@@ -66,7 +66,11 @@ describe("resolveStsEndpoint", () => {
       "[profile p]\nregion = eu-west-1\nsts_regional_endpoints = legacy\n",
       "p",
       { AWS_STS_REGIONAL_ENDPOINTS: "sometimes" },
-      { code: "BadStsRegionalEndpoints", message: 'AWS_STS_REGIONAL_ENDPOINTS is "sometimes", which is not valid.', hint: 'Set it to "regional" (the default) or "legacy", or unset it.' },
+      {
+        code: "BadStsRegionalEndpoints",
+        message: 'AWS_STS_REGIONAL_ENDPOINTS is "sometimes", which is not valid.',
+        hint: 'Set it to "regional" (the default) or "legacy", or unset it.',
+      },
     ],
     [
       "a custom endpoint and no region, for a profile",
@@ -86,7 +90,10 @@ describe("resolveStsEndpoint", () => {
       "",
       undefined,
       { AWS_ENDPOINT_URL_STS: "http://127.0.0.1:1" },
-      { code: "NoRegion", message: "With no profile, a custom STS endpoint is configured (AWS_ENDPOINT_URL_STS) but no region is set, so requests cannot be signed." },
+      {
+        code: "NoRegion",
+        message: "With no profile, a custom STS endpoint is configured (AWS_ENDPOINT_URL_STS) but no region is set, so requests cannot be signed.",
+      },
     ],
     [
       "a services name without its section",
