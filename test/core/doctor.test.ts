@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 import { buildConfig } from "../../src/core/config.js";
-import { plannerFinding } from "../../src/core/doctor.js";
+import { type Finding, lintConfig, plannerFinding } from "../../src/core/doctor.js";
 import { parseIni } from "../../src/core/ini.js";
 import { type ConfigErrorDetails, type ErrorCode, ProfileConfigError } from "../../src/errors.js";
 
@@ -65,5 +65,30 @@ describe("doctor places a config error by its data", () => {
     expect(finding).toMatchObject({ severity: "error", code: "bad-duration", message: "the message", fix: "the hint" });
     const unnamed = plannerFinding(config, linted, new ProfileConfigError("ServicesNotFound", "r", "m"));
     expect(unnamed).toMatchObject({ code: "ServicesNotFound", fix: "Fix this setting." });
+  });
+});
+
+// The planner's refusals, linted from real files: each at the line it is about.
+// These hold the placement while the planner's errors come to carry their setting.
+describe("lintConfig places each planner refusal", () => {
+  const ROLE = "role_arn = arn:aws:iam::123456789012:role/R";
+  const KEYS = "[base]\naws_access_key_id = AKIAEXAMPLE000000001\naws_secret_access_key = secret\n";
+  type Placed = [string, string | undefined, string, number | undefined];
+  function lint(configText: string, credentialsText = KEYS): Placed[] {
+    const built = buildConfig(parseIni(configText, CONFIG), parseIni(credentialsText, CREDS), { configPath: CONFIG, credentialsPath: CREDS });
+    const brief = (f: Finding): Placed => [f.code, f.profile, f.file === CONFIG ? "config" : "credentials", f.line];
+    return lintConfig(built).findings.filter((f) => f.severity === "error").map(brief);
+  }
+  const SOURCE_WITHOUT_KEYS = `[profile s]\nregion = eu-west-1\n[profile r]\n${ROLE}\nsource_profile = s\n`;
+  it.each<[string, string, string | undefined, Placed[]]>([
+    ["a bad credential_source", `[profile r]\n${ROLE}\ncredential_source = Ec2\n`, undefined, [["bad-credential-source", "r", "config", 3]]],
+    ["a bad duration_seconds", `[profile r]\n${ROLE}\nsource_profile = base\nduration_seconds = 60\n`, undefined, [["bad-duration", "r", "config", 4]]],
+    ["half a key pair", "[profile r]\nregion = eu-west-1\n", "[r]\naws_access_key_id = AKIAEXAMPLE000000001\n", [["partial-keys", "r", "credentials", 2]]],
+    ["web identity without a role", "[profile r]\nweb_identity_token_file = /t\n", "", [["web-identity-without-role", "r", "config", 2]]],
+    ["a source without credentials, once, at the source", SOURCE_WITHOUT_KEYS, "", [["source-without-credentials", "s", "config", 1]]],
+    ["a missing source profile", `[profile r]\n${ROLE}\nsource_profile = nope\n`, undefined, [["missing-source", "r", "config", 3]]],
+    ["role_arn without a source", `[profile r]\nregion = eu-west-1\n${ROLE}\n`, "", [["no-source", "r", "config", 3]]],
+  ])("%s", (_name, configText, credentialsText, expected) => {
+    expect(lint(configText, credentialsText)).toEqual(expected);
   });
 });
