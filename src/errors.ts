@@ -11,8 +11,9 @@ export const EXIT_INTERRUPTED = 130;
 
 /**
  * Every error code awsrole uses, one per line with what it means. The codes are
- * stable (tests, `--debug` output and users' scripts match them); a code that is
- * not listed here fails the typecheck. Add a new one in alphabetical order.
+ * stable: tests match them, and `doctor --output json` shows a config error's
+ * code when it has no finding name of its own. A code that is not listed here
+ * fails the typecheck. Add a new one in alphabetical order.
  */
 export interface ErrorCodes {
   /** The copy of a file kept before rewriting it (credentials file) could not be written. */

@@ -199,7 +199,7 @@ const ERROR_KEYS: Partial<Record<ErrorCode, string>> = {
   SourceHasNoCredentials: "source_profile",
 };
 
-/** The finding code of each planner error (stable: scripts match `doctor --json` output). */
+/** The finding code of each planner error (stable: scripts read `doctor --output json`). */
 const CODE_NAMES: Partial<Record<ErrorCode, string>> = {
   Cycle: "cycle",
   SourceProfileNotFound: "missing-source",
