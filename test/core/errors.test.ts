@@ -54,6 +54,13 @@ describe("error codes", () => {
     const unused = listedCodes().filter((code) => !used.includes(`"${code}"`) && !errorsTs.includes(`"${code}"`));
     expect(unused).toEqual([]);
   });
+
+  it("is not extended elsewhere (declaration merging would hide a code from the list)", () => {
+    const elsewhere = sourceFiles(join(root, "src")).filter(
+      (path) => !path.endsWith(join("src", "errors.ts")) && /interface ErrorCodes\b/.test(readFileSync(path, "utf8")),
+    );
+    expect(elsewhere).toEqual([]);
+  });
 });
 
 describe("ProfileConfigError", () => {
