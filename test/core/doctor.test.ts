@@ -43,6 +43,7 @@ function place(code: ErrorCode, profile: string, details?: ConfigErrorDetails) {
 }
 
 describe("doctor places a config error by its data", () => {
+  // biome-ignore format: one line per case
   it.each<[string, ErrorCode, string, ConfigErrorDetails | undefined, unknown]>([
     ["at its setting's line", "BadRoleArn", "r", { setting: "role_arn" }, ["r", "config", 2]],
     ["at its setting in the credentials file", "BadDuration", "r", { setting: "role_session_name" }, ["r", "credentials", 5]],
@@ -61,7 +62,11 @@ describe("doctor places a config error by its data", () => {
   });
 
   it("keeps the finding codes, message and hint", () => {
-    const finding = plannerFinding(config, linted, new ProfileConfigError("BadDuration", "r", "the message", "the hint", { setting: "duration_seconds" }));
+    const finding = plannerFinding(
+      config,
+      linted,
+      new ProfileConfigError("BadDuration", "r", "the message", "the hint", { setting: "duration_seconds" }),
+    );
     expect(finding).toMatchObject({ severity: "error", code: "bad-duration", message: "the message", fix: "the hint" });
     const unnamed = plannerFinding(config, linted, new ProfileConfigError("ServicesNotFound", "r", "m"));
     expect(unnamed).toMatchObject({ code: "ServicesNotFound", fix: "Fix this setting." });
@@ -75,11 +80,17 @@ describe("lintConfig places each planner refusal", () => {
   const KEYS = "[base]\naws_access_key_id = AKIAEXAMPLE000000001\naws_secret_access_key = secret\n";
   type Placed = [string, string | undefined, string, number | undefined];
   function lint(configText: string, credentialsText = KEYS): Placed[] {
-    const built = buildConfig(parseIni(configText, CONFIG), parseIni(credentialsText, CREDS), { configPath: CONFIG, credentialsPath: CREDS });
+    const built = buildConfig(parseIni(configText, CONFIG), parseIni(credentialsText, CREDS), {
+      configPath: CONFIG,
+      credentialsPath: CREDS,
+    });
     const brief = (f: Finding): Placed => [f.code, f.profile, f.file === CONFIG ? "config" : "credentials", f.line];
-    return lintConfig(built).findings.filter((f) => f.severity === "error").map(brief);
+    return lintConfig(built)
+      .findings.filter((f) => f.severity === "error")
+      .map(brief);
   }
   const SOURCE_WITHOUT_KEYS = `[profile s]\nregion = eu-west-1\n[profile r]\n${ROLE}\nsource_profile = s\n`;
+  // biome-ignore format: one line per case
   it.each<[string, string, string | undefined, Placed[]]>([
     ["a bad credential_source", `[profile r]\n${ROLE}\ncredential_source = Ec2\n`, undefined, [["bad-credential-source", "r", "config", 3]]],
     ["a bad duration_seconds", `[profile r]\n${ROLE}\nsource_profile = base\nduration_seconds = 60\n`, undefined, [["bad-duration", "r", "config", 4]]],

@@ -50,7 +50,10 @@ describe("error codes", () => {
       .filter((path) => !path.endsWith(join("src", "errors.ts")))
       .map((path) => readFileSync(path, "utf8"))
       .join("\n");
-    const errorsTs = readFileSync(join(root, "src", "errors.ts"), "utf8").replace(/export interface ErrorCodes \{[\s\S]*?\n\}/, "");
+    const errorsTs = readFileSync(join(root, "src", "errors.ts"), "utf8").replace(
+      /export interface ErrorCodes \{[\s\S]*?\n\}/,
+      "",
+    );
     const unused = listedCodes().filter((code) => !used.includes(`"${code}"`) && !errorsTs.includes(`"${code}"`));
     expect(unused).toEqual([]);
   });
@@ -67,7 +70,10 @@ describe("ProfileConfigError", () => {
   it("carries the profile, and the setting and origin when given", () => {
     const plain = new ProfileConfigError("NoSource", "dev", "m", "h");
     expect([plain.profile, plain.setting, plain.origin, plain.hint]).toEqual(["dev", undefined, undefined, "h"]);
-    const placed = new ProfileConfigError("BadRoleArn", "dev", "m", "h", { setting: "role_arn", origin: { path: "/c", line: 4 } });
+    const placed = new ProfileConfigError("BadRoleArn", "dev", "m", "h", {
+      setting: "role_arn",
+      origin: { path: "/c", line: 4 },
+    });
     expect([placed.setting, placed.origin]).toEqual(["role_arn", { path: "/c", line: 4 }]);
   });
 });

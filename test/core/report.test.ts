@@ -27,9 +27,13 @@ function promptCancelled(): Error {
 
 const call = { step: 1, of: 2, profile: "role-a", principal: "arn:aws:iam::111111111111:user/alice" };
 const endpoint = { url: "http://127.0.0.1:1", region: "us-east-1", origin: "AWS_ENDPOINT_URL_STS" };
-const refused = Object.assign(new Error("User is not authorized to perform: sts:AssumeRole"), { name: "AccessDenied", $fault: "client" });
+const refused = Object.assign(new Error("User is not authorized to perform: sts:AssumeRole"), {
+  name: "AccessDenied",
+  $fault: "client",
+});
 
 describe("reportError: exit code and text per kind of error", () => {
+  // biome-ignore format: one line per case
   it.each<[string, unknown, number, string]>([
     ["a failure", new AwsroleError("NoProfiles", "No profiles.", { hint: "Create one." }), 1, "awsrole: No profiles.\nhint: Create one.\n"],
     ["a failure without a hint", new AwsroleError("ServerNoCredentials", "Nothing to give."), 1, "awsrole: Nothing to give.\n"],
@@ -52,7 +56,9 @@ describe("reportError: exit code and text per kind of error", () => {
     expect(code).toBe(1);
     const lines = text.split("\n");
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toContain("awsrole: Hop 1 of 2 (profile role-a): STS refused AssumeRole of arn:aws:iam::222222222222:role/RoleA");
+    expect(lines[0]).toContain(
+      "awsrole: Hop 1 of 2 (profile role-a): STS refused AssumeRole of arn:aws:iam::222222222222:role/RoleA",
+    );
     expect(lines[0]).toContain("for arn:aws:iam::111111111111:user/alice");
     expect(lines[1]).toMatch(/^hint: \S/);
     expect(lines[2]).toBe("");
@@ -60,6 +66,7 @@ describe("reportError: exit code and text per kind of error", () => {
 });
 
 describe("reportError: stack traces only with --debug", () => {
+  // biome-ignore format: one line per case
   it.each<[string, unknown]>([
     ["an awsrole error", new AwsroleError("NoProfiles", "No profiles.", { hint: "Create one." })],
     ["a config error", new ProfileConfigError("NoSource", "p", "m", "h")],
@@ -82,6 +89,7 @@ describe("reportError: never a secret", () => {
       $fault: "client",
       request: { headers: { "x-amz-security-token": TOKEN }, secret: SECRET },
     });
+  // biome-ignore format: one line per case
   it.each<[string, unknown]>([
     ["an awsrole error wrapping it", new AwsroleError("Sts.SignatureDoesNotMatch", "STS refused it.", { hint: "Check the keys.", cause: sdkError() })],
     ["an STS failure built from it", stsFailure(sdkError(), "AssumeRole", call, endpoint)],
