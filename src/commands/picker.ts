@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../adapters/atomic-write.js";
 import { userCacheHome } from "../adapters/home.js";
+import { parseRoleArn } from "../core/arn.js";
 import type { Context, Env } from "../context.js";
 
 const RECENT_LIMIT = 20;
@@ -100,8 +101,8 @@ export function choiceSummary(values: Readonly<Record<string, unknown>>): string
   const str = (key: string) => (typeof values[key] === "string" ? (values[key] as string) : undefined);
   const roleArn = str("role_arn");
   if (roleArn !== undefined) {
-    const m = /^arn:[\w-]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
-    const role = m ? `${m[2]} (${m[1]})` : roleArn;
+    const m = parseRoleArn(roleArn);
+    const role = m ? `${m.name} (${m.account})` : roleArn;
     return str("web_identity_token_file") !== undefined ? `${role}, web identity` : role;
   }
   if (str("aws_access_key_id") !== undefined) return "keys";

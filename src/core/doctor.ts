@@ -12,6 +12,7 @@ import { ProfileConfigError } from "../errors.js";
 import { getString, type AwsConfig, type Profile } from "./config.js";
 import type { IniSection } from "./ini.js";
 import { hasStaticKeys, isRoleProfile, parseDuration, planProfile, validateRoleArn, yieldsRoleSession, type Plan } from "./plan.js";
+import { parseRoleArn } from "./arn.js";
 
 export type Severity = "error" | "warning";
 
@@ -58,7 +59,7 @@ const KNOWN_NON_PROFILE_SECTIONS = new Set(["plugins", "preview", "cli"]);
 
 export function profileSummary(profile: Profile): ProfileSummary {
   const roleArn = getString(profile, "role_arn");
-  const parsed = roleArn === undefined ? undefined : /^arn:[\w-]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+  const parsed = parseRoleArn(roleArn);
   const source = getString(profile, "source_profile") ?? getString(profile, "credential_source");
   let kind: ProfileKind;
   if (getString(profile, "web_identity_token_file") !== undefined) kind = "web-identity";
@@ -67,7 +68,7 @@ export function profileSummary(profile: Profile): ProfileSummary {
   else if (getString(profile, "credential_process") !== undefined) kind = "process";
   else if (getString(profile, "sso_start_url") !== undefined || getString(profile, "sso_session") !== undefined) kind = "sso";
   else kind = "none";
-  return { name: profile.name, kind, role: parsed?.[2] ?? (roleArn === undefined ? undefined : roleArn), account: parsed?.[1], source };
+  return { name: profile.name, kind, role: parsed?.name ?? (roleArn === undefined ? undefined : roleArn), account: parsed?.account, source };
 }
 
 export interface LintResult {

@@ -15,6 +15,7 @@
 
 import { ProfileConfigError } from "../errors.js";
 import { closeProfileNames, getString, type AwsConfig, type KeyOrigin, type Profile } from "./config.js";
+import { ROLE_ARN } from "./arn.js";
 
 export type CredentialSourceName = "Environment" | "Ec2InstanceMetadata" | "EcsContainer";
 // botocore CanonicalNameCredentialSourcer.is_supported compares these exactly (case-sensitive).
@@ -394,10 +395,8 @@ export function hasStaticKeys(profile: Profile): boolean {
   return profile.values.aws_access_key_id !== undefined || profile.values.aws_secret_access_key !== undefined;
 }
 
-// An IAM role ARN: arn:PARTITION:iam::ACCOUNT:role/[path/]name. botocore sends any
-// string and lets STS refuse it; awsrole refuses it before any call
-// (docs/differences.md) so the message can name the profile.
-export const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@\-/]{1,512}$/;
+// An IAM role ARN (src/core/arn.ts); refused before any call so the message can name the profile.
+export { ROLE_ARN };
 
 export function validateRoleArn(profile: Profile, roleArn: string, where: string): void {
   if (ROLE_ARN.test(roleArn)) return;

@@ -13,6 +13,7 @@
 import { AwsroleError } from "../errors.js";
 import { hopCacheKey, mfaSessionCacheKey, webIdentityCacheKey } from "./cache-key.js";
 import type { Plan, RoleHop, Source } from "./plan.js";
+import { accountOfArn } from "./arn.js";
 
 export interface Credentials {
   accessKeyId: string;
@@ -323,7 +324,7 @@ export function fromResponse(response: StsResponse): Credentials {
     secretAccessKey: c.SecretAccessKey,
     sessionToken: c.SessionToken,
     ...(Number.isNaN(expiration.getTime()) ? {} : { expiration }),
-    ...(arn ? { arn, accountId: arn.split(":")[4] ?? "" } : {}),
+    ...(arn ? { arn, accountId: accountOfArn(arn) } : {}),
     ...(assumedRoleId ? { assumedRoleId } : {}),
   };
 }
