@@ -6,8 +6,9 @@
 
 import { fstatSync, writeSync } from "node:fs";
 import { AwsroleError } from "./errors.js";
+import type { Env } from "./core/env.js";
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env };
 
 export interface Output {
   write(text: string): void;

@@ -63,7 +63,8 @@ export function serializeCacheEntry(response: StsResponseForCache): string {
   // AssumedRoleUser, PackedPolicySize, Provider, Audience, SourceIdentity;
   // GetSessionToken: Credentials. One order fits all three.
   const doc: Record<string, unknown> = { Credentials: credentials };
-  if (response.SubjectFromWebIdentityToken !== undefined) doc.SubjectFromWebIdentityToken = response.SubjectFromWebIdentityToken;
+  if (response.SubjectFromWebIdentityToken !== undefined)
+    doc.SubjectFromWebIdentityToken = response.SubjectFromWebIdentityToken;
   if (response.AssumedRoleUser !== undefined) {
     doc.AssumedRoleUser = { AssumedRoleId: response.AssumedRoleUser.AssumedRoleId, Arn: response.AssumedRoleUser.Arn };
   }
@@ -93,15 +94,20 @@ export function parseCacheEntry(text: string): ParsedCacheEntry {
   if (!isRecord(creds)) return { state: "corrupt", detail: "no Credentials object" };
   for (const field of ["AccessKeyId", "SecretAccessKey", "SessionToken"] as const) {
     const value = creds[field];
-    if (typeof value !== "string" || value === "") return { state: "corrupt", detail: `Credentials.${field} is missing` };
+    if (typeof value !== "string" || value === "")
+      return { state: "corrupt", detail: `Credentials.${field} is missing` };
   }
   if (creds.Expiration === undefined) return { state: "corrupt", detail: "Credentials.Expiration is missing" };
   const expiration = parseExpiration(creds.Expiration);
-  if (expiration === undefined) return { state: "corrupt", detail: "Credentials.Expiration is not a timestamp with a time zone" };
+  if (expiration === undefined)
+    return { state: "corrupt", detail: "Credentials.Expiration is not a timestamp with a time zone" };
 
   const user = doc.AssumedRoleUser;
   const arn = isRecord(user) && typeof user.Arn === "string" ? user.Arn : undefined;
-  const assumedRoleId = isRecord(user) && typeof user.AssumedRoleId === "string" && user.AssumedRoleId !== "" ? user.AssumedRoleId : undefined;
+  const assumedRoleId =
+    isRecord(user) && typeof user.AssumedRoleId === "string" && user.AssumedRoleId !== ""
+      ? user.AssumedRoleId
+      : undefined;
   const accountId = typeof creds.AccountId === "string" ? creds.AccountId : accountIdFromArn(arn);
   const credentials: CachedCredentials = {
     accessKeyId: creds.AccessKeyId as string,

@@ -22,6 +22,7 @@ import type { Credentials } from "../core/resolve.js";
 import { assertExportable, formatExpiration } from "../render/credentials.js";
 import { sha1Hex } from "../core/sha1.js";
 import { CacheStore, cliCacheDir } from "./cache-store.js";
+import type { Env } from "../core/env.js";
 
 const CREDENTIAL_KEYS = new Set(["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_security_token", "aws_credential_expiration"]);
 
@@ -43,7 +44,7 @@ export async function writeProfileCredentialsLocked(
   profileName: string,
   credentials: Credentials,
   now: Date,
-  options: { env: Readonly<Record<string, string | undefined>>; signal?: AbortSignal },
+  options: { env: Env; signal?: AbortSignal },
 ): Promise<WriteProfileResult> {
   const store = new CacheStore(cliCacheDir(options.env), options.signal ? { signal: options.signal } : {});
   const key = `write-profile-${sha1Hex(resolveTarget(path))}`;

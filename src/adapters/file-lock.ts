@@ -16,13 +16,24 @@
 // - Ctrl-C (the abort signal) stops the wait at once and throws InterruptedError
 //   instead of running fn.
 
-import { constants, existsSync, fstatSync, linkSync, mkdirSync, openSync, readSync, renameSync, writeSync } from "node:fs";
+import {
+  constants,
+  existsSync,
+  fstatSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  writeSync,
+} from "node:fs";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { basename, dirname, join } from "node:path";
 import { uniqueSuffix } from "../core/unique.js";
 import { InterruptedError } from "../errors.js";
 import { closeQuietly, errorCode, isRecord, lstatQuietly, unlinkQuietly } from "./fs-helpers.js";
+import type { Env } from "../core/env.js";
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
 export const DEFAULT_LOCK_STALE_MS = 60_000;
@@ -37,7 +48,7 @@ const MAX_LOCK_TIMEOUT_MS = 600_000;
  * resolver builds the store without it; both the full CLI and the fast path
  * run with process.env as their environment.
  */
-export function lockTimeoutFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): number {
+export function lockTimeoutFromEnv(env: Env = process.env): number {
   const raw = env.AWSROLE_LOCK_TIMEOUT_MS;
   if (raw === undefined || !/^\d{1,9}$/.test(raw.trim())) return DEFAULT_LOCK_TIMEOUT_MS;
   return Math.min(Number(raw.trim()), MAX_LOCK_TIMEOUT_MS);
@@ -61,7 +72,11 @@ export interface FileLockOptions {
  * chain waits for the timeout. The caller re-reads what the lock guards once fn
  * runs; this only serialises.
  */
-export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
+export async function withFileLock<T>(
+  lockPath: string,
+  fn: () => Promise<T>,
+  options: FileLockOptions = {},
+): Promise<T> {
   const release = await acquireFileLock(lockPath, options);
   if (options.signal?.aborted) {
     // Ctrl-C while waiting: do not start the work the lock was for.
@@ -76,7 +91,10 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
 }
 
 /** Takes the lock; resolves to its release, or to undefined when fn must run unlocked (timeout, abort, unwritable directory). */
-export async function acquireFileLock(lockPath: string, options: FileLockOptions = {}): Promise<(() => void) | undefined> {
+export async function acquireFileLock(
+  lockPath: string,
+  options: FileLockOptions = {},
+): Promise<(() => void) | undefined> {
   const timeoutMs = options.timeoutMs ?? lockTimeoutFromEnv();
   const staleMs = options.staleMs ?? DEFAULT_LOCK_STALE_MS;
   const signal = options.signal;

@@ -11,7 +11,7 @@ import { parseExpiration } from "../core/cache-policy.js";
 import { boundedRequest, credentialTextProblem, DeadlineError, formatBytes, formatSeconds, isCredentialText, METADATA_MAX_RESPONSE_BYTES, ResponseTooLargeError } from "./bounded-http.js";
 import { readCaBundle, type CaBundle } from "./ca-bundle.js";
 
-type Env = Readonly<Record<string, string | undefined>>;
+import type { Env } from "../core/env.js";
 type NonStsSource = Exclude<Source, { kind: "static" } | { kind: "web-identity" }>;
 
 export interface SourceOptions {

@@ -18,7 +18,13 @@ export function parseArn(value: unknown): Arn | undefined {
   if (typeof value !== "string" || !value.startsWith("arn:")) return undefined;
   const parts = value.split(":");
   if (parts.length < 6) return undefined;
-  return { partition: parts[1]!, service: parts[2]!, region: parts[3]!, account: parts[4]!, resource: parts.slice(5).join(":") };
+  return {
+    partition: parts[1]!,
+    service: parts[2]!,
+    region: parts[3]!,
+    account: parts[4]!,
+    resource: parts.slice(5).join(":"),
+  };
 }
 
 /**
@@ -55,7 +61,14 @@ export interface RoleArnParts {
  */
 export function parseRoleArn(value: string | undefined): RoleArnParts | undefined {
   const arn = parseArn(value);
-  if (arn === undefined || !/^[\w-]+$/.test(arn.partition) || arn.service !== "iam" || arn.region !== "" || !/^\d{12}$/.test(arn.account)) return undefined;
+  if (
+    arn === undefined ||
+    !/^[\w-]+$/.test(arn.partition) ||
+    arn.service !== "iam" ||
+    arn.region !== "" ||
+    !/^\d{12}$/.test(arn.account)
+  )
+    return undefined;
   if (!arn.resource.startsWith("role/")) return undefined;
   const name = arn.resource.slice(arn.resource.lastIndexOf("/") + 1);
   return name === "" ? undefined : { partition: arn.partition, account: arn.account, name };

@@ -11,6 +11,7 @@ import { recentFile } from "../../src/commands/picker.js";
 const PW = userInfo().homedir;
 
 describe("homeDir / expandHome (os.path.expanduser)", () => {
+  // biome-ignore format: one line per case
   it.each([
     // env, path, expected
     [{ HOME: "/home/alice" }, "~/.aws/config", "/home/alice/.aws/config"],
@@ -26,6 +27,8 @@ describe("homeDir / expandHome (os.path.expanduser)", () => {
     expect(expandHome(p, env, "linux")).toBe(expected);
   });
 
+  // biome-ignore format: one line per case
+
   it.each([
     [{ USERPROFILE: "C:\\Users\\a", HOME: "/ignored" }, "C:\\Users\\a"],
     [{ HOMEDRIVE: "D:", HOMEPATH: "\\Users\\b" }, "D:\\Users\\b"],
@@ -35,6 +38,7 @@ describe("homeDir / expandHome (os.path.expanduser)", () => {
 });
 
 describe("every file follows the one rule", () => {
+  // biome-ignore format: one line per case
   it.each([{ HOME: "/home/alice" }, { HOME: "" }, {}] as const)("%j: config, credentials, cache, stamps, recent list", (env) => {
     const home = expandHome("~", env, "linux").replace(/\/+$/, "");
     expect(configPaths(env)).toEqual({ configPath: `${home}/.aws/config`, credentialsPath: `${home}/.aws/credentials` });
@@ -53,6 +57,8 @@ describe("every file follows the one rule", () => {
 describe("bin/awsrole.cjs keeps its copy of userCacheHome in step (the V8 code cache)", () => {
   const bin = readFileSync(new URL("../../bin/awsrole.cjs", import.meta.url), "utf8");
   const source = /\nfunction userCacheHome\(path\) \{[\s\S]*?\n\}\n/.exec(bin)?.[0];
+
+  // biome-ignore format: one line per case
 
   it.each([{ HOME: "/home/alice" }, { HOME: "/home/alice/" }, { HOME: "" }, { HOME: "/" }, {}, { HOME: "/h", XDG_CACHE_HOME: "/x" }, { HOME: "/h", XDG_CACHE_HOME: "rel" }])("%j", (env) => {
     expect(source).toBeDefined();

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { accountIdFromArn, isRoleArn, parseArn, parseRoleArn, resourceNameOfArn, roleArnFromAssumedRole, sessionNameOfAssumedRole } from "../../src/core/arn.js";
+import {
+  accountIdFromArn,
+  isRoleArn,
+  parseArn,
+  parseRoleArn,
+  resourceNameOfArn,
+  roleArnFromAssumedRole,
+  sessionNameOfAssumedRole,
+} from "../../src/core/arn.js";
 
 describe("parseArn (botocore ArnParser)", () => {
+  // biome-ignore format: one line per case
   it.each([
     ["arn:aws:iam::123456789012:role/R", { partition: "aws", service: "iam", region: "", account: "123456789012", resource: "role/R" }],
     ["arn:aws-cn:sts::123456789012:assumed-role/R/s", { partition: "aws-cn", service: "sts", region: "", account: "123456789012", resource: "assumed-role/R/s" }],
@@ -18,6 +27,7 @@ describe("parseArn (botocore ArnParser)", () => {
 });
 
 describe("helpers", () => {
+  // biome-ignore format: one line per case
   it.each([
     // [function, input, expected]
     ["accountIdFromArn", "arn:aws:sts::123456789012:assumed-role/R/s", "123456789012"],

@@ -31,12 +31,21 @@ function nobody(): Account | undefined {
 }
 
 const account = nobody();
-if (!account) console.warn("home-rule: not root, or no 'nobody' account; skipping the env -i test (it must not read this account's real home).");
+if (!account)
+  console.warn(
+    "home-rule: not root, or no 'nobody' account; skipping the env -i test (it must not read this account's real home).",
+  );
 
 function runAs(who: Account, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", AWS_EC2_METADATA_DISABLED: "true" };
-    const child = spawn(process.execPath, [BIN, ...args], { env, uid: who.uid, gid: who.gid, cwd: "/", stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env,
+      uid: who.uid,
+      gid: who.gid,
+      cwd: "/",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
