@@ -39,10 +39,12 @@ export function cacheKeysOf(plan: Plan, env: Env): PlanCacheKey[] {
     if (hop.mfaSession && hop.mfaSerial !== undefined && index === 0) {
       const keyId = kind.longTermKeyId?.(plan.source, env);
       if (keyId !== undefined) {
-        keys.push({ key: mfaSessionCacheKey({ serialNumber: hop.mfaSerial, sourceAccessKeyId: keyId }), store: "cli", what: `GetSessionToken with ${hop.mfaSerial}`, profile: hop.profile, use: "mfa-session", hop: index, own: false });
+        const key = mfaSessionCacheKey({ serialNumber: hop.mfaSerial, sourceAccessKeyId: keyId });
+        keys.push({ key, store: "cli", what: `GetSessionToken with ${hop.mfaSerial}`, profile: hop.profile, use: "mfa-session", hop: index, own: false });
       }
     }
-    keys.push({ key: hopCacheKey(hop), store: "cli", what: `AssumeRole ${hop.roleArn}`, profile: hop.profile, use: "hop", hop: index, own: index === plan.hops.length - 1 });
+    const own = index === plan.hops.length - 1;
+    keys.push({ key: hopCacheKey(hop), store: "cli", what: `AssumeRole ${hop.roleArn}`, profile: hop.profile, use: "hop", hop: index, own });
   });
   return keys;
 }

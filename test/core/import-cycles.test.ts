@@ -15,7 +15,7 @@ function tsFiles(dir: string): string[] {
 }
 
 /** The src/ files a file imports statically. */
-export function importsOf(file: string, text: string): string[] {
+function importsOf(file: string, text: string): string[] {
   // Comments out first, so an example in a comment is no edge.
   const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:"'`])\/\/.*$/gm, "$1");
   const out: string[] = [];
@@ -28,7 +28,7 @@ export function importsOf(file: string, text: string): string[] {
 }
 
 /** Every cycle found by a depth-first walk, each as the list of files around it. */
-export function findCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+function findCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
   const cycles: string[][] = [];
   const state = new Map<string, "active" | "done">();
   const stack: string[] = [];

@@ -72,6 +72,8 @@ async function run(profile: string, options: FakeOptions = {}) {
 describe("the executor: what a resolution touches, in order", () => {
   const O = hop("outer", 1);
   const I = hop("outer", 0);
+  const W = short(webIdentityCacheKey({ roleArn: "arn:aws:iam::222222222222:role/Web" }));
+  const R = hop("wi-role", 0);
   it.each<[string, string, FakeOptions, string[]]>([
     ["a warm hit at the top touches nothing inside", "outer", { cached: { [hopCacheKey(planOf("outer").hops[1]!)]: 3600 } }, [`read ${O}`]],
     ["cold: each hop's MFA code before its source, STS calls innermost first", "outer", { codes: ["111111", "222222"] },
@@ -79,8 +81,10 @@ describe("the executor: what a resolution touches, in order", () => {
     ["an inner hit still costs the outer code, first", "outer", { codes: ["111111"], cached: { [hopCacheKey(planOf("outer").hops[0]!)]: 3600 } },
       [`read ${O}`, `lock ${O}`, `read ${O}`, "mfa outer", `read ${I}`, "sts AssumeRole Outer", `write ${O}`]],
     ["--no-cache: no read, no lock, no write", "plain", { noCache: true }, ["sts AssumeRole Plain"]],
-    ["web identity at the top: cached under its key", "wi", {}, [`read ${short(webIdentityCacheKey({ roleArn: "arn:aws:iam::222222222222:role/Web" }))}`, `lock ${short(webIdentityCacheKey({ roleArn: "arn:aws:iam::222222222222:role/Web" }))}`, `read ${short(webIdentityCacheKey({ roleArn: "arn:aws:iam::222222222222:role/Web" }))}`, "readFile /t/token", "sts AssumeRoleWithWebIdentity Web", `write ${short(webIdentityCacheKey({ roleArn: "arn:aws:iam::222222222222:role/Web" }))}`]],
-    ["web identity as a source profile: never cached", "wi-role", {}, [`read ${hop("wi-role", 0)}`, `lock ${hop("wi-role", 0)}`, `read ${hop("wi-role", 0)}`, "readFile /t/token", "sts AssumeRoleWithWebIdentity Web", "sts AssumeRole FromWeb", `write ${hop("wi-role", 0)}`]],
+    ["web identity at the top: cached under its key", "wi", {},
+      [`read ${W}`, `lock ${W}`, `read ${W}`, "readFile /t/token", "sts AssumeRoleWithWebIdentity Web", `write ${W}`]],
+    ["web identity as a source profile: never cached", "wi-role", {},
+      [`read ${R}`, `lock ${R}`, `read ${R}`, "readFile /t/token", "sts AssumeRoleWithWebIdentity Web", "sts AssumeRole FromWeb", `write ${R}`]],
     ["credential_process: run through the effects", "proc", {}, ["run /bin/creds --json"]],
   ])("%s", async (_name, profile, options, expected) => {
     const { log } = await run(profile, options);
