@@ -2,6 +2,7 @@
 // secret: access key ids are masked to their last four characters, secret keys
 // and session tokens are left out entirely.
 
+import { kindOf } from "../core/kinds/index.js";
 import type { Plan, RoleHop, Source } from "../core/plan.js";
 import { accountOfArn, resourceNameOfArn } from "../core/arn.js";
 
@@ -92,6 +93,11 @@ export function describeSource(source: Source): SourceView {
         profile,
         description: `AssumeRoleWithWebIdentity ${source.roleArn} with the token in ${source.tokenFile}${source.roleSessionName ? `, session ${source.roleSessionName}` : ""}`,
       };
+    default: {
+      // A kind registered later explains itself (src/core/kinds/types.ts).
+      const kind = kindOf(source as Source);
+      return { kind: (source as Source).kind, profile, description: kind.explain?.(source as Source) ?? kind.describe(source as Source) };
+    }
   }
 }
 
