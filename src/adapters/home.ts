@@ -28,14 +28,14 @@ function passwordDatabaseHome(): string {
   return passwdHome;
 }
 
-/** The home directory as os.path.expanduser finds it (see above); may be "" when HOME is set but empty. */
+/** The home directory as os.path.expanduser("~") finds it (see above): "/" when HOME is set but empty, so join(homeDir(env), …) is never relative. */
 export function homeDir(env: Env, platform: NodeJS.Platform = process.platform): string {
   if (platform === "win32") {
     if (env.USERPROFILE !== undefined) return env.USERPROFILE;
     if (env.HOMEPATH !== undefined) return (env.HOMEDRIVE ?? "") + env.HOMEPATH;
     return homedir();
   }
-  return env.HOME !== undefined ? env.HOME : passwordDatabaseHome();
+  return env.HOME !== undefined ? env.HOME || "/" : passwordDatabaseHome();
 }
 
 /** os.path.expanduser for "~" and "~/…" (and "~\…" on Windows); any other path is returned as is. */

@@ -27,8 +27,13 @@ describe("homeDir / expandHome (os.path.expanduser)", () => {
     expect(expandHome(p, env, "linux")).toBe(expected);
   });
 
-  // biome-ignore format: one line per case
+  it("homeDir is expanduser('~'): an empty HOME is the root, so a path joined to it is never relative", () => {
+    expect(homeDir({ HOME: "" }, "linux")).toBe("/");
+    expect(homeDir({ HOME: "/home/alice" }, "linux")).toBe("/home/alice");
+    expect(homeDir({}, "linux")).toBe(PW);
+  });
 
+  // biome-ignore format: one line per case
   it.each([
     [{ USERPROFILE: "C:\\Users\\a", HOME: "/ignored" }, "C:\\Users\\a"],
     [{ HOMEDRIVE: "D:", HOMEPATH: "\\Users\\b" }, "D:\\Users\\b"],
