@@ -81,13 +81,31 @@ function loadBundle(name) {
     exports: module.exports,
     saveCodeCache() {
       if (!cacheFile || (cachedData !== undefined && !script.cachedDataRejected)) return;
-      // Best effort, atomic (temp file and rename); an unwritable cache directory just means no cache.
-      const temp = `${cacheFile}.${process.pid}.tmp`;
+      // Best effort; an unwritable cache directory just means no cache. The same
+      // steps as writeFileAtomic (src/adapters/atomic-write.ts), of which this is
+      // a copy because no bundle is loaded yet: a 0600 O_EXCL temp file in the
+      // same directory, write, fsync, rename, directory fsync.
+      const unique = `${process.pid}.${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 10)}`;
+      const temp = path.join(path.dirname(cacheFile), `.${path.basename(cacheFile)}.${unique}.tmp`);
+      let fd;
       try {
         fs.mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
-        fs.writeFileSync(temp, script.createCachedData(), { flag: "wx", mode: 0o600 });
+        fd = fs.openSync(temp, "wx", 0o600);
+        fs.writeFileSync(fd, script.createCachedData());
+        fs.fsyncSync(fd);
+        fs.closeSync(fd);
+        fd = undefined;
         fs.renameSync(temp, cacheFile);
+        const dir = fs.openSync(path.dirname(cacheFile), "r");
+        try {
+          fs.fsyncSync(dir);
+        } finally {
+          fs.closeSync(dir);
+        }
       } catch {
+        try {
+          if (fd !== undefined) fs.closeSync(fd);
+        } catch {}
         try {
           fs.unlinkSync(temp);
         } catch {}
