@@ -81,13 +81,31 @@ function loadBundle(name) {
     exports: module.exports,
     saveCodeCache() {
       if (!cacheFile || (cachedData !== undefined && !script.cachedDataRejected)) return;
-      // Best effort, atomic (temp file and rename); an unwritable cache directory just means no cache.
-      const temp = `${cacheFile}.${process.pid}.tmp`;
+      // Best effort; an unwritable cache directory just means no cache. The same
+      // steps as writeFileAtomic (src/adapters/atomic-write.ts), of which this is
+      // a copy because no bundle is loaded yet: a 0600 O_EXCL temp file in the
+      // same directory, write, fsync, rename, directory fsync.
+      const unique = `${process.pid}.${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 10)}`;
+      const temp = path.join(path.dirname(cacheFile), `.${path.basename(cacheFile)}.${unique}.tmp`);
+      let fd;
       try {
         fs.mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
-        fs.writeFileSync(temp, script.createCachedData(), { flag: "wx", mode: 0o600 });
+        fd = fs.openSync(temp, "wx", 0o600);
+        fs.writeFileSync(fd, script.createCachedData());
+        fs.fsyncSync(fd);
+        fs.closeSync(fd);
+        fd = undefined;
         fs.renameSync(temp, cacheFile);
+        const dir = fs.openSync(path.dirname(cacheFile), "r");
+        try {
+          fs.fsyncSync(dir);
+        } finally {
+          fs.closeSync(dir);
+        }
       } catch {
+        try {
+          if (fd !== undefined) fs.closeSync(fd);
+        } catch {}
         try {
           fs.unlinkSync(temp);
         } catch {}
@@ -96,10 +114,36 @@ function loadBundle(name) {
   };
 }
 
-/** ~/.cache/awsrole/v8/<name>-<V8 version>-<build id>.cache, or undefined without a build id or a home. */
+/** ~/.cache/awsrole/v8/<name>-<V8 version>-<build id>.cache, or undefined without a build id or an absolute home. */
 function codeCacheFile(path, name, source) {
   const id = /\n\/\/# awsrole-build-id=([0-9a-f]{16,64})\s*$/.exec(source.slice(-100));
-  const base = process.env.XDG_CACHE_HOME || (process.env.HOME ? path.join(process.env.HOME, ".cache") : "");
+  const base = userCacheHome(path);
   if (!id || !path.isAbsolute(base)) return undefined;
   return path.join(base, "awsrole", "v8", `${name}-${process.versions.v8}-${id[1]}.cache`);
+}
+
+/**
+ * A copy of userCacheHome in src/adapters/home.ts (this file loads before any
+ * bundle; keep the two in step, docs/resolution.md#the-home-directory):
+ * $XDG_CACHE_HOME if absolute, else ~/.cache where ~ is os.path.expanduser's:
+ * $HOME when set (even empty: the root), else the password-database entry
+ * (Windows: %USERPROFILE%, else %HOMEDRIVE%%HOMEPATH%).
+ */
+function userCacheHome(path) {
+  const env = process.env;
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg !== undefined && path.isAbsolute(xdg)) return xdg;
+  const win = process.platform === "win32";
+  let home;
+  if (win) home = env.USERPROFILE ?? (env.HOMEPATH !== undefined ? (env.HOMEDRIVE ?? "") + env.HOMEPATH : require("node:os").homedir());
+  else if (env.HOME !== undefined) home = env.HOME;
+  else {
+    try {
+      home = require("node:os").userInfo().homedir || "/";
+    } catch {
+      home = "/";
+    }
+  }
+  home = home.replace(win ? /[\\/]+$/ : /\/+$/, "");
+  return home + "/.cache";
 }

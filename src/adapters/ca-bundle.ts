@@ -6,6 +6,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { AwsroleError } from "../errors.js";
 import { getString, type Profile } from "../core/config.js";
+import type { Env } from "../core/env.js";
 
 export interface CaBundle {
   path: string;
@@ -14,7 +15,7 @@ export interface CaBundle {
 }
 
 /** botocore Session.get_config_variable("ca_bundle"): the variable, then the selected profile. */
-export function resolveCaBundle(env: Readonly<Record<string, string | undefined>>, profile: Profile | undefined): CaBundle | undefined {
+export function resolveCaBundle(env: Env, profile: Profile | undefined): CaBundle | undefined {
   const fromEnv = env.AWS_CA_BUNDLE;
   if (fromEnv !== undefined && fromEnv !== "") return { path: fromEnv, origin: "AWS_CA_BUNDLE" };
   const own = profile ? getString(profile, "ca_bundle") : undefined;

@@ -14,14 +14,15 @@
 // - a dangling symlink is refused, never replaced by a regular file;
 // - the old values' continuation lines go with their keys.
 
-import { chmodSync, chownSync, constants, copyFileSync, existsSync, fchmodSync, fchownSync, lstatSync, mkdirSync, openSync, closeSync, writeSync, fsyncSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, type Stats } from "node:fs";
-import { dirname, join, basename } from "node:path";
-import { uniqueSuffix } from "../core/unique.js";
+import { chmodSync, chownSync, constants, copyFileSync, existsSync, fchmodSync, fchownSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from "node:fs";
+import { dirname } from "node:path";
+import { writeFileAtomic } from "./atomic-write.js";
 import { AwsroleError, UsageError } from "../errors.js";
 import type { Credentials } from "../core/resolve.js";
 import { assertExportable, formatExpiration } from "../render/credentials.js";
 import { sha1Hex } from "../core/sha1.js";
 import { CacheStore, cliCacheDir } from "./cache-store.js";
+import type { Env } from "../core/env.js";
 
 const CREDENTIAL_KEYS = new Set(["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_security_token", "aws_credential_expiration"]);
 
@@ -43,7 +44,7 @@ export async function writeProfileCredentialsLocked(
   profileName: string,
   credentials: Credentials,
   now: Date,
-  options: { env: Readonly<Record<string, string | undefined>>; signal?: AbortSignal },
+  options: { env: Env; signal?: AbortSignal },
 ): Promise<WriteProfileResult> {
   const store = new CacheStore(cliCacheDir(options.env), options.signal ? { signal: options.signal } : {});
   const key = `write-profile-${sha1Hex(resolveTarget(path))}`;
@@ -80,25 +81,11 @@ export function writeProfileCredentials(path: string, profileName: string, crede
   }
   const before = existed ? statSync(target) : undefined;
   const backupPath = existed ? writeBackup(target, now, before!) : undefined;
-  const temp = join(dirname(target), `.${basename(target)}.${uniqueSuffix()}.tmp`);
-  let fd: number | undefined;
   try {
-    fd = openSync(temp, "wx", 0o600);
-    keepOwnerAndMode(fd, before, target);
-    writeSync(fd, updated);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(temp, target);
+    // Temp file in the same directory, fsync, rename, directory fsync; the temp
+    // file takes the original's owner, group and mode before anything is written.
+    writeFileAtomic(target, updated, { mode: before ? before.mode & 0o777 : 0o600, prepare: (fd) => keepOwnerAndMode(fd, before, target) });
   } catch (error) {
-    if (fd !== undefined) {
-      try {
-        closeSync(fd);
-      } catch {}
-    }
-    try {
-      unlinkSync(temp);
-    } catch {}
     throw writeFailed(target, error);
   }
   return { path: target, backupPath, created: !existed };

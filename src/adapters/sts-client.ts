@@ -14,7 +14,7 @@
 
 import type { STSClientConfig } from "./sts-sdk.js";
 
-type Env = Readonly<Record<string, string | undefined>>;
+import type { Env } from "../core/env.js";
 
 /** What the SDK may take from the environment: the retry mode and the user-agent app id. */
 export interface SdkEnvSettings {

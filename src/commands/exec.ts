@@ -11,6 +11,7 @@ import { chooseRegion, keptRegionWarning, profileRegionOf, REGION_MARKER, REGION
 import type { Credentials } from "../core/resolve.js";
 import { warnIfExpiringSoon } from "./expiry.js";
 import { pickProfileIfInteractive, recordRecentProfile } from "./picker.js";
+import type { Env } from "../core/env.js";
 
 export interface ExecInput {
   profile: string | undefined;
@@ -29,7 +30,7 @@ export const EXEC_REMOVED_VARIABLES = [...CONFLICTING_CHILD_VARIABLES, "AWSROLE_
 
 /** The child's environment: the caller's, minus conflicts, plus the credentials and the awsrole marker. */
 export function execEnvironment(
-  env: Readonly<Record<string, string | undefined>>,
+  env: Env,
   credentials: Credentials,
   extras: { region?: string | undefined; profile?: string | undefined },
 ): Record<string, string> {

@@ -4,6 +4,7 @@
 
 import { AwsroleError, ProfileConfigError } from "../errors.js";
 import { getString, type AwsConfig, type Profile } from "./config.js";
+import type { Env } from "./env.js";
 
 export interface StsEndpoint {
   url: string;
@@ -24,7 +25,7 @@ export interface EndpointInput {
   config: AwsConfig;
   /** The selected profile, if any (credentials from the environment have none). */
   profile: Profile | undefined;
-  env: Readonly<Record<string, string | undefined>>;
+  env: Env;
   regionFlag?: string | undefined;
 }
 

@@ -16,6 +16,7 @@
 // (get_config_variable('region') for the selected profile, no inheritance).
 
 import { getString, type AwsConfig } from "./config.js";
+import type { Env } from "./env.js";
 
 export const REGION_MARKER = "AWSROLE_REGION";
 export const REGION_VARIABLES = ["AWS_REGION", "AWS_DEFAULT_REGION", REGION_MARKER] as const;
@@ -33,7 +34,7 @@ export interface RegionChoice {
 
 export interface RegionInput {
   flag: string | undefined;
-  env: Readonly<Record<string, string | undefined>>;
+  env: Env;
   /** Whether a profile was selected at all (credentials from the environment have none). */
   hasProfile: boolean;
   /** The selected profile's own region key. */

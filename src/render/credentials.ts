@@ -8,6 +8,7 @@
 
 import type { Credentials } from "../core/resolve.js";
 import { AwsroleError } from "../errors.js";
+import type { Env } from "../core/env.js";
 
 export const EXPORT_FORMATS = ["env", "env-no-export", "dotenv", "fish", "powershell", "json", "process"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -111,7 +112,7 @@ export function credentialVariables(credentials: Credentials, extras: ExportExtr
  * keys breaks every call, and AWS_PROFILE next to exported keys makes the JS
  * SDK ignore the keys (docs/aws-rules.md#choosing-the-profile), the "wrong account" trap.
  */
-export function conflictingVariables(env: Readonly<Record<string, string | undefined>>, credentials: Credentials): string[] {
+export function conflictingVariables(env: Env, credentials: Credentials): string[] {
   // AWS_SESSION_EXPIRATION (aws-vault's name for the expiry) would describe the
   // previous session: it is always cleared, since awsrole sets AWS_CREDENTIAL_EXPIRATION.
   const names = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN", "AWS_SESSION_EXPIRATION"];

@@ -14,6 +14,7 @@
 import type { AwsConfig, KeyOrigin } from "../core/config.js";
 import type { Finding } from "../core/doctor.js";
 import { CONFLICTING_CHILD_VARIABLES } from "../render/credentials.js";
+import type { Env } from "../core/env.js";
 
 /** Keys that make a profile a credential source in botocore's and the JS SDK's chains. */
 export const CREDENTIAL_KEYS = [
@@ -67,7 +68,7 @@ export function serverVariables(server: { url: string; token: string }, options:
 }
 
 /** A child's environment: the caller's, minus what would win over the server, plus the server's variables. */
-export function serverEnvironment(env: Readonly<Record<string, string | undefined>>, variables: ServerVariables, extra: Record<string, string>): Record<string, string> {
+export function serverEnvironment(env: Env, variables: ServerVariables, extra: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
   for (const name of variables.unset) delete out[name];
