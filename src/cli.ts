@@ -27,15 +27,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
 
-  const debug = argv.includes("--debug");
-  const colorFlag = argv.includes("--no-color") ? false : undefined;
-  const ctx = createProcessContext({ debug, signal: controller.signal, ...(colorFlag === undefined ? {} : { color: colorFlag }) });
+  const ctx = createProcessContext({ ...contextFlags(argv), signal: controller.signal });
   try {
     return await run(argv, ctx);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+}
+
+/** What the global options decide before parsing: --debug, and --no-color (colour is otherwise the context's to decide). */
+export function contextFlags(argv: readonly string[]): { debug: boolean; color?: boolean } {
+  return { debug: argv.includes("--debug"), ...(argv.includes("--no-color") ? { color: false } : {}) };
 }
 
 /**
