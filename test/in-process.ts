@@ -46,8 +46,16 @@ export function fakeContext(options: FakeContextOptions): FakeContext {
   const ctx: Context = {
     env: Object.freeze({ ...options.env }),
     now: options.now ?? (() => new Date()),
-    stdout: { write: (text) => void (stdout += text) },
-    stderr: { write: (text) => void (stderr += text) },
+    stdout: {
+      write(text) {
+        stdout += text;
+      },
+    },
+    stderr: {
+      write(text) {
+        stderr += text;
+      },
+    },
     isTerminal: async () => options.terminal ?? false,
     columns: () => (options.terminal ? options.columns : undefined),
     color: options.color ?? false,
@@ -58,8 +66,13 @@ export function fakeContext(options: FakeContextOptions): FakeContext {
 }
 
 /** `awsrole ARGS` in this process, with `env` as its whole environment; the same result as the subprocess harness's runCli. */
-export async function runCli(args: readonly string[], env: Record<string, string>, options: { input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
-  if (options.input) throw new Error("in-process runs have no stdin: use the subprocess harness (test/e2e/harness.ts) for input");
+export async function runCli(
+  args: readonly string[],
+  env: Record<string, string>,
+  options: { input?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  if (options.input)
+    throw new Error("in-process runs have no stdin: use the subprocess harness (test/e2e/harness.ts) for input");
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 25_000);
   const fake = fakeContext({ env, ...contextFlags(args), signal: controller.signal });

@@ -8,11 +8,17 @@ export const assumeCommand = declareCommand<AssumeInput>({
   options: {
     profile: value("-p, --profile <name>", "profile name (with --role-arn: the source credentials)"),
     roleArn: value("--role-arn <arn>", "assume this role ad hoc, with the profile's credentials as source"),
-    roleSessionName: value("--role-session-name <name>", "with --role-arn: the session name (default awsrole-<seconds>)"),
+    roleSessionName: value(
+      "--role-session-name <name>",
+      "with --role-arn: the session name (default awsrole-<seconds>)",
+    ),
     durationSeconds: value("--duration-seconds <seconds>", "with --role-arn: 900 to 43200"),
     serialNumber: value("--serial-number <arn>", "with --role-arn: MFA device serial or ARN"),
     externalId: value("--external-id <id>", "with --role-arn: the external ID the role requires"),
-    writeProfile: value("--write-profile <name>", "also write the credentials as [name] in the credentials file (with a backup)"),
+    writeProfile: value(
+      "--write-profile <name>",
+      "also write the credentials as [name] in the credentials file (with a backup)",
+    ),
     ...RESOLVE_OPTIONS,
   },
   help: `Examples:

@@ -8,7 +8,8 @@ export const cacheCommand = declareGroup({
   subcommands: [
     declareCommand<CacheClearInput>({
       name: "clear",
-      description: "remove all cached credentials, or one profile's own session (--chain: and its chain's); says how many",
+      description:
+        "remove all cached credentials, or one profile's own session (--chain: and its chain's); says how many",
       arguments: [{ name: "[profile]", description: "only this profile's own session" }],
       options: {
         profile: value("-p, --profile <name>", "only this profile's own session"),

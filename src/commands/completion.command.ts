@@ -8,5 +8,6 @@ export const completionCommand = declareCommand<{ shell: string }>({
   awsrole completion bash >> ~/.bashrc
   awsrole completion zsh >> ~/.zshrc
   awsrole completion fish > ~/.config/fish/completions/awsrole.fish`,
-  run: async (input, ctx, { program }) => (await import("./completion.js")).runCompletion({ shell: input.shell, program }, ctx),
+  run: async (input, ctx, { program }) =>
+    (await import("./completion.js")).runCompletion({ shell: input.shell, program }, ctx),
 });

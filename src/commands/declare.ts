@@ -98,7 +98,12 @@ export interface ParseFacts {
 
 export const flag = (flags: string, description: string): FlagOption => ({ kind: "flag", flags, description });
 export const value = (flags: string, description: string): ValueOption => ({ kind: "value", flags, description });
-export const choice = <C extends string>(flags: string, description: string, choices: readonly C[], defaultValue: C): ChoiceOption<C> => ({
+export const choice = <C extends string>(
+  flags: string,
+  description: string,
+  choices: readonly C[],
+  defaultValue: C,
+): ChoiceOption<C> => ({
   kind: "choice",
   flags,
   description,
@@ -111,8 +116,16 @@ export const PROFILE_ARGUMENT = "profile name (default: --profile, AWS_PROFILE, 
 export const OUTPUT = choice("-o, --output <format>", "output format", ["text", "json"] as const, "text");
 
 /** The options of every command that resolves credentials (they come last in its --help). */
-export const RESOLVE_OPTIONS: OptionTable<{ tokenCode?: string | undefined; region?: string | undefined; noCache?: boolean; refresh?: boolean }> = {
-  tokenCode: value("-t, --token-code <code>", "MFA code for the first hop that needs one (else you are asked on the terminal)"),
+export const RESOLVE_OPTIONS: OptionTable<{
+  tokenCode?: string | undefined;
+  region?: string | undefined;
+  noCache?: boolean;
+  refresh?: boolean;
+}> = {
+  tokenCode: value(
+    "-t, --token-code <code>",
+    "MFA code for the first hop that needs one (else you are asked on the terminal)",
+  ),
   region: value("-r, --region <region>", "region for STS and for exported AWS_REGION"),
   noCache: flag("--no-cache", "neither read nor write the credential cache"),
   refresh: flag("--refresh", "ignore cached credentials and call STS again (new results are cached)"),
@@ -122,10 +135,14 @@ export function declareCommand<I>(declaration: CommandDeclaration<I>): DeclaredC
   return {
     name: declaration.name,
     addTo(parent, select, parse) {
-      const command = parent.command(declaration.name, declaration.hidden ? { hidden: true } : {}).description(declaration.description);
+      const command = parent
+        .command(declaration.name, declaration.hidden ? { hidden: true } : {})
+        .description(declaration.description);
       const args = declaration.arguments ?? [];
       for (const argument of args) command.argument(argument.name, argument.description);
-      const options = Object.entries(declaration.options ?? {}) as Array<[string, FlagOption | ValueOption | ChoiceOption<string>]>;
+      const options = Object.entries(declaration.options ?? {}) as Array<
+        [string, FlagOption | ValueOption | ChoiceOption<string>]
+      >;
       const attributes = new Map<string, Option>();
       for (const [key, spec] of options) {
         const option = new Option(spec.flags, spec.description);
@@ -151,7 +168,8 @@ export function declareCommand<I>(declaration: CommandDeclaration<I>): DeclaredC
           const key = argument.name.replace(/^[[<]|(\.\.\.)?[\]>]$/g, "");
           const given = positional[i];
           // `awsrole export p --profile p`: the same profile twice is fine, two different ones are not.
-          if (attributes.has(key) && given !== undefined) input[key] = pickOne(key, given as string, input[key] as string | undefined);
+          if (attributes.has(key) && given !== undefined)
+            input[key] = pickOne(key, given as string, input[key] as string | undefined);
           else if (!attributes.has(key)) input[key] = given;
         });
         select(async (ctx) => declaration.run(input as I, ctx, { program: parse.program() }));
@@ -166,7 +184,11 @@ export function declareCommand<I>(declaration: CommandDeclaration<I>): DeclaredC
  * after it, so `awsrole exec -- aws s3 ls` would take "aws" for the profile.
  * A word typed after "--" belongs to the variadic argument that ends the list.
  */
-function keepDashedWordsForTheRest(args: ReadonlyArray<{ name: string }>, positional: Array<string | string[] | undefined>, argv: readonly string[]): void {
+function keepDashedWordsForTheRest(
+  args: ReadonlyArray<{ name: string }>,
+  positional: Array<string | string[] | undefined>,
+  argv: readonly string[],
+): void {
   const last = args.length - 1;
   if (last < 1 || !args[last]!.name.endsWith("...]")) return;
   const dashes = argv.indexOf("--");
@@ -178,7 +200,10 @@ function keepDashedWordsForTheRest(args: ReadonlyArray<{ name: string }>, positi
 
 function pickOne(key: string, positional: string, flag: string | undefined): string {
   if (flag !== undefined && positional !== flag) {
-    throw new UsageError(`Two different profiles were given: "${positional}" and --${key} "${flag}".`, "Give the profile once.");
+    throw new UsageError(
+      `Two different profiles were given: "${positional}" and --${key} "${flag}".`,
+      "Give the profile once.",
+    );
   }
   return positional;
 }

@@ -7,7 +7,10 @@ export const doctorCommand = declareCommand<DoctorInput>({
   arguments: [{ name: "[profile]", description: "only this profile and the profiles its chain uses" }],
   options: {
     output: OUTPUT,
-    server: flag("--server", "also check what would make a process served by exec --server or serve use other credentials"),
+    server: flag(
+      "--server",
+      "also check what would make a process served by exec --server or serve use other credentials",
+    ),
   },
   help: `Finds cycles, missing source profiles, duration_seconds over the 1-hour role
 chaining cap, mfa_serial where it is never asked, typos of known keys, keys the

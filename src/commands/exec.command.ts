@@ -12,7 +12,10 @@ export const execCommand = declareCommand<ExecInput>({
   options: {
     profile: value("-p, --profile <name>", "profile name"),
     nest: flag("--nest", "allow running inside another awsrole exec (AWSROLE_PROFILE already set)"),
-    server: flag("--server", "serve the credentials from a local endpoint that renews them (for commands that outlive a session)"),
+    server: flag(
+      "--server",
+      "serve the credentials from a local endpoint that renews them (for commands that outlive a session)",
+    ),
     ...RESOLVE_OPTIONS,
   },
   help: `The command gets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,

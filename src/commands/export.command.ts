@@ -12,7 +12,10 @@ export const exportCommand = declareCommand<ExportInput>({
   options: {
     profile: value("-p, --profile <name>", "profile name"),
     format: choice("-f, --format <format>", "output format", EXPORT_FORMATS, "env"),
-    mark: flag("--mark", "also set AWSROLE_PROFILE and AWSROLE_EXPIRATION, for shell prompts (awsrole shell-init uses it)"),
+    mark: flag(
+      "--mark",
+      "also set AWSROLE_PROFILE and AWSROLE_EXPIRATION, for shell prompts (awsrole shell-init uses it)",
+    ),
     ...RESOLVE_OPTIONS,
   },
   help: `Formats: env (export KEY='v'), env-no-export (KEY='v', for sh), dotenv

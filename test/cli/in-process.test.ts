@@ -17,8 +17,18 @@ describe("run(argv, ctx)", () => {
     [["--version"], 0, /^\d+\.\d+\.\d+|^development\n/, ""],
     [["exprot"], 2, /^$/, "error: unknown command 'exprot'\n(Did you mean export?)\n"],
     [["help", "exprot"], 2, /^$/, 'awsrole: No awsrole command is called "exprot".\n'],
-    [["cache", "clear", "--chain"], 2, /^$/, "awsrole: --chain goes with a profile: awsrole cache clear PROFILE --chain.\n"],
-    [["export", "role-b", "--profile", "role-c"], 2, /^$/, 'awsrole: Two different profiles were given: "role-b" and --profile "role-c".\n'],
+    [
+      ["cache", "clear", "--chain"],
+      2,
+      /^$/,
+      "awsrole: --chain goes with a profile: awsrole cache clear PROFILE --chain.\n",
+    ],
+    [
+      ["export", "role-b", "--profile", "role-c"],
+      2,
+      /^$/,
+      'awsrole: Two different profiles were given: "role-b" and --profile "role-c".\n',
+    ],
     // The HOME of the context, not the process's (test/setup.ts points that at a path that does not exist).
     [["chain", "role-e", "--output", "json"], 0, /"profile": "role-e"/, ""],
     [["__profiles"], 0, /^default\n(.+\n)*role-e\n/, ""],
