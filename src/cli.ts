@@ -7,6 +7,7 @@ import { Command, CommanderError, Help } from "commander";
 import { wrapWords } from "./render/width.js";
 import { renderManPage, visibleSubcommands } from "./render/man.js";
 import { createProcessContext, fdOutput, type Context } from "./context.js";
+import { onlineEffects } from "./effects/online.js";
 import { EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 import { reportError } from "./report.js";
 // Each declaration imports its command lazily, except export's: the warm export
@@ -27,7 +28,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
 
-  const ctx = createProcessContext({ ...contextFlags(argv), signal: controller.signal });
+  const ctx = createProcessContext({ ...contextFlags(argv), signal: controller.signal, effects: onlineEffects });
   try {
     return await run(argv, ctx);
   } finally {

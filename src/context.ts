@@ -6,8 +6,37 @@
 
 import { fstatSync, writeSync } from "node:fs";
 import { AwsroleError } from "./errors.js";
+import type { AwsConfig } from "./core/config.js";
+import type { Effects } from "./core/effects.js";
+import type { Env } from "./core/env.js";
+import type { Plan } from "./core/plan.js";
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env } from "./core/env.js";
+
+/** What a command's run knows when it asks for its effects (src/resolver.ts): the session and the run's options. */
+export interface EffectsSetup {
+  config: AwsConfig;
+  plan: Plan;
+  /** --region (the STS endpoint's region otherwise comes from the selected profile). */
+  region: string | undefined;
+  /** The AWS CLI's credential cache directory. */
+  cacheDir: string;
+  /** --token-code: used for the first MFA code needed. */
+  tokenCode?: string | undefined;
+  /** --no-cache: no cache at all (Effects.cache undefined). */
+  noCache?: boolean;
+  /** --refresh. */
+  refresh?: boolean;
+  /** Use a cache entry only while at least this many seconds remain (the credential server's window). */
+  cacheWindowSeconds?: number;
+}
+
+/**
+ * Builds the effects a resolution runs on (docs/architecture.md): online ones
+ * in the full CLI (src/effects/online.ts), offline ones on the warm path
+ * (src/effects/offline.ts), fakes in tests.
+ */
+export type EffectsFactory = (ctx: Context, setup: EffectsSetup) => Effects;
 
 export interface Output {
   write(text: string): void;
@@ -29,6 +58,8 @@ export interface Context {
   debug: boolean;
   /** Aborted on SIGINT/SIGTERM so STS calls and prompts stop promptly. */
   signal: AbortSignal;
+  /** The effects of a resolution: the only way the resolver reaches STS, the network, processes or a prompt. */
+  effects: EffectsFactory;
 }
 
 /**
@@ -62,7 +93,7 @@ export function fdOutput(fd: 1 | 2): Output {
   };
 }
 
-export function createProcessContext(options: { debug: boolean; color?: boolean; signal: AbortSignal }): Context {
+export function createProcessContext(options: { debug: boolean; color?: boolean; signal: AbortSignal; effects: EffectsFactory }): Context {
   const env = process.env as Env;
   let color = options.color;
   return {
@@ -88,6 +119,7 @@ export function createProcessContext(options: { debug: boolean; color?: boolean;
     },
     debug: options.debug,
     signal: options.signal,
+    effects: options.effects,
   };
 }
 

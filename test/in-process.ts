@@ -15,6 +15,7 @@
 
 import { run, contextFlags } from "../src/cli.js";
 import type { Context } from "../src/context.js";
+import { onlineEffects } from "../src/effects/online.js";
 import type { RunResult } from "./e2e/harness.js";
 
 export interface FakeContextOptions {
@@ -61,6 +62,8 @@ export function fakeContext(options: FakeContextOptions): FakeContext {
     color: options.color ?? false,
     debug: options.debug ?? false,
     signal: options.signal ?? new AbortController().signal,
+    // The full CLI's effects: the real STS client, processes and files (no fakes below the context).
+    effects: onlineEffects,
   };
   return { ctx, stdout: () => stdout, stderr: () => stderr };
 }

@@ -6,11 +6,20 @@
 // NeedsOnline, and the full CLI runs the command from the start). Tests build
 // their own.
 
-import type { Credentials } from "./kinds/types.js";
 import type { Env } from "./env.js";
-import type { RoleHop } from "./plan.js";
+import type { RoleHop } from "./role-hop.js";
 
-export type { Credentials } from "./kinds/types.js";
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+  /** The identity these credentials act as, when known without a call (assumed-role ARN). */
+  arn?: string;
+  /** AssumedRoleUser.AssumedRoleId (AROA…:session) of a role session. */
+  assumedRoleId?: string;
+  accountId?: string;
+}
 
 /** Thrown by offline effects: only the full CLI (network, prompt, processes, locks) can go on. */
 export class NeedsOnline extends Error {
@@ -141,3 +150,4 @@ export interface Effects {
    */
   retryMfa?(error: unknown, attempt: number, serial: string): boolean;
 }
+

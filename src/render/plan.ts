@@ -2,7 +2,9 @@
 // secret: access key ids are masked to their last four characters, secret keys
 // and session tokens are left out entirely.
 
+import { kindOf } from "../core/kinds/index.js";
 import type { Plan, RoleHop, Source } from "../core/plan.js";
+import { accountOfArn, resourceNameOfArn } from "../core/arn.js";
 
 export interface HopView {
   step: number;
@@ -91,6 +93,11 @@ export function describeSource(source: Source): SourceView {
         profile,
         description: `AssumeRoleWithWebIdentity ${source.roleArn} with the token in ${source.tokenFile}${source.roleSessionName ? `, session ${source.roleSessionName}` : ""}`,
       };
+    default: {
+      // A kind registered later explains itself (src/core/kinds/types.ts).
+      const kind = kindOf(source as Source);
+      return { kind: (source as Source).kind, profile, description: kind.explain?.(source as Source) ?? kind.describe(source as Source) };
+    }
   }
 }
 
@@ -113,13 +120,12 @@ export function renderPlanText(view: PlanView): string {
 
 /** Field 5 of an ARN (the account). */
 export function accountOf(arn: string): string {
-  return arn.split(":")[4] ?? "";
+  return accountOfArn(arn);
 }
 
 /** The last path segment of a role ARN's resource (role/path/Name -> Name). */
 export function roleNameOf(arn: string): string {
-  const resource = arn.split(":").slice(5).join(":");
-  return resource.split("/").pop() ?? resource;
+  return resourceNameOfArn(arn);
 }
 
 /** aws-vault's FormatKeyForDisplay: all but the last four characters hidden. */
