@@ -51,6 +51,8 @@ export interface Context {
   stderr: Output;
   /** Whether fd 0/1/2 is a terminal. Async because node:tty (with node:net behind it) is loaded only when asked. */
   isTerminal(fd: 0 | 1 | 2): Promise<boolean>;
+  /** The terminal's width on fd 1 or 2, or undefined when it is not a terminal (help is fitted to it; 80 without). */
+  columns?(fd: 1 | 2): number | undefined;
   /** Colour on stderr (off with NO_COLOR, TERM=dumb, --no-color, or when stderr is not a character device). */
   readonly color: boolean;
   debug: boolean;
@@ -102,6 +104,11 @@ export function createProcessContext(options: { debug: boolean; color?: boolean;
     async isTerminal(fd) {
       const { isatty } = await import("node:tty");
       return isatty(fd);
+    },
+    // Asked only when help is printed: the process stream is built lazily, and building one loads node:net.
+    columns(fd) {
+      const stream = fd === 1 ? process.stdout : process.stderr;
+      return stream.isTTY && stream.columns > 0 ? stream.columns : undefined;
     },
     // Decided on first use (only stderr output needs it). A character device is a
     // terminal or /dev/null, and colour sent to /dev/null harms nobody; this avoids

@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
+import { visibleSubcommands } from "../render/man.js";
 
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -32,9 +33,9 @@ export function describeCommands(program: Command): CommandSpec[] {
         ...(o.argChoices ? { values: [...o.argChoices] } : {}),
       })),
     takesProfile: cmd.registeredArguments[0]?.name() === "profile",
-    subcommands: cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden).map(spec),
+    subcommands: visibleSubcommands(cmd).map(spec),
   });
-  return program.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden).map(spec);
+  return visibleSubcommands(program).map(spec);
 }
 
 export function runCompletion(input: { shell: string; program: Command }, ctx: Context): number {

@@ -10,34 +10,34 @@ function esc(text: string): string {
   return text.replace(/\\/g, "\\e").replace(/-/g, "\\-").replace(/^([.'])/gm, "\\&$1");
 }
 
-function visible(commands: readonly Command[]): Command[] {
-  return commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden);
+/** The subcommands --help lists (not hidden ones, nor commander's implicit `help`). */
+export function visibleSubcommands(cmd: Command): Command[] {
+  return cmd
+    .createHelp()
+    .visibleCommands(cmd)
+    .filter((c) => cmd.commands.includes(c));
 }
 
-/** The text a command's addHelpText("after", ...) adds, as --help prints it. */
-function afterHelp(cmd: Command): string {
-  let text = "";
-  (cmd as unknown as { emit(event: string, context: unknown): boolean }).emit("afterHelp", { error: false, command: cmd, write: (s: string) => void (text += s) });
-  return text.replace(/^\n+/, "").replace(/\s+$/, "");
-}
+/** The text a command's help prints after its options (src/commands/declare.ts), as --help prints it. */
+type HelpAfter = (cmd: Command) => string;
 
 function usage(cmd: Command, parents: string[]): string {
   return [...parents, cmd.name(), cmd.usage()].filter(Boolean).join(" ");
 }
 
-function commandSection(cmd: Command, parents: string[]): string[] {
-  const subs = visible(cmd.commands);
-  if (subs.length > 0) return subs.flatMap((sub) => commandSection(sub, [...parents, cmd.name()]));
+function commandSection(cmd: Command, parents: string[], helpAfter: HelpAfter): string[] {
+  const subs = visibleSubcommands(cmd);
+  if (subs.length > 0) return subs.flatMap((sub) => commandSection(sub, [...parents, cmd.name()], helpAfter));
   const out = [".SS " + esc(usage(cmd, parents)), esc(cmd.description())];
   for (const option of cmd.options.filter((o) => !o.hidden)) {
     out.push(".TP", `.B ${esc(option.flags)}`, esc(option.description + (option.argChoices ? ` (${option.argChoices.join(", ")})` : "")));
   }
-  const after = afterHelp(cmd);
+  const after = helpAfter(cmd).replace(/^\n+/, "").replace(/\s+$/, "");
   if (after) out.push(".PP", ".nf", ...after.split("\n").map(esc), ".fi");
   return out;
 }
 
-export function renderManPage(program: Command, version: string): string {
+export function renderManPage(program: Command, version: string, helpAfter: HelpAfter): string {
   const lines = [
     `.TH AWSROLE 1 "" "awsrole ${esc(version)}" "User Commands"`,
     ".SH NAME",
@@ -57,7 +57,7 @@ export function renderManPage(program: Command, version: string): string {
     `.B ${esc("-h, --help")}`,
     "show help; every command takes it, as does awsrole help \\fIcommand\\fR",
     ".SH COMMANDS",
-    ...visible(program.commands).flatMap((cmd) => commandSection(cmd, ["awsrole"])),
+    ...visibleSubcommands(program).flatMap((cmd) => commandSection(cmd, ["awsrole"], helpAfter)),
     ".SH EXIT STATUS",
     "0 ok, 1 failure, 2 usage error, 130 interrupted (Ctrl\\-C); exec passes the command's own status through.",
     ".SH ENVIRONMENT",

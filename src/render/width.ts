@@ -7,7 +7,7 @@ import type { Context } from "../context.js";
 /** The terminal's width on fd 1 or 2, or undefined when that fd is not a terminal. */
 export async function terminalColumns(ctx: Context, fd: 1 | 2): Promise<number | undefined> {
   if (!(await ctx.isTerminal(fd))) return undefined;
-  const columns = (fd === 1 ? process.stdout : process.stderr).columns;
+  const columns = ctx.columns?.(fd);
   return typeof columns === "number" && columns > 0 ? columns : undefined;
 }
 

@@ -6,7 +6,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { BIN, ROOT, baseEnv, callsOf, parseEnvExport, runCli, seedWorld } from "./harness.js";
+import { BIN, ROOT, baseEnv, callsOf, parseEnvExport, seedWorld } from "./harness.js";
+// The CLI runs in-process (test/in-process.ts); the shell, pty and pipe cases spawn bin/awsrole.cjs.
+import { runCli } from "../in-process.js";
 
 // Never execFileSync here: the emulator runs in this process.
 const run = promisify(execFile);

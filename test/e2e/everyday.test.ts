@@ -5,7 +5,9 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BIN, baseEnv, callsOf, runCli, seedWorld, type RunResult } from "./harness.js";
+import { BIN, baseEnv, callsOf, runCli as spawnCli, seedWorld, type RunResult } from "./harness.js";
+// In-process (test/in-process.ts); exec's child writes to the process's own stdout, so exec is spawned.
+import { runCli } from "../in-process.js";
 import { runCommand } from "../tools/run-command.js";
 
 const world = seedWorld();
@@ -116,7 +118,7 @@ describe("the region follows the profile when awsrole set it, and stays when the
     const flagged = await runCli(["export", "paris", "--region", "eu-west-3", "--format", "fish"], env);
     expect(flagged.stderr).toBe("");
     expect(flagged.stdout).toContain("set -gx AWS_REGION 'eu-west-3'\nset -gx AWS_DEFAULT_REGION 'eu-west-3'\nset -gx AWSROLE_REGION 'eu-west-3'\n");
-    const child = await runCli(["exec", "paris", "--", "sh", "-c", 'echo "$AWS_REGION ${AWSROLE_REGION-none}"'], env);
+    const child = await spawnCli(["exec", "paris", "--", "sh", "-c", 'echo "$AWS_REGION ${AWSROLE_REGION-none}"'], env);
     expect(child.stdout).toBe("us-east-1 none\n");
     expect(child.stderr).toContain("keeping AWS_REGION=us-east-1");
     // A user's region that merely equals an old marker's value is still the user's once it differs.

@@ -6,7 +6,9 @@ import { promisify } from "node:util";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { baseEnv, callsOf, parseEnvExport, runCli, seedWorld, BIN, type Home } from "./harness.js";
+import { baseEnv, callsOf, parseEnvExport, seedWorld, BIN, type Home } from "./harness.js";
+// The CLI runs in-process (test/in-process.ts); the shell, pty and pipe cases spawn bin/awsrole.cjs.
+import { runCli } from "../in-process.js";
 
 // Never execFileSync here: the emulator runs in this process and would be blocked.
 const run = promisify(execFile);

@@ -8,7 +8,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
-import { baseEnv, callsOf, runCli, seedWorld, type Home } from "./harness.js";
+import { baseEnv, callsOf, seedWorld, type Home } from "./harness.js";
+// The CLI runs in-process (test/in-process.ts), on the same loopback STS and temp HOMEs.
+import { runCli } from "../in-process.js";
 
 const CI_KEY = "AKIACIUSER0000000001";
 const CI_SECRET = "CiUserSecretKey0000000000000000000000001";

@@ -7,7 +7,9 @@ import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, makeHome, runCli, type Home } from "../e2e/harness.js";
+import { BIN, makeHome, type Home } from "../e2e/harness.js";
+// The CLI runs in-process (test/in-process.ts), on the same loopback STS and temp HOMEs.
+import { runCli } from "../in-process.js";
 import { onPath } from "../tools/run-command.js";
 
 const run = promisify(execFile);

@@ -2,7 +2,9 @@
 // endpoint (AWSROLE_FEDERATION_ENDPOINT) → a login URL carrying only the SigninToken.
 
 import { describe, expect, it } from "vitest";
-import { baseEnv, callsOf, parseEnvExport, runCli, type Home, seedWorld } from "../e2e/harness.js";
+import { baseEnv, callsOf, parseEnvExport, type Home, seedWorld } from "../e2e/harness.js";
+// The CLI runs in-process (test/in-process.ts), on the same loopback STS and temp HOMEs.
+import { runCli } from "../in-process.js";
 import { consoleDestination, partitionEndpoints, partitionOf } from "../../src/commands/console.js";
 
 const world = seedWorld();

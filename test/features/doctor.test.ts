@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { buildConfig } from "../../src/core/config.js";
 import { parseIni } from "../../src/core/ini.js";
 import { closestKnownKey, lintConfig, type Finding } from "../../src/core/doctor.js";
-import { makeHome, runCli, type Home } from "../e2e/harness.js";
+import { makeHome, type Home } from "../e2e/harness.js";
+// The CLI runs in-process (test/in-process.ts), on the same loopback STS and temp HOMEs.
+import { runCli } from "../in-process.js";
 
 const CONFIG = "/h/.aws/config";
 const CREDS = "/h/.aws/credentials";

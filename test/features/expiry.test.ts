@@ -7,7 +7,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { StsServer } from "../sts/server.js";
-import { baseEnv, makeHome, parseEnvExport, runCli, startSeedSts, type Home } from "../e2e/harness.js";
+import { baseEnv, makeHome, parseEnvExport, startSeedSts, type Home } from "../e2e/harness.js";
+// The CLI runs in-process (test/in-process.ts), on the same loopback STS and temp HOMEs.
+import { runCli } from "../in-process.js";
 
 let sts: StsServer;
 let h: Home;

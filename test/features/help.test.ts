@@ -6,7 +6,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { ROOT, baseEnv, makeHome, runCli } from "../e2e/harness.js";
+import { ROOT, baseEnv, makeHome } from "../e2e/harness.js";
+// The CLI runs in-process (test/in-process.ts), on the same loopback STS and temp HOMEs.
+import { runCli } from "../in-process.js";
 
 const run = promisify(execFile);
 const h = makeHome();

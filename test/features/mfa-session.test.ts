@@ -7,7 +7,9 @@ import { createHash } from "node:crypto";
 import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CHAIN_MFA, baseEnv, callsOf, parseEnvExport, runCli, type Home, seedWorld } from "../e2e/harness.js";
+import { CHAIN_MFA, baseEnv, callsOf, parseEnvExport, type Home, seedWorld } from "../e2e/harness.js";
+// The CLI runs in-process (test/in-process.ts), on the same loopback STS and temp HOMEs.
+import { runCli } from "../in-process.js";
 
 const world = seedWorld();
 const sha1 = (text: string): string => createHash("sha1").update(text).digest("hex");

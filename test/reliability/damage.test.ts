@@ -5,7 +5,9 @@
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { baseEnv, callsOf, hopCacheFiles, leftovers, parseEnvExport, runCli, STACK_LINE, type Home, seedWorld } from "./helpers.js";
+import { baseEnv, callsOf, hopCacheFiles, leftovers, parseEnvExport, STACK_LINE, type Home, seedWorld } from "./helpers.js";
+// The CLI runs in-process (test/in-process.ts), on the same loopback servers and temp HOMEs.
+import { runCli } from "../in-process.js";
 
 const world = seedWorld();
 const home = () => world.home();

@@ -12,7 +12,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { buildConfig } from "../../src/core/config.js";
 import { parseIni } from "../../src/core/ini.js";
 import { planProfile } from "../../src/core/plan.js";
-import { makeHome, runCli, STACK_LINE, type Home } from "./helpers.js";
+import { makeHome, STACK_LINE, type Home } from "./helpers.js";
+// The CLI runs in-process (test/in-process.ts), on the same loopback servers and temp HOMEs.
+import { runCli } from "../in-process.js";
 
 // No emulator in this file: none of these cases may reach STS.
 const execFileAsync = promisify(execFile);

@@ -7,7 +7,10 @@ import { chmodSync, chownSync, closeSync, existsSync, openSync, lstatSync, mkdir
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseIni } from "../../src/core/ini.js";
-import { BIN, baseEnv, callsOf, hopCacheFiles, leftovers, parseEnvExport, runCli, seedWorld, STACK_LINE } from "./helpers.js";
+import { BIN, baseEnv, callsOf, hopCacheFiles, leftovers, parseEnvExport, runCli as spawnCli, seedWorld, STACK_LINE } from "./helpers.js";
+// The CLI runs in-process (test/in-process.ts), on the same loopback servers and
+// temp HOMEs; exec is spawned (its child writes to the process's own stdout).
+import { runCli } from "../in-process.js";
 
 const world = seedWorld();
 const hasMkfifo = spawnSync("mkfifo", ["--version"]).status === 0;
@@ -217,7 +220,7 @@ describe("exported values", () => {
   it("exec's child sees neither a stale AWS_SESSION_EXPIRATION nor AWS_CREDENTIAL_FILE", async () => {
     const h = world.home({ config: "", credentials: keys("Secret", "Token") });
     const env = baseEnv(h, undefined, { AWS_SESSION_EXPIRATION: "2020-01-01T00:00:00Z", AWS_CREDENTIAL_FILE: "/elsewhere/creds" });
-    const r = await runCli(["exec", "p", "--", "sh", "-c", 'echo "${AWS_SESSION_EXPIRATION-none}|${AWS_CREDENTIAL_FILE-none}|$AWS_ACCESS_KEY_ID"'], env);
+    const r = await spawnCli(["exec", "p", "--", "sh", "-c", 'echo "${AWS_SESSION_EXPIRATION-none}|${AWS_CREDENTIAL_FILE-none}|$AWS_ACCESS_KEY_ID"'], env);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("none|none|AKIAEXPORT0000000001\n");
   });

@@ -9,7 +9,9 @@ import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StsServer } from "../sts/server.js";
-import { baseEnv, cachedSecrets, makeHome, runCli, SEED_SECRETS, startSeedSts, walkFiles, type Home, type RunResult } from "./helpers.js";
+import { baseEnv, cachedSecrets, makeHome, SEED_SECRETS, startSeedSts, walkFiles, type Home, type RunResult } from "./helpers.js";
+// The CLI runs in-process (test/in-process.ts), on the same loopback servers and temp HOMEs.
+import { runCli } from "../in-process.js";
 
 let sts: StsServer;
 const homes: Home[] = [];

@@ -7,7 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { baseEnv, makeHome, runCli, STACK_LINE, seedWorld, parseEnvExport, type Home } from "./helpers.js";
+import { baseEnv, makeHome, STACK_LINE, seedWorld, parseEnvExport, type Home } from "./helpers.js";
+// The CLI runs in-process (test/in-process.ts), on the same loopback servers and temp HOMEs.
+import { runCli } from "../in-process.js";
 import {
   assumeRoleXml,
   errorXml,

@@ -6,7 +6,9 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadWorld, SEED_WORLD_PATH, startSts, type StsServer } from "../sts/server.js";
-import { baseEnv, callsOf, hopCacheFiles, leftovers, parseEnvExport, runCli, STACK_LINE, seedWorld } from "./helpers.js";
+import { baseEnv, callsOf, hopCacheFiles, leftovers, parseEnvExport, STACK_LINE, seedWorld } from "./helpers.js";
+// The CLI runs in-process (test/in-process.ts), on the same loopback servers and temp HOMEs.
+import { runCli } from "../in-process.js";
 import { existsSync } from "node:fs";
 
 // A fresh emulator per test: faults injected but not consumed must not leak into the next test.
