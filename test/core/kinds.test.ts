@@ -73,6 +73,23 @@ describe("the provider order, as the planner applies it", () => {
   });
 });
 
+describe("config errors the kinds raise carry their setting (doctor places them by it)", () => {
+  it.each([
+    ["an id without a secret", "", "aws_access_key_id = AKIAEXAMPLE0000001\n", "aws_access_key_id"],
+    ["web identity without role_arn", WEB, "", "web_identity_token_file"],
+  ])("%s", (_name, configBody, credentialsBody, setting) => {
+    const built = buildConfig(parseIni(`[profile p]\n${configBody}`, paths.configPath), parseIni(`[p]\n${credentialsBody}`, paths.credentialsPath), paths);
+    const error = (() => {
+      try {
+        planProfile(built, chooseProfile("p", NO_IMDS), { env: NO_IMDS });
+      } catch (e) {
+        return e as ProfileConfigError;
+      }
+    })();
+    expect(error?.setting).toBe(setting);
+  });
+});
+
 describe("the one profile classification", () => {
   const profileOf = (configBody: string, credentialsBody = "") => {
     const built = buildConfig(parseIni(`[profile p]\n${configBody}`, paths.configPath), parseIni(`[p]\n${credentialsBody}`, paths.credentialsPath), paths);

@@ -46,6 +46,7 @@ export function staticKeys(file: "credentials" | "config"): CredentialKind<Stati
           profile.name,
           `Profile "${profile.name}" has aws_access_key_id but no aws_secret_access_key in ${path}.`,
           `Add aws_secret_access_key to [${section.name}] in ${path}.`,
+          { setting: "aws_access_key_id" },
         );
       }
       // botocore reads aws_security_token before aws_session_token.

@@ -64,6 +64,7 @@ export const webIdentity: CredentialKind<WebIdentitySource> = {
         profile.name,
         `Profile "${profile.name}" has web_identity_token_file but no role_arn.`,
         `Add role_arn to [${profile.configSection?.name ?? profile.credentialsSection?.name ?? profile.name}] or set AWS_ROLE_ARN.`,
+        { setting: "web_identity_token_file" },
       );
     }
     const sessionName = (useEnv(at) && nonEmpty(at.env.AWS_ROLE_SESSION_NAME)) || getString(profile, "role_session_name");
