@@ -403,6 +403,25 @@ Examples:
       select(async (ctx) => (await import("./commands/shell-init.js")).runShellInit({ shell, name: options.name }, ctx));
     });
 
+  // IAM Identity Center: src/commands/logout.ts, docs/sso.md.
+  program
+    .command("logout")
+    .description("end every IAM Identity Center (SSO) session, as `aws sso logout` does: tokens and SSO role credentials are removed")
+    .option("-p, --profile <name>", "the profile whose endpoint settings apply (endpoint_url, [services])")
+    .addHelpText(
+      "after",
+      `
+Calls the portal's Logout for each token in ~/.aws/sso/cache, then removes the
+token files and every "ProviderType": "sso" entry of ~/.aws/cli/cache (shared
+with the AWS CLI v2, so \`aws\` is logged out too). Nothing on stdout.
+
+Examples:
+  awsrole logout`,
+    )
+    .action((options: { profile?: string }) => {
+      select(async (ctx) => (await import("./commands/logout.js")).runLogout({ profile: options.profile }, ctx));
+    });
+
   // For completion scripts: profile names, one per line, from the config files only.
   program
     .command("__profiles", { hidden: true })
