@@ -12,7 +12,7 @@ import { CacheStore } from "../../src/adapters/cache-store.js";
 import { buildConfig } from "../../src/core/config.js";
 import type { Effects } from "../../src/core/effects.js";
 import { parseIni } from "../../src/core/ini.js";
-import { sso, ssoKeyOf, ssoSettings, usesSsoRole, type SsoSource } from "../../src/core/kinds/sso.js";
+import { sso, ssoKeyOf, usesSsoRole, type SsoSource } from "../../src/core/kinds/sso.js";
 import type { PlanContext } from "../../src/core/kinds/types.js";
 import { parseSsoToken, refreshDecision, ssoRegistrationKey, ssoRoleCacheKey, ssoTimestamp, ssoTokenFileName } from "../../src/core/sso-token.js";
 import { AwsroleError, ProfileConfigError } from "../../src/errors.js";

@@ -3,17 +3,16 @@
 // AWS_ENDPOINT_URL_SSO / _SSO_OIDC / _STS), the token and role caches shared
 // with the AWS CLI v2, the errors, and `awsrole logout`.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ssoTokenFileName } from "../../src/core/sso-token.js";
 import { loadWorld, SSO_WORLD_PATH, startSts, type StsServer } from "../sts/server.js";
-import { baseEnv, makeHome, parseEnvExport, runCli, type Home } from "./harness.js";
+import { baseEnv, makeHome, runCli, type Home } from "./harness.js";
 
 const START_URL = "https://d-abc123.awsapps.com/start";
-const DEV_ROLE = "AWSReservedSSO_Developer_0a1b2c3d4e5f6a7b";
 
-export const SSO_CONFIG = `[profile sso-dev]
+const SSO_CONFIG = `[profile sso-dev]
 sso_session = my-sso
 sso_account_id = 555555555555
 sso_role_name = Developer
@@ -103,4 +102,3 @@ describe("awsrole logout", () => {
   });
 });
 
-export { DEV_ROLE, parseEnvExport, readFileSync };
