@@ -8,7 +8,7 @@
 // surprises start.
 
 import { editDistance } from "./edit-distance.js";
-import { ProfileConfigError } from "../errors.js";
+import { type ErrorCode, ProfileConfigError } from "../errors.js";
 import { getString, type AwsConfig, type Profile } from "./config.js";
 import type { IniSection } from "./ini.js";
 import { hasStaticKeys, isRoleProfile, parseDuration, planProfile, validateRoleArn, yieldsRoleSession, type Plan } from "./plan.js";
@@ -182,8 +182,11 @@ function chainOf(config: AwsConfig, name: string): string[] {
 
 type Add = (finding: Finding) => void;
 
-/** Which key a planner error is about, for its line number. */
-const ERROR_KEYS: Record<string, string> = {
+/**
+ * Which key a planner error is about, for an error that does not say so itself
+ * (no `setting`): the placement doctor used before errors carried their setting.
+ */
+const ERROR_KEYS: Partial<Record<ErrorCode, string>> = {
   Cycle: "source_profile",
   SourceProfileNotFound: "source_profile",
   BothSources: "credential_source",
@@ -196,7 +199,8 @@ const ERROR_KEYS: Record<string, string> = {
   SourceHasNoCredentials: "source_profile",
 };
 
-const CODE_NAMES: Record<string, string> = {
+/** The finding code of each planner error (stable: scripts match `doctor --json` output). */
+const CODE_NAMES: Partial<Record<ErrorCode, string>> = {
   Cycle: "cycle",
   SourceProfileNotFound: "missing-source",
   BothSources: "both-sources",
@@ -240,19 +244,35 @@ function lintPlan(config: AwsConfig, profile: Profile, add: Add, known: Map<stri
 /** A planner refusal as a finding, placed at the key it is about. */
 function addPlannerError(config: AwsConfig, profile: Profile, error: unknown, add: Add): void {
   if (!(error instanceof ProfileConfigError)) throw error;
-  if (error.code === "SsoUnsupported") return; // valid for the AWS CLI; awsrole says so when used
-  const culprit = config.profiles.get(error.profile) ?? profile;
-  const key = ERROR_KEYS[error.code];
-  // A source's problem is reported once, at the source.
-  const where = key !== undefined ? at(config, culprit, key) : sectionAt(config, culprit);
-  add({
+  const finding = plannerFinding(config, profile, error);
+  if (finding) add(finding);
+}
+
+/**
+ * A config error as a finding, placed by what the error carries: the profile it
+ * names (a source's problem is reported once, at the source), and the line of
+ * its setting (the origin the thrower gave, else where that profile sets it),
+ * else the profile's section. `linted` is the profile being linted, for an
+ * error naming a profile that does not exist.
+ */
+export function plannerFinding(config: AwsConfig, linted: Profile, error: ProfileConfigError): Finding | undefined {
+  if (error.code === "SsoUnsupported") return undefined; // valid for the AWS CLI; awsrole says so when used
+  const culprit = config.profiles.get(error.profile) ?? linted;
+  const setting = error.setting ?? ERROR_KEYS[error.code];
+  const where =
+    error.origin !== undefined
+      ? { file: error.origin.path, line: error.origin.line }
+      : setting !== undefined
+        ? at(config, culprit, setting)
+        : sectionAt(config, culprit);
+  return {
     severity: "error",
     code: CODE_NAMES[error.code] ?? error.code,
     profile: culprit.name,
     ...where,
     message: error.message,
     fix: error.hint ?? "Fix this setting.",
-  });
+  };
 }
 
 /**
