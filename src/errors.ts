@@ -129,6 +129,30 @@ export interface ErrorCodes {
   SourceHasNoCredentials: true;
   /** source_profile names a profile that is in neither file. */
   SourceProfileNotFound: true;
+  /** IAM Identity Center's OIDC service answered something that is not a usable JSON answer. */
+  SsoOidcBadResponse: true;
+  /** IAM Identity Center's OIDC service could not be reached (network, deadline, size). */
+  SsoOidcUnreachable: true;
+  /** An SSO profile lacks sso_start_url, sso_region, sso_account_id or sso_role_name (after its sso-session). */
+  SsoMissingConfig: true;
+  /** The AWS access portal refused GetRoleCredentials for another reason (throttling, a server error). */
+  SsoPortalError: true;
+  /** The AWS access portal answered something that is not usable role credentials. */
+  SsoPortalBadResponse: true;
+  /** The AWS access portal could not be reached. */
+  SsoPortalUnreachable: true;
+  /** The SSO user is not assigned the profile's account and role (ForbiddenException), or the account is unknown. */
+  SsoRoleForbidden: true;
+  /** A profile and its sso-session set the same key to different values. */
+  SsoSessionConflict: true;
+  /** sso_session names an [sso-session NAME] the config file does not have. */
+  SsoSessionNotFound: true;
+  /** The SSO token expired and could not be refreshed, or the portal refused it (UnauthorizedException). */
+  SsoTokenExpired: true;
+  /** The SSO token file is not valid JSON or lacks accessToken / expiresAt. */
+  SsoTokenInvalid: true;
+  /** There is no SSO token file for the profile's session or start URL: log in first. */
+  SsoTokenMissing: true;
   /** The profile uses IAM Identity Center, which awsrole does not resolve yet. */
   SsoUnsupported: true;
   /** STS answered with incomplete or malformed credentials. */

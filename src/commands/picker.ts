@@ -112,6 +112,10 @@ export function choiceSummary(values: Readonly<Record<string, unknown>>): string
     const role = m ? `${m[2]} (${m[1]})` : roleArn;
     return str("web_identity_token_file") !== undefined ? `${role}, web identity` : role;
   }
+  // IAM Identity Center (botocore's order: before keys in a file): the permission set and account.
+  const ssoRole = str("sso_role_name");
+  const ssoAccount = str("sso_account_id");
+  if (ssoRole !== undefined || ssoAccount !== undefined) return `${ssoRole ?? "?"} (${ssoAccount ?? "?"}), sso`;
   if (str("aws_access_key_id") !== undefined) return "keys";
   if (str("credential_process") !== undefined) return "process";
   if (str("sso_session") !== undefined || str("sso_start_url") !== undefined) return "sso";

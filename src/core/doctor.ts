@@ -11,6 +11,7 @@ import { editDistance } from "./edit-distance.js";
 import { type ErrorCode, ProfileConfigError } from "../errors.js";
 import { getString, type AwsConfig, type Profile } from "./config.js";
 import type { IniSection } from "./ini.js";
+import { usesSsoRole } from "./kinds/sso.js";
 import { hasStaticKeys, isRoleProfile, parseDuration, planProfile, validateRoleArn, yieldsRoleSession, type Plan } from "./plan.js";
 
 export type Severity = "error" | "warning";
@@ -65,8 +66,12 @@ export function profileSummary(profile: Profile): ProfileSummary {
   else if (roleArn !== undefined) kind = "role";
   else if (profile.values.aws_access_key_id !== undefined) kind = profile.values.aws_session_token !== undefined || profile.values.aws_security_token !== undefined ? "session-keys" : "keys";
   else if (getString(profile, "credential_process") !== undefined) kind = "process";
-  else if (getString(profile, "sso_start_url") !== undefined || getString(profile, "sso_session") !== undefined) kind = "sso";
+  else if (usesSsoRole(profile) || getString(profile, "sso_start_url") !== undefined || getString(profile, "sso_session") !== undefined) kind = "sso";
   else kind = "none";
+  if (kind === "sso") {
+    // An IAM Identity Center profile: its permission set and account (the picker shows them).
+    return { name: profile.name, kind, role: getString(profile, "sso_role_name"), account: getString(profile, "sso_account_id"), source };
+  }
   return { name: profile.name, kind, role: parsed?.[2] ?? (roleArn === undefined ? undefined : roleArn), account: parsed?.[1], source };
 }
 
@@ -213,6 +218,9 @@ const CODE_NAMES: Partial<Record<ErrorCode, string>> = {
   WebIdentityWithoutRole: "web-identity-without-role",
   SourceHasNoCredentials: "source-without-credentials",
   SsoUnsupported: "sso",
+  SsoMissingConfig: "sso-missing-config",
+  SsoSessionNotFound: "sso-session-not-found",
+  SsoSessionConflict: "sso-session-conflict",
 };
 
 /** Plans the profile as `awsrole export NAME` would (no STS), turning the planner's refusals into findings. */

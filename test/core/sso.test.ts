@@ -16,6 +16,8 @@ import { sso, ssoKeyOf, usesSsoRole, type SsoSource } from "../../src/core/kinds
 import type { PlanContext } from "../../src/core/kinds/types.js";
 import { parseSsoToken, refreshDecision, ssoRegistrationKey, ssoRoleCacheKey, ssoTimestamp, ssoTokenFileName } from "../../src/core/sso-token.js";
 import { AwsroleError, ProfileConfigError } from "../../src/errors.js";
+import { choiceSummary } from "../../src/commands/picker.js";
+import { lintConfig, profileSummary } from "../../src/core/doctor.js";
 import { loadWorld, SSO_WORLD_PATH, startSts, type StsServer } from "../sts/server.js";
 
 const paths = { configPath: "/h/.aws/config", credentialsPath: "/h/.aws/credentials" };
@@ -335,5 +337,25 @@ describe("resolve against the emulator", () => {
     const error = (await sso.resolve(planOf(SESSION_CONFIG, "dev", env()), effects()).catch((e: unknown) => e)) as AwsroleError;
     expect(error.code).toBe("SsoRoleForbidden");
     expect(error.message).toContain("role Developer in account 555555555555");
+  });
+});
+
+describe("doctor and the picker know SSO profiles", () => {
+  it("the picker shows the permission set and the account", () => {
+    expect(choiceSummary({ sso_session: "s", sso_role_name: "Developer", sso_account_id: "555555555555" })).toBe("Developer (555555555555), sso");
+  });
+
+  it("doctor's summary has the role and account; its findings place SSO config errors at their setting", () => {
+    const text = `[profile dev]\nsso_session = nope\nsso_account_id = 555555555555\nsso_role_name = Developer\n\n[profile half]\nsso_account_id = 1\n\n[profile clash]\nsso_session = s\nsso_region = eu-west-1\nsso_account_id = 1\nsso_role_name = R\n\n[sso-session s]\nsso_start_url = u\nsso_region = us-east-1\n`;
+    const config = configOf(text);
+    expect(profileSummary(config.profiles.get("dev")!)).toMatchObject({ kind: "sso", role: "Developer", account: "555555555555" });
+    const findings = lintConfig(config).findings.map((f) => [f.profile, f.code, f.line]);
+    expect(findings).toEqual(
+      expect.arrayContaining([
+        ["dev", "sso-session-not-found", 2],
+        ["half", "sso-missing-config", 7],
+        ["clash", "sso-session-conflict", 11],
+      ]),
+    );
   });
 });

@@ -95,6 +95,7 @@ export function ssoSettings(profile: Profile, config: AwsConfig): { accountId: s
         known.length > 0
           ? `Define [sso-session ${sessionName}] in ${config.configPath}, or set sso_session to one of: ${known.join(", ")}.`
           : `Define [sso-session ${sessionName}] with sso_start_url and sso_region in ${config.configPath}.`,
+        { setting: "sso_session" },
       );
     }
     // _resolve_sso_session_reference: every key of the session must agree with the profile's.
@@ -107,6 +108,7 @@ export function ssoSettings(profile: Profile, config: AwsConfig): { accountId: s
           name,
           `The value for ${key} is inconsistent between profile (${own}) and sso-session (${theirs}).`,
           `Remove ${key} from ${where(profile, config, key)} (profile "${name}"), or make it match [sso-session ${sessionName}] in ${config.configPath}.`,
+          { setting: key },
         );
       }
       if (theirs !== undefined) values[key] = theirs;
@@ -123,6 +125,7 @@ export function ssoSettings(profile: Profile, config: AwsConfig): { accountId: s
       inSession
         ? `Add ${missing.join(" and ")} to [sso-session ${sessionName}] or ${where(profile, config)}.`
         : `Add ${missing.join(" and ")} to ${where(profile, config)}${sessionName === undefined ? " (or sso_session = NAME with an [sso-session NAME] section)" : ""}.`,
+      { setting: profile.values.sso_account_id !== undefined ? "sso_account_id" : "sso_role_name" },
     );
   }
   const scopes = sessionName !== undefined ? parseScopes(values.sso_registration_scopes) : undefined;
