@@ -183,3 +183,32 @@ describe("the warm path answers cached SSO sessions", () => {
     expect(modules.filter((m) => ["node:crypto", "node:http", "node:https", "node:net"].includes(m))).toEqual([]);
   });
 });
+
+describe("chain and whoami show the SSO session", () => {
+  it("chain: session, start URL, account, role, token file and its expiry; --output json has them under sso", async () => {
+    writeToken("my-sso", { startUrl: START_URL, region: "us-east-1", ...server.oidc.issueToken({ userName: "alice" }) });
+    const out = await runCli(["chain", "sso-chain"], env());
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('source: IAM Identity Center role Developer in account 555555555555 (GetRoleCredentials), sso-session "my-sso"');
+    expect(out.stdout).toContain(`  sso:    sso-session my-sso, ${START_URL} (us-east-1); role Developer in account 555555555555`);
+    expect(out.stdout).toMatch(/ {2}token: {2}~\/\.aws\/sso\/cache\/[0-9a-f]{40}\.json: expires .* \((59m\d\ds|1h00m) left, refreshable\)/);
+    const json = JSON.parse((await runCli(["chain", "sso-dev", "--output", "json"], env())).stdout) as { source: { kind: string }; sso: Record<string, unknown> };
+    expect(json.source.kind).toBe("sso");
+    expect(json.sso).toMatchObject({ session: "my-sso", accountId: "555555555555", roleName: "Developer", token: "ok", refreshable: true });
+    expect(server.calls).toEqual([]);
+  });
+
+  it("chain without a token says how to get one", async () => {
+    const out = await runCli(["chain", "sso-legacy"], env());
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain("none yet (awsrole login --profile sso-legacy)");
+  });
+
+  it("whoami: the SSO session's time left", async () => {
+    writeToken("my-sso", { startUrl: START_URL, region: "us-east-1", ...server.oidc.issueToken({ userName: "alice" }) });
+    const out = await runCli(["whoami", "sso-dev"], env());
+    expect(out.stderr).toBe("");
+    expect(out.stdout).toMatch(/^SSO {6}sso-session my-sso, token (59m\d\ds|1h00m) left, refreshable$/m);
+    expect(out.stdout).toContain(`Arn      arn:aws:sts::555555555555:assumed-role/${DEV_ROLE}/alice`);
+  });
+});

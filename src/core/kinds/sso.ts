@@ -295,6 +295,38 @@ function portalRefused(source: SsoSource, error: PortalError): AwsroleError {
   });
 }
 
+/** What `chain` and `whoami` show about a source's token (never the token itself). */
+export interface SsoTokenStatus {
+  session: string | null;
+  startUrl: string;
+  region: string;
+  accountId: string;
+  roleName: string;
+  tokenFile: string;
+  /** "ok", "missing" or "invalid". */
+  token: "ok" | "missing" | "invalid";
+  tokenExpiresAt: Date | null;
+  /** Whether awsrole (and the AWS CLI) can refresh it: sso-session form, a refresh token and an unexpired registration. */
+  refreshable: boolean;
+}
+
+/** The token of an SSO source as it is on disk now; read with the function given (so the warm path is untouched). */
+export function ssoTokenStatus(source: SsoSource, env: Effects["env"], readFile: (path: string) => string, now: Date): SsoTokenStatus {
+  const tokenFile = tokenPathOf(source, env);
+  const base = { session: source.session ?? null, startUrl: source.startUrl, region: source.region, accountId: source.accountId, roleName: source.roleName, tokenFile };
+  let text: string;
+  try {
+    text = readFile(tokenFile);
+  } catch {
+    return { ...base, token: "missing", tokenExpiresAt: null, refreshable: false };
+  }
+  const parsed = parseSsoToken(text);
+  if (parsed.status !== "ok") return { ...base, token: "invalid", tokenExpiresAt: null, refreshable: false };
+  const t = parsed.token;
+  const refreshable = source.session !== undefined && t.refreshToken !== undefined && t.clientId !== undefined && t.clientSecret !== undefined && t.registrationExpiresAt !== undefined && t.registrationExpiresAt.getTime() > now.getTime();
+  return { ...base, token: "ok", tokenExpiresAt: t.expiresAt, refreshable };
+}
+
 export const sso: CredentialKind<SsoSource> = {
   kind: "sso",
   uses: (profile) => usesSsoRole(profile),
