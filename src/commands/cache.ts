@@ -5,6 +5,7 @@ import { CacheStore } from "../adapters/cache-store.js";
 import type { Context } from "../context.js";
 import { hopCacheKey, mfaSessionCacheKey, webIdentityCacheKey } from "../core/cache-key.js";
 import { planProfile } from "../core/plan.js";
+import { ssoKeyOf } from "../core/kinds/sso.js";
 import { openSession, warn } from "../resolver.js";
 import { paint } from "../ui.js";
 import { formatDuration } from "./expiry.js";
@@ -38,11 +39,13 @@ export async function runCacheClear(input: CacheClearInput, ctx: Context): Promi
   if (input.chain) {
     keys.push(...hops.map(hopCacheKey));
     if (source.kind === "web-identity" && source.cached) keys.push(webIdentityCacheKey(source));
+    if (source.kind === "sso") keys.push(ssoKeyOf(source));
     for (const hop of hops) {
       if (hop.mfaSession && hop.mfaSerial && source.kind === "static") keys.push(mfaSessionCacheKey({ serialNumber: hop.mfaSerial, sourceAccessKeyId: source.accessKeyId }));
     }
   } else if (outer) keys.push(hopCacheKey(outer));
   else if (source.kind === "web-identity" && source.cached) keys.push(webIdentityCacheKey(source));
+  else if (source.kind === "sso") keys.push(ssoKeyOf(source));
   const unique = [...new Set(keys)];
   const removed = new CacheStore(session.cacheDir, { warn: (m) => warn(ctx, m) }).remove(unique);
   const what = input.chain ? `of profile ${session.plan.profile} and its chain` : `of profile ${session.plan.profile}`;
@@ -98,7 +101,8 @@ export async function runCacheList(input: CacheListInput, ctx: Context): Promise
   for (const row of rows) {
     const state = row.corrupt ? "corrupt (treated as a miss)" : row.usable ? `usable, ${formatDuration(row.secondsLeft ?? 0)} left` : row.secondsLeft !== null && row.secondsLeft > 0 ? `too close to expiry (${formatDuration(row.secondsLeft)} left)` : "expired";
     const who = row.profiles.length ? row.profiles.join(", ") : "(no profile)";
-    out.push(...(columns ? wrapWords(`${who}: ${state}`, columns) : [`${who}: ${state}`]), ...fit(row.arn ?? row.kind, "  "), `  ${basename(row.file)}`);
+    const identity = row.arn ?? (row.kind === "sso" ? `IAM Identity Center role credentials${row.account ? ` in account ${row.account}` : ""}` : row.kind);
+    out.push(...(columns ? wrapWords(`${who}: ${state}`, columns) : [`${who}: ${state}`]), ...fit(identity, "  "), `  ${basename(row.file)}`);
   }
   ctx.stdout.write(out.join("\n") + "\n");
   return 0;
@@ -117,7 +121,7 @@ function profilesForKeys(ctx: Context): Map<string, string[]> {
     try {
       const plan = planProfile(config, { name, from: "flag" }, { env: ctx.env });
       const last = plan.hops[plan.hops.length - 1];
-      const key = last ? hopCacheKey(last) : plan.source.kind === "web-identity" ? webIdentityCacheKey(plan.source) : undefined;
+      const key = last ? hopCacheKey(last) : plan.source.kind === "web-identity" ? webIdentityCacheKey(plan.source) : plan.source.kind === "sso" ? ssoKeyOf(plan.source) : undefined;
       if (key) map.set(key, [...(map.get(key) ?? []), name]);
     } catch {
       // A broken profile simply maps to nothing here; `doctor` reports it.

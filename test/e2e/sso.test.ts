@@ -212,3 +212,25 @@ describe("chain and whoami show the SSO session", () => {
     expect(out.stdout).toContain(`Arn      arn:aws:sts::555555555555:assumed-role/${DEV_ROLE}/alice`);
   });
 });
+
+describe("cache list and cache clear include SSO entries", () => {
+  it("list names the SSO profile and the account; clear PROFILE removes its SSO entry; clear --chain the chain's", async () => {
+    writeToken("my-sso", { startUrl: START_URL, region: "us-east-1", ...server.oidc.issueToken({ userName: "alice" }) });
+    expect((await runCli(["export", "sso-chain"], env())).code).toBe(0);
+    const list = await runCli(["cache", "list"], env());
+    expect(list.stdout).toContain("sso-dev: usable");
+    expect(list.stdout).toContain("IAM Identity Center role credentials in account 555555555555");
+    const rows = JSON.parse((await runCli(["cache", "list", "--output", "json"], env())).stdout) as Array<{ kind: string; profiles: string[] }>;
+    expect(rows.map((r) => [r.kind, r.profiles]).sort()).toEqual([
+      ["assume-role", ["sso-chain"]],
+      ["sso", ["sso-dev"]],
+    ]);
+    const clear = await runCli(["cache", "clear", "sso-dev"], env());
+    expect(clear.stdout).toContain("Removed 1 cached credential of profile sso-dev");
+    expect(home.cacheFiles().filter((f) => f.endsWith(".json"))).toHaveLength(1);
+    expect((await runCli(["export", "sso-dev"], env())).code).toBe(0);
+    const chain = await runCli(["cache", "clear", "sso-chain", "--chain"], env());
+    expect(chain.stdout).toContain("Removed 2 cached credentials of profile sso-chain and its chain");
+    expect(home.cacheFiles().filter((f) => f.endsWith(".json"))).toEqual([]);
+  });
+});
