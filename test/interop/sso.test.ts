@@ -93,7 +93,9 @@ function envOf(home: string): Record<string, string> {
 type Token = ReturnType<StsServer["oidc"]["issueToken"]>;
 function writeToken(home: string, legacy: boolean, token: Token): string {
   const path = join(home, ".aws", "sso", "cache", ssoTokenFileName(legacy ? START_URL : "my-sso"));
-  const fields = legacy ? { startUrl: START_URL, region: "us-east-1", accessToken: token.accessToken, expiresAt: token.expiresAt } : { startUrl: START_URL, region: "us-east-1", ...token };
+  const fields = legacy
+    ? { startUrl: START_URL, region: "us-east-1", accessToken: token.accessToken, expiresAt: token.expiresAt }
+    : { startUrl: START_URL, region: "us-east-1", ...token };
   writeFileSync(path, JSON.stringify(fields), { mode: 0o600 });
   return path;
 }
@@ -101,14 +103,18 @@ function writeToken(home: string, legacy: boolean, token: Token): string {
 /** The portal, OIDC and STS calls since the last reset, as comparable lines. */
 function calls(): string[] {
   return server.calls.map((c) => {
-    if (c.service === "sso") return `sso ${c.action} ${c.params.account_id ?? ""}/${c.params.role_name ?? ""} ${c.status}`;
+    if (c.service === "sso")
+      return `sso ${c.action} ${c.params.account_id ?? ""}/${c.params.role_name ?? ""} ${c.status}`;
     if (c.service === "sso-oidc") return `sso-oidc ${c.action} ${c.params.grantType ?? ""} ${c.status}`;
-    return `sts ${c.action} ${c.params.RoleArn ?? ""} ${normaliseSession(c.params.RoleSessionName ?? "")} by ${normaliseSession(c.callerArn ?? "")} ${c.status}`;
+    const session = normaliseSession(c.params.RoleSessionName ?? "");
+    return `sts ${c.action} ${c.params.RoleArn ?? ""} ${session} by ${normaliseSession(c.callerArn ?? "")} ${c.status}`;
   });
 }
 
-const awsWho = (profile: string, home: string): Promise<Run> => runAws(["sts", "get-caller-identity", "--profile", profile, "--output", "json"], envOf(home));
-const awsroleWho = (profile: string, home: string): Promise<Run> => runAwsrole(["whoami", profile, "--output", "json"], envOf(home));
+const awsWho = (profile: string, home: string): Promise<Run> =>
+  runAws(["sts", "get-caller-identity", "--profile", profile, "--output", "json"], envOf(home));
+const awsroleWho = (profile: string, home: string): Promise<Run> =>
+  runAwsrole(["whoami", profile, "--output", "json"], envOf(home));
 
 interface Case {
   profile: string;
@@ -118,32 +124,51 @@ interface Case {
 }
 const CASES: Case[] = [
   { profile: "sso-dev", legacy: false, user: "alice", arn: DEV },
-  { profile: "sso-chain", legacy: false, user: "alice", arn: "arn:aws:sts::555555555555:assumed-role/ChainTarget/chain-from-sso" },
-  { profile: "sso-legacy", legacy: true, user: "alice", arn: "arn:aws:sts::666666666666:assumed-role/AWSReservedSSO_ReadOnly_2c3d4e5f6a7b8c9d/alice" },
-  { profile: "sso-legacy-chain", legacy: true, user: "alice", arn: "arn:aws:sts::555555555555:assumed-role/ChainTarget/botocore-session-<secs>" },
+  {
+    profile: "sso-chain",
+    legacy: false,
+    user: "alice",
+    arn: "arn:aws:sts::555555555555:assumed-role/ChainTarget/chain-from-sso",
+  },
+  {
+    profile: "sso-legacy",
+    legacy: true,
+    user: "alice",
+    arn: "arn:aws:sts::666666666666:assumed-role/AWSReservedSSO_ReadOnly_2c3d4e5f6a7b8c9d/alice",
+  },
+  {
+    profile: "sso-legacy-chain",
+    legacy: true,
+    user: "alice",
+    arn: "arn:aws:sts::555555555555:assumed-role/ChainTarget/botocore-session-<secs>",
+  },
 ];
 
 describe.skipIf(!hasAws)("SSO: awsrole and the AWS CLI v1", () => {
-  it.each(CASES)("$profile: the same portal and STS calls and the same identity", async ({ profile, legacy, user, arn }) => {
-    const token = server.oidc.issueToken({ userName: user, legacy });
-    const awsHome = newHome();
-    writeToken(awsHome, legacy, token);
-    server.reset();
-    const theirs = await awsWho(profile, awsHome);
-    const theirCalls = calls();
+  it.each(CASES)(
+    "$profile: the same portal and STS calls and the same identity",
+    async ({ profile, legacy, user, arn }) => {
+      const token = server.oidc.issueToken({ userName: user, legacy });
+      const awsHome = newHome();
+      writeToken(awsHome, legacy, token);
+      server.reset();
+      const theirs = await awsWho(profile, awsHome);
+      const theirCalls = calls();
 
-    const ourHome = newHome();
-    writeToken(ourHome, legacy, token);
-    server.reset();
-    const ours = await awsroleWho(profile, ourHome);
-    const ourCalls = calls();
+      const ourHome = newHome();
+      writeToken(ourHome, legacy, token);
+      server.reset();
+      const ours = await awsroleWho(profile, ourHome);
+      const ourCalls = calls();
 
-    expect(ourCalls).toEqual(theirCalls);
-    expect(theirs.stderr).toBe("");
-    expect(ours.stderr).toBe("");
-    expect(normaliseSession(String(jsonIn(ours.stdout).Arn))).toBe(arn);
-    expect(normaliseSession(String(jsonIn(theirs.stdout).Arn))).toBe(arn);
-  }, 90_000);
+      expect(ourCalls).toEqual(theirCalls);
+      expect(theirs.stderr).toBe("");
+      expect(ours.stderr).toBe("");
+      expect(normaliseSession(String(jsonIn(ours.stdout).Arn))).toBe(arn);
+      expect(normaliseSession(String(jsonIn(theirs.stdout).Arn))).toBe(arn);
+    },
+    90_000,
+  );
 
   it("the chain's role session: awsrole reuses the AWS CLI's cache entry, and the AWS CLI reuses awsrole's", async () => {
     const token = server.oidc.issueToken({ userName: "alice" });
@@ -186,7 +211,9 @@ describe.skipIf(!hasAws)("SSO: awsrole and the AWS CLI v1", () => {
     server.reset();
     expect((await awsroleWho("sso-dev", other)).code).toBe(0);
     expect(calls().filter((c) => c.startsWith("sso-oidc"))).toEqual([]);
-    expect((JSON.parse(readFileSync(otherPath, "utf8")) as { accessToken: string }).accessToken).toBe(theirToken.accessToken);
+    expect((JSON.parse(readFileSync(otherPath, "utf8")) as { accessToken: string }).accessToken).toBe(
+      theirToken.accessToken,
+    );
   }, 90_000);
 
   it("an expired token whose refresh is refused: both fail with 'Token has expired and refresh failed'", async () => {

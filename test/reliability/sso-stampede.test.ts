@@ -50,7 +50,9 @@ const count = (action: string) => server.calls.filter((c) => c.action === action
 describe("SSO stampede", () => {
   it("twenty processes with no role cache (--no-cache) on an expiring token: one refresh, twenty role calls, the refresh token kept", async () => {
     const { env, tokenFile, refreshToken, home } = setUp();
-    const results = await Promise.all(Array.from({ length: 20 }, () => runCli(["export", "sso-dev", "--no-cache"], env, { timeoutMs: 60_000 })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => runCli(["export", "sso-dev", "--no-cache"], env, { timeoutMs: 60_000 })),
+    );
     for (const r of results) {
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
@@ -65,7 +67,9 @@ describe("SSO stampede", () => {
 
   it("twenty processes on a cold role cache and an expiring token: one refresh and one GetRoleCredentials", async () => {
     const { env } = setUp();
-    const results = await Promise.all(Array.from({ length: 20 }, () => runCli(["export", "sso-dev"], env, { timeoutMs: 60_000 })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => runCli(["export", "sso-dev"], env, { timeoutMs: 60_000 })),
+    );
     for (const r of results) expect(r.code).toBe(0);
     expect(new Set(results.map((r) => parseEnvExport(r.stdout).AWS_ACCESS_KEY_ID)).size).toBe(1);
     expect(count("CreateToken")).toBe(1);
