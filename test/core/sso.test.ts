@@ -451,9 +451,8 @@ describe("resolve against the emulator", () => {
 
 describe("doctor and the picker know SSO profiles", () => {
   it("the picker shows the permission set and the account", () => {
-    expect(choiceSummary({ sso_session: "s", sso_role_name: "Developer", sso_account_id: "555555555555" })).toBe(
-      "Developer (555555555555), sso",
-    );
+    const config = configOf(SESSION_CONFIG);
+    expect(choiceSummary(config.profiles.get("dev")!, config)).toBe("Developer (555555555555), sso");
   });
 
   it("doctor's summary has the role and account; its findings place SSO config errors at their setting", () => {

@@ -430,6 +430,9 @@ export const sso: CredentialKind<SsoSource> = {
   },
   describe: (source) =>
     `the IAM Identity Center role ${source.roleName} in account ${source.accountId} (profile "${source.profile}")`,
+  explain: (source) =>
+    `IAM Identity Center role ${source.roleName} in account ${source.accountId} (GetRoleCredentials), ` +
+    `${source.session !== undefined ? `sso-session "${source.session}"` : "legacy sso_start_url"} ${source.startUrl} in ${source.region}`,
   cacheKeys: (source) => [
     { key: ssoKeyOf(source), store: "cli", what: `GetRoleCredentials ${source.roleName} in ${source.accountId}` },
   ],
