@@ -477,4 +477,18 @@ describe("doctor and the picker know SSO profiles", () => {
       ]),
     );
   });
+
+  it("doctor warns when legacy profiles spell one start URL two ways (two token files, two logins)", () => {
+    const text = [
+      "[profile a]\nsso_start_url = https://d-abc123.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 1\nsso_role_name = R\n",
+      "[profile b]\nsso_start_url = https://d-abc123.awsapps.com/start/\nsso_region = us-east-1\nsso_account_id = 2\nsso_role_name = R\n",
+      "[profile c]\nsso_start_url = https://other.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 2\nsso_role_name = R\n",
+    ].join("\n");
+    const findings = lintConfig(configOf(text)).findings.filter((f) => f.code === "sso-start-url-spelling");
+    expect(findings.map((f) => [f.profile, f.line])).toEqual([
+      ["a", 2],
+      ["b", 8],
+    ]);
+    expect(findings[0]!.message).toContain("https://d-abc123.awsapps.com/start/");
+  });
 });
