@@ -342,6 +342,36 @@ Examples:
     });
 
   program
+    .command("login")
+    .description("sign in to IAM Identity Center (SSO) and keep the token where the AWS CLI does (~/.aws/sso/cache)")
+    .argument("[profile]", "a profile with sso_session (or the legacy sso_start_url) (default: --profile, AWS_PROFILE, then default)")
+    .option("-p, --profile <name>", "profile name")
+    .option("--sso-session <name>", "log in to this [sso-session NAME] without naming a profile")
+    .option("--use-device-code", "sign in with a code entered on any device, instead of the browser redirect")
+    .option("--no-browser", "do not open a browser; print the URL to open")
+    .addHelpText(
+      "after",
+      `
+The browser flow (PKCE) listens on 127.0.0.1 for the redirect, for at most 10
+minutes. Without a display, over SSH and for legacy profiles the device code is
+used. The URL and code go to stderr; Ctrl-C stops and writes nothing.
+
+Examples:
+  awsrole login dev
+  awsrole login --sso-session my-sso
+  awsrole login dev --use-device-code      (sign in from your phone or another machine)`,
+    )
+    .action((positional: string | undefined, options: { profile?: string; ssoSession?: string; useDeviceCode?: boolean; browser?: boolean }) => {
+      const profile = pickProfileArgument(positional, options.profile);
+      select(async (ctx) =>
+        (await import("./commands/login.js")).runLogin(
+          { profile, ssoSession: options.ssoSession, useDeviceCode: options.useDeviceCode ?? false, noBrowser: options.browser === false },
+          ctx,
+        ),
+      );
+    });
+
+  program
     .command("doctor")
     .description("check the AWS config files for mistakes (no STS call) and list the profiles")
     .argument("[profile]", "only this profile and the profiles its chain uses")
