@@ -6,6 +6,7 @@ import { Command, CommanderError, Help, Option } from "commander";
 import { wrapWords } from "./render/width.js";
 import { renderManPage } from "./render/man.js";
 import { createProcessContext, fdOutput, type Context } from "./context.js";
+import { onlineEffects } from "./effects/online.js";
 import { EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 import { reportError } from "./report.js";
 // The warm export path is statically imported so the bundle keeps it in the
@@ -27,7 +28,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   const debug = argv.includes("--debug");
   const colorFlag = argv.includes("--no-color") ? false : undefined;
-  const ctx = createProcessContext({ debug, signal: controller.signal, ...(colorFlag === undefined ? {} : { color: colorFlag }) });
+  const ctx = createProcessContext({ debug, signal: controller.signal, effects: onlineEffects, ...(colorFlag === undefined ? {} : { color: colorFlag }) });
 
   let chosen: Run | undefined;
   const program = buildProgram((run) => {
@@ -431,6 +432,25 @@ Examples:
     )
     .action((shell: string, options: { name?: string }) => {
       select(async (ctx) => (await import("./commands/shell-init.js")).runShellInit({ shell, name: options.name }, ctx));
+    });
+
+  // IAM Identity Center: src/commands/logout.ts, docs/sso.md.
+  program
+    .command("logout")
+    .description("end every IAM Identity Center (SSO) session, as `aws sso logout` does: tokens and SSO role credentials are removed")
+    .option("-p, --profile <name>", "the profile whose endpoint settings apply (endpoint_url, [services])")
+    .addHelpText(
+      "after",
+      `
+Calls the portal's Logout for each token in ~/.aws/sso/cache, then removes the
+token files and every "ProviderType": "sso" entry of ~/.aws/cli/cache (shared
+with the AWS CLI v2, so \`aws\` is logged out too). Nothing on stdout.
+
+Examples:
+  awsrole logout`,
+    )
+    .action((options: { profile?: string }) => {
+      select(async (ctx) => (await import("./commands/logout.js")).runLogout({ profile: options.profile }, ctx));
     });
 
   // For completion scripts: profile names, one per line, from the config files only.

@@ -91,6 +91,12 @@ export function describeSource(source: Source): SourceView {
         profile,
         description: `AssumeRoleWithWebIdentity ${source.roleArn} with the token in ${source.tokenFile}${source.roleSessionName ? `, session ${source.roleSessionName}` : ""}`,
       };
+    case "sso":
+      return {
+        kind: source.kind,
+        profile,
+        description: `IAM Identity Center role ${source.roleName} in account ${source.accountId} (GetRoleCredentials), ${source.session !== undefined ? `sso-session "${source.session}"` : "legacy sso_start_url"} ${source.startUrl} in ${source.region}`,
+      };
   }
 }
 
