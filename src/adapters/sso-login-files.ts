@@ -14,7 +14,8 @@
 
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { sha1Hex } from "../core/sha1.js";
+import { pythonJsonDumps } from "../core/cache-key.js";
+import { ssoCacheDir as tokenCacheDir, ssoRegistrationKey, ssoTimestamp, ssoTokenFileName } from "../core/sso-token.js";
 import { uniqueSuffix } from "../core/unique.js";
 import { AwsroleError } from "../errors.js";
 import { homeDir } from "./config-files.js";
@@ -23,50 +24,26 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** ~/.aws/sso/cache (the AWS CLI has no variable for it). */
 export function ssoCacheDir(env: Env): string {
-  return join(homeDir(env), ".aws", "sso", "cache");
+  return tokenCacheDir(env, () => homeDir(env));
 }
 
-/** The token file's name without .json: sha1 of the session name, or of the start URL exactly as written. */
-export function tokenCacheKey(target: { sessionName?: string | undefined; startUrl: string }): string {
-  return sha1Hex(target.sessionName ?? target.startUrl);
+/** The token file's name: sha1 of the session name, or of the start URL exactly as written. */
+export function tokenFileName(target: { sessionName?: string | undefined; startUrl: string }): string {
+  return ssoTokenFileName(target.sessionName ?? target.startUrl);
 }
 
-/** The registration file's name without .json. `scopes` and `sessionName` are null for the legacy form. */
-export function registrationCacheKey(input: {
+/** The registration file's name. `scopes` and `sessionName` are null for the legacy form. */
+export function registrationFileName(input: {
   startUrl: string;
   region: string;
   scopes: string[] | null;
   sessionName: string | null;
 }): string {
-  return sha1Hex(
-    pythonJsonDumps({
-      tool: "botocore",
-      startUrl: input.startUrl,
-      region: input.region,
-      scopes: input.scopes,
-      session_name: input.sessionName,
-    }),
-  );
-}
-
-/** Python's json.dumps(value, sort_keys=True): separators ", " and ": ", non-ASCII escaped as \uXXXX. */
-export function pythonJsonDumps(value: unknown): string {
-  if (value === null || value === undefined) return "null";
-  if (typeof value === "string")
-    return JSON.stringify(value).replace(
-      /[\u007f-\uffff]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-    );
-  if (typeof value === "number" || typeof value === "boolean") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(", ")}]`;
-  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${pythonJsonDumps(k)}: ${pythonJsonDumps(v)}`).join(", ")}}`;
+  return `${ssoRegistrationKey(input)}.json`;
 }
 
 /** botocore's token timestamps: %Y-%m-%dT%H:%M:%SZ (UTC, no fraction). */
-export function formatUtc(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
+export const formatUtc = ssoTimestamp;
 
 export interface SsoTokenFile {
   startUrl: string;
@@ -125,7 +102,8 @@ export function writeSecretJson(path: string, dir: string, value: object): void 
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     fd = openSync(temp, "wx", 0o600);
-    writeSync(fd, JSON.stringify(value));
+    // As botocore's JSONFileCache writes it: json.dumps, keys in the order given.
+    writeSync(fd, pythonJsonDumps(value));
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

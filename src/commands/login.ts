@@ -34,10 +34,10 @@ import {
 import {
   formatUtc,
   readRegistration,
-  registrationCacheKey,
+  registrationFileName,
   registrationUsable,
   ssoCacheDir,
-  tokenCacheKey,
+  tokenFileName,
   writeSecretJson,
   type RegistrationFile,
   type SsoTokenFile,
@@ -228,7 +228,12 @@ export async function runLogin(input: LoginInput, ctx: Context): Promise<number>
   const dir = ssoCacheDir(ctx.env);
   const registrationPath = join(
     dir,
-    `${registrationCacheKey({ startUrl: target.startUrl, region: target.region, scopes: target.legacy ? null : target.scopes.length > 0 ? target.scopes : null, sessionName: target.sessionName ?? null })}.json`,
+    registrationFileName({
+      startUrl: target.startUrl,
+      region: target.region,
+      scopes: target.legacy || target.scopes.length === 0 ? null : target.scopes,
+      sessionName: target.sessionName ?? null,
+    }),
   );
   const cached = readRegistration(registrationPath);
   const reuse = cached !== undefined && registrationUsable(cached, flow, ctx.now()) ? cached : undefined;
@@ -252,7 +257,7 @@ export async function runLogin(input: LoginInput, ctx: Context): Promise<number>
     registrationExpiresAt: registration.expiresAt,
   };
   if (token.refreshToken !== undefined) file.refreshToken = token.refreshToken;
-  const tokenPath = join(dir, `${tokenCacheKey(target)}.json`);
+  const tokenPath = join(dir, tokenFileName(target));
   writeSecretJson(tokenPath, dir, file);
   ctx.stderr.write(
     `Logged in to ${target.startUrl} for ${target.label}; the token is valid until ${file.expiresAt}${token.refreshToken ? " and is refreshed when it runs out" : ""}.\n`,

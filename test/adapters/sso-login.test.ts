@@ -8,10 +8,9 @@ import { parseIni } from "../../src/core/ini.js";
 import { loginTarget, parseScopes } from "../../src/commands/login.js";
 import {
   formatUtc,
-  pythonJsonDumps,
-  registrationCacheKey,
+  registrationFileName,
   registrationUsable,
-  tokenCacheKey,
+  tokenFileName,
 } from "../../src/adapters/sso-login-files.js";
 import { canOpenBrowser, startLoopbackCallback } from "../../src/adapters/oauth-loopback.js";
 
@@ -101,19 +100,17 @@ describe("the AWS CLI's cache file names", () => {
     [{ startUrl: "https://x", sessionName: "admin" }, "d033e22ae348aeb5660fc2140aec35850c4da997"],
     [{ startUrl: "https://test.url/start" }, "f395038c92f1828cbb3991d2d6152d326b895606"],
   ])("token %j", (target, key) => {
-    expect(tokenCacheKey(target)).toBe(key);
+    expect(tokenFileName(target)).toBe(`${key}.json`);
   });
 
   it("registration key: Python's json.dumps with sorted keys (aws-cli v2 test vector)", () => {
-    expect(
-      registrationCacheKey({
-        startUrl: "https://d-abc123.awsapps.com/start",
-        region: "us-west-2",
-        scopes: null,
-        sessionName: null,
-      }),
-    ).toBe("d75f79f67bab3f92a2b1450471c0c2574de0dca4");
-    expect(pythonJsonDumps({ b: ["x", "y"], a: "é" })).toBe('{"a": "\\u00e9", "b": ["x", "y"]}');
+    const name = registrationFileName({
+      startUrl: "https://d-abc123.awsapps.com/start",
+      region: "us-west-2",
+      scopes: null,
+      sessionName: null,
+    });
+    expect(name).toBe("d75f79f67bab3f92a2b1450471c0c2574de0dca4.json");
   });
 
   it("timestamps without fractions, as botocore writes them", () => {

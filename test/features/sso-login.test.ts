@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BIN, ROOT, baseEnv, makeHome, type Home } from "../e2e/harness.js";
+import { BIN, ROOT, baseEnv, makeHome, runCli, type Home } from "../e2e/harness.js";
 import { loadWorld, SSO_WORLD_PATH, startSts, type StsServer } from "../sts/server.js";
 
 const run = promisify(execFile);
@@ -163,6 +163,10 @@ describe.skipIf(!hasPython)("awsrole login on a terminal", () => {
     expect(statSync(tokenPath).mode & 0o777).toBe(0o600);
     expect(ssoFiles(h)).toHaveLength(2); // the token and the client registration
     for (const f of ssoFiles(h)) expect(statSync(join(ssoCache(h), f)).mode & 0o777).toBe(0o600);
+    // awsrole's own SSO kind resolves the profile with that token.
+    const who = await runCli(["whoami", "dev"], env(h));
+    expect(who.code).toBe(0);
+    expect(who.stdout).toContain("assumed-role/AWSReservedSSO_Developer_0a1b2c3d4e5f6a7b/alice");
   });
 
   it("the browser flow with PKCE: the redirect comes back to 127.0.0.1, and the registration is for the authorization code", async () => {
