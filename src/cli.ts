@@ -372,6 +372,39 @@ Examples:
       );
     });
 
+  const sso = program.command("sso").description("IAM Identity Center (SSO): profiles from the access portal");
+  sso
+    .command("populate")
+    .description("write a profile for every account and role your IAM Identity Center session reaches (only profiles it wrote are ever changed)")
+    .argument("[profile]", "a profile with sso_session (or the legacy sso_start_url) (default: --profile, AWS_PROFILE, then default)")
+    .option("-p, --profile <name>", "profile name")
+    .option("--sso-session <name>", "the [sso-session NAME] to list, without naming a profile")
+    .option("--name-template <template>", "profile names from {role_name}, {account_id}, {account_name}, {session} (default {role_name}-{account_id})")
+    .option("-r, --region <region>", "region = of the written profiles (default: the sso_region)")
+    .option("--dry-run", "print the change as a diff; write nothing")
+    .option("--prune", "also remove profiles it wrote whose role is no longer assigned")
+    .addHelpText(
+      "after",
+      `
+Each profile it writes has a comment line naming the session; only those are
+replaced or pruned, a profile of the same name you wrote is left alone. The
+config file is backed up before it is changed. Needs a token: awsrole login.
+
+Examples:
+  awsrole sso populate --sso-session my-sso --dry-run
+  awsrole sso populate dev --name-template '{account_name}.{role_name}'
+  awsrole sso populate --sso-session my-sso --prune`,
+    )
+    .action((positional: string | undefined, options: { profile?: string; ssoSession?: string; nameTemplate?: string; region?: string; dryRun?: boolean; prune?: boolean }) => {
+      const profile = pickProfileArgument(positional, options.profile);
+      select(async (ctx) =>
+        (await import("./commands/sso-populate.js")).runSsoPopulate(
+          { profile, ssoSession: options.ssoSession, template: options.nameTemplate, region: options.region, dryRun: options.dryRun ?? false, prune: options.prune ?? false },
+          ctx,
+        ),
+      );
+    });
+
   program
     .command("doctor")
     .description("check the AWS config files for mistakes (no STS call) and list the profiles")

@@ -120,3 +120,6 @@ export async function getRoleCredentials(
 export async function portalLogout(http: Http, endpoint: string, accessToken: string, sleep: (ms: number) => Promise<void>): Promise<void> {
   await call(http, "Logout", { url: `${endpoint.replace(/\/+$/, "")}/logout`, method: "POST", token: accessToken }, sleep);
 }
+
+/** One portal call with the retries above, for the listing calls of `awsrole sso populate`. */
+export { call as portalCall };
