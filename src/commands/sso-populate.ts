@@ -245,7 +245,7 @@ export function planPopulate(
   };
   const replace = new Map<number, string[] | null>(); // block index -> new lines (null: removed)
   const byName = new Map<string, number>();
-  blocks.forEach((b, i) => byName.set(b.name, i));
+  for (const [i, b] of blocks.entries()) byName.set(b.name, i);
   for (const [name, want] of wanted) {
     const i = byName.get(name);
     if (i === undefined) {
