@@ -343,6 +343,69 @@ Examples:
     });
 
   program
+    .command("login")
+    .description("sign in to IAM Identity Center (SSO) and keep the token where the AWS CLI does (~/.aws/sso/cache)")
+    .argument("[profile]", "a profile with sso_session (or the legacy sso_start_url) (default: --profile, AWS_PROFILE, then default)")
+    .option("-p, --profile <name>", "profile name")
+    .option("--sso-session <name>", "log in to this [sso-session NAME] without naming a profile")
+    .option("--use-device-code", "sign in with a code entered on any device, instead of the browser redirect")
+    .option("--no-browser", "do not open a browser; print the URL to open")
+    .addHelpText(
+      "after",
+      `
+The browser flow (PKCE) listens on 127.0.0.1 for the redirect, for at most 10
+minutes. Without a display, over SSH and for legacy profiles the device code is
+used. The URL and code go to stderr; Ctrl-C stops and writes nothing.
+
+Examples:
+  awsrole login dev
+  awsrole login --sso-session my-sso
+  awsrole login dev --use-device-code      (sign in from your phone or another machine)`,
+    )
+    .action((positional: string | undefined, options: { profile?: string; ssoSession?: string; useDeviceCode?: boolean; browser?: boolean }) => {
+      const profile = pickProfileArgument(positional, options.profile);
+      select(async (ctx) =>
+        (await import("./commands/login.js")).runLogin(
+          { profile, ssoSession: options.ssoSession, useDeviceCode: options.useDeviceCode ?? false, noBrowser: options.browser === false },
+          ctx,
+        ),
+      );
+    });
+
+  const sso = program.command("sso").description("IAM Identity Center (SSO): profiles from the access portal");
+  sso
+    .command("populate")
+    .description("write a profile for every account and role your IAM Identity Center session reaches (only profiles it wrote are ever changed)")
+    .argument("[profile]", "a profile with sso_session (or the legacy sso_start_url) (default: --profile, AWS_PROFILE, then default)")
+    .option("-p, --profile <name>", "profile name")
+    .option("--sso-session <name>", "the [sso-session NAME] to list, without naming a profile")
+    .option("--name-template <template>", "profile names from {role_name}, {account_id}, {account_name}, {session} (default {role_name}-{account_id})")
+    .option("-r, --region <region>", "region = of the written profiles (default: the sso_region)")
+    .option("--dry-run", "print the change as a diff; write nothing")
+    .option("--prune", "also remove profiles it wrote whose role is no longer assigned")
+    .addHelpText(
+      "after",
+      `
+Each profile it writes has a comment line naming the session; only those are
+replaced or pruned, a profile of the same name you wrote is left alone. The
+config file is backed up before it is changed. Needs a token: awsrole login.
+
+Examples:
+  awsrole sso populate --sso-session my-sso --dry-run
+  awsrole sso populate dev --name-template '{account_name}.{role_name}'
+  awsrole sso populate --sso-session my-sso --prune`,
+    )
+    .action((positional: string | undefined, options: { profile?: string; ssoSession?: string; nameTemplate?: string; region?: string; dryRun?: boolean; prune?: boolean }) => {
+      const profile = pickProfileArgument(positional, options.profile);
+      select(async (ctx) =>
+        (await import("./commands/sso-populate.js")).runSsoPopulate(
+          { profile, ssoSession: options.ssoSession, template: options.nameTemplate, region: options.region, dryRun: options.dryRun ?? false, prune: options.prune ?? false },
+          ctx,
+        ),
+      );
+    });
+
+  program
     .command("doctor")
     .description("check the AWS config files for mistakes (no STS call) and list the profiles")
     .argument("[profile]", "only this profile and the profiles its chain uses")

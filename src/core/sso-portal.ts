@@ -151,3 +151,6 @@ export async function portalLogout(
     sleep,
   );
 }
+
+/** One portal call with the retries above, for the listing calls of `awsrole sso populate`. */
+export { call as portalCall };
