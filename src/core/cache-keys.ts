@@ -17,6 +17,9 @@ import type { Env } from "./env.js";
 import { kindOf } from "./kinds/index.js";
 import type { SourceCacheKey } from "./kinds/types.js";
 import type { Plan } from "./plan.js";
+import type { RoleHop } from "./role-hop.js";
+
+export { hopCacheKey } from "./cache-key.js";
 
 export interface PlanCacheKey extends SourceCacheKey {
   /** The profile whose session this is (a hop's profile, or the source's). */
@@ -29,6 +32,11 @@ export interface PlanCacheKey extends SourceCacheKey {
   own: boolean;
 }
 
+/** The MFA session's key: the hop's serial and the long-term access key id it starts from. */
+export function mfaSessionKeyOf(hop: RoleHop, sourceAccessKeyId: string): string {
+  return mfaSessionCacheKey({ serialNumber: hop.mfaSerial!, sourceAccessKeyId });
+}
+
 /** Every cache entry the plan uses, innermost first (source, then each hop's MFA session and AssumeRole). */
 export function cacheKeysOf(plan: Plan, env: Env): PlanCacheKey[] {
   const keys: PlanCacheKey[] = [];
@@ -39,7 +47,7 @@ export function cacheKeysOf(plan: Plan, env: Env): PlanCacheKey[] {
     if (hop.mfaSession && hop.mfaSerial !== undefined && index === 0) {
       const keyId = kind.longTermKeyId?.(plan.source, env);
       if (keyId !== undefined) {
-        const key = mfaSessionCacheKey({ serialNumber: hop.mfaSerial, sourceAccessKeyId: keyId });
+        const key = mfaSessionKeyOf(hop, keyId);
         keys.push({ key, store: "cli", what: `GetSessionToken with ${hop.mfaSerial}`, profile: hop.profile, use: "mfa-session", hop: index, own: false });
       }
     }

@@ -5,11 +5,10 @@
 // context. The warm bundle never imports this module (src/effects/offline.ts).
 
 import { readFileSync } from "node:fs";
-import { basename, dirname } from "node:path";
 import { writeFileAtomic } from "../adapters/atomic-write.js";
 import { boundedRequest, DeadlineError, formatBytes, formatSeconds, ResponseTooLargeError } from "../adapters/bounded-http.js";
 import { readCaBundle, resolveCaBundle } from "../adapters/ca-bundle.js";
-import { CacheStore } from "../adapters/cache-store.js";
+import { withFileLock } from "../adapters/file-lock.js";
 import { sdkEnvSettings } from "../adapters/sts-client.js";
 import type { Context, EffectsSetup } from "../context.js";
 import type { Effects, HttpRequest, HttpResponse, StsPort } from "../core/effects.js";
@@ -57,9 +56,9 @@ export function onlineEffects(ctx: Context, setup: EffectsSetup): Effects {
     readFile: (path) => readFileSync(path, "utf8"),
     // A file holding secrets: temp file in the same directory, fsync, rename, 0600.
     writeSecretFile: (path, text) => writeFileAtomic(path, text, { mode: 0o600 }),
-    // TODO(lead): the lock module of h10utils (src/adapters/file-lock.ts) once merged;
-    // until then the cache store's lock, on a lock file beside `path`.
-    withLock: (path, fn) => new CacheStore(dirname(path), { signal: ctx.signal, now: () => ctx.now() }).withLock(basename(path).replace(/\.json$/, ""), fn),
+    // The one lock (h10utils' src/adapters/file-lock.ts), on `<name>.lock` beside
+    // the file it guards, as the credential cache names its locks.
+    withLock: (path, fn) => withFileLock(`${path.replace(/\.json$/, "")}.lock`, fn, { signal: ctx.signal, warn: (m) => warn(ctx, m) }),
     cache: cachePort(ctx, setup),
     async mfaCode(serial, name) {
       // A --token-code is good for one call: TOTP codes cannot be reused.
