@@ -53,7 +53,8 @@ export type ParsedCacheEntry =
 export function serializeCacheEntry(response: StsResponseForCache): string {
   const c = response.Credentials;
   if (response.ProviderType === "sso" && c.AccountId !== undefined) {
-    return ssoRoleCacheEntry({ accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration, accountId: c.AccountId });
+    const { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, SessionToken: sessionToken, Expiration: expiration } = c;
+    return ssoRoleCacheEntry({ accessKeyId, secretAccessKey, sessionToken, expiration, accountId: c.AccountId });
   }
   const credentials: Record<string, unknown> = {
     AccessKeyId: c.AccessKeyId,

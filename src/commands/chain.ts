@@ -20,13 +20,15 @@ function ssoView(plan: Plan, ctx: Context) {
   const status = ssoTokenStatus(plan.source, ctx.env, (path) => readFileSync(path, "utf8"), now);
   const secondsLeft = status.tokenExpiresAt ? Math.round((status.tokenExpiresAt.getTime() - now.getTime()) / 1000) : null;
   const json = { ...status, tokenExpiresAt: status.tokenExpiresAt ? formatExpiration(status.tokenExpiresAt) : null, tokenSecondsLeft: secondsLeft };
+  const refresh = status.refreshable ? ", refreshable" : status.session === null ? ", legacy: not refreshable" : ", not refreshable";
   const state = status.token === "missing"
     ? `none yet (awsrole login --profile ${plan.source.profile})`
     : status.token === "invalid"
       ? "unreadable (log in again)"
-      : `expires ${json.tokenExpiresAt} (${formatDuration(secondsLeft ?? 0)} left${status.refreshable ? ", refreshable" : status.session === null ? ", legacy: not refreshable" : ", not refreshable"})`;
+      : `expires ${json.tokenExpiresAt} (${formatDuration(secondsLeft ?? 0)} left${refresh})`;
+  const form = status.session !== null ? `sso-session ${status.session}` : "legacy sso_start_url";
   const text = [
-    `  sso:    ${status.session !== null ? `sso-session ${status.session}` : "legacy sso_start_url"}, ${status.startUrl} (${status.region}); role ${status.roleName} in account ${status.accountId}`,
+    `  sso:    ${form}, ${status.startUrl} (${status.region}); role ${status.roleName} in account ${status.accountId}`,
     `  token:  ${tildePath(status.tokenFile, ctx.env.HOME)}: ${state}`,
   ];
   return { json, text };
@@ -57,7 +59,8 @@ export async function runChain(input: ChainInput, ctx: Context): Promise<number>
     const keys = cacheKeysOf(session.plan, ctx.env);
     const hops = view.hops.map((hop, i) => ({ ...hop, cacheFile: `${session.cacheDir}/${keys.find((k) => k.use === "hop" && k.hop === i)!.key}.json` }));
     const sso = ssoView(session.plan, ctx);
-    ctx.stdout.write(input.output === "json" ? JSON.stringify({ ...view, ...(sso ? { sso: sso.json } : {}), hops }, null, 2) + "\n" : withSso(renderPlanText(view), sso));
+    const json = () => JSON.stringify({ ...view, ...(sso ? { sso: sso.json } : {}), hops }, null, 2) + "\n";
+    ctx.stdout.write(input.output === "json" ? json() : withSso(renderPlanText(view), sso));
     return 0;
   }
   const resolved = await resolveCredentials(input, ctx);

@@ -52,7 +52,8 @@ export async function runWhoami(input: WhoamiInput, ctx: Context): Promise<numbe
     const status = ssoTokenStatus(resolved.plan.source, ctx.env, (path) => readFileSync(path, "utf8"), ctx.now());
     const what = status.session !== null ? `sso-session ${status.session}` : `start URL ${status.startUrl}`;
     const left = status.tokenExpiresAt ? (status.tokenExpiresAt.getTime() - ctx.now().getTime()) / 1000 : undefined;
-    const state = left === undefined ? "no token file (the role credentials came from the cache)" : `token ${formatDuration(left)} left${status.refreshable ? ", refreshable" : ""}`;
+    const refreshable = status.refreshable ? ", refreshable" : "";
+    const state = left === undefined ? "no token file (the role credentials came from the cache)" : `token ${formatDuration(left)} left${refreshable}`;
     rows.push(["SSO", `${what}, ${state}`]);
   }
   ctx.stdout.write(rows.map(([k, v]) => `${k.padEnd(8)} ${v}`).join("\n") + "\n");

@@ -481,7 +481,9 @@ function lintSsoStartUrl(config: AwsConfig, profile: Profile, spellings: Map<str
     code: "sso-start-url-spelling",
     profile: profile.name,
     ...at(config, profile, "sso_start_url"),
-    message: `Profile "${profile.name}" has sso_start_url = ${url}, which other profiles spell ${others.join(", ")}: the token file is named by the exact spelling, so each needs its own login.`,
+    message:
+      `Profile "${profile.name}" has sso_start_url = ${url}, which other profiles spell ${others.join(", ")}: ` +
+      "the token file is named by the exact spelling, so each needs its own login.",
     fix: "Write the start URL the same way everywhere, or move it to one [sso-session NAME] that the profiles name with sso_session.",
   });
 }
