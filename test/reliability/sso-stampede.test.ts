@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ssoTokenFileName } from "../../src/core/sso-token.js";
 import { baseEnv, makeHome, parseEnvExport, runCli, type Home } from "../e2e/harness.js";
+import { STACK_LINE, startCli, waitFor } from "./helpers.js";
 import { loadWorld, SSO_WORLD_PATH, startSts, type StsServer } from "../sts/server.js";
 
 const START_URL = "https://d-abc123.awsapps.com/start";
@@ -75,4 +76,42 @@ describe("SSO stampede", () => {
     expect(count("CreateToken")).toBe(1);
     expect(count("GetRoleCredentials")).toBe(1);
   }, 90_000);
+});
+
+describe("Ctrl-C during IAM Identity Center calls", () => {
+  it.each([
+    ["GetRoleCredentials", "sso" as const, 3600],
+    ["the token refresh", "sso-oidc" as const, 300],
+  ])(
+    "SIGINT while %s hangs: exit 130 promptly, nothing on stdout, the token kept, nothing cached, no lock left",
+    async (_what, service, seconds) => {
+      const { env, tokenFile, home } = setUp();
+      if (seconds !== 300) {
+        const token = server.oidc.issueToken({ userName: "alice", expiresInSeconds: seconds });
+        writeFileSync(tokenFile, JSON.stringify({ startUrl: START_URL, region: "us-east-1", ...token }), {
+          mode: 0o600,
+        });
+      }
+      const before = readFileSync(tokenFile, "utf8");
+      server.injectServiceFault(service, "hang", 5);
+      const { child, done } = startCli(["export", "sso-dev"], env);
+      await waitFor(
+        () => server.calls.some((c) => c.service === service && c.fault === "hang"),
+        15_000,
+        "the hanging request",
+      );
+      const sent = Date.now();
+      child.kill("SIGINT");
+      const result = await done;
+      expect(Date.now() - sent).toBeLessThan(3_000);
+      expect(result.stderr).toContain("awsrole: interrupted.");
+      expect(result.code).toBe(130);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).not.toMatch(STACK_LINE);
+      expect(readFileSync(tokenFile, "utf8")).toBe(before);
+      expect(home.cacheFiles()).toEqual([]);
+      expect(readdirSync(join(home.awsDir, "sso", "cache")).filter((n) => !n.endsWith(".json"))).toEqual([]);
+    },
+    60_000,
+  );
 });

@@ -19,7 +19,7 @@
 // warm path's offline effects answer a cached role session without the network.
 
 import { homedir } from "node:os";
-import { AwsroleError, ProfileConfigError } from "../../errors.js";
+import { AwsroleError, InterruptedError, ProfileConfigError } from "../../errors.js";
 import { throughCache } from "../cached-session.js";
 import { getString, type AwsConfig, type Profile } from "../config.js";
 import type { Effects, StsResponse } from "../effects.js";
@@ -268,6 +268,8 @@ export async function accessTokenFor(source: SsoSource, fx: Effects): Promise<Ss
       try {
         return await refreshToken(source, current, fx, path);
       } catch (error) {
+        // Ctrl-C while refreshing: an interruption, not a failed refresh to shrug off.
+        if (fx.signal.aborted) throw new InterruptedError();
         if (error instanceof AwsroleError && error.code === "Interrupted") throw error;
         if ((error as Error)?.name === "NeedsOnline") throw error;
         // botocore: "SSO token refresh attempt failed", and the old token is used while it lasts.
@@ -312,6 +314,7 @@ async function fetchRoleCredentials(source: SsoSource, fx: Effects): Promise<Sts
       (ms) => sleep(ms, fx.signal),
     );
   } catch (error) {
+    if (fx.signal.aborted) throw new InterruptedError();
     if (error instanceof PortalError) throw portalRefused(source, error);
     throw error;
   }
