@@ -114,4 +114,21 @@ describe("Ctrl-C during IAM Identity Center calls", () => {
     },
     60_000,
   );
+
+  it("SIGINT while the portal's Logout hangs: exit 130, the token file still there", async () => {
+    const { env, tokenFile } = setUp();
+    server.injectServiceFault("sso", "hang", 5);
+    const { child, done } = startCli(["logout"], env);
+    await waitFor(
+      () => server.calls.some((c) => c.service === "sso" && c.fault === "hang"),
+      15_000,
+      "the hanging request",
+    );
+    child.kill("SIGINT");
+    const result = await done;
+    expect(result.stderr).toContain("awsrole: interrupted.");
+    expect(result.code).toBe(130);
+    expect(result.stdout).toBe("");
+    expect(readFileSync(tokenFile, "utf8")).toContain("accessToken");
+  }, 60_000);
 });
