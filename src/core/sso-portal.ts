@@ -60,7 +60,12 @@ async function call(
     } catch (error) {
       if (error instanceof AwsroleError || (error as Error)?.name === "NeedsOnline") throw error;
       const code = (error as NodeJS.ErrnoException | undefined)?.code;
-      const why = code && /^[A-Z0-9_]{1,40}$/.test(code) ? code : "the request failed";
+      // The effects' reason (a deadline, a size limit) when it gave one, else the errno code.
+      const reason =
+        error instanceof Error && error.message.length > 0 && error.message.length <= 120
+          ? stripControl(error.message)
+          : undefined;
+      const why = code && /^[A-Z0-9_]{1,40}$/.test(code) ? code : (reason ?? "the request failed");
       throw new AwsroleError(
         "SsoPortalUnreachable",
         `Cannot reach the AWS access portal at ${new URL(request.url).origin} for ${operation}: ${why}.`,

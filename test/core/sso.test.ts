@@ -23,6 +23,7 @@ import {
   ssoTokenFileName,
 } from "../../src/core/sso-token.js";
 import { AwsroleError, ProfileConfigError } from "../../src/errors.js";
+import { getRoleCredentials } from "../../src/core/sso-portal.js";
 import { choiceSummary } from "../../src/commands/picker.js";
 import { lintConfig, profileSummary } from "../../src/core/doctor.js";
 import { loadWorld, SSO_WORLD_PATH, startSts, type StsServer } from "../sts/server.js";
@@ -490,5 +491,55 @@ describe("doctor and the picker know SSO profiles", () => {
       ["b", 8],
     ]);
     expect(findings[0]!.message).toContain("https://d-abc123.awsapps.com/start/");
+  });
+});
+
+describe("the portal client", () => {
+  const never = () => Promise.resolve();
+  it("an unreachable portal names the effects' reason (a deadline), else the errno code", async () => {
+    const deadline = await getRoleCredentials(
+      () => Promise.reject(new Error("no complete answer within 30 s")),
+      "http://127.0.0.1:9",
+      { accessToken: "t", accountId: "1", roleName: "R" },
+      never,
+    ).catch((e: unknown) => e);
+    expect((deadline as AwsroleError).code).toBe("SsoPortalUnreachable");
+    expect((deadline as AwsroleError).message).toBe(
+      "Cannot reach the AWS access portal at http://127.0.0.1:9 for GetRoleCredentials: no complete answer within 30 s.",
+    );
+    const refused = await getRoleCredentials(
+      () => Promise.reject(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" })),
+      "http://127.0.0.1:9",
+      { accessToken: "t", accountId: "1", roleName: "R" },
+      never,
+    ).catch((e: unknown) => e);
+    expect((refused as AwsroleError).message).toContain("GetRoleCredentials: ECONNREFUSED.");
+  });
+
+  it("TooManyRequests is retried, then answered", async () => {
+    let calls = 0;
+    const http = async () => {
+      calls++;
+      if (calls < 3)
+        return {
+          status: 429,
+          headers: { "x-amzn-errortype": "TooManyRequestsException" },
+          body: '{"message":"slow down"}',
+        };
+      return {
+        status: 200,
+        headers: {},
+        body: JSON.stringify({
+          roleCredentials: { accessKeyId: "A", secretAccessKey: "S", sessionToken: "T", expiration: 1893456000000 },
+        }),
+      };
+    };
+    const c = await getRoleCredentials(
+      http,
+      "http://127.0.0.1:9",
+      { accessToken: "t", accountId: "1", roleName: "R" },
+      never,
+    );
+    expect([calls, c.accessKeyId, c.expiration]).toEqual([3, "A", 1893456000000]);
   });
 });
