@@ -96,10 +96,36 @@ function loadBundle(name) {
   };
 }
 
-/** ~/.cache/awsrole/v8/<name>-<V8 version>-<build id>.cache, or undefined without a build id or a home. */
+/** ~/.cache/awsrole/v8/<name>-<V8 version>-<build id>.cache, or undefined without a build id or an absolute home. */
 function codeCacheFile(path, name, source) {
   const id = /\n\/\/# awsrole-build-id=([0-9a-f]{16,64})\s*$/.exec(source.slice(-100));
-  const base = process.env.XDG_CACHE_HOME || (process.env.HOME ? path.join(process.env.HOME, ".cache") : "");
+  const base = userCacheHome(path);
   if (!id || !path.isAbsolute(base)) return undefined;
   return path.join(base, "awsrole", "v8", `${name}-${process.versions.v8}-${id[1]}.cache`);
+}
+
+/**
+ * A copy of userCacheHome in src/adapters/home.ts (this file loads before any
+ * bundle; keep the two in step, docs/resolution.md#the-home-directory):
+ * $XDG_CACHE_HOME if absolute, else ~/.cache where ~ is os.path.expanduser's:
+ * $HOME when set (even empty: the root), else the password-database entry
+ * (Windows: %USERPROFILE%, else %HOMEDRIVE%%HOMEPATH%).
+ */
+function userCacheHome(path) {
+  const env = process.env;
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg !== undefined && path.isAbsolute(xdg)) return xdg;
+  const win = process.platform === "win32";
+  let home;
+  if (win) home = env.USERPROFILE ?? (env.HOMEPATH !== undefined ? (env.HOMEDRIVE ?? "") + env.HOMEPATH : require("node:os").homedir());
+  else if (env.HOME !== undefined) home = env.HOME;
+  else {
+    try {
+      home = require("node:os").userInfo().homedir || "/";
+    } catch {
+      home = "/";
+    }
+  }
+  home = home.replace(win ? /[\\/]+$/ : /\/+$/, "");
+  return home + "/.cache";
 }

@@ -10,8 +10,9 @@
 //    system) with O_CREAT|O_EXCL and a name no other writer can guess or reuse:
 //    `.<name>.<pid>.<time>.<counter>.<random>.tmp`; it starts with "." and ends
 //    in ".tmp", so a reader looking for `*.json` never sees a half-written file;
-// 2. set its mode (0600 unless told otherwise: most of what awsrole writes is a
-//    secret), let the caller adjust it (owner, group), write everything, fsync;
+// 2. create it 0600, then set its mode exactly (0600 unless told otherwise:
+//    most of what awsrole writes is a secret), let the caller adjust it (owner,
+//    group), write everything, fsync;
 // 3. rename it over the target, then fsync the directory.
 // On any failure the temp file is removed and the error is thrown unchanged;
 // the target is then either the old file or the new one, never a mix.
@@ -41,7 +42,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, options
   let fd: number | undefined;
   let created = false;
   try {
-    fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), mode);
+    fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
     created = true;
     fchmodSync(fd, mode);
     options.prepare?.(fd);

@@ -9,10 +9,12 @@
 // is compiled as usual and the cache written anew. Writing is best effort and
 // atomic (temp file and rename): an unwritable cache directory only means no cache.
 
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { Script } from "node:vm";
+import { writeFileAtomic } from "./atomic-write.js";
+import { userCacheHome } from "./home.js";
 
 export function requireWithCodeCache(file: string): unknown {
   // With --debug (source maps on), a plain require: Node maps stack traces only for files it loads itself.
@@ -37,25 +39,19 @@ export function requireWithCodeCache(file: string): unknown {
   return module.exports;
 }
 
-/** ~/.cache/awsrole/v8/<name>-<V8 version>-<build id>.cache, or undefined without a build id or a home. */
+/** ~/.cache/awsrole/v8/<name>-<V8 version>-<build id>.cache (src/adapters/home.ts), or undefined without a build id or an absolute home. */
 function codeCacheFile(name: string, source: string): string | undefined {
   const id = /\n\/\/# awsrole-build-id=([0-9a-f]{16,64})\s*$/.exec(source.slice(-100));
-  const base = process.env.XDG_CACHE_HOME || (process.env.HOME ? join(process.env.HOME, ".cache") : "");
+  const base = userCacheHome(process.env);
   if (!id || !isAbsolute(base)) return undefined;
   return join(base, "awsrole", "v8", `${name}-${process.versions.v8}-${id[1]}.cache`);
 }
 
 function writeCodeCache(cacheFile: string, data: () => Buffer): void {
-  const temp = `${cacheFile}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o700 });
-    writeFileSync(temp, data(), { flag: "wx", mode: 0o600 });
-    renameSync(temp, cacheFile);
+    writeFileAtomic(cacheFile, data(), { mode: 0o600 });
   } catch {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // nothing was written
-    }
+    // best effort: no cache this time
   }
 }

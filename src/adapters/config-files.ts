@@ -4,25 +4,25 @@
 // regular file) is silently treated as empty; a file that exists but cannot be
 // read or parsed is an error naming it.
 
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from "node:fs";
 import { isUtf8 } from "node:buffer";
 import { join } from "node:path";
 import { buildConfigFrom, mapSections, sectionsOf, type AwsConfig, type FileKind, type FileSections } from "../core/config.js";
 import { INI_PARSER_VERSION, normaliseIniText, parseIni, sectionFromTuple, type IniFile, type IniSection, type SectionReader, type SectionTuple } from "../core/ini.js";
 import { sha1Hex } from "../core/sha1.js";
-import { uniqueSuffix } from "../core/unique.js";
 import { AwsroleError, ConfigParseError } from "../errors.js";
 
-export type Env = Readonly<Record<string, string | undefined>>;
+import type { Env } from "../core/env.js";
+import { expandHome, homeDir, userCacheHome } from "./home.js";
+import { writeFileAtomic } from "./atomic-write.js";
+
+export type { Env };
+// The one home-directory rule lives in src/adapters/home.ts; re-exported for old importers.
+export { homeDir };
 
 export interface ConfigPaths {
   configPath: string;
   credentialsPath: string;
-}
-
-export function homeDir(env: Env): string {
-  // botocore's os.path.expanduser reads $HOME on POSIX.
-  return env.HOME || env.USERPROFILE || "/";
 }
 
 /** botocore: os.path.expandvars, then os.path.expanduser. A set-but-empty variable stays empty. */
@@ -31,15 +31,14 @@ export function expandPath(path: string, env: Env): string {
     const value = env[(bare ?? braced)!];
     return value === undefined ? whole : value;
   });
-  if (expanded === "~" || expanded.startsWith("~/")) return homeDir(env) + expanded.slice(1);
-  return expanded;
+  return expandHome(expanded, env);
 }
 
 export function configPaths(env: Env): ConfigPaths {
-  const home = homeDir(env);
+  // botocore's defaults are the unexpanded "~/.aws/config" and "~/.aws/credentials".
   return {
-    configPath: expandPath(env.AWS_CONFIG_FILE ?? `${home}/.aws/config`, env),
-    credentialsPath: expandPath(env.AWS_SHARED_CREDENTIALS_FILE ?? `${home}/.aws/credentials`, env),
+    configPath: expandPath(env.AWS_CONFIG_FILE ?? "~/.aws/config", env),
+    credentialsPath: expandPath(env.AWS_SHARED_CREDENTIALS_FILE ?? "~/.aws/credentials", env),
   };
 }
 
@@ -54,7 +53,7 @@ const MAX_LINE_CHARS = 1024 * 1024;
  * profile names and offsets, never values or secrets.
  */
 export function validationStampDir(env: Env): string {
-  return join(env.XDG_CACHE_HOME || join(homeDir(env), ".cache"), "awsrole", "validated");
+  return join(userCacheHome(env), "awsrole", "validated");
 }
 
 interface FileIdentity {
@@ -175,16 +174,10 @@ function writeStamp(stampPath: string, header: StampHeader, file: IniFile, kind:
   for (const i of map.ignored) row("I", file.index.sections[i]![0], file.index.sections[i]!);
   for (const t of file.index.defaults) row("D", t[0], t);
   // Best effort: without a stamp the next run simply validates again.
-  const temp = `${stampPath}.${uniqueSuffix()}.tmp`;
   try {
     mkdirSync(join(stampPath, ".."), { recursive: true, mode: 0o700 });
-    writeFileSync(temp, rows.join("\n") + "\n", { mode: 0o600, flag: "wx" });
-    renameSync(temp, stampPath);
-  } catch {
-    try {
-      unlinkSync(temp);
-    } catch {}
-  }
+    writeFileAtomic(stampPath, rows.join("\n") + "\n", { mode: 0o600 });
+  } catch {}
 }
 
 function readStamp(stampPath: string, path: string, kind: FileKind, identity: FileIdentity): { header: StampHeader; body: string } | undefined {

@@ -14,9 +14,9 @@
 // - a dangling symlink is refused, never replaced by a regular file;
 // - the old values' continuation lines go with their keys.
 
-import { chmodSync, chownSync, constants, copyFileSync, existsSync, fchmodSync, fchownSync, lstatSync, mkdirSync, openSync, closeSync, writeSync, fsyncSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, type Stats } from "node:fs";
-import { dirname, join, basename } from "node:path";
-import { uniqueSuffix } from "../core/unique.js";
+import { chmodSync, chownSync, constants, copyFileSync, existsSync, fchmodSync, fchownSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from "node:fs";
+import { dirname } from "node:path";
+import { writeFileAtomic } from "./atomic-write.js";
 import { AwsroleError, UsageError } from "../errors.js";
 import type { Credentials } from "../core/resolve.js";
 import { assertExportable, formatExpiration } from "../render/credentials.js";
@@ -107,25 +107,11 @@ function replaceFileText(target: string, existed: boolean, updated: string, now:
   }
   const before = existed ? statSync(target) : undefined;
   const backupPath = existed ? writeBackup(target, now, before!) : undefined;
-  const temp = join(dirname(target), `.${basename(target)}.${uniqueSuffix()}.tmp`);
-  let fd: number | undefined;
   try {
-    fd = openSync(temp, "wx", 0o600);
-    keepOwnerAndMode(fd, before, target);
-    writeSync(fd, updated);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(temp, target);
+    // Temp file in the same directory, fsync, rename, directory fsync; the temp
+    // file takes the original's owner, group and mode before anything is written.
+    writeFileAtomic(target, updated, { mode: before ? before.mode & 0o777 : 0o600, prepare: (fd) => keepOwnerAndMode(fd, before, target) });
   } catch (error) {
-    if (fd !== undefined) {
-      try {
-        closeSync(fd);
-      } catch {}
-    }
-    try {
-      unlinkSync(temp);
-    } catch {}
     throw writeFailed(target, error);
   }
   return { path: target, backupPath, created: !existed };

@@ -12,6 +12,7 @@
 // See docs/resolution.md#the-home-directory.
 
 import { homedir, userInfo } from "node:os";
+import { isAbsolute } from "node:path";
 import type { Env } from "../core/env.js";
 
 let passwdHome: string | undefined;
@@ -43,4 +44,16 @@ export function expandHome(path: string, env: Env, platform: NodeJS.Platform = p
   if (!(path === "~" || path.startsWith("~/") || (win && path.startsWith("~\\")))) return path;
   const home = homeDir(env, platform).replace(win ? /[\\/]+$/ : /\/+$/, "");
   return home + path.slice(1) || (win ? "\\" : "/");
+}
+
+/**
+ * The user's cache directory for awsrole's own files (validation stamps, the
+ * recent-profiles list, the V8 code cache): $XDG_CACHE_HOME when it is an
+ * absolute path (the XDG Base Directory spec ignores relative ones), else
+ * ~/.cache by the rule above. bin/awsrole.cjs keeps a copy of this rule.
+ */
+export function userCacheHome(env: Env, platform: NodeJS.Platform = process.platform): string {
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg !== undefined && isAbsolute(xdg)) return xdg;
+  return expandHome("~/.cache", env, platform);
 }

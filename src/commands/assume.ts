@@ -6,7 +6,7 @@
 import type { Context } from "../context.js";
 import type { AssumeRoleParams, Credentials, StsResponse } from "../core/resolve.js";
 import { fromResponse } from "../core/resolve.js";
-import { ROLE_ARN } from "../core/plan.js";
+import { ROLE_ARN } from "../core/arn.js";
 import { AwsroleError, UsageError } from "../errors.js";
 import { MFA_CODE } from "../core/mfa.js";
 import { resolveCredentials } from "../resolver.js";

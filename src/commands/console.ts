@@ -7,6 +7,7 @@ import type { Context } from "../context.js";
 import { AwsroleError, UsageError } from "../errors.js";
 import { debug, resolveCredentials, warn } from "../resolver.js";
 import { pickProfileIfInteractive, recordRecentProfile } from "./picker.js";
+import { parseArn } from "../core/arn.js";
 
 export interface ConsoleInput {
   profile: string | undefined;
@@ -38,7 +39,7 @@ export function partitionEndpoints(partition: string): PartitionEndpoints {
 }
 
 export function partitionOf(arn: string | undefined): string {
-  return arn?.split(":")[1] || "aws";
+  return parseArn(arn)?.partition || "aws";
 }
 
 /** Where the console opens: --destination (a URL, or a path like /s3), else the home page (of the region). */

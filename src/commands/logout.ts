@@ -8,7 +8,7 @@
 // `awsrole cache clear` removes those. Nothing on stdout: the summary is a message.
 
 import { lstatSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
-import { homedir } from "node:os";
+import { homeDir } from "../adapters/home.js";
 import { join } from "node:path";
 import { cliCacheDir } from "../adapters/cache-store.js";
 import { loadConfig } from "../adapters/config-files.js";
@@ -88,7 +88,7 @@ export async function runLogout(input: LogoutInput, ctx: Context): Promise<numbe
   const http = boundedTransport(ctx.signal);
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-  const tokenDir = ssoCacheDir(ctx.env, homedir);
+  const tokenDir = ssoCacheDir(ctx.env, () => homeDir(ctx.env));
   let tokens = 0;
   for (const path of jsonFiles(tokenDir)) {
     const doc = readJson(path);

@@ -2,11 +2,15 @@
 // terminal) and the small most-recently-used list that orders it.
 //
 // This module is on the warm path (export records the profile it used), so it
-// imports only node:fs/node:path at the top; the prompt library and the config
-// model are loaded when the picker actually runs.
+// imports only node:fs/node:path and two small adapters (atomic write, home) at
+// the top; the prompt library and the config model are loaded when the picker
+// actually runs.
 
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "../adapters/atomic-write.js";
+import { userCacheHome } from "../adapters/home.js";
+import { parseRoleArn } from "../core/arn.js";
 import type { Context, Env } from "../context.js";
 import { getString, type AwsConfig, type Profile } from "../core/config.js";
 import { classifyProfile } from "../core/kinds/index.js";
@@ -14,8 +18,7 @@ import { classifyProfile } from "../core/kinds/index.js";
 const RECENT_LIMIT = 20;
 
 export function recentFile(env: Env): string {
-  const home = env.HOME || env.USERPROFILE || "/";
-  return join(env.XDG_CACHE_HOME || join(home, ".cache"), "awsrole", "recent.json");
+  return join(userCacheHome(env), "awsrole", "recent.json");
 }
 
 /** Profile names, most recently used first. A missing or damaged file is an empty list. */
@@ -40,17 +43,7 @@ export function recordRecentProfile(profile: string, env: Env): void {
     const next = [profile, ...recent.filter((p) => p !== profile)].slice(0, RECENT_LIMIT);
     const file = recentFile(env);
     mkdirSync(join(file, ".."), { recursive: true, mode: 0o700 });
-    const temp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
-    try {
-      writeFileSync(temp, JSON.stringify({ version: 1, profiles: next }) + "\n", { mode: 0o600, flag: "wx" });
-      renameSync(temp, file);
-    } catch {
-      try {
-        unlinkSync(temp);
-      } catch {
-        // nothing to remove
-      }
-    }
+    writeFileAtomic(file, JSON.stringify({ version: 1, profiles: next }) + "\n", { mode: 0o600 });
   } catch {
     // best effort
   }
@@ -110,8 +103,8 @@ export function choiceSummary(profile: Profile, config: AwsConfig): string {
   const kind = classifyProfile(profile, config);
   const roleArn = getString(profile, "role_arn");
   if (roleArn !== undefined && (kind === "role" || kind === "web-identity")) {
-    const m = /^arn:[\w-]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
-    const role = m ? `${m[2]} (${m[1]})` : roleArn;
+    const m = parseRoleArn(roleArn);
+    const role = m ? `${m.name} (${m.account})` : roleArn;
     return kind === "web-identity" ? `${role}, web identity` : role;
   }
   // IAM Identity Center: the permission set and the account.

@@ -5,6 +5,7 @@ import { resolveCredentials } from "../resolver.js";
 import { formatDuration, warnIfExpiringSoon } from "./expiry.js";
 import { formatExpiration } from "../render/credentials.js";
 import { pickProfileIfInteractive, recordRecentProfile } from "./picker.js";
+import { parseArn } from "../core/arn.js";
 
 export interface WhoamiInput {
   profile: string | undefined;
@@ -61,7 +62,7 @@ export async function runWhoami(input: WhoamiInput, ctx: Context): Promise<numbe
 }
 
 export function identityType(arn: string): string {
-  const resource = arn.split(":").slice(5).join(":");
+  const resource = parseArn(arn)?.resource ?? "";
   if (resource.startsWith("assumed-role/")) {
     const [, role, session] = resource.split("/");
     return `assumed role ${role} (session ${session})`;

@@ -8,6 +8,7 @@
 // advisory refresh) is the cache store's (src/core/cache-policy.ts).
 
 import type { CacheLookup, Credentials, Effects, StsResponse } from "./effects.js";
+import { accountOfArn } from "./arn.js";
 
 export interface ThroughCache {
   credentials: Credentials;
@@ -72,7 +73,7 @@ export function fromResponse(response: StsResponse): Credentials {
     secretAccessKey: c.SecretAccessKey,
     sessionToken: c.SessionToken,
     ...(Number.isNaN(expiration.getTime()) ? {} : { expiration }),
-    ...(arn ? { arn, accountId: arn.split(":")[4] ?? "" } : {}),
+    ...(arn ? { arn, accountId: accountOfArn(arn) } : {}),
     ...(assumedRoleId ? { assumedRoleId } : {}),
   };
 }

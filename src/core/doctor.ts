@@ -14,6 +14,7 @@ import type { IniSection } from "./ini.js";
 import { classifyProfile, type ProfileClass } from "./kinds/index.js";
 import { usesSsoRole } from "./kinds/sso.js";
 import { hasStaticKeys, isRoleProfile, parseDuration, planProfile, validateRoleArn, yieldsRoleSession, type Plan } from "./plan.js";
+import { parseRoleArn } from "./arn.js";
 
 export type Severity = "error" | "warning";
 
@@ -61,14 +62,14 @@ const KNOWN_NON_PROFILE_SECTIONS = new Set(["plugins", "preview", "cli"]);
 
 export function profileSummary(profile: Profile, config?: AwsConfig): ProfileSummary {
   const roleArn = getString(profile, "role_arn");
-  const parsed = roleArn === undefined ? undefined : /^arn:[\w-]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+  const parsed = parseRoleArn(roleArn);
   const source = getString(profile, "source_profile") ?? getString(profile, "credential_source");
   const kind: ProfileKind = classifyProfile(profile, config);
   if (kind === "sso") {
     // An IAM Identity Center profile: its permission set and account (the picker shows them too).
     return { name: profile.name, kind, role: getString(profile, "sso_role_name"), account: getString(profile, "sso_account_id"), source };
   }
-  return { name: profile.name, kind, role: parsed?.[2] ?? (roleArn === undefined ? undefined : roleArn), account: parsed?.[1], source };
+  return { name: profile.name, kind, role: parsed?.name ?? (roleArn === undefined ? undefined : roleArn), account: parsed?.account, source };
 }
 
 export interface LintResult {

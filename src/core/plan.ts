@@ -21,6 +21,7 @@ import { exportedKeysWin } from "./kinds/environment.js";
 import { imdsEndpointOf, metadataDisabled } from "./kinds/instance-metadata.js";
 import { webIdentityFromEnv } from "./kinds/web-identity.js";
 import type { PlanContext, Source } from "./kinds/types.js";
+import { ROLE_ARN } from "./arn.js";
 
 export type { Source } from "./kinds/types.js";
 export type { CredentialSourceName } from "./kinds/index.js";
@@ -268,10 +269,8 @@ export function hasStaticKeys(profile: Profile): boolean {
   return profile.values.aws_access_key_id !== undefined || profile.values.aws_secret_access_key !== undefined;
 }
 
-// An IAM role ARN: arn:PARTITION:iam::ACCOUNT:role/[path/]name. botocore sends any
-// string and lets STS refuse it; awsrole refuses it before any call
-// (docs/differences.md) so the message can name the profile.
-export const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@\-/]{1,512}$/;
+// An IAM role ARN (src/core/arn.ts); refused before any call so the message can name the profile.
+export { ROLE_ARN };
 
 export function validateRoleArn(profile: Profile, roleArn: string, where: string): void {
   if (ROLE_ARN.test(roleArn)) return;

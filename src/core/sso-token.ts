@@ -20,10 +20,13 @@ import { sha1Hex } from "./sha1.js";
 /** botocore tokens.py SSOTokenProvider._REFRESH_WINDOW: a token with less left is refreshed. */
 export const SSO_REFRESH_WINDOW_SECONDS = 15 * 60;
 
-/** The token cache directory: expanduser('~/.aws/sso/cache'), as the AWS CLI has no setting for it. */
-export function ssoCacheDir(env: Env, home: () => string): string {
-  const h = env.HOME !== undefined && env.HOME !== "" ? env.HOME : home();
-  return `${h.replace(/\/+$/, "")}/.aws/sso/cache`;
+/**
+ * The token cache directory: expanduser('~/.aws/sso/cache'), as the AWS CLI has
+ * no setting for it. `home` is the one home-directory rule (src/adapters/home.ts
+ * homeDir: $HOME even when empty, else the password database); an empty home is the root.
+ */
+export function ssoCacheDir(_env: Env, home: () => string): string {
+  return `${home().replace(/\/+$/, "")}/.aws/sso/cache`;
 }
 
 /** The token file's name: sha1(session name) for the sso-session form, sha1(start URL as written) for the legacy one. */

@@ -4,6 +4,7 @@
 
 import { kindOf } from "../core/kinds/index.js";
 import type { Plan, RoleHop, Source } from "../core/plan.js";
+import { accountOfArn, resourceNameOfArn } from "../core/arn.js";
 
 export interface HopView {
   step: number;
@@ -119,13 +120,12 @@ export function renderPlanText(view: PlanView): string {
 
 /** Field 5 of an ARN (the account). */
 export function accountOf(arn: string): string {
-  return arn.split(":")[4] ?? "";
+  return accountOfArn(arn);
 }
 
 /** The last path segment of a role ARN's resource (role/path/Name -> Name). */
 export function roleNameOf(arn: string): string {
-  const resource = arn.split(":").slice(5).join(":");
-  return resource.split("/").pop() ?? resource;
+  return resourceNameOfArn(arn);
 }
 
 /** aws-vault's FormatKeyForDisplay: all but the last four characters hidden. */

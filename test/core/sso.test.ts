@@ -12,7 +12,7 @@ import { CacheStore } from "../../src/adapters/cache-store.js";
 import { buildConfig } from "../../src/core/config.js";
 import type { Effects } from "../../src/core/effects.js";
 import { parseIni } from "../../src/core/ini.js";
-import { sso, ssoKeyOf, usesSsoRole, type SsoSource } from "../../src/core/kinds/sso.js";
+import { sso, ssoKeyOf, tokenPathOf, usesSsoRole, type SsoSource } from "../../src/core/kinds/sso.js";
 import type { PlanContext } from "../../src/core/kinds/types.js";
 import {
   parseSsoToken,
@@ -541,5 +541,13 @@ describe("the portal client", () => {
       never,
     );
     expect([calls, c.accessKeyId, c.expiration]).toEqual([3, "A", 1893456000000]);
+  });
+});
+
+describe("the token cache directory follows the one home rule", () => {
+  it("HOME, and HOME set but empty is the root (os.path.expanduser)", () => {
+    const source = planOf(SESSION_CONFIG, "dev");
+    expect(tokenPathOf(source, { HOME: "/home/me/" })).toBe(`/home/me/.aws/sso/cache/${ssoTokenFileName("my-sso")}`);
+    expect(tokenPathOf(source, { HOME: "" })).toBe(`/.aws/sso/cache/${ssoTokenFileName("my-sso")}`);
   });
 });

@@ -18,7 +18,7 @@
 // writeSecretFile, withLock), the portal and OIDC (http), the clock (now). The
 // warm path's offline effects answer a cached role session without the network.
 
-import { homedir } from "node:os";
+import { homeDir } from "../../adapters/home.js";
 import { AwsroleError, InterruptedError, ProfileConfigError } from "../../errors.js";
 import { throughCache } from "../cached-session.js";
 import { getString, type AwsConfig, type Profile } from "../config.js";
@@ -187,7 +187,7 @@ export function ssoKeyOf(source: SsoSource): string {
 
 /** The token file of a source: sha1 of the session name, or of the start URL as written. */
 export function tokenPathOf(source: Pick<SsoSource, "session" | "startUrl">, env: Effects["env"]): string {
-  return `${ssoCacheDir(env, homedir)}/${ssoTokenFileName(source.session ?? source.startUrl)}`;
+  return `${ssoCacheDir(env, () => homeDir(env))}/${ssoTokenFileName(source.session ?? source.startUrl)}`;
 }
 
 function loginCommands(source: SsoSource): string {

@@ -1,0 +1,69 @@
+// One home-directory rule (os.path.expanduser, src/adapters/home.ts): with an
+// empty environment (`env -i`) the config, the credentials file and the cache
+// all follow the password-database entry, never "/" for one and the real home
+// for another. The CLI runs with nothing but PATH and AWS_EC2_METADATA_DISABLED.
+//
+// An empty environment means the account's real home, which a test must never
+// read; so the CLI runs as the unprivileged "nobody" account (its home is a path
+// it cannot write, typically /nonexistent). That needs root to start; elsewhere
+// the test is skipped with a message.
+
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { BIN } from "./harness.js";
+
+interface Account {
+  uid: number;
+  gid: number;
+  home: string;
+}
+
+function nobody(): Account | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  try {
+    for (const line of readFileSync("/etc/passwd", "utf8").split("\n")) {
+      const f = line.split(":");
+      if (f[0] === "nobody" && f.length >= 7 && f[5]) return { uid: Number(f[2]), gid: Number(f[3]), home: f[5] };
+    }
+  } catch {}
+  return undefined;
+}
+
+const account = nobody();
+if (!account) console.warn("home-rule: not root, or no 'nobody' account; skipping the env -i test (it must not read this account's real home).");
+
+function runAs(who: Account, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", AWS_EC2_METADATA_DISABLED: "true" };
+    const child = spawn(process.execPath, [BIN, ...args], { env, uid: who.uid, gid: who.gid, cwd: "/", stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 25_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe.skipIf(!account)("env -i: one home for every file", () => {
+  const home = account?.home.replace(/\/+$/, "") ?? "";
+
+  it("reads the config and credentials from the password entry's home, as the AWS CLI does", async () => {
+    const r = await runAs(account!, ["export", "no-such-profile-anywhere"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(`${home}/.aws/config`);
+    expect(r.stderr).not.toContain("//.aws");
+  });
+
+  it("keeps the cache under the same home", async () => {
+    const r = await runAs(account!, ["cache", "list"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${home}/.aws/cli/cache`);
+  });
+});
