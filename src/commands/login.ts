@@ -236,13 +236,26 @@ export async function runLogin(input: LoginInput, ctx: Context): Promise<number>
     }),
   );
   const cached = readRegistration(registrationPath);
-  const reuse = cached !== undefined && registrationUsable(cached, flow, ctx.now()) ? cached : undefined;
-  const registration = reuse ?? (await register(oidc, target, flow, ctx.now()));
+  let reuse = cached !== undefined && registrationUsable(cached, flow, ctx.now()) ? cached : undefined;
+  let registration = reuse ?? (await register(oidc, target, flow, ctx.now()));
 
-  const token =
-    flow === "pkce"
-      ? await pkceFlow(oidc, target, registration, input, ctx)
-      : await deviceFlow(oidc, target, registration, input, ctx);
+  let token: TokenOutput;
+  if (flow === "pkce") token = await pkceFlow(oidc, target, registration, input, ctx);
+  else {
+    try {
+      token = await deviceFlow(oidc, target, registration, input, ctx);
+    } catch (error) {
+      // A cached registration the service no longer knows (revoked, or made against
+      // another directory): register again once, as a first login would.
+      if (!(reuse && error instanceof StaleRegistration)) throw error instanceof StaleRegistration ? error.reported : error;
+      if (ctx.debug) ctx.stderr.write("awsrole: the cached client registration was refused; registering again\n");
+      reuse = undefined;
+      registration = await register(oidc, target, flow, ctx.now());
+      token = await deviceFlow(oidc, target, registration, input, ctx).catch((e: unknown) => {
+        throw e instanceof StaleRegistration ? e.reported : e;
+      });
+    }
+  }
 
   // Everything is known: only now is anything written (Ctrl-C before this point leaves no file).
   const now = ctx.now();
@@ -264,6 +277,13 @@ export async function runLogin(input: LoginInput, ctx: Context): Promise<number>
   );
   if (ctx.debug) ctx.stderr.write(`awsrole: wrote ${tokenPath}\n`);
   return 0;
+}
+
+/** StartDeviceAuthorization refused the client registration (InvalidClientException). */
+class StaleRegistration extends Error {
+  constructor(readonly reported: unknown) {
+    super("the client registration was refused");
+  }
 }
 
 async function register(
@@ -371,7 +391,8 @@ async function deviceFlow(
       startUrl: target.startUrl,
     })
     .catch((error: unknown) => {
-      throw refused(error, "start a device authorization", target);
+      const reported = refused(error, "start a device authorization", target);
+      throw error instanceof OidcError && error.type === "InvalidClientException" ? new StaleRegistration(reported) : reported;
     });
   const deadline = Date.now() + device.expiresIn * 1000;
   let interval = device.interval;
