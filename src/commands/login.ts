@@ -247,7 +247,8 @@ export async function runLogin(input: LoginInput, ctx: Context): Promise<number>
     } catch (error) {
       // A cached registration the service no longer knows (revoked, or made against
       // another directory): register again once, as a first login would.
-      if (!(reuse && error instanceof StaleRegistration)) throw error instanceof StaleRegistration ? error.reported : error;
+      if (!(reuse && error instanceof StaleRegistration))
+        throw error instanceof StaleRegistration ? error.reported : error;
       if (ctx.debug) ctx.stderr.write("awsrole: the cached client registration was refused; registering again\n");
       reuse = undefined;
       registration = await register(oidc, target, flow, ctx.now());
@@ -392,7 +393,9 @@ async function deviceFlow(
     })
     .catch((error: unknown) => {
       const reported = refused(error, "start a device authorization", target);
-      throw error instanceof OidcError && error.type === "InvalidClientException" ? new StaleRegistration(reported) : reported;
+      throw error instanceof OidcError && error.type === "InvalidClientException"
+        ? new StaleRegistration(reported)
+        : reported;
     });
   const deadline = Date.now() + device.expiresIn * 1000;
   let interval = device.interval;
