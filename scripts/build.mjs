@@ -120,7 +120,13 @@ await Promise.all([
 // adapter: nothing it imports may reach them (src/effects/offline.ts).
 {
   const warm = readFileSync(`${root}/dist/fast-export.cjs`, "utf8");
-  for (const [what, mark] of [["the SDK", "sts-sdk"], ["node:child_process", "child_process"], ["the MFA prompt", "Enter MFA code for"], ["the online effects", "AWSROLE_CREDENTIAL_PROCESS_TIMEOUT_MS"]]) {
+  const marks = [
+    ["the SDK", "sts-sdk"],
+    ["node:child_process", "child_process"],
+    ["the MFA prompt", "Enter MFA code for"],
+    ["the online effects", "AWSROLE_CREDENTIAL_PROCESS_TIMEOUT_MS"],
+  ];
+  for (const [what, mark] of marks) {
     if (warm.includes(mark)) throw new Error(`dist/fast-export.cjs: ${what} is reachable from the warm path`);
   }
 }

@@ -16,29 +16,20 @@
 // Secrets (keys, tokens) never appear in a warning or a miss detail: those name
 // the path and the reason only.
 
-import { closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
-import { homedir, hostname } from "node:os";
-import { basename, dirname, join } from "node:path";
-import { uniqueSuffix } from "../core/unique.js";
+import { constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, type Stats } from "node:fs";
+import { dirname, join } from "node:path";
+import { CLI_EXPIRY_WINDOW_SECONDS, isUsable, secondsLeft } from "../core/cache-policy.js";
+import { writeFileAtomic } from "./atomic-write.js";
+import { CACHE_KEY, ENTRY_FILE, isValidCacheKey } from "./cache-dir.js";
+import { cacheEntryKind, parseCacheEntry, serializeCacheEntry, type CacheEntryKind, type CachedCredentials, type StsResponseForCache } from "./cache-entry.js";
+import { DEFAULT_LOCK_STALE_MS, lockTimeoutFromEnv, removeAbandonedLock, withFileLock } from "./file-lock.js";
 import { InterruptedError } from "../errors.js";
-import { setTimeout as sleep } from "node:timers/promises";
-import { pythonJsonDumps } from "../core/cache-key.js";
-import { ssoRoleCacheEntry } from "../core/sso-token.js";
-import type { StsResponse } from "../core/resolve.js";
-import { CLI_EXPIRY_WINDOW_SECONDS, isUsable, parseExpiration, secondsLeft } from "../core/cache-policy.js";
+import { closeQuietly, describeError, errorCode, lstatQuietly, unlinkQuietly } from "./fs-helpers.js";
 
-export interface CachedCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: Date;
-  /** Credentials.AccountId (botocore adds it); for older entries, derived from AssumedRoleUser.Arn. */
-  accountId?: string;
-  /** AssumedRoleUser.Arn, if present. */
-  arn?: string;
-  /** AssumedRoleUser.AssumedRoleId (AROA…:session), if present. */
-  assumedRoleId?: string;
-}
+// The parts this module used to hold, importable from here as before.
+export { cliCacheDir, isValidCacheKey } from "./cache-dir.js";
+export { parseCacheEntry, serializeCacheEntry, type CacheEntryKind, type CachedCredentials, type StsResponseForCache } from "./cache-entry.js";
+export { lockTimeoutFromEnv } from "./file-lock.js";
 
 export type CacheRead =
   | { status: "hit"; credentials: CachedCredentials; path: string }
@@ -60,19 +51,8 @@ export interface CacheEntrySummary {
    * "ProviderType": "sso" ⇒ IAM Identity Center role credentials (AWS CLI v2's or
    * awsrole's); any other ProviderType ⇒ unknown.
    */
-  kind: "assume-role" | "web-identity" | "mfa-session" | "sso" | "unknown";
+  kind: CacheEntryKind;
 }
-
-/**
- * What the resolver hands over after an STS call (AssumeRole,
- * AssumeRoleWithWebIdentity, GetSessionToken): the core's StsResponse, whose
- * Expiration is the wire string, written unchanged as the AWS CLI v1 does.
- */
-export type StsResponseForCache = StsResponse & {
-  /** "sso": IAM Identity Center role credentials, written in the AWS CLI v2's body (src/core/sso-token.ts). */
-  ProviderType?: "sso";
-  Credentials: StsResponse["Credentials"] & { AccountId?: string };
-};
 
 export interface CacheStoreOptions {
   /** Receives one-line warnings for the user (never containing secrets). */
@@ -93,44 +73,6 @@ export interface LockOptions {
   staleMs?: number;
 }
 
-/**
- * The AWS CLI's cache directory. AWS CLI v1 uses expanduser('~/.aws/cli/cache')
- * (so it follows $HOME) and offers no setting for it; AWSROLE_CACHE_DIR exists
- * for tests and for documentation examples only.
- */
-export function cliCacheDir(env: Record<string, string | undefined>): string {
-  const override = env.AWSROLE_CACHE_DIR;
-  if (override !== undefined && override !== "") return override;
-  const home = env.HOME !== undefined && env.HOME !== "" ? env.HOME : homedir();
-  return join(home, ".aws", "cli", "cache");
-}
-
-// The AWS CLI's keys are sha1 hex; botocore's _make_file_safe only maps ":" and
-// "/" to "_". Anything else (a "/", "..", a dot) is refused so that a key can
-// never name a file outside the cache directory.
-const KEY = /^[A-Za-z0-9_-]{1,200}$/;
-// Bulk operations (list, remove all) touch only files named like a real entry,
-// so pointing AWSROLE_CACHE_DIR at the wrong directory cannot delete package.json.
-const ENTRY_FILE = /^([0-9a-f]{40})\.json$/;
-
-const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
-// The longest wait AWSROLE_LOCK_TIMEOUT_MS may ask for: a minute of waiting is
-// already longer than any STS chain should take.
-const MAX_LOCK_TIMEOUT_MS = 600_000;
-
-/**
- * How long withLock waits for another process's lock before going on without
- * it: AWSROLE_LOCK_TIMEOUT_MS (whole milliseconds, 0 to 600000), else 15 s.
- * An invalid value is ignored. Read from process.env because the resolver
- * builds the store without it; both the full CLI and the fast path run with
- * process.env as their environment.
- */
-export function lockTimeoutFromEnv(env: Record<string, string | undefined> = process.env): number {
-  const raw = env.AWSROLE_LOCK_TIMEOUT_MS;
-  if (raw === undefined || !/^\d{1,9}$/.test(raw.trim())) return DEFAULT_LOCK_TIMEOUT_MS;
-  return Math.min(Number(raw.trim()), MAX_LOCK_TIMEOUT_MS);
-}
-const DEFAULT_LOCK_STALE_MS = 60_000;
 // A write takes milliseconds; a temp file this old was left by a crashed writer
 // (botocore itself never removes its tmpXXXXXXXX.tmp after a failed write).
 const STALE_TEMP_MS = 60_000;
@@ -140,13 +82,10 @@ const MAX_STS_LIFETIME_MS = (36 * 3600 + 300) * 1000;
 // Real entries are about 1-2 KiB; anything bigger is not a cache entry.
 const MAX_ENTRY_BYTES = 1024 * 1024;
 
-export function isValidCacheKey(key: string): boolean {
-  return KEY.test(key);
-}
-
 type Inspection =
   | { state: "ok"; credentials: CachedCredentials; doc: Record<string, unknown>; stats?: Stats }
-  | { state: "absent" | "unreadable" | "corrupt"; detail: string };
+  | { state: "corrupt"; detail: string }
+  | { state: "absent" | "unreadable"; detail: string };
 
 export class CacheStore {
   readonly dir: string;
@@ -214,29 +153,15 @@ export class CacheStore {
     }
     if (!this.ensureDir(file)) return false;
 
-    // botocore: mkstemp(dir, suffix=".tmp") (mode 0600), write, fsync, os.replace.
-    // Our temp name starts with "." and never ends in ".json", so no reader
-    // (ours or the CLI's) ever sees a half-written entry.
-    const temp = join(this.dir, `.${key}.${uniqueSuffix()}.tmp`);
-    let fd: number | undefined;
-    let created = false;
+    // botocore: mkstemp(dir, suffix=".tmp") (mode 0600), write, fsync, os.replace
+    // (src/adapters/atomic-write.ts). The temp name starts with "." and never
+    // ends in ".json", so no reader (ours or the CLI's) sees a half-written entry.
     try {
-      fd = openSync(temp, "wx", 0o600);
-      created = true;
-      let offset = 0;
-      while (offset < body.length) offset += writeSync(fd, body, offset, body.length - offset);
-      fsyncSync(fd);
-      closeSync(fd);
-      fd = undefined;
-      renameSync(temp, file);
-      created = false;
+      writeFileAtomic(file, body, { mode: 0o600 });
       return true;
     } catch (error) {
       this.warnWrite(file, describeError(error));
       return false;
-    } finally {
-      if (fd !== undefined) closeQuietly(fd);
-      if (created) unlinkQuietly(temp);
     }
   }
 
@@ -263,7 +188,7 @@ export class CacheStore {
         expiration: credentials.expiration,
         usable: isUsable(credentials.expiration, this.now(), this.windowSeconds),
         corrupt: false,
-        kind: kindOf(doc),
+        kind: cacheEntryKind(doc),
       });
     }
     return summaries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -291,10 +216,8 @@ export class CacheStore {
       } else if (name.endsWith(".tmp")) {
         const st = lstatQuietly(file);
         if (st?.isFile() && nowMs - st.mtimeMs > STALE_TEMP_MS) unlinkQuietly(file);
-      } else if (name.endsWith(".lock") && KEY.test(name.slice(0, -".lock".length))) {
-        const seen = readLock(file);
-        if (seen === "not-a-file") removeNonFileLock(file);
-        else if (seen !== undefined && lockIsStale(seen, DEFAULT_LOCK_STALE_MS)) unlinkQuietly(file);
+      } else if (name.endsWith(".lock") && CACHE_KEY.test(name.slice(0, -".lock".length))) {
+        removeAbandonedLock(file, DEFAULT_LOCK_STALE_MS);
       }
     }
     return removed;
@@ -317,62 +240,19 @@ export class CacheStore {
    * in one call chain waits for the timeout.
    */
   async withLock<T>(key: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
-    const release = await this.acquire(key, options.timeoutMs ?? this.lockTimeoutMs ?? lockTimeoutFromEnv(), options.staleMs ?? DEFAULT_LOCK_STALE_MS);
-    if (this.signal?.aborted) {
-      // Ctrl-C while waiting: do not start the work the lock was for.
-      release?.();
-      throw new InterruptedError();
+    const lockOptions = {
+      timeoutMs: options.timeoutMs ?? this.lockTimeoutMs ?? lockTimeoutFromEnv(),
+      staleMs: options.staleMs ?? DEFAULT_LOCK_STALE_MS,
+      ...(this.signal ? { signal: this.signal } : {}),
+    };
+    // An invalid key or a directory that cannot be made: fn runs unlocked (still
+    // stopped by Ctrl-C while nothing was waited for).
+    if (!isValidCacheKey(key) || !this.ensureDir(undefined)) {
+      if (this.signal?.aborted) throw new InterruptedError();
+      return fn();
     }
-    try {
-      return await fn();
-    } finally {
-      release?.();
-    }
-  }
-
-  private async acquire(key: string, timeoutMs: number, staleMs: number): Promise<(() => void) | undefined> {
-    if (!isValidCacheKey(key)) return undefined;
-    if (!this.ensureDir(undefined)) return undefined;
     const lockPath = join(this.dir, `${key}.lock`);
-    const content = JSON.stringify({ pid: process.pid, created: Date.now(), host: hostname(), token: uniqueSuffix() });
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const failure = createExclusive(lockPath, content);
-      if (failure === undefined) {
-        return () => {
-          // Release only our own lock: after staleMs another process may have
-          // taken it over, and that one must stay.
-          const current = readLock(lockPath);
-          if (typeof current === "object" && current.raw === content) unlinkQuietly(lockPath);
-        };
-      }
-      if (failure !== "EEXIST") return undefined; // read-only dir etc.: run unlocked
-      const seen = readLock(lockPath);
-      // Released meanwhile, or abandoned and now moved away: try again at once.
-      // A FIFO, device, socket or symlink is never a lock awsrole made: it is
-      // moved away and removed. (A directory, which cannot be removed that
-      // way, is waited out.)
-      const freed =
-        seen === "not-a-file"
-          ? this.removeForeignLock(lockPath)
-          : seen === undefined
-            ? !existsSync(lockPath)
-            : lockIsStale(seen, staleMs) && stealLock(lockPath, seen.raw);
-      if (Date.now() >= deadline || this.signal?.aborted) return undefined;
-      if (freed) continue;
-      // Jitter spreads the retries of many waiters.
-      try {
-        await sleep(25 + Math.floor(Math.random() * 25), undefined, this.signal ? { signal: this.signal } : undefined);
-      } catch {
-        return undefined; // aborted while waiting
-      }
-    }
-  }
-
-  private removeForeignLock(lockPath: string): boolean {
-    const removed = removeNonFileLock(lockPath);
-    if (removed) this.warnOnce(`lock:${lockPath}`, `Removed ${lockPath}: it was not a regular file, so not a lock awsrole made.`);
-    return removed;
+    return withFileLock(lockPath, fn, { ...lockOptions, warn: (m) => this.warnOnce(`lock:${lockPath}`, m) });
   }
 
   /**
@@ -455,59 +335,6 @@ export class CacheStore {
   }
 }
 
-/**
- * The bytes botocore's JSONFileCache writes for this response under the AWS
- * CLI v1 (docs/aws-rules.md#cache-file-content): the parsed response in the service model's
- * member order, botocore's added Credentials.AccountId, then ResponseMetadata,
- * through json.dumps with default separators and no trailing newline.
- * HTTPHeaders is written empty: the resolver does not keep the headers and no
- * reader uses them.
- */
-export function serializeCacheEntry(response: StsResponseForCache): string {
-  const c = response.Credentials;
-  if (response.ProviderType === "sso" && c.AccountId !== undefined) {
-    return ssoRoleCacheEntry({ accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration, accountId: c.AccountId });
-  }
-  const credentials: Record<string, unknown> = {
-    AccessKeyId: c.AccessKeyId,
-    SecretAccessKey: c.SecretAccessKey,
-    SessionToken: c.SessionToken,
-    Expiration: c.Expiration,
-  };
-  // botocore _add_account_id_to_response: only when AssumedRoleUser.Arn is an ARN.
-  const accountId = accountIdFromArn(response.AssumedRoleUser?.Arn);
-  if (accountId !== undefined) credentials.AccountId = accountId;
-
-  // Member order of the STS output shapes in botocore's service model:
-  // AssumeRole: Credentials, AssumedRoleUser, PackedPolicySize, SourceIdentity;
-  // AssumeRoleWithWebIdentity: Credentials, SubjectFromWebIdentityToken,
-  // AssumedRoleUser, PackedPolicySize, Provider, Audience, SourceIdentity;
-  // GetSessionToken: Credentials. One order fits all three.
-  const doc: Record<string, unknown> = { Credentials: credentials };
-  if (response.SubjectFromWebIdentityToken !== undefined) doc.SubjectFromWebIdentityToken = response.SubjectFromWebIdentityToken;
-  if (response.AssumedRoleUser !== undefined) {
-    doc.AssumedRoleUser = { AssumedRoleId: response.AssumedRoleUser.AssumedRoleId, Arn: response.AssumedRoleUser.Arn };
-  }
-  if (response.PackedPolicySize !== undefined) doc.PackedPolicySize = response.PackedPolicySize;
-  if (response.Provider !== undefined) doc.Provider = response.Provider;
-  if (response.Audience !== undefined) doc.Audience = response.Audience;
-  if (response.SourceIdentity !== undefined) doc.SourceIdentity = response.SourceIdentity;
-  doc.ResponseMetadata = {
-    ...(response.RequestId !== undefined ? { RequestId: response.RequestId } : {}),
-    HTTPStatusCode: 200,
-    HTTPHeaders: {},
-    RetryAttempts: 0,
-  };
-  return pythonJsonDumps(doc);
-}
-
-/** botocore ArnParser: "arn:" and at least six ":"-separated fields; the account is field 5 (may be empty). */
-function accountIdFromArn(arn: unknown): string | undefined {
-  if (typeof arn !== "string" || !arn.startsWith("arn:")) return undefined;
-  const parts = arn.split(":");
-  return parts.length >= 6 ? parts[4] : undefined;
-}
-
 function inspect(file: string): Inspection {
   let fd: number;
   try {
@@ -532,272 +359,6 @@ function inspect(file: string): Inspection {
   } finally {
     closeQuietly(fd);
   }
-  const parsed = parseEntry(text);
+  const parsed = parseCacheEntry(text);
   return parsed.state === "ok" ? { ...parsed, stats: st } : parsed;
-}
-
-/** What botocore needs from an entry: Credentials.{AccessKeyId, SecretAccessKey, SessionToken, Expiration}. */
-function parseEntry(text: string): Inspection {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch {
-    return { state: "corrupt", detail: text.trim() === "" ? "empty file" : "not valid JSON" };
-  }
-  if (!isRecord(doc)) return { state: "corrupt", detail: "not a JSON object" };
-  const creds = doc.Credentials;
-  if (!isRecord(creds)) return { state: "corrupt", detail: "no Credentials object" };
-  for (const field of ["AccessKeyId", "SecretAccessKey", "SessionToken"] as const) {
-    const value = creds[field];
-    if (typeof value !== "string" || value === "") return { state: "corrupt", detail: `Credentials.${field} is missing` };
-  }
-  if (creds.Expiration === undefined) return { state: "corrupt", detail: "Credentials.Expiration is missing" };
-  const expiration = parseExpiration(creds.Expiration);
-  if (expiration === undefined) return { state: "corrupt", detail: "Credentials.Expiration is not a timestamp with a time zone" };
-
-  const user = doc.AssumedRoleUser;
-  const arn = isRecord(user) && typeof user.Arn === "string" ? user.Arn : undefined;
-  const assumedRoleId = isRecord(user) && typeof user.AssumedRoleId === "string" && user.AssumedRoleId !== "" ? user.AssumedRoleId : undefined;
-  const accountId = typeof creds.AccountId === "string" ? creds.AccountId : accountIdFromArn(arn);
-  const credentials: CachedCredentials = {
-    accessKeyId: creds.AccessKeyId as string,
-    secretAccessKey: creds.SecretAccessKey as string,
-    sessionToken: creds.SessionToken as string,
-    expiration,
-    ...(accountId !== undefined && accountId !== "" ? { accountId } : {}),
-    ...(arn !== undefined ? { arn } : {}),
-    ...(assumedRoleId !== undefined ? { assumedRoleId } : {}),
-  };
-  return { state: "ok", credentials, doc };
-}
-
-function kindOf(doc: Record<string, unknown>): CacheEntrySummary["kind"] {
-  if (doc.ProviderType === "sso") return "sso";
-  if (doc.ProviderType !== undefined) return "unknown";
-  if (isRecord(doc.AssumedRoleUser)) {
-    const webIdentity = ["SubjectFromWebIdentityToken", "Provider", "Audience"].some((k) => doc[k] !== undefined);
-    return webIdentity ? "web-identity" : "assume-role";
-  }
-  return "mfa-session";
-}
-
-// ---- lock files ----------------------------------------------------------
-
-interface SeenLock {
-  raw: string;
-  pid?: number;
-  created?: number;
-  host?: string;
-  mtimeMs: number;
-}
-
-/**
- * open(O_CREAT|O_EXCL) is atomic, also across processes: exactly one creator
- * wins. Returns undefined on success, else the error code ("EEXIST": held).
- */
-function createExclusive(lockPath: string, content: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(lockPath, "wx", 0o600);
-  } catch (error) {
-    return errorCode(error) ?? "unknown";
-  }
-  try {
-    writeSync(fd, content);
-  } catch {
-    // An empty lock still excludes others; it goes stale by age.
-  } finally {
-    closeQuietly(fd);
-  }
-  return undefined;
-}
-
-// A real lock is one line of JSON, well under 200 bytes.
-const MAX_LOCK_BYTES = 4096;
-
-/**
- * Reads at most MAX_LOCK_BYTES of a regular file, as carefully as a cache
- * entry: no following a symlink (O_NOFOLLOW), no blocking on a FIFO
- * (O_NONBLOCK), regular files only (fstat on the opened descriptor, so a swap
- * after the check changes nothing), and a bounded read, so a lock that is a
- * symlink to /dev/zero costs nothing. "not-a-file": something else is there.
- */
-function readLockFile(path: string): { raw: string; mtimeMs: number } | "not-a-file" | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
-  } catch (error) {
-    // ELOOP: a symlink (O_NOFOLLOW); ENXIO: a socket.
-    const code = errorCode(error);
-    return code === "ELOOP" || code === "ENXIO" ? "not-a-file" : undefined;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (st.isDirectory()) return undefined;
-    if (!st.isFile()) return "not-a-file";
-    const buffer = Buffer.alloc(Math.min(Math.max(st.size, 0), MAX_LOCK_BYTES));
-    let length = 0;
-    while (length < buffer.length) {
-      const n = readSync(fd, buffer, length, buffer.length - length, length);
-      if (n === 0) break;
-      length += n;
-    }
-    return { raw: buffer.subarray(0, length).toString("utf8"), mtimeMs: st.mtimeMs };
-  } catch {
-    return undefined;
-  } finally {
-    closeQuietly(fd);
-  }
-}
-
-/**
- * Moves a lock path that is not a regular file (FIFO, device, socket, symlink)
- * aside and removes it. If what was moved turns out to be a regular file (a
- * real lock created in between), it is put back. True when the path is free.
- */
-function removeNonFileLock(lockPath: string): boolean {
-  const aside = `${join(dirname(lockPath), `.${basename(lockPath)}`)}.${uniqueSuffix()}.tmp`;
-  try {
-    renameSync(lockPath, aside);
-  } catch (error) {
-    return errorCode(error) === "ENOENT";
-  }
-  if (lstatQuietly(aside)?.isFile()) {
-    try {
-      linkSync(aside, lockPath);
-    } catch {
-      // Another lock took its place meanwhile.
-    }
-  }
-  unlinkQuietly(aside);
-  return true;
-}
-
-function readLock(lockPath: string): SeenLock | "not-a-file" | undefined {
-  try {
-    const read = readLockFile(lockPath);
-    if (read === undefined || read === "not-a-file") return read;
-    const { raw, mtimeMs } = read;
-    const seen: SeenLock = { raw, mtimeMs };
-    try {
-      const parsed: unknown = JSON.parse(raw);
-      if (isRecord(parsed)) {
-        if (typeof parsed.pid === "number") seen.pid = parsed.pid;
-        if (typeof parsed.created === "number") seen.created = parsed.created;
-        if (typeof parsed.host === "string") seen.host = parsed.host;
-      }
-    } catch {
-      // Just created and not yet written, or damaged: judged by age alone.
-    }
-    return seen;
-  } catch {
-    return undefined;
-  }
-}
-
-function lockIsStale(seen: SeenLock, staleMs: number): boolean {
-  const created = seen.created ?? seen.mtimeMs;
-  if (Date.now() - created > staleMs) return true;
-  // A pid means something only on the host that wrote it (a home directory may
-  // be shared between machines or containers).
-  if (seen.pid !== undefined && (seen.host === undefined || seen.host === hostname())) return !processAlive(seen.pid);
-  return false;
-}
-
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return errorCode(error) !== "ESRCH";
-  }
-}
-
-/**
- * Takes over an abandoned lock without ever deleting a live one: several
- * waiters may judge the same lock stale at once, and a plain unlink by the
- * slower one could delete the lock the faster one has just created. So the
- * lock is first renamed aside (atomic; only one waiter gets it), then checked:
- * if the moved file is not the stale lock we looked at, it is put back.
- */
-function stealLock(lockPath: string, staleRaw: string): boolean {
-  const aside = `${join(dirname(lockPath), `.${basename(lockPath)}`)}.${uniqueSuffix()}.tmp`;
-  try {
-    renameSync(lockPath, aside);
-  } catch (error) {
-    // ENOENT: someone else moved or released it, which frees the lock too.
-    return errorCode(error) === "ENOENT";
-  }
-  try {
-    const moved = readLockFile(aside);
-    if (typeof moved === "object" && moved.raw !== staleRaw) {
-      try {
-        linkSync(aside, lockPath); // no-clobber restore of a live lock
-      } catch {
-        // Another waiter already holds a new lock: at worst two run at once.
-      }
-    }
-  } catch {
-    // Unreadable: treat as the stale lock.
-  }
-  unlinkQuietly(aside);
-  return true;
-}
-
-// ---- small helpers -------------------------------------------------------
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function errorCode(error: unknown): string | undefined {
-  return typeof error === "object" && error !== null && typeof (error as { code?: unknown }).code === "string"
-    ? (error as { code: string }).code
-    : undefined;
-}
-
-const REASONS: Readonly<Record<string, string>> = {
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  EROFS: "read-only file system",
-  ENOSPC: "no space left on device",
-  EDQUOT: "disk quota exceeded",
-  ENOTDIR: "a path component is not a directory",
-  EEXIST: "a file is in the way of the cache directory",
-  EISDIR: "is a directory",
-  ENAMETOOLONG: "file name too long",
-  ELOOP: "too many symbolic links",
-};
-
-/** A reason for a warning: the error code in words, never the content. */
-function describeError(error: unknown): string {
-  const code = errorCode(error);
-  if (code !== undefined) return REASONS[code] ? `${REASONS[code]} (${code})` : code;
-  return error instanceof Error ? error.message : String(error);
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // already closed
-  }
-}
-
-function unlinkQuietly(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch {
-    // already gone
-  }
-}
-
-function lstatQuietly(file: string): Stats | undefined {
-  try {
-    return lstatSync(file);
-  } catch {
-    return undefined;
-  }
 }

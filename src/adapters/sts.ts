@@ -156,7 +156,9 @@ interface SdkCredentialsOutput {
 function toResponse(out: SdkCredentialsOutput, operation: string, call: CallContext): StsResponse {
   const c = out.Credentials;
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-    throw new AwsroleError("StsBadResponse", `STS answered ${operation} without complete credentials.`, { hint: "Check that the STS endpoint is a real STS service." });
+    throw new AwsroleError("StsBadResponse", `${whereOf(call)}: STS answered ${operation} without complete credentials.`, {
+      hint: "Check that the STS endpoint is a real STS service; nothing was exported or cached.",
+    });
   }
   if (![c.AccessKeyId, c.SecretAccessKey, c.SessionToken].every(isCredentialText)) {
     throw new AwsroleError("StsBadResponse", `${whereOf(call)}: STS answered ${operation} with credentials holding characters no AWS credential has.`, { hint: "Check that the STS endpoint is a real STS service; nothing was exported or cached." });

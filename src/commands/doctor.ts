@@ -4,7 +4,7 @@
 import { loadConfig } from "../adapters/config-files.js";
 import type { Context } from "../context.js";
 import { lintConfig, type Finding, type ProfileSummary } from "../core/doctor.js";
-import { ConfigParseError, EXIT_FAILURE, EXIT_OK, ProfileConfigError } from "../errors.js";
+import { ConfigParseError, EXIT_FAILURE, EXIT_OK, ProfileConfigError, stripControl } from "../errors.js";
 import { closeProfileNames } from "../core/config.js";
 import { terminalColumns, wrapWords } from "../render/width.js";
 
@@ -22,7 +22,10 @@ export async function runDoctor(input: DoctorInput, ctx: Context): Promise<numbe
     const config = loadConfig(ctx.env);
     if (input.profile !== undefined && !config.profiles.has(input.profile)) {
       const near = closeProfileNames(config, input.profile);
-      throw new ProfileConfigError("ProfileNotFound", input.profile, `The config profile "${input.profile}" could not be found.`, near.length ? `Did you mean ${near.map((n) => `"${n}"`).join(" or ")}?` : "Run `awsrole doctor` to list the profiles.");
+      const hint = near.length
+        ? `Did you mean ${near.map((n) => `"${n}"`).join(" or ")}?`
+        : `Profiles are read from ${config.configPath} and ${config.credentialsPath}; run \`awsrole doctor\` to list them.`;
+      throw new ProfileConfigError("ProfileNotFound", input.profile, `The config profile "${input.profile}" could not be found.`, hint);
     }
     ({ findings, profiles } = lintConfig(config, input.profile));
     if (input.server) findings.push(...(await import("../server/environment.js")).serverFindings(config));
@@ -61,6 +64,7 @@ export async function runDoctor(input: DoctorInput, ctx: Context): Promise<numbe
       ? "No problems found."
       : `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}.`,
   );
-  ctx.stdout.write(out.join("\n") + "\n");
+  // Profile names and messages quote the files: no control character (an escape sequence) reaches the terminal.
+  ctx.stdout.write(stripControl(out.join("\n")) + "\n");
   return errors > 0 ? EXIT_FAILURE : EXIT_OK;
 }

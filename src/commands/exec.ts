@@ -100,7 +100,14 @@ export async function spawnInherited(command: readonly string[], env: Record<str
   const [file, ...args] = command as [string, ...string[]];
   const plan = signalPlan(await ctx.isTerminal(0));
   return new Promise<number>((resolve, reject) => {
-    const child = spawn(file, args, { env, stdio: "inherit" });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(file, args, { env, stdio: "inherit" });
+    } catch (error) {
+      // Some failures (a name too long for the system) are thrown, not emitted.
+      reject(spawnFailure(file, error as NodeJS.ErrnoException));
+      return;
+    }
     const forward = (signal: NodeJS.Signals) => () => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     };
@@ -114,13 +121,7 @@ export async function spawnInherited(command: readonly string[], env: Record<str
     };
     child.once("error", (error: NodeJS.ErrnoException) => {
       cleanup();
-      if (error.code === "ENOENT") {
-        reject(new AwsroleError("CommandNotFound", `Command not found: ${file}.`, { exitCode: 127, hint: "Check the spelling and PATH; awsrole runs the command directly, without a shell (use -- sh -c '...' for shell syntax)." }));
-      } else if (error.code === "EACCES") {
-        reject(new AwsroleError("CommandNotExecutable", `Cannot execute ${file} (permission denied).`, { exitCode: 126 }));
-      } else {
-        reject(new AwsroleError("ExecFailed", `Could not run ${file} (${error.message}).`));
-      }
+      reject(spawnFailure(file, error));
     });
     child.once("exit", (code, signal) => {
       cleanup();
@@ -129,5 +130,25 @@ export async function spawnInherited(command: readonly string[], env: Record<str
         resolve(128 + number);
       } else resolve(code ?? 1);
     });
+  });
+}
+
+/** Why the command did not start, as a shell reports it (127 not found, 126 not executable). */
+function spawnFailure(file: string, error: NodeJS.ErrnoException): AwsroleError {
+  const shown = file.length > 200 ? `${file.slice(0, 200)}...` : file;
+  if (error.code === "ENOENT") {
+    return new AwsroleError("CommandNotFound", `Command not found: ${shown}.`, {
+      exitCode: 127,
+      hint: "Check the spelling and PATH; awsrole runs the command directly, without a shell (use -- sh -c '...' for shell syntax).",
+    });
+  }
+  if (error.code === "EACCES") {
+    return new AwsroleError("CommandNotExecutable", `Cannot execute ${shown} (permission denied).`, {
+      exitCode: 126,
+      hint: "Check that it names a program you may execute (not a directory, and with execute permission).",
+    });
+  }
+  return new AwsroleError("ExecFailed", `Could not run ${shown} (${error.code ?? error.message}).`, {
+    hint: "Check the command; awsrole runs it directly, without a shell (use -- sh -c '...' for shell syntax).",
   });
 }

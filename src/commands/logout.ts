@@ -30,7 +30,9 @@ function readJson(path: string): Record<string, unknown> | undefined {
   try {
     if (!lstatSync(path).isFile()) return undefined;
     const doc: unknown = JSON.parse(readFileSync(path, "utf8"));
-    return typeof doc === "object" && doc !== null && !Array.isArray(doc) ? (doc as Record<string, unknown>) : undefined;
+    return typeof doc === "object" && doc !== null && !Array.isArray(doc)
+      ? (doc as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -68,7 +70,19 @@ export async function runLogout(input: LogoutInput, ctx: Context): Promise<numbe
     const configured = configuredServiceEndpoint(config, profile, ctx.env, "sso");
     if (configured) endpointFor = () => configured.url;
   } catch {
-    const configured = configuredServiceEndpoint({ configPath: "", credentialsPath: "", profiles: new Map(), services: new Map(), ssoSessions: new Map(), ignoredSections: [] }, undefined, ctx.env, "sso");
+    const configured = configuredServiceEndpoint(
+      {
+        configPath: "",
+        credentialsPath: "",
+        profiles: new Map(),
+        services: new Map(),
+        ssoSessions: new Map(),
+        ignoredSections: [],
+      },
+      undefined,
+      ctx.env,
+      "sso",
+    );
     if (configured) endpointFor = () => configured.url;
   }
   const http = boundedTransport(ctx.signal);
@@ -84,7 +98,10 @@ export async function runLogout(input: LogoutInput, ctx: Context): Promise<numbe
         await portalLogout(http, endpointFor(doc.region), doc.accessToken, sleep);
       } catch (error) {
         if (ctx.signal.aborted) throw error;
-        if (ctx.debug) ctx.stderr.write(`awsrole: Logout for ${path} failed (${(error as Error).message}); removing the token anyway.\n`);
+        if (ctx.debug)
+          ctx.stderr.write(
+            `awsrole: Logout for ${path} failed (${(error as Error).message}); removing the token anyway.\n`,
+          );
       }
     }
     if (remove(path, ctx)) tokens++;
@@ -97,7 +114,8 @@ export async function runLogout(input: LogoutInput, ctx: Context): Promise<numbe
   }
   const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
   ctx.stderr.write(
-    `Logged out: removed ${plural(tokens, "IAM Identity Center token")} from ${tildePath(tokenDir, ctx.env.HOME)} and ${plural(roles, "SSO role credential")} from ${tildePath(cacheDir, ctx.env.HOME)}.\n`,
+    `Logged out: removed ${plural(tokens, "IAM Identity Center token")} from ${tildePath(tokenDir, ctx.env.HOME)}` +
+      ` and ${plural(roles, "SSO role credential")} from ${tildePath(cacheDir, ctx.env.HOME)}.\n`,
   );
   return 0;
 }

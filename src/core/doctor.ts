@@ -8,9 +8,11 @@
 // surprises start.
 
 import { editDistance } from "./edit-distance.js";
-import { ProfileConfigError } from "../errors.js";
+import { type ErrorCode, ProfileConfigError } from "../errors.js";
 import { getString, type AwsConfig, type Profile } from "./config.js";
 import type { IniSection } from "./ini.js";
+import { classifyProfile, type ProfileClass } from "./kinds/index.js";
+import { usesSsoRole } from "./kinds/sso.js";
 import { hasStaticKeys, isRoleProfile, parseDuration, planProfile, validateRoleArn, yieldsRoleSession, type Plan } from "./plan.js";
 
 export type Severity = "error" | "warning";
@@ -26,7 +28,8 @@ export interface Finding {
   fix: string;
 }
 
-export type ProfileKind = "role" | "keys" | "session-keys" | "process" | "web-identity" | "sso" | "none";
+/** The one profile classification (src/core/kinds/index.ts: classifyProfile). */
+export type ProfileKind = ProfileClass;
 
 export interface ProfileSummary {
   name: string;
@@ -56,17 +59,15 @@ export const KNOWN_KEYS: readonly string[] = [
 /** Top-level config sections the AWS CLI itself uses (not profiles, but not mistakes either). */
 const KNOWN_NON_PROFILE_SECTIONS = new Set(["plugins", "preview", "cli"]);
 
-export function profileSummary(profile: Profile): ProfileSummary {
+export function profileSummary(profile: Profile, config?: AwsConfig): ProfileSummary {
   const roleArn = getString(profile, "role_arn");
   const parsed = roleArn === undefined ? undefined : /^arn:[\w-]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
   const source = getString(profile, "source_profile") ?? getString(profile, "credential_source");
-  let kind: ProfileKind;
-  if (getString(profile, "web_identity_token_file") !== undefined) kind = "web-identity";
-  else if (roleArn !== undefined) kind = "role";
-  else if (profile.values.aws_access_key_id !== undefined) kind = profile.values.aws_session_token !== undefined || profile.values.aws_security_token !== undefined ? "session-keys" : "keys";
-  else if (getString(profile, "credential_process") !== undefined) kind = "process";
-  else if (getString(profile, "sso_start_url") !== undefined || getString(profile, "sso_session") !== undefined) kind = "sso";
-  else kind = "none";
+  const kind: ProfileKind = classifyProfile(profile, config);
+  if (kind === "sso") {
+    // An IAM Identity Center profile: its permission set and account (the picker shows them too).
+    return { name: profile.name, kind, role: getString(profile, "sso_role_name"), account: getString(profile, "sso_account_id"), source };
+  }
   return { name: profile.name, kind, role: parsed?.[2] ?? (roleArn === undefined ? undefined : roleArn), account: parsed?.[1], source };
 }
 
@@ -100,6 +101,8 @@ export function lintConfig(config: AwsConfig, only?: string): LintResult {
     else sourcedBy.set(src, [profile.name]);
   }
 
+  const legacyStartUrls = legacyStartUrlSpellings(config);
+
   // Sources are planned before the profiles that use them, and each plan stops
   // at a source already planned: linear in the number of profiles, however deep
   // the chains (4,000 hops used to take most of a minute).
@@ -116,6 +119,7 @@ export function lintConfig(config: AwsConfig, only?: string): LintResult {
     lintKeys(config, profile, add);
     lintKeysBesideOtherSource(profile, sourcedBy.get(name) ?? [], add);
     lintShadowing(config, profile, add);
+    lintSsoStartUrl(config, profile, legacyStartUrls, add);
     if (profile.credentialsSection && /^profile\s/.test(profile.name)) {
       const plain = profile.name.replace(/^profile\s+/, "");
       add({
@@ -134,7 +138,7 @@ export function lintConfig(config: AwsConfig, only?: string): LintResult {
   findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.code.localeCompare(b.code));
   const profiles = names.flatMap((n) => {
     const p = config.profiles.get(n);
-    return p ? [profileSummary(p)] : [];
+    return p ? [profileSummary(p, config)] : [];
   });
   return { findings, profiles };
 }
@@ -182,8 +186,11 @@ function chainOf(config: AwsConfig, name: string): string[] {
 
 type Add = (finding: Finding) => void;
 
-/** Which key a planner error is about, for its line number. */
-const ERROR_KEYS: Record<string, string> = {
+/**
+ * Which key a planner error is about, for an error that does not say so itself
+ * (no `setting`): the placement doctor used before errors carried their setting.
+ */
+const ERROR_KEYS: Partial<Record<ErrorCode, string>> = {
   Cycle: "source_profile",
   SourceProfileNotFound: "source_profile",
   BothSources: "credential_source",
@@ -196,7 +203,8 @@ const ERROR_KEYS: Record<string, string> = {
   SourceHasNoCredentials: "source_profile",
 };
 
-const CODE_NAMES: Record<string, string> = {
+/** The finding code of each planner error (stable: scripts match `doctor --json` output). */
+const CODE_NAMES: Partial<Record<ErrorCode, string>> = {
   Cycle: "cycle",
   SourceProfileNotFound: "missing-source",
   BothSources: "both-sources",
@@ -209,6 +217,9 @@ const CODE_NAMES: Record<string, string> = {
   WebIdentityWithoutRole: "web-identity-without-role",
   SourceHasNoCredentials: "source-without-credentials",
   SsoUnsupported: "sso",
+  SsoMissingConfig: "sso-missing-config",
+  SsoSessionNotFound: "sso-session-not-found",
+  SsoSessionConflict: "sso-session-conflict",
 };
 
 /** Plans the profile as `awsrole export NAME` would (no STS), turning the planner's refusals into findings. */
@@ -240,19 +251,35 @@ function lintPlan(config: AwsConfig, profile: Profile, add: Add, known: Map<stri
 /** A planner refusal as a finding, placed at the key it is about. */
 function addPlannerError(config: AwsConfig, profile: Profile, error: unknown, add: Add): void {
   if (!(error instanceof ProfileConfigError)) throw error;
-  if (error.code === "SsoUnsupported") return; // valid for the AWS CLI; awsrole says so when used
-  const culprit = config.profiles.get(error.profile) ?? profile;
-  const key = ERROR_KEYS[error.code];
-  // A source's problem is reported once, at the source.
-  const where = key !== undefined ? at(config, culprit, key) : sectionAt(config, culprit);
-  add({
+  const finding = plannerFinding(config, profile, error);
+  if (finding) add(finding);
+}
+
+/**
+ * A config error as a finding, placed by what the error carries: the profile it
+ * names (a source's problem is reported once, at the source), and the line of
+ * its setting (the origin the thrower gave, else where that profile sets it),
+ * else the profile's section. `linted` is the profile being linted, for an
+ * error naming a profile that does not exist.
+ */
+export function plannerFinding(config: AwsConfig, linted: Profile, error: ProfileConfigError): Finding | undefined {
+  if (error.code === "SsoUnsupported") return undefined; // valid for the AWS CLI; awsrole says so when used
+  const culprit = config.profiles.get(error.profile) ?? linted;
+  const setting = error.setting ?? ERROR_KEYS[error.code];
+  const where =
+    error.origin !== undefined
+      ? { file: error.origin.path, line: error.origin.line }
+      : setting !== undefined
+        ? at(config, culprit, setting)
+        : sectionAt(config, culprit);
+  return {
     severity: "error",
     code: CODE_NAMES[error.code] ?? error.code,
     profile: culprit.name,
     ...where,
     message: error.message,
     fix: error.hint ?? "Fix this setting.",
-  });
+  };
 }
 
 /**
@@ -417,6 +444,46 @@ export function closestKnownKey(key: string): string | undefined {
     }
   }
   return bestDistance <= 2 && key.length > 3 ? best : undefined;
+}
+
+/** A legacy SSO profile's start URL, or undefined (the sso-session form names its token by the session). */
+function legacyStartUrl(profile: Profile): string | undefined {
+  if (!usesSsoRole(profile) || getString(profile, "sso_session") !== undefined) return undefined;
+  return getString(profile, "sso_start_url");
+}
+
+/** Every spelling of each legacy start URL, by the URL without trailing slashes. */
+function legacyStartUrlSpellings(config: AwsConfig): Map<string, Set<string>> {
+  const map = new Map<string, Set<string>>();
+  for (const profile of config.profiles.values()) {
+    const url = legacyStartUrl(profile);
+    if (url === undefined) continue;
+    const key = url.replace(/\/+$/, "");
+    const spellings = map.get(key) ?? new Set<string>();
+    spellings.add(url);
+    map.set(key, spellings);
+  }
+  return map;
+}
+
+/**
+ * The legacy form's token file is the SHA-1 of sso_start_url exactly as written
+ * (SSOTokenLoader._generate_cache_key): two spellings of one portal are two
+ * tokens, so a login for one profile does not serve the other.
+ */
+function lintSsoStartUrl(config: AwsConfig, profile: Profile, spellings: Map<string, Set<string>>, add: Add): void {
+  const url = legacyStartUrl(profile);
+  if (url === undefined) return;
+  const others = [...(spellings.get(url.replace(/\/+$/, "")) ?? [])].filter((u) => u !== url);
+  if (others.length === 0) return;
+  add({
+    severity: "warning",
+    code: "sso-start-url-spelling",
+    profile: profile.name,
+    ...at(config, profile, "sso_start_url"),
+    message: `Profile "${profile.name}" has sso_start_url = ${url}, which other profiles spell ${others.join(", ")}: the token file is named by the exact spelling, so each needs its own login.`,
+    fix: "Write the start URL the same way everywhere, or move it to one [sso-session NAME] that the profiles name with sso_session.",
+  });
 }
 
 function at(config: AwsConfig, profile: Profile, key: string): { file: string; line: number | undefined } {

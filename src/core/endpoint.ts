@@ -40,18 +40,19 @@ export function resolveStsEndpoint(input: EndpointInput): StsEndpoint {
   const configured = configuredEndpoint(config, profile, env);
   if (configured) {
     if (!region) {
-      throw new AwsroleError("NoRegion", `A custom STS endpoint is configured (${configured.origin}) but no region is set, so requests cannot be signed.`, {
-        hint: "Set AWS_REGION (or region in the profile), as the AWS CLI also requires.",
-      });
+      const unsigned = `a custom STS endpoint is configured (${configured.origin}) but no region is set, so requests cannot be signed`;
+      if (!profile) throw new AwsroleError("NoRegion", `With no profile, ${unsigned}.`, { hint: "Set AWS_REGION, as the AWS CLI also requires." });
+      const where = `[${sectionLabel(profile)}] in ${profilePath(config, profile)}`;
+      const hint = `Set AWS_REGION, or region in ${where}, as the AWS CLI also requires.`;
+      throw new ProfileConfigError("NoRegion", profile.name, `For profile "${profile.name}", ${unsigned}.`, hint, { setting: "region" });
     }
     return { url: configured.url.replace(/\/+$/, ""), region, origin: configured.origin };
   }
   if (!region) return { url: "https://sts.amazonaws.com", region: "us-east-1", origin: "the global STS endpoint (no region set)" };
 
-  const mode = nonEmpty(env.AWS_STS_REGIONAL_ENDPOINTS) ?? (profile ? nonEmpty(getString(profile, "sts_regional_endpoints")) : undefined) ?? "regional";
-  if (mode !== "regional" && mode !== "legacy") {
-    throw new AwsroleError("BadStsRegionalEndpoints", `sts_regional_endpoints is "${mode}", which is not valid.`, { hint: 'Use "regional" (the default) or "legacy".' });
-  }
+  const fromEnv = nonEmpty(env.AWS_STS_REGIONAL_ENDPOINTS);
+  const mode = fromEnv ?? (profile ? nonEmpty(getString(profile, "sts_regional_endpoints")) : undefined) ?? "regional";
+  if (mode !== "regional" && mode !== "legacy") throw badRegionalEndpoints(config, fromEnv === undefined ? profile : undefined, mode);
   // botocore's STS endpoint rule set (botocore/data/sts/2011-06-15/endpoint-rule-set-1.json):
   // FIPS and dual-stack come before the legacy global endpoint, and aws-global
   // is always signed as us-east-1.
@@ -115,7 +116,8 @@ function configuredEndpoint(config: AwsConfig, profile: Profile | undefined, env
         "ServicesNotFound",
         profile.name,
         `Profile "${profile.name}" has services = ${servicesName}, but there is no [services ${servicesName}] section in ${config.configPath}.`,
-        `Add [services ${servicesName}] or remove the services setting.`,
+        `Add [services ${servicesName}] to ${config.configPath}, or remove services from [${sectionLabel(profile)}].`,
+        { setting: "services" },
       );
     }
     const sts = section.values.sts;
@@ -125,6 +127,32 @@ function configuredEndpoint(config: AwsConfig, profile: Profile | undefined, env
   const own = nonEmpty(getString(profile, "endpoint_url"));
   if (own) return { url: own, origin: `endpoint_url of profile "${profile.name}"` };
   return undefined;
+}
+
+/** botocore's InvalidSTSRegionalEndpointsConfigError, naming where the value was set. */
+function badRegionalEndpoints(config: AwsConfig, profile: Profile | undefined, mode: string): AwsroleError {
+  if (!profile) {
+    return new AwsroleError("BadStsRegionalEndpoints", `AWS_STS_REGIONAL_ENDPOINTS is "${mode}", which is not valid.`, {
+      hint: 'Set it to "regional" (the default) or "legacy", or unset it.',
+    });
+  }
+  const origin = profile.origins.sts_regional_endpoints;
+  const where = `[${sectionLabel(profile)}] in ${origin?.path ?? profilePath(config, profile)}`;
+  return new ProfileConfigError(
+    "BadStsRegionalEndpoints",
+    profile.name,
+    `Profile "${profile.name}" has sts_regional_endpoints = "${mode}", which is not valid.`,
+    `Write sts_regional_endpoints = regional (the default) or legacy in ${where}.`,
+    { setting: "sts_regional_endpoints", ...(origin ? { origin } : {}) },
+  );
+}
+
+function sectionLabel(profile: Profile): string {
+  return profile.configSection?.name ?? profile.credentialsSection?.name ?? `profile ${profile.name}`;
+}
+
+function profilePath(config: AwsConfig, profile: Profile): string {
+  return profile.configSection || !profile.credentialsSection ? config.configPath : config.credentialsPath;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -11,12 +11,13 @@
 // So STS calls happen innermost-first. Steps 1 and 4 are the one cache wrapper
 // (throughCache, src/core/cached-session.ts), as are the MFA session
 // (GetSessionToken) and web identity: each is single-flight across processes.
-// The first credentials come from the source's kind (src/core/kinds/). Every
+// The keys are src/core/cache-keys.ts's, as chain and the cache commands see
+// them. The first credentials come from the source's kind (src/core/kinds/). Every
 // effect arrives through the Effects handed in (src/core/effects.ts).
 
 import { AwsroleError } from "../errors.js";
 import { throughCache } from "./cached-session.js";
-import { hopCacheKey, mfaSessionCacheKey } from "./cache-key.js";
+import { hopCacheKey, mfaSessionKeyOf } from "./cache-keys.js";
 import type { AssumeRoleParams, CachePort, CallContext, Credentials, Effects, StsResponse } from "./effects.js";
 import { kindOf } from "./kinds/index.js";
 import type { Plan, RoleHop } from "./plan.js";
@@ -133,7 +134,7 @@ class PlanRunner {
         hint: `Remove mfa_session from "${hop.profile}", or source it from a profile with long-term keys.`,
       });
     }
-    const key = mfaSessionCacheKey({ serialNumber: hop.mfaSerial!, sourceAccessKeyId: source.accessKeyId });
+    const key = mfaSessionKeyOf(hop, source.accessKeyId);
     const result = await throughCache(this.fx, key, async () => {
       let code = await this.fx.mfaCode(hop.mfaSerial!, hop.profile);
       const sts = await this.fx.sts();

@@ -61,10 +61,14 @@ async function call(
       if (error instanceof AwsroleError || (error as Error)?.name === "NeedsOnline") throw error;
       const code = (error as NodeJS.ErrnoException | undefined)?.code;
       const why = code && /^[A-Z0-9_]{1,40}$/.test(code) ? code : "the request failed";
-      throw new AwsroleError("SsoPortalUnreachable", `Cannot reach the AWS access portal at ${new URL(request.url).origin} for ${operation}: ${why}.`, {
-        hint: "Check the network and sso_region (or AWS_ENDPOINT_URL_SSO).",
-        cause: error,
-      });
+      throw new AwsroleError(
+        "SsoPortalUnreachable",
+        `Cannot reach the AWS access portal at ${new URL(request.url).origin} for ${operation}: ${why}.`,
+        {
+          hint: "Check the network and sso_region (or AWS_ENDPOINT_URL_SSO).",
+          cause: error,
+        },
+      );
     }
     let body: unknown;
     try {
@@ -72,17 +76,23 @@ async function call(
     } catch {
       body = undefined;
     }
-    const doc = typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+    const doc =
+      typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
     if (response.status >= 200 && response.status < 300) {
       if (!doc) {
-        throw new AwsroleError("SsoPortalBadResponse", `The AWS access portal at ${new URL(request.url).origin} answered ${operation} with something that is not a JSON object.`, {
-          hint: "Check the portal endpoint (AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL or endpoint_url).",
-        });
+        throw new AwsroleError(
+          "SsoPortalBadResponse",
+          `The AWS access portal at ${new URL(request.url).origin} answered ${operation} with something that is not a JSON object.`,
+          {
+            hint: "Check the portal endpoint (AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL or endpoint_url).",
+          },
+        );
       }
       return doc;
     }
     const header = response.headers["x-amzn-errortype"];
-    const rawType = (Array.isArray(header) ? header[0] : header) ?? (typeof doc?.__type === "string" ? doc.__type : undefined);
+    const rawType =
+      (Array.isArray(header) ? header[0] : header) ?? (typeof doc?.__type === "string" ? doc.__type : undefined);
     const type = rawType?.split(":")[0]?.split("#").pop() ?? `HTTP ${response.status}`;
     const retryable = response.status === 429 || response.status >= 500 || type === "TooManyRequestsException";
     if (retryable && attempt < ATTEMPTS) {
@@ -105,20 +115,41 @@ export async function getRoleCredentials(
   const doc = await call(http, "GetRoleCredentials", { url, method: "GET", token: args.accessToken }, sleep);
   const rc = doc.roleCredentials;
   const c = typeof rc === "object" && rc !== null ? (rc as Record<string, unknown>) : {};
-  const missing = ["accessKeyId", "secretAccessKey", "sessionToken"].filter((k) => typeof c[k] !== "string" || c[k] === "");
+  const missing = ["accessKeyId", "secretAccessKey", "sessionToken"].filter(
+    (k) => typeof c[k] !== "string" || c[k] === "",
+  );
   const expiration = Number(c.expiration);
   if (!Number.isFinite(expiration)) missing.push("expiration");
   if (missing.length > 0) {
-    throw new AwsroleError("SsoPortalBadResponse", `The AWS access portal answered GetRoleCredentials without roleCredentials.${missing.join(", roleCredentials.")}.`, {
-      hint: "Check the portal endpoint (AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL or endpoint_url).",
-    });
+    throw new AwsroleError(
+      "SsoPortalBadResponse",
+      `The AWS access portal answered GetRoleCredentials without roleCredentials.${missing.join(", roleCredentials.")}.`,
+      {
+        hint: "Check the portal endpoint (AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL or endpoint_url).",
+      },
+    );
   }
-  return { accessKeyId: c.accessKeyId as string, secretAccessKey: c.secretAccessKey as string, sessionToken: c.sessionToken as string, expiration };
+  return {
+    accessKeyId: c.accessKeyId as string,
+    secretAccessKey: c.secretAccessKey as string,
+    sessionToken: c.sessionToken as string,
+    expiration,
+  };
 }
 
 /** Logout: POST /logout, which ends the token (and the refresh tokens of its client). */
-export async function portalLogout(http: Http, endpoint: string, accessToken: string, sleep: (ms: number) => Promise<void>): Promise<void> {
-  await call(http, "Logout", { url: `${endpoint.replace(/\/+$/, "")}/logout`, method: "POST", token: accessToken }, sleep);
+export async function portalLogout(
+  http: Http,
+  endpoint: string,
+  accessToken: string,
+  sleep: (ms: number) => Promise<void>,
+): Promise<void> {
+  await call(
+    http,
+    "Logout",
+    { url: `${endpoint.replace(/\/+$/, "")}/logout`, method: "POST", token: accessToken },
+    sleep,
+  );
 }
 
 /** One portal call with the retries above, for the listing calls of `awsrole sso populate`. */

@@ -36,9 +36,23 @@ export function ssoTokenFileName(sessionNameOrStartUrl: string): string {
  * SSOTokenFetcher._registration_cache_key): sha1 of
  * json.dumps({"tool": "botocore", "startUrl", "region", "scopes", "session_name"}, sort_keys=True).
  */
-export function ssoRegistrationKey(args: { startUrl: string; region: string; scopes: string[] | null; sessionName: string | null }): string {
+export function ssoRegistrationKey(args: {
+  startUrl: string;
+  region: string;
+  scopes: string[] | null;
+  sessionName: string | null;
+}): string {
   return sha1Hex(
-    pythonJsonDumps({ tool: "botocore", startUrl: args.startUrl, region: args.region, scopes: args.scopes, session_name: args.sessionName }, { sortKeys: true }),
+    pythonJsonDumps(
+      {
+        tool: "botocore",
+        startUrl: args.startUrl,
+        region: args.region,
+        scopes: args.scopes,
+        session_name: args.sessionName,
+      },
+      { sortKeys: true },
+    ),
   );
 }
 
@@ -47,9 +61,19 @@ export function ssoRegistrationKey(args: { startUrl: string; region: string; sco
  * (SSOCredentialFetcher._create_cache_key): sha1 of the compact sorted JSON of
  * {accountId, roleName, sessionName} (sso-session form) or {accountId, roleName, startUrl}.
  */
-export function ssoRoleCacheKey(args: { accountId: string; roleName: string; sessionName?: string; startUrl: string }): string {
-  const last = args.sessionName !== undefined ? `"sessionName":${pythonJsonDumps(args.sessionName)}` : `"startUrl":${pythonJsonDumps(args.startUrl)}`;
-  return sha1Hex(`{"accountId":${pythonJsonDumps(args.accountId)},"roleName":${pythonJsonDumps(args.roleName)},${last}}`);
+export function ssoRoleCacheKey(args: {
+  accountId: string;
+  roleName: string;
+  sessionName?: string;
+  startUrl: string;
+}): string {
+  const last =
+    args.sessionName !== undefined
+      ? `"sessionName":${pythonJsonDumps(args.sessionName)}`
+      : `"startUrl":${pythonJsonDumps(args.startUrl)}`;
+  return sha1Hex(
+    `{"accountId":${pythonJsonDumps(args.accountId)},"roleName":${pythonJsonDumps(args.roleName)},${last}}`,
+  );
 }
 
 /** A cached token, as read. Unknown members are kept so a rewrite loses nothing another tool wrote. */
@@ -79,9 +103,11 @@ export function parseSsoToken(text: string): TokenRead {
   } catch {
     return { status: "invalid", detail: text.trim() === "" ? "empty file" : "not valid JSON" };
   }
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return { status: "invalid", detail: "not a JSON object" };
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc))
+    return { status: "invalid", detail: "not a JSON object" };
   const raw = doc as Record<string, unknown>;
-  if (typeof raw.accessToken !== "string" || raw.accessToken === "") return { status: "invalid", detail: "no accessToken" };
+  if (typeof raw.accessToken !== "string" || raw.accessToken === "")
+    return { status: "invalid", detail: "no accessToken" };
   const expiresAt = parseExpiration(raw.expiresAt);
   if (expiresAt === undefined) return { status: "invalid", detail: "no expiresAt timestamp" };
   const token: SsoToken = { accessToken: raw.accessToken, expiresAt, raw };
@@ -140,9 +166,12 @@ export type RefreshDecision = { refresh: false; why: string } | { refresh: true 
  * yet expired.
  */
 export function refreshDecision(token: SsoToken, sessionForm: boolean, now: Date): RefreshDecision {
-  if (token.expiresAt.getTime() - now.getTime() >= SSO_REFRESH_WINDOW_SECONDS * 1000) return { refresh: false, why: "more than 15 minutes left" };
+  if (token.expiresAt.getTime() - now.getTime() >= SSO_REFRESH_WINDOW_SECONDS * 1000)
+    return { refresh: false, why: "more than 15 minutes left" };
   if (!sessionForm) return { refresh: false, why: "a legacy (sso_start_url in the profile) token cannot be refreshed" };
-  const missing = (["refreshToken", "clientId", "clientSecret", "registrationExpiresAt"] as const).filter((k) => token[k] === undefined);
+  const missing = (["refreshToken", "clientId", "clientSecret", "registrationExpiresAt"] as const).filter(
+    (k) => token[k] === undefined,
+  );
   if (missing.length > 0) return { refresh: false, why: `the token has no ${missing.join(", ")}` };
   if (token.registrationExpiresAt!.getTime() <= now.getTime()) {
     return { refresh: false, why: `the client registration expired at ${ssoTimestamp(token.registrationExpiresAt!)}` };
@@ -155,9 +184,21 @@ export function refreshDecision(token: SsoToken, sessionForm: boolean, now: Date
  * (SSOCredentialFetcher._get_credentials, JSONFileCache): json.dumps with
  * default separators, Expiration from epoch milliseconds as %Y-%m-%dT%H:%M:%SZ.
  */
-export function ssoRoleCacheEntry(c: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string; accountId: string }): string {
+export function ssoRoleCacheEntry(c: {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: string;
+  accountId: string;
+}): string {
   return pythonJsonDumps({
     ProviderType: "sso",
-    Credentials: { AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey, SessionToken: c.sessionToken, Expiration: c.expiration, AccountId: c.accountId },
+    Credentials: {
+      AccessKeyId: c.accessKeyId,
+      SecretAccessKey: c.secretAccessKey,
+      SessionToken: c.sessionToken,
+      Expiration: c.expiration,
+      AccountId: c.accountId,
+    },
   });
 }

@@ -4,17 +4,16 @@
 // src/resolver.ts through ctx.effects; src/cli.ts hands this factory to the
 // context. The warm bundle never imports this module (src/effects/offline.ts).
 
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { writeFileAtomic } from "../adapters/atomic-write.js";
 import { boundedRequest, DeadlineError, formatBytes, formatSeconds, ResponseTooLargeError } from "../adapters/bounded-http.js";
 import { readCaBundle, resolveCaBundle } from "../adapters/ca-bundle.js";
-import { CacheStore } from "../adapters/cache-store.js";
+import { withFileLock } from "../adapters/file-lock.js";
 import { sdkEnvSettings } from "../adapters/sts-client.js";
-import type { Context } from "../context.js";
-import type { Effects, EffectsSetup, HttpRequest, HttpResponse, StsPort } from "../core/effects.js";
+import type { Context, EffectsSetup } from "../context.js";
+import type { Effects, HttpRequest, HttpResponse, StsPort } from "../core/effects.js";
 import { resolveStsEndpoint, type StsEndpoint } from "../core/endpoint.js";
 import type { Env } from "../core/env.js";
-import { uniqueSuffix } from "../core/unique.js";
 import { AwsroleError, InterruptedError } from "../errors.js";
 import { paint } from "../ui.js";
 import { cachePort } from "./cache.js";
@@ -55,10 +54,11 @@ export function onlineEffects(ctx: Context, setup: EffectsSetup): Effects {
     http: (request) => http(request, ctx.signal, ca),
     runProcess: (argv, name) => runProcess(argv, name, ctx.env, ctx.signal),
     readFile: (path) => readFileSync(path, "utf8"),
-    writeSecretFile,
-    // TODO(lead): the lock module of h10utils (src/adapters/file-lock.ts) once merged;
-    // until then the cache store's lock, on a lock file beside `path`.
-    withLock: (path, fn) => new CacheStore(dirname(path), { signal: ctx.signal, now: () => ctx.now() }).withLock(basename(path).replace(/\.json$/, ""), fn),
+    // A file holding secrets: temp file in the same directory, fsync, rename, 0600.
+    writeSecretFile: (path, text) => writeFileAtomic(path, text, { mode: 0o600 }),
+    // The one lock (h10utils' src/adapters/file-lock.ts), on `<name>.lock` beside
+    // the file it guards, as the credential cache names its locks.
+    withLock: (path, fn) => withFileLock(`${path.replace(/\.json$/, "")}.lock`, fn, { signal: ctx.signal, warn: (m) => warn(ctx, m) }),
     cache: cachePort(ctx, setup),
     async mfaCode(serial, name) {
       // A --token-code is good for one call: TOTP codes cannot be reused.
@@ -125,31 +125,6 @@ async function http(request: HttpRequest, signal: AbortSignal, ca: () => string 
     if (error instanceof AwsroleError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new Error(code && /^[A-Z0-9_]{1,40}$/.test(code) ? code : "the request failed");
-  }
-}
-
-/**
- * A file holding secrets: a temp file in the same directory, fsync, rename, mode 0600.
- * TODO(lead): the one atomic write of h10utils (src/adapters/atomic-write.ts) once merged.
- */
-function writeSecretFile(path: string, text: string): void {
-  const temp = join(dirname(path), `.${basename(path)}.${uniqueSuffix()}.tmp`);
-  const fd = openSync(temp, "wx", 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(temp, path);
-  } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // already gone
-    }
-    throw error;
   }
 }
 

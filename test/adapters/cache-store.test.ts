@@ -78,7 +78,12 @@ describe("cliCacheDir", () => {
     expect(cliCacheDir({ HOME: "/home/alice", AWSROLE_CACHE_DIR: "" })).toBe("/home/alice/.aws/cli/cache");
   });
   it("falls back to the account's home directory without HOME", () => {
-    expect(cliCacheDir({})).toBe(path.join(os.homedir(), ".aws", "cli", "cache"));
+    // The password-database entry (os.path.expanduser), not this process's own $HOME.
+    expect(cliCacheDir({})).toBe(path.join(os.userInfo().homedir, ".aws", "cli", "cache"));
+  });
+  it("follows a set-but-empty HOME as the AWS CLI does: the root", () => {
+    expect(cliCacheDir({ HOME: "" })).toBe("/.aws/cli/cache");
+    expect(cliCacheDir({ HOME: "/" })).toBe("/.aws/cli/cache");
   });
 });
 

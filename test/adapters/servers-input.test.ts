@@ -50,7 +50,7 @@ describe("stripControl and the reporter", () => {
 
   it("message and hint of a reported error carry no control characters", () => {
     let out = "";
-    reportError(new AwsroleError("X", "STS said \x1b[2J\x07", { hint: "see \x1b]8;;http://x\x07link" }), { stderr: (t) => (out += t), debug: false, color: false });
+    reportError(new AwsroleError("Sts.X", "STS said \x1b[2J\x07", { hint: "see \x1b]8;;http://x\x07link" }), { stderr: (t) => (out += t), debug: false, color: false });
     expect(out).toBe("awsrole: STS said ?[2J?\nhint: see ?]8;;http://x?link\n");
   });
 });

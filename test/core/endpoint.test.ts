@@ -44,6 +44,73 @@ describe("resolveStsEndpoint", () => {
   it("an invalid sts_regional_endpoints is an error", () => {
     expect(() => endpointFor("[profile p]\nregion = eu-west-1\nsts_regional_endpoints = sometimes\n", "p")).toThrow(/"sometimes", which is not valid/);
   });
+
+  // Each error names the profile (or the variable) and the file to fix, and carries the setting for doctor.
+  it.each<[string, string, string | undefined, Record<string, string>, Record<string, unknown>]>([
+    [
+      "sts_regional_endpoints in the profile",
+      "[profile p]\nregion = eu-west-1\nsts_regional_endpoints = sometimes\n",
+      "p",
+      {},
+      {
+        code: "BadStsRegionalEndpoints",
+        profile: "p",
+        setting: "sts_regional_endpoints",
+        origin: { file: "config", path: paths.configPath, line: 3 },
+        message: 'Profile "p" has sts_regional_endpoints = "sometimes", which is not valid.',
+        hint: `Write sts_regional_endpoints = regional (the default) or legacy in [profile p] in ${paths.configPath}.`,
+      },
+    ],
+    [
+      "AWS_STS_REGIONAL_ENDPOINTS",
+      "[profile p]\nregion = eu-west-1\nsts_regional_endpoints = legacy\n",
+      "p",
+      { AWS_STS_REGIONAL_ENDPOINTS: "sometimes" },
+      {
+        code: "BadStsRegionalEndpoints",
+        message: 'AWS_STS_REGIONAL_ENDPOINTS is "sometimes", which is not valid.',
+        hint: 'Set it to "regional" (the default) or "legacy", or unset it.',
+      },
+    ],
+    [
+      "a custom endpoint and no region, for a profile",
+      "[profile p]\n",
+      "p",
+      { AWS_ENDPOINT_URL_STS: "http://127.0.0.1:1" },
+      {
+        code: "NoRegion",
+        profile: "p",
+        setting: "region",
+        message: 'For profile "p", a custom STS endpoint is configured (AWS_ENDPOINT_URL_STS) but no region is set, so requests cannot be signed.',
+        hint: `Set AWS_REGION, or region in [profile p] in ${paths.configPath}, as the AWS CLI also requires.`,
+      },
+    ],
+    [
+      "a custom endpoint and no region, with no profile",
+      "",
+      undefined,
+      { AWS_ENDPOINT_URL_STS: "http://127.0.0.1:1" },
+      {
+        code: "NoRegion",
+        message: "With no profile, a custom STS endpoint is configured (AWS_ENDPOINT_URL_STS) but no region is set, so requests cannot be signed.",
+      },
+    ],
+    [
+      "a services name without its section",
+      "[profile p]\nregion = eu-west-1\nservices = nope\n",
+      "p",
+      {},
+      { code: "ServicesNotFound", profile: "p", setting: "services", hint: `Add [services nope] to ${paths.configPath}, or remove services from [profile p].` },
+    ],
+  ])("%s: the error names where to fix it", (_name, config, profile, env, expected) => {
+    let thrown: unknown;
+    try {
+      endpointFor(config, profile, env);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject(expected);
+  });
 });
 
 // What botocore 1.43.11 (AWS CLI v1) calls, observed with a before-send hook on

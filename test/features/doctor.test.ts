@@ -169,4 +169,22 @@ describe("awsrole doctor (built CLI)", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Did you mean "role-');
   });
+
+  it("an unknown profile with no close name: the hint names both files", async () => {
+    const h = makeHome();
+    homes.push(h);
+    const r = await runCli(["doctor", "zzzzzzzzzz"], { PATH: process.env.PATH ?? "", ...h.env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(`hint: Profiles are read from ${h.awsDir}/config and ${h.awsDir}/credentials; run \`awsrole doctor\` to list them.`);
+  });
+
+  it("a profile name with an escape sequence reaches the terminal without it", async () => {
+    const h = makeHome({ config: "[profile a\x1b]2;title\x07]\nrole_arn = arn:aws:iam::123456789012:role/A\nsource_profile = nope\n", credentials: "" });
+    homes.push(h);
+    const r = await runCli(["doctor"], { PATH: process.env.PATH ?? "", ...h.env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Profile "a?]2;title?" has source_profile = nope');
+    expect(r.stdout).not.toMatch(/[\x1b\x07]/);
+  });
 });

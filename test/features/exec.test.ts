@@ -2,6 +2,7 @@
 // credentials, against the loopback STS.
 
 import { spawn } from "node:child_process";
+import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { BIN, baseEnv, callsOf, runCli, seedWorld } from "../e2e/harness.js";
 
@@ -121,6 +122,19 @@ describe("awsrole exec", () => {
     const none = await runCli(["exec", "user1"], baseEnv(h, world.sts), { input: "exit 5\n" });
     expect(none.code).toBe(5);
     expect(none.stderr).toContain("awsrole: starting /bin/sh as user1");
+  });
+
+  it.each([
+    ["a directory", 126, () => tmpdir(), /^awsrole: Cannot execute \S+ \(permission denied\)\.\nhint: Check that it names a program/],
+    // spawn throws this one instead of emitting it: it was reported as "unexpected error".
+    ["a name too long for the system", 1, () => "a".repeat(5000), /^awsrole: Could not run a{200}\.\.\. \(ENAMETOOLONG\)\.\nhint: Check the command/],
+  ])("a command that cannot start (%s): exit %i, one line naming it and a hint", async (_name, code, command, message) => {
+    const h = home();
+    const result = await runCli(["exec", "user1", "--", command()], baseEnv(h, world.sts));
+    expect(result.code).toBe(code);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toContain("unexpected error");
   });
 
   it("forwards SIGTERM to the child and returns its exit code", async () => {

@@ -76,6 +76,14 @@ describe("STS answers awsrole refuses", () => {
     expect(h.cacheFiles()).toEqual([]);
   });
 
+  it("an empty SessionToken: an error naming the hop, nothing exported, nothing cached", async () => {
+    const h = home();
+    const sts = await serve(stsAnswer(assumeRoleXml({ token: "" })));
+    const result = await runCli(["export", "r"], stsEnv(h, sts.url));
+    expectRefusal(result, /Hop 1 of 1 \(profile r\): STS answered AssumeRole without complete credentials\.\nhint: .*nothing was exported or cached\./);
+    expect(h.cacheFiles()).toEqual([]);
+  });
+
   it.each([
     ["a bidi override in SessionToken", { token: "\u202e" }],
     ["a space in SecretAccessKey", { secret: "two words" }],

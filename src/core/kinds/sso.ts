@@ -26,7 +26,16 @@ import type { Effects, StsResponse } from "../effects.js";
 import { configuredServiceEndpoint } from "../endpoint.js";
 import type { IniSection } from "../ini.js";
 import { defaultPortalEndpoint, getRoleCredentials, PortalError } from "../sso-portal.js";
-import { parseSsoToken, refreshDecision, refreshedTokenText, ssoCacheDir, ssoRoleCacheKey, ssoTimestamp, ssoTokenFileName, type SsoToken } from "../sso-token.js";
+import {
+  parseSsoToken,
+  refreshDecision,
+  refreshedTokenText,
+  ssoCacheDir,
+  ssoRoleCacheKey,
+  ssoTimestamp,
+  ssoTokenFileName,
+  type SsoToken,
+} from "../sso-token.js";
 import type { CredentialKind, PlanContext, SourceBase } from "./types.js";
 
 export interface SsoSource extends SourceBase {
@@ -74,15 +83,22 @@ function sessionValue(section: IniSection, key: string): string | undefined {
 /** parse_sso_registration_scopes: comma-separated, each stripped, empty ones dropped. */
 export function parseScopes(raw: string | undefined): string[] | undefined {
   if (raw === undefined) return undefined;
-  const scopes = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const scopes = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   return scopes.length > 0 ? scopes : undefined;
 }
 
 /** The profile's SSO settings, merged with its sso-session and checked as botocore checks them. */
-export function ssoSettings(profile: Profile, config: AwsConfig): { accountId: string; roleName: string; startUrl: string; region: string; session?: string; scopes?: string[] } {
+export function ssoSettings(
+  profile: Profile,
+  config: AwsConfig,
+): { accountId: string; roleName: string; startUrl: string; region: string; session?: string; scopes?: string[] } {
   const name = profile.name;
   const values: Record<string, string | undefined> = {};
-  for (const key of ["sso_role_name", "sso_account_id", "sso_start_url", "sso_region", "sso_registration_scopes"]) values[key] = getString(profile, key);
+  for (const key of ["sso_role_name", "sso_account_id", "sso_start_url", "sso_region", "sso_registration_scopes"])
+    values[key] = getString(profile, key);
   const sessionName = getString(profile, "sso_session");
   if (sessionName !== undefined) {
     const section = config.ssoSessions.get(sessionName);
@@ -95,6 +111,7 @@ export function ssoSettings(profile: Profile, config: AwsConfig): { accountId: s
         known.length > 0
           ? `Define [sso-session ${sessionName}] in ${config.configPath}, or set sso_session to one of: ${known.join(", ")}.`
           : `Define [sso-session ${sessionName}] with sso_start_url and sso_region in ${config.configPath}.`,
+        { setting: "sso_session" },
       );
     }
     // _resolve_sso_session_reference: every key of the session must agree with the profile's.
@@ -107,13 +124,16 @@ export function ssoSettings(profile: Profile, config: AwsConfig): { accountId: s
           name,
           `The value for ${key} is inconsistent between profile (${own}) and sso-session (${theirs}).`,
           `Remove ${key} from ${where(profile, config, key)} (profile "${name}"), or make it match [sso-session ${sessionName}] in ${config.configPath}.`,
+          { setting: key },
         );
       }
       if (theirs !== undefined) values[key] = theirs;
     }
   }
   // _ALL_REQUIRED_CONFIG_VARS, in botocore's order.
-  const missing = ["sso_role_name", "sso_account_id", "sso_start_url", "sso_region"].filter((k) => values[k] === undefined || values[k] === "");
+  const missing = ["sso_role_name", "sso_account_id", "sso_start_url", "sso_region"].filter(
+    (k) => values[k] === undefined || values[k] === "",
+  );
   if (missing.length > 0) {
     const inSession = sessionName !== undefined && missing.some((k) => k === "sso_start_url" || k === "sso_region");
     throw new ProfileConfigError(
@@ -122,7 +142,8 @@ export function ssoSettings(profile: Profile, config: AwsConfig): { accountId: s
       `The profile "${name}" is configured to use SSO but is missing required configuration: ${missing.join(", ")}`,
       inSession
         ? `Add ${missing.join(" and ")} to [sso-session ${sessionName}] or ${where(profile, config)}.`
-        : `Add ${missing.join(" and ")} to ${where(profile, config)}${sessionName === undefined ? " (or sso_session = NAME with an [sso-session NAME] section)" : ""}.`,
+        : `Add ${missing.join(" and ")} to ${where(profile, config)}${sessionName === undefined ? " (or sso_session = NAME and its [sso-session NAME])" : ""}.`,
+      { setting: profile.values.sso_account_id !== undefined ? "sso_account_id" : "sso_role_name" },
     );
   }
   const scopes = sessionName !== undefined ? parseScopes(values.sso_registration_scopes) : undefined;
@@ -143,14 +164,25 @@ export function ssoSettings(profile: Profile, config: AwsConfig): { accountId: s
  */
 function endpoints(profile: Profile, at: PlanContext, region: string): Pick<SsoSource, "portal" | "oidc"> {
   const top = at.topLevel ? profile : undefined;
-  const portal = configuredServiceEndpoint(at.config, top, at.env, "sso") ?? { url: defaultPortalEndpoint(region), origin: `the access portal for ${region}` };
+  const portal = configuredServiceEndpoint(at.config, top, at.env, "sso") ?? {
+    url: defaultPortalEndpoint(region),
+    origin: `the access portal for ${region}`,
+  };
   const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  const oidc = configuredServiceEndpoint(at.config, top, at.env, "sso_oidc") ?? { url: `https://oidc.${region}.${suffix}`, origin: `the sso-oidc endpoint for ${region}` };
+  const oidc = configuredServiceEndpoint(at.config, top, at.env, "sso_oidc") ?? {
+    url: `https://oidc.${region}.${suffix}`,
+    origin: `the sso-oidc endpoint for ${region}`,
+  };
   return { portal, oidc };
 }
 
 export function ssoKeyOf(source: SsoSource): string {
-  return ssoRoleCacheKey({ accountId: source.accountId, roleName: source.roleName, startUrl: source.startUrl, ...(source.session !== undefined ? { sessionName: source.session } : {}) });
+  return ssoRoleCacheKey({
+    accountId: source.accountId,
+    roleName: source.roleName,
+    startUrl: source.startUrl,
+    ...(source.session !== undefined ? { sessionName: source.session } : {}),
+  });
 }
 
 /** The token file of a source: sha1 of the session name, or of the start URL as written. */
@@ -171,7 +203,8 @@ function readToken(source: SsoSource, fx: Effects, path: string): SsoToken {
   try {
     text = fx.readFile(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException)?.code !== "ENOENT") throw tokenUnreadable(source, path, (error as NodeJS.ErrnoException)?.code ?? "error");
+    if ((error as NodeJS.ErrnoException)?.code !== "ENOENT")
+      throw tokenUnreadable(source, path, (error as NodeJS.ErrnoException)?.code ?? "error");
     throw new AwsroleError(
       "SsoTokenMissing",
       `Error loading SSO Token: Token for ${source.session ?? source.startUrl} does not exist (profile "${source.profile}", ${sessionLabel(source)}).`,
@@ -184,25 +217,35 @@ function readToken(source: SsoSource, fx: Effects, path: string): SsoToken {
 }
 
 function tokenUnreadable(source: SsoSource, path: string, detail: string): AwsroleError {
-  return new AwsroleError("SsoTokenInvalid", `Error loading SSO Token: Token for ${source.session ?? source.startUrl} is invalid (${path}: ${detail}; profile "${source.profile}").`, {
-    hint: `Log in again: ${loginCommands(source)}.`,
-  });
+  return new AwsroleError(
+    "SsoTokenInvalid",
+    `Error loading SSO Token: Token for ${source.session ?? source.startUrl} is invalid (${path}: ${detail}; profile "${source.profile}").`,
+    {
+      hint: `Log in again: ${loginCommands(source)}.`,
+    },
+  );
 }
 
 function expiredError(source: SsoSource, token: SsoToken, why: string): AwsroleError {
-  const message = source.session !== undefined
-    ? `Error when retrieving token from sso: Token has expired and refresh failed (profile "${source.profile}", ${sessionLabel(source)}, expired ${ssoTimestamp(token.expiresAt)}: ${why}).`
-    : `The SSO session associated with this profile has expired or is otherwise invalid (profile "${source.profile}", ${sessionLabel(source)}, expired ${ssoTimestamp(token.expiresAt)}).`;
+  const context = `profile "${source.profile}", ${sessionLabel(source)}, expired ${ssoTimestamp(token.expiresAt)}`;
+  const message =
+    source.session !== undefined
+      ? `Error when retrieving token from sso: Token has expired and refresh failed (${context}: ${why}).`
+      : `The SSO session associated with this profile has expired or is otherwise invalid (${context}).`;
   return new AwsroleError("SsoTokenExpired", message, { hint: `Log in again: ${loginCommands(source)}.` });
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 /**
@@ -234,7 +277,8 @@ export async function accessTokenFor(source: SsoSource, fx: Effects): Promise<Ss
       }
     });
   }
-  if (token.expiresAt.getTime() <= fx.now().getTime()) throw expiredError(source, token, decision.refresh ? "refreshed" : decision.why);
+  if (token.expiresAt.getTime() <= fx.now().getTime())
+    throw expiredError(source, token, decision.refresh ? "refreshed" : decision.why);
   return token;
 }
 
@@ -242,7 +286,12 @@ async function refreshToken(source: SsoSource, token: SsoToken, fx: Effects, pat
   // Loaded only here: a refresh is rare, and the warm path never gets this far.
   const { oidcClient } = await import("../../adapters/sso-oidc.js");
   const client = oidcClient(source.oidc.url, (request) => fx.http(request));
-  const response = await client.createToken({ grantType: "refresh_token", clientId: token.clientId!, clientSecret: token.clientSecret!, refreshToken: token.refreshToken! });
+  const response = await client.createToken({
+    grantType: "refresh_token",
+    clientId: token.clientId!,
+    clientSecret: token.clientSecret!,
+    refreshToken: token.refreshToken!,
+  });
   const text = refreshedTokenText(token, { startUrl: source.startUrl, region: source.region }, response, fx.now());
   fx.writeSecretFile(path, text);
   fx.debug(`refreshed the SSO token for ${sessionLabel(source)} (${path})`);
@@ -256,14 +305,28 @@ async function fetchRoleCredentials(source: SsoSource, fx: Effects): Promise<Sts
   const token = await accessTokenFor(source, fx);
   let c: Awaited<ReturnType<typeof getRoleCredentials>>;
   try {
-    c = await getRoleCredentials((r) => fx.http(r), source.portal.url, { accessToken: token.accessToken, accountId: source.accountId, roleName: source.roleName }, (ms) => sleep(ms, fx.signal));
+    c = await getRoleCredentials(
+      (r) => fx.http(r),
+      source.portal.url,
+      { accessToken: token.accessToken, accountId: source.accountId, roleName: source.roleName },
+      (ms) => sleep(ms, fx.signal),
+    );
   } catch (error) {
     if (error instanceof PortalError) throw portalRefused(source, error);
     throw error;
   }
-  const response: StsResponse & { ProviderType: "sso"; Credentials: StsResponse["Credentials"] & { AccountId: string } } = {
+  const response: StsResponse & {
+    ProviderType: "sso";
+    Credentials: StsResponse["Credentials"] & { AccountId: string };
+  } = {
     ProviderType: "sso",
-    Credentials: { AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey, SessionToken: c.sessionToken, Expiration: ssoTimestamp(new Date(c.expiration)), AccountId: source.accountId },
+    Credentials: {
+      AccessKeyId: c.accessKeyId,
+      SecretAccessKey: c.secretAccessKey,
+      SessionToken: c.sessionToken,
+      Expiration: ssoTimestamp(new Date(c.expiration)),
+      AccountId: source.accountId,
+    },
   };
   return response;
 }
@@ -283,13 +346,74 @@ function portalRefused(source: SsoSource, error: PortalError): AwsroleError {
     });
   }
   if (error.type === "ResourceNotFoundException" || error.status === 404) {
-    return new AwsroleError("SsoRoleForbidden", `IAM Identity Center knows no account ${source.accountId} for the ${who}.`, {
-      hint: `Check sso_account_id of profile "${source.profile}".`,
-    });
+    return new AwsroleError(
+      "SsoRoleForbidden",
+      `IAM Identity Center knows no account ${source.accountId} for the ${who}.`,
+      {
+        hint: `Check sso_account_id of profile "${source.profile}".`,
+      },
+    );
   }
-  return new AwsroleError("SsoPortalError", `GetRoleCredentials for the ${who} failed at ${source.portal.url}: ${error.type} (HTTP ${error.status}).`, {
-    hint: error.type === "TooManyRequestsException" ? "The portal is throttling; try again in a moment." : "Run with --debug for details.",
-  });
+  return new AwsroleError(
+    "SsoPortalError",
+    `GetRoleCredentials for the ${who} failed at ${source.portal.url}: ${error.type} (HTTP ${error.status}).`,
+    {
+      hint:
+        error.type === "TooManyRequestsException"
+          ? "The portal is throttling; try again in a moment."
+          : "Run with --debug for details.",
+    },
+  );
+}
+
+/** What `chain` and `whoami` show about a source's token (never the token itself). */
+export interface SsoTokenStatus {
+  session: string | null;
+  startUrl: string;
+  region: string;
+  accountId: string;
+  roleName: string;
+  tokenFile: string;
+  /** "ok", "missing" or "invalid". */
+  token: "ok" | "missing" | "invalid";
+  tokenExpiresAt: Date | null;
+  /** Whether awsrole (and the AWS CLI) can refresh it: sso-session form, a refresh token and an unexpired registration. */
+  refreshable: boolean;
+}
+
+/** The token of an SSO source as it is on disk now; read with the function given (so the warm path is untouched). */
+export function ssoTokenStatus(
+  source: SsoSource,
+  env: Effects["env"],
+  readFile: (path: string) => string,
+  now: Date,
+): SsoTokenStatus {
+  const tokenFile = tokenPathOf(source, env);
+  const base = {
+    session: source.session ?? null,
+    startUrl: source.startUrl,
+    region: source.region,
+    accountId: source.accountId,
+    roleName: source.roleName,
+    tokenFile,
+  };
+  let text: string;
+  try {
+    text = readFile(tokenFile);
+  } catch {
+    return { ...base, token: "missing", tokenExpiresAt: null, refreshable: false };
+  }
+  const parsed = parseSsoToken(text);
+  if (parsed.status !== "ok") return { ...base, token: "invalid", tokenExpiresAt: null, refreshable: false };
+  const t = parsed.token;
+  const refreshable =
+    source.session !== undefined &&
+    t.refreshToken !== undefined &&
+    t.clientId !== undefined &&
+    t.clientSecret !== undefined &&
+    t.registrationExpiresAt !== undefined &&
+    t.registrationExpiresAt.getTime() > now.getTime();
+  return { ...base, token: "ok", tokenExpiresAt: t.expiresAt, refreshable };
 }
 
 export const sso: CredentialKind<SsoSource> = {
@@ -304,6 +428,12 @@ export const sso: CredentialKind<SsoSource> = {
     const { credentials } = await throughCache(fx, ssoKeyOf(source), () => fetchRoleCredentials(source, fx));
     return { ...credentials, accountId: source.accountId };
   },
-  describe: (source) => `the IAM Identity Center role ${source.roleName} in account ${source.accountId} (profile "${source.profile}")`,
-  cacheKeys: (source) => [{ key: ssoKeyOf(source), store: "cli", what: `GetRoleCredentials ${source.roleName} in ${source.accountId}` }],
+  describe: (source) =>
+    `the IAM Identity Center role ${source.roleName} in account ${source.accountId} (profile "${source.profile}")`,
+  explain: (source) =>
+    `IAM Identity Center role ${source.roleName} in account ${source.accountId} (GetRoleCredentials), ` +
+    `${source.session !== undefined ? `sso-session "${source.session}"` : "legacy sso_start_url"} ${source.startUrl} in ${source.region}`,
+  cacheKeys: (source) => [
+    { key: ssoKeyOf(source), store: "cli", what: `GetRoleCredentials ${source.roleName} in ${source.accountId}` },
+  ],
 };
