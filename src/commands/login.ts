@@ -67,6 +67,8 @@ export interface SsoLoginTarget {
   profile: Profile | undefined;
 }
 
+const WAITING = "Waiting for the sign-in (Ctrl-C to stop)...\n";
+
 /** The AWS CLI's 10-minute limit for the browser flow. */
 export const PKCE_TIMEOUT_MS = 10 * 60 * 1000;
 
@@ -236,13 +238,27 @@ export async function runLogin(input: LoginInput, ctx: Context): Promise<number>
     }),
   );
   const cached = readRegistration(registrationPath);
-  const reuse = cached !== undefined && registrationUsable(cached, flow, ctx.now()) ? cached : undefined;
-  const registration = reuse ?? (await register(oidc, target, flow, ctx.now()));
+  let reuse = cached !== undefined && registrationUsable(cached, flow, ctx.now()) ? cached : undefined;
+  let registration = reuse ?? (await register(oidc, target, flow, ctx.now()));
 
-  const token =
-    flow === "pkce"
-      ? await pkceFlow(oidc, target, registration, input, ctx)
-      : await deviceFlow(oidc, target, registration, input, ctx);
+  let token: TokenOutput;
+  if (flow === "pkce") token = await pkceFlow(oidc, target, registration, input, ctx);
+  else {
+    try {
+      token = await deviceFlow(oidc, target, registration, input, ctx);
+    } catch (error) {
+      // A cached registration the service no longer knows (revoked, or made against
+      // another directory): register again once, as a first login would.
+      if (!(reuse && error instanceof StaleRegistration))
+        throw error instanceof StaleRegistration ? error.reported : error;
+      if (ctx.debug) ctx.stderr.write("awsrole: the cached client registration was refused; registering again\n");
+      reuse = undefined;
+      registration = await register(oidc, target, flow, ctx.now());
+      token = await deviceFlow(oidc, target, registration, input, ctx).catch((e: unknown) => {
+        throw e instanceof StaleRegistration ? e.reported : e;
+      });
+    }
+  }
 
   // Everything is known: only now is anything written (Ctrl-C before this point leaves no file).
   const now = ctx.now();
@@ -260,10 +276,18 @@ export async function runLogin(input: LoginInput, ctx: Context): Promise<number>
   const tokenPath = join(dir, tokenFileName(target));
   writeSecretJson(tokenPath, dir, file);
   ctx.stderr.write(
-    `Logged in to ${target.startUrl} for ${target.label}; the token is valid until ${file.expiresAt}${token.refreshToken ? " and is refreshed when it runs out" : ""}.\n`,
+    `Logged in to ${target.startUrl} for ${target.label}; the token is valid until ${file.expiresAt}` +
+      `${token.refreshToken ? " and is refreshed when it runs out" : ""}.\n`,
   );
   if (ctx.debug) ctx.stderr.write(`awsrole: wrote ${tokenPath}\n`);
   return 0;
+}
+
+/** StartDeviceAuthorization refused the client registration (InvalidClientException). */
+class StaleRegistration extends Error {
+  constructor(readonly reported: unknown) {
+    super("the client registration was refused");
+  }
 }
 
 async function register(
@@ -336,8 +360,8 @@ async function pkceFlow(
     const opened = input.noBrowser ? false : await openBrowser(url, ctx.env);
     ctx.stderr.write(
       opened
-        ? `Opened the IAM Identity Center sign-in page in your browser. If it did not open, open this URL:\n\n  ${url}\n\nWaiting for the sign-in (Ctrl-C to stop)...\n`
-        : `${input.noBrowser ? "" : "Could not open a browser. "}Open this URL in a browser on this machine to sign in:\n\n  ${url}\n\nWaiting for the sign-in (Ctrl-C to stop)...\n`,
+        ? `Opened the IAM Identity Center sign-in page in your browser. If it did not open, open this URL:\n\n  ${url}\n\n${WAITING}`
+        : `${input.noBrowser ? "" : "Could not open a browser. "}Open this URL in a browser on this machine to sign in:\n\n  ${url}\n\n${WAITING}`,
     );
     const code = await callback.code;
     return await oidc
@@ -371,7 +395,10 @@ async function deviceFlow(
       startUrl: target.startUrl,
     })
     .catch((error: unknown) => {
-      throw refused(error, "start a device authorization", target);
+      const reported = refused(error, "start a device authorization", target);
+      throw error instanceof OidcError && error.type === "InvalidClientException"
+        ? new StaleRegistration(reported)
+        : reported;
     });
   const deadline = Date.now() + device.expiresIn * 1000;
   let interval = device.interval;
@@ -409,7 +436,8 @@ async function deviceFlow(
       const complete = device.verificationUriComplete ?? device.verificationUri;
       const opened = !input.noBrowser && canOpenBrowser(ctx.env).ok ? await openBrowser(complete, ctx.env) : false;
       ctx.stderr.write(
-        `${opened ? "Opened the sign-in page in your browser. If it did not open, or to" : "To"} sign in from any device, open this URL:\n\n  ${device.verificationUri}\n\nand enter the code:\n\n  ${device.userCode}\n\nWaiting for the sign-in (Ctrl-C to stop)...\n`,
+        `${opened ? "Opened the sign-in page in your browser. If it did not open, or to" : "To"} sign in from any device, open this URL:\n\n` +
+          `  ${device.verificationUri}\n\nand enter the code:\n\n  ${device.userCode}\n\n${WAITING}`,
       );
     }
     if (Date.now() + interval * 1000 > deadline) {
@@ -429,7 +457,8 @@ function refused(error: unknown, what: string, target: SsoLoginTarget): unknown 
   if (!(error instanceof OidcError)) return error;
   return new AwsroleError(
     "SsoLoginRefused",
-    `IAM Identity Center refused to ${what} for ${target.label}: ${error.type}${error.description ? ` (${stripControl(error.description).slice(0, 200)})` : ""}.`,
+    `IAM Identity Center refused to ${what} for ${target.label}: ${error.type}` +
+      `${error.description ? ` (${stripControl(error.description).slice(0, 200)})` : ""}.`,
     {
       hint: `Check sso_start_url (${target.startUrl}) and sso_region (${target.region}); run with --debug for details.`,
     },

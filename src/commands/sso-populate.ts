@@ -126,7 +126,9 @@ export async function listAssignments(
 
 /** The marker comment of a section populate wrote for this session. */
 export function markerFor(target: Pick<SsoLoginTarget, "sessionName" | "startUrl">): string {
-  return `# awsrole sso populate (${target.sessionName !== undefined ? `sso-session ${target.sessionName}` : `sso_start_url ${target.startUrl}`}): written by awsrole; it may replace or remove this section`;
+  const session =
+    target.sessionName !== undefined ? `sso-session ${target.sessionName}` : `sso_start_url ${target.startUrl}`;
+  return `# awsrole sso populate (${session}): written by awsrole; it may replace or remove this section`;
 }
 
 const MARKER = /^# awsrole sso populate \((.+)\): /;
@@ -226,7 +228,8 @@ export function planPopulate(
     const other = wanted.get(name);
     if (other) {
       throw new UsageError(
-        `The name template "${options.template}" gives the same profile name "${name}" to role ${other.a.roleName} in ${other.a.accountId} and role ${a.roleName} in ${a.accountId}.`,
+        `The name template "${options.template}" gives the same profile name "${name}" ` +
+          `to role ${other.a.roleName} in ${other.a.accountId} and role ${a.roleName} in ${a.accountId}.`,
         "Use a template that tells them apart, e.g. {role_name}-{account_id} (the default).",
       );
     }
@@ -311,8 +314,11 @@ export async function runSsoPopulate(input: PopulateInput, ctx: Context): Promis
     );
   }
   const tokenPath = join(ssoCacheDir(ctx.env), tokenFileName(target));
-  const login =
-    `awsrole login ${target.sessionName !== undefined && target.profile === undefined ? `--sso-session ${target.sessionName}` : (target.profile?.name ?? "")}`.trim();
+  const what =
+    target.profile === undefined && target.sessionName !== undefined
+      ? `--sso-session ${target.sessionName}`
+      : (target.profile?.name ?? "");
+  const login = `awsrole login ${what}`.trim();
   let text: string;
   try {
     const { readFileSync } = await import("node:fs");
@@ -401,7 +407,8 @@ export async function runSsoPopulate(input: PopulateInput, ctx: Context): Promis
     );
   const counts = `${p.added.length} added, ${p.updated.length} updated, ${p.removed.length} removed, ${p.unchanged.length} unchanged`;
   ctx.stderr.write(
-    `${assignments.length} role(s) in ${new Set(assignments.map((a) => a.accountId)).size} account(s) for ${target.label}: ${counts}${input.dryRun ? " (dry run: nothing written)" : backupPath ? `; backup ${backupPath}` : ""}.\n`,
+    `${assignments.length} role(s) in ${new Set(assignments.map((a) => a.accountId)).size} account(s) for ${target.label}: ${counts}` +
+      `${input.dryRun ? " (dry run: nothing written)" : backupPath ? `; backup ${backupPath}` : ""}.\n`,
   );
   return 0;
 }

@@ -241,6 +241,36 @@ describe.skipIf(!hasPython)("awsrole login on a terminal", () => {
     }
   });
 
+  it("a cached registration the service refuses is replaced by a new one", async () => {
+    const h = home();
+    server.oidc.autoApprove = "alice";
+    try {
+      const first = await inPty(`${CLI} login dev --use-device-code; echo "EXIT=$?"`, env(h));
+      expect(first.output).toContain("EXIT=0");
+      // The service forgets the client (as after a revocation): the file still says it is valid.
+      const regFile = ssoFiles(h).find((f) => f !== `${sha1("my-sso")}.json`)!;
+      const reg = JSON.parse(readFileSync(join(ssoCache(h), regFile), "utf8")) as Record<string, string>;
+      writeFileSync(join(ssoCache(h), regFile), JSON.stringify({ ...reg, clientId: "forgotten" }));
+      server.reset();
+      const again = await inPty(`${CLI} login dev --use-device-code; echo "EXIT=$?"`, env(h));
+      expect(again.output).toContain("EXIT=0");
+      expect(oidcCalls()).toEqual([
+        "StartDeviceAuthorization -> InvalidClientException",
+        "RegisterClient",
+        "StartDeviceAuthorization",
+        "CreateToken",
+      ]);
+      const token = JSON.parse(readFileSync(join(ssoCache(h), `${sha1("my-sso")}.json`), "utf8")) as Record<
+        string,
+        string
+      >;
+      expect(token.clientId).not.toBe("forgotten");
+      expect(JSON.parse(readFileSync(join(ssoCache(h), regFile), "utf8")).clientId).toBe(token.clientId);
+    } finally {
+      server.oidc.autoApprove = undefined;
+    }
+  });
+
   it("SlowDown adds 5 seconds to the polling interval", async () => {
     const h = home();
     server.oidc.injectCreateTokenError("SlowDownException");

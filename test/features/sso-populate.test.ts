@@ -106,7 +106,8 @@ describe("awsrole sso populate", () => {
 
   it("--prune removes only the sections it wrote that are no longer assigned", async () => {
     const stale = `\n[profile Gone-999999999999]\n${MARK}\nsso_session = my-sso\nsso_account_id = 999999999999\nsso_role_name = Gone\n`;
-    const other = `\n[profile Old-111111111111]\n# awsrole sso populate (sso-session other): written by awsrole; it may replace or remove this section\nsso_session = other\n`;
+    const otherMark = markerFor({ sessionName: "other", startUrl: START_URL });
+    const other = `\n[profile Old-111111111111]\n${otherMark}\nsso_session = other\n`;
     const h = home(CONFIG + stale + other);
     const kept = await runCli(["sso", "populate", "dev"], env(h));
     expect(kept.stderr).toContain("are no longer assigned (Gone-999999999999); --prune removes them.");
