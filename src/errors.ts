@@ -54,6 +54,8 @@ export interface ErrorCodes {
   Cycle: true;
   /** A file to write is a symbolic link to a file that does not exist. */
   DanglingSymlink: true;
+  /** `login --use-device-code`: the code expired before it was approved. */
+  DeviceCodeExpired: true;
   /** `--format dotenv`: a value docker's env-file reader would read differently. */
   DotenvUnsafe: true;
   /** `exec`: the command could not be started for another reason. */
@@ -72,6 +74,12 @@ export interface ErrorCodes {
   Interrupted: true;
   /** The instance-metadata endpoint setting is not an http(s) URL. */
   InvalidImdsEndpoint: true;
+  /** `login`: the sign-in was denied in the browser or on the device. */
+  LoginDenied: true;
+  /** `login`: no browser redirect came within 10 minutes. */
+  LoginTimedOut: true;
+  /** `login`: the 127.0.0.1 redirect server could not be started. */
+  LoopbackFailed: true;
   /** A source returned an Expiration that is not a timestamp. */
   MalformedExpiration: true;
   /** A metadata endpoint (instance or container) answered without usable credentials. */
@@ -94,6 +102,8 @@ export interface ErrorCodes {
   NoRegion: true;
   /** role_arn without source_profile or credential_source. */
   NoSource: true;
+  /** `login`: the profile has neither sso_session nor sso_start_url. */
+  NotSsoProfile: true;
   /** `assume --write-profile` was given long-term keys; only temporary ones are written. */
   NotTemporary: true;
   /** A source returned credentials holding characters no AWS credential has. */
@@ -130,6 +140,34 @@ export interface ErrorCodes {
   SourceHasNoCredentials: true;
   /** source_profile names a profile that is in neither file. */
   SourceProfileNotFound: true;
+  /** `login`: a profile and its sso-session disagree on a key. */
+  SsoInconsistent: true;
+  /** `login`: IAM Identity Center's OIDC service refused a call of the sign-in. */
+  SsoLoginRefused: true;
+  /** An SSO profile lacks sso_start_url, sso_region, sso_account_id or sso_role_name (after its sso-session). */
+  SsoMissingConfig: true;
+  /** IAM Identity Center's OIDC service answered something that is not a usable JSON answer. */
+  SsoOidcBadResponse: true;
+  /** IAM Identity Center's OIDC service could not be reached (network, deadline, size). */
+  SsoOidcUnreachable: true;
+  /** The AWS access portal answered something that is not usable role credentials. */
+  SsoPortalBadResponse: true;
+  /** The AWS access portal refused GetRoleCredentials for another reason (throttling, a server error). */
+  SsoPortalError: true;
+  /** The AWS access portal could not be reached. */
+  SsoPortalUnreachable: true;
+  /** The SSO user is not assigned the profile's account and role (ForbiddenException), or the account is unknown. */
+  SsoRoleForbidden: true;
+  /** A profile and its sso-session set the same key to different values. */
+  SsoSessionConflict: true;
+  /** sso_session names an [sso-session NAME] the config file does not have. */
+  SsoSessionNotFound: true;
+  /** The SSO token expired and could not be refreshed, or the portal refused it (UnauthorizedException). */
+  SsoTokenExpired: true;
+  /** The SSO token file is not valid JSON or lacks accessToken / expiresAt. */
+  SsoTokenInvalid: true;
+  /** There is no SSO token file for the profile's session or start URL: log in first. */
+  SsoTokenMissing: true;
   /** The profile uses IAM Identity Center, which awsrole does not resolve yet. */
   SsoUnsupported: true;
   /** STS answered with incomplete or malformed credentials. */

@@ -6,6 +6,7 @@
 // Secrets (keys, tokens) never appear in a detail: those name the reason only.
 
 import { pythonJsonDumps } from "../core/cache-key.js";
+import { ssoRoleCacheEntry } from "../core/sso-token.js";
 import type { StsResponse } from "../core/resolve.js";
 import { parseExpiration } from "../core/cache-policy.js";
 import { accountIdFromArn } from "../core/arn.js";
@@ -29,9 +30,13 @@ export interface CachedCredentials {
  * AssumeRoleWithWebIdentity, GetSessionToken): the core's StsResponse, whose
  * Expiration is the wire string, written unchanged as the AWS CLI v1 does.
  */
-export type StsResponseForCache = StsResponse;
+export type StsResponseForCache = StsResponse & {
+  /** "sso": IAM Identity Center role credentials, written in the AWS CLI v2's body (src/core/sso-token.ts). */
+  ProviderType?: "sso";
+  Credentials: StsResponse["Credentials"] & { AccountId?: string };
+};
 
-export type CacheEntryKind = "assume-role" | "web-identity" | "mfa-session" | "unknown";
+export type CacheEntryKind = "assume-role" | "web-identity" | "mfa-session" | "sso" | "unknown";
 
 export type ParsedCacheEntry =
   | { state: "ok"; credentials: CachedCredentials; doc: Record<string, unknown> }
@@ -47,6 +52,10 @@ export type ParsedCacheEntry =
  */
 export function serializeCacheEntry(response: StsResponseForCache): string {
   const c = response.Credentials;
+  if (response.ProviderType === "sso" && c.AccountId !== undefined) {
+    const { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, SessionToken: sessionToken, Expiration: expiration } = c;
+    return ssoRoleCacheEntry({ accessKeyId, secretAccessKey, sessionToken, expiration, accountId: c.AccountId });
+  }
   const credentials: Record<string, unknown> = {
     AccessKeyId: c.AccessKeyId,
     SecretAccessKey: c.SecretAccessKey,
@@ -123,6 +132,7 @@ export function parseCacheEntry(text: string): ParsedCacheEntry {
 
 /** A best guess at which call made an entry (see CacheEntrySummary.kind). */
 export function cacheEntryKind(doc: Record<string, unknown>): CacheEntryKind {
+  if (doc.ProviderType === "sso") return "sso";
   if (doc.ProviderType !== undefined) return "unknown";
   if (isRecord(doc.AssumedRoleUser)) {
     const webIdentity = ["SubjectFromWebIdentityToken", "Provider", "Audience"].some((k) => doc[k] !== undefined);

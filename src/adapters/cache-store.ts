@@ -48,7 +48,8 @@ export interface CacheEntrySummary {
    * AssumedRoleUser plus any web-identity field ⇒ web-identity (moto returns none
    * of those fields, so its web-identity entries look like assume-role); no
    * AssumedRoleUser ⇒ a GetSessionToken result, which only awsrole caches here;
-   * anything else, e.g. AWS CLI v2 SSO entries ("ProviderType": "sso") ⇒ unknown.
+   * "ProviderType": "sso" ⇒ IAM Identity Center role credentials (AWS CLI v2's or
+   * awsrole's); any other ProviderType ⇒ unknown.
    */
   kind: CacheEntryKind;
 }

@@ -73,7 +73,34 @@ export function writeProfileCredentials(path: string, profileName: string, crede
   const original = existed ? readOriginal(target) : "";
   const updated = replaceSection(original, profileName, credentialLines(credentials, now), target);
   if (updated === original) return { path: target, backupPath: undefined, created: false };
+  return replaceFileText(target, existed, updated, now);
+}
 
+/**
+ * `awsrole sso populate`: the config file rewritten by `edit` (text in, text
+ * out) under the same lock, backup and atomic-replace rules as --write-profile.
+ * An edit that changes nothing writes nothing.
+ */
+export async function rewriteTextFileLocked(
+  path: string,
+  edit: (original: string, target: string) => string,
+  now: Date,
+  options: { env: Readonly<Record<string, string | undefined>>; signal?: AbortSignal },
+): Promise<WriteProfileResult & { changed: boolean }> {
+  const store = new CacheStore(cliCacheDir(options.env), options.signal ? { signal: options.signal } : {});
+  const target = resolveTarget(path);
+  return store.withLock(`write-profile-${sha1Hex(target)}`, async () => {
+    refuseDanglingSymlink(target);
+    const existed = existsSync(target);
+    const original = existed ? readOriginal(target) : "";
+    const updated = edit(original, target);
+    if (updated === original) return { path: target, backupPath: undefined, created: false, changed: false };
+    return { ...replaceFileText(target, existed, updated, now), changed: true };
+  });
+}
+
+/** Backup (if the file existed), then the new text through a temp file and rename, keeping owner and mode. */
+function replaceFileText(target: string, existed: boolean, updated: string, now: Date): WriteProfileResult {
   try {
     mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
   } catch (error) {

@@ -92,7 +92,8 @@ export async function runCacheList(input: CacheListInput, ctx: Context): Promise
   for (const row of rows) {
     const state = row.corrupt ? "corrupt (treated as a miss)" : row.usable ? `usable, ${formatDuration(row.secondsLeft ?? 0)} left` : row.secondsLeft !== null && row.secondsLeft > 0 ? `too close to expiry (${formatDuration(row.secondsLeft)} left)` : "expired";
     const who = row.profiles.length ? row.profiles.join(", ") : "(no profile)";
-    out.push(...(columns ? wrapWords(`${who}: ${state}`, columns) : [`${who}: ${state}`]), ...fit(row.arn ?? row.kind, "  "), `  ${basename(row.file)}`);
+    const identity = row.arn ?? (row.kind === "sso" ? `IAM Identity Center role credentials${row.account ? ` in account ${row.account}` : ""}` : row.kind);
+    out.push(...(columns ? wrapWords(`${who}: ${state}`, columns) : [`${who}: ${state}`]), ...fit(identity, "  "), `  ${basename(row.file)}`);
   }
   ctx.stdout.write(out.join("\n") + "\n");
   return 0;

@@ -8,6 +8,39 @@ import { describePlan, renderPlanText } from "../render/plan.js";
 import { cacheKeysOf } from "../core/cache-keys.js";
 import { formatDuration } from "./expiry.js";
 import { formatExpiration } from "../render/credentials.js";
+import { readFileSync } from "node:fs";
+import { ssoTokenStatus } from "../core/kinds/sso.js";
+import type { Plan } from "../core/plan.js";
+import { tildePath } from "../render/width.js";
+
+/** An SSO source's session and token, for `chain` (JSON: the `sso` member; text: lines under the source). */
+function ssoView(plan: Plan, ctx: Context) {
+  if (plan.source.kind !== "sso") return undefined;
+  const now = ctx.now();
+  const status = ssoTokenStatus(plan.source, ctx.env, (path) => readFileSync(path, "utf8"), now);
+  const secondsLeft = status.tokenExpiresAt ? Math.round((status.tokenExpiresAt.getTime() - now.getTime()) / 1000) : null;
+  const json = { ...status, tokenExpiresAt: status.tokenExpiresAt ? formatExpiration(status.tokenExpiresAt) : null, tokenSecondsLeft: secondsLeft };
+  const refresh = status.refreshable ? ", refreshable" : status.session === null ? ", legacy: not refreshable" : ", not refreshable";
+  const state = status.token === "missing"
+    ? `none yet (awsrole login --profile ${plan.source.profile})`
+    : status.token === "invalid"
+      ? "unreadable (log in again)"
+      : `expires ${json.tokenExpiresAt} (${formatDuration(secondsLeft ?? 0)} left${refresh})`;
+  const form = status.session !== null ? `sso-session ${status.session}` : "legacy sso_start_url";
+  const text = [
+    `  sso:    ${form}, ${status.startUrl} (${status.region}); role ${status.roleName} in account ${status.accountId}`,
+    `  token:  ${tildePath(status.tokenFile, ctx.env.HOME)}: ${state}`,
+  ];
+  return { json, text };
+}
+
+function withSso(planText: string, sso: ReturnType<typeof ssoView>): string {
+  if (!sso) return planText;
+  const lines = planText.trimEnd().split("\n");
+  const at = lines.findIndex((line) => line.startsWith("  source: "));
+  lines.splice(at + 1, 0, ...sso.text);
+  return `${lines.join("\n")}\n`;
+}
 
 export interface ChainInput {
   profile: string | undefined;
@@ -25,7 +58,9 @@ export async function runChain(input: ChainInput, ctx: Context): Promise<number>
     const view = describePlan(session.plan);
     const keys = cacheKeysOf(session.plan, ctx.env);
     const hops = view.hops.map((hop, i) => ({ ...hop, cacheFile: `${session.cacheDir}/${keys.find((k) => k.use === "hop" && k.hop === i)!.key}.json` }));
-    ctx.stdout.write(input.output === "json" ? JSON.stringify({ ...view, hops }, null, 2) + "\n" : renderPlanText(view));
+    const sso = ssoView(session.plan, ctx);
+    const json = () => JSON.stringify({ ...view, ...(sso ? { sso: sso.json } : {}), hops }, null, 2) + "\n";
+    ctx.stdout.write(input.output === "json" ? json() : withSso(renderPlanText(view), sso));
     return 0;
   }
   const resolved = await resolveCredentials(input, ctx);
@@ -44,11 +79,12 @@ export async function runChain(input: ChainInput, ctx: Context): Promise<number>
       mfaSession: trace.mfaSession ?? null,
     };
   });
+  const sso = ssoView(resolved.plan, ctx);
   if (input.output === "json") {
-    ctx.stdout.write(JSON.stringify({ ...view, sourceOutcome: resolved.resolution.sourceOutcome, hops }, null, 2) + "\n");
+    ctx.stdout.write(JSON.stringify({ ...view, ...(sso ? { sso: sso.json } : {}), sourceOutcome: resolved.resolution.sourceOutcome, hops }, null, 2) + "\n");
     return 0;
   }
-  const lines = [renderPlanText(view).trimEnd(), "", "resolved:"];
+  const lines = [withSso(renderPlanText(view), sso).trimEnd(), "", "resolved:"];
   for (const hop of hops) {
     const what = hop.outcome === "cache-hit" ? "cache hit" : hop.outcome === "assumed" ? `AssumeRole called${hop.missReason ? ` (cache ${hop.missReason})` : ""}` : "not needed (a later hop was cached)";
     lines.push(`  ${hop.step}. ${hop.profile}: ${what}`);

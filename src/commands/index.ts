@@ -10,9 +10,12 @@ import type { DeclaredCommand } from "./declare.js";
 import { doctorCommand } from "./doctor.command.js";
 import { execCommand } from "./exec.command.js";
 import { exportCommand } from "./export.command.js";
+import { loginCommand } from "./login.command.js";
+import { logoutCommand } from "./logout.command.js";
 import { profilesCommand } from "./profiles.command.js";
 import { serveCommand } from "./serve.command.js";
 import { shellInitCommand } from "./shell-init.command.js";
+import { ssoCommand } from "./sso.command.js";
 import { whoamiCommand } from "./whoami.command.js";
 
 export const COMMANDS: readonly DeclaredCommand[] = [
@@ -24,6 +27,9 @@ export const COMMANDS: readonly DeclaredCommand[] = [
   execCommand,
   serveCommand,
   consoleCommand,
+  loginCommand,
+  logoutCommand,
+  ssoCommand,
   doctorCommand,
   completionCommand,
   shellInitCommand,

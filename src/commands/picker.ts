@@ -107,6 +107,8 @@ export function choiceSummary(profile: Profile, config: AwsConfig): string {
     const role = m ? `${m.name} (${m.account})` : roleArn;
     return kind === "web-identity" ? `${role}, web identity` : role;
   }
+  // IAM Identity Center: the permission set and the account.
+  if (kind === "sso") return `${getString(profile, "sso_role_name") ?? "?"} (${getString(profile, "sso_account_id") ?? "?"}), sso`;
   if (kind === "keys" || kind === "session-keys") return "keys";
   if (kind === "none") return "no credentials";
   return kind;

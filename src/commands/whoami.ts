@@ -46,6 +46,17 @@ export async function runWhoami(input: WhoamiInput, ctx: Context): Promise<numbe
   } else {
     rows.push(["Expires", "never (long-term keys)"]);
   }
+  if (resolved.plan.source.kind === "sso") {
+    // The IAM Identity Center session behind the role credentials: how long until `awsrole login` is needed.
+    const { ssoTokenStatus } = await import("../core/kinds/sso.js");
+    const { readFileSync } = await import("node:fs");
+    const status = ssoTokenStatus(resolved.plan.source, ctx.env, (path) => readFileSync(path, "utf8"), ctx.now());
+    const what = status.session !== null ? `sso-session ${status.session}` : `start URL ${status.startUrl}`;
+    const left = status.tokenExpiresAt ? (status.tokenExpiresAt.getTime() - ctx.now().getTime()) / 1000 : undefined;
+    const refreshable = status.refreshable ? ", refreshable" : "";
+    const state = left === undefined ? "no token file (the role credentials came from the cache)" : `token ${formatDuration(left)} left${refreshable}`;
+    rows.push(["SSO", `${what}, ${state}`]);
+  }
   ctx.stdout.write(rows.map(([k, v]) => `${k.padEnd(8)} ${v}`).join("\n") + "\n");
   return 0;
 }

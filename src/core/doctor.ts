@@ -12,6 +12,7 @@ import { type ErrorCode, ProfileConfigError } from "../errors.js";
 import { getString, type AwsConfig, type Profile } from "./config.js";
 import type { IniSection } from "./ini.js";
 import { classifyProfile, type ProfileClass } from "./kinds/index.js";
+import { usesSsoRole } from "./kinds/sso.js";
 import { hasStaticKeys, isRoleProfile, parseDuration, planProfile, validateRoleArn, yieldsRoleSession, type Plan } from "./plan.js";
 import { parseRoleArn } from "./arn.js";
 
@@ -64,6 +65,10 @@ export function profileSummary(profile: Profile, config?: AwsConfig): ProfileSum
   const parsed = parseRoleArn(roleArn);
   const source = getString(profile, "source_profile") ?? getString(profile, "credential_source");
   const kind: ProfileKind = classifyProfile(profile, config);
+  if (kind === "sso") {
+    // An IAM Identity Center profile: its permission set and account (the picker shows them too).
+    return { name: profile.name, kind, role: getString(profile, "sso_role_name"), account: getString(profile, "sso_account_id"), source };
+  }
   return { name: profile.name, kind, role: parsed?.name ?? (roleArn === undefined ? undefined : roleArn), account: parsed?.account, source };
 }
 
@@ -97,6 +102,8 @@ export function lintConfig(config: AwsConfig, only?: string): LintResult {
     else sourcedBy.set(src, [profile.name]);
   }
 
+  const legacyStartUrls = legacyStartUrlSpellings(config);
+
   // Sources are planned before the profiles that use them, and each plan stops
   // at a source already planned: linear in the number of profiles, however deep
   // the chains (4,000 hops used to take most of a minute).
@@ -113,6 +120,7 @@ export function lintConfig(config: AwsConfig, only?: string): LintResult {
     lintKeys(config, profile, add);
     lintKeysBesideOtherSource(profile, sourcedBy.get(name) ?? [], add);
     lintShadowing(config, profile, add);
+    lintSsoStartUrl(config, profile, legacyStartUrls, add);
     if (profile.credentialsSection && /^profile\s/.test(profile.name)) {
       const plain = profile.name.replace(/^profile\s+/, "");
       add({
@@ -210,6 +218,9 @@ const CODE_NAMES: Partial<Record<ErrorCode, string>> = {
   WebIdentityWithoutRole: "web-identity-without-role",
   SourceHasNoCredentials: "source-without-credentials",
   SsoUnsupported: "sso",
+  SsoMissingConfig: "sso-missing-config",
+  SsoSessionNotFound: "sso-session-not-found",
+  SsoSessionConflict: "sso-session-conflict",
 };
 
 /** Plans the profile as `awsrole export NAME` would (no STS), turning the planner's refusals into findings. */
@@ -434,6 +445,48 @@ export function closestKnownKey(key: string): string | undefined {
     }
   }
   return bestDistance <= 2 && key.length > 3 ? best : undefined;
+}
+
+/** A legacy SSO profile's start URL, or undefined (the sso-session form names its token by the session). */
+function legacyStartUrl(profile: Profile): string | undefined {
+  if (!usesSsoRole(profile) || getString(profile, "sso_session") !== undefined) return undefined;
+  return getString(profile, "sso_start_url");
+}
+
+/** Every spelling of each legacy start URL, by the URL without trailing slashes. */
+function legacyStartUrlSpellings(config: AwsConfig): Map<string, Set<string>> {
+  const map = new Map<string, Set<string>>();
+  for (const profile of config.profiles.values()) {
+    const url = legacyStartUrl(profile);
+    if (url === undefined) continue;
+    const key = url.replace(/\/+$/, "");
+    const spellings = map.get(key) ?? new Set<string>();
+    spellings.add(url);
+    map.set(key, spellings);
+  }
+  return map;
+}
+
+/**
+ * The legacy form's token file is the SHA-1 of sso_start_url exactly as written
+ * (SSOTokenLoader._generate_cache_key): two spellings of one portal are two
+ * tokens, so a login for one profile does not serve the other.
+ */
+function lintSsoStartUrl(config: AwsConfig, profile: Profile, spellings: Map<string, Set<string>>, add: Add): void {
+  const url = legacyStartUrl(profile);
+  if (url === undefined) return;
+  const others = [...(spellings.get(url.replace(/\/+$/, "")) ?? [])].filter((u) => u !== url);
+  if (others.length === 0) return;
+  add({
+    severity: "warning",
+    code: "sso-start-url-spelling",
+    profile: profile.name,
+    ...at(config, profile, "sso_start_url"),
+    message:
+      `Profile "${profile.name}" has sso_start_url = ${url}, which other profiles spell ${others.join(", ")}: ` +
+      "the token file is named by the exact spelling, so each needs its own login.",
+    fix: "Write the start URL the same way everywhere, or move it to one [sso-session NAME] that the profiles name with sso_session.",
+  });
 }
 
 function at(config: AwsConfig, profile: Profile, key: string): { file: string; line: number | undefined } {

@@ -18,7 +18,8 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SEED_WORLD_PATH, loadWorld, startSts, type StsServer } from "../sts/server.js";
+import { ssoTokenFileName } from "../../src/core/sso-token.js";
+import { SEED_WORLD_PATH, SSO_WORLD_PATH, loadWorld, startSts, type StsServer } from "../sts/server.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(ROOT, "bin", "awsrole.cjs");
@@ -147,6 +148,8 @@ const fmt = (s: Stats, floor: number) => `${s.median.toFixed(1).padStart(7)} ms 
 async function main(): Promise<void> {
   if (!RUNS || RUNS < 5) throw new Error("--runs must be at least 5");
   const sts: StsServer = await startSts({ world: loadWorld(SEED_WORLD_PATH) });
+  // IAM Identity Center's portal and OIDC service, for the warm SSO case's warm-up (its runs call nothing).
+  const ssoServer: StsServer = await startSts({ world: loadWorld(SSO_WORLD_PATH) });
   try {
     const envFor = (home: string) => ({ PATH: process.env.PATH ?? "", HOME: home, AWS_ENDPOINT_URL_STS: sts.url, AWS_REGION: "ap-northeast-1", NO_COLOR: "1", AWS_EC2_METADATA_DISABLED: "true" });
     // The AWS CLI gets the same, plus a dead loopback proxy for anything it would
@@ -163,6 +166,19 @@ async function main(): Promise<void> {
     const cold1 = makeHome(0);
     const chain = ["export", "role-e", "--token-code", "123456"];
     for (const home of [small, large, huge, cache1k, cache10k]) await timeOnce(awsrole("warm-up", home, chain));
+    // An SSO-based chain (GetRoleCredentials, then AssumeRole), warmed once through the SSO emulator.
+    const ssoHome = makeHome(0);
+    appendFileSync(
+      join(ssoHome, ".aws/config"),
+      "\n[sso-session bench]\nsso_start_url = https://d-abc123.awsapps.com/start\nsso_region = us-east-1\n" +
+        "sso_registration_scopes = sso:account:access\n\n[profile sso-dev]\nsso_session = bench\nsso_account_id = 555555555555\n" +
+        "sso_role_name = Developer\n\n[profile sso-chain]\nsource_profile = sso-dev\nrole_arn = arn:aws:iam::555555555555:role/ChainTarget\n",
+    );
+    mkdirSync(join(ssoHome, ".aws/sso/cache"), { recursive: true });
+    const ssoToken = { startUrl: "https://d-abc123.awsapps.com/start", region: "us-east-1", ...ssoServer.oidc.issueToken({ userName: "alice" }) };
+    writeFileSync(join(ssoHome, ".aws/sso/cache", ssoTokenFileName("bench")), JSON.stringify(ssoToken), { mode: 0o600 });
+    const ssoEnv = { ...envFor(ssoHome), AWS_ENDPOINT_URL_SSO: ssoServer.url, AWS_ENDPOINT_URL_SSO_OIDC: ssoServer.url, AWS_ENDPOINT_URL_STS: ssoServer.url };
+    await timeOnce({ name: "sso warm-up", argv: [process.execPath, BIN, "export", "sso-chain"], env: ssoEnv });
     fillCache(cache1k, 1000);
     fillCache(cache10k, 10000);
 
@@ -193,6 +209,19 @@ async function main(): Promise<void> {
         ours: awsrole(`warm ${n}`, home, ["export", "role-e"], counted(0)),
         aws: aws(`aws warm ${n}`, home, exportCredentials),
       })),
+      {
+        label: "warm export sso-chain (SSO role, then a role)",
+        ours: {
+          name: "warm sso-chain",
+          argv: [process.execPath, BIN, "export", "sso-chain"],
+          env: ssoEnv,
+          before: () => ssoServer.reset(),
+          after: () => {
+            if (ssoServer.calls.length !== 0) throw new Error(`a warm SSO run made ${ssoServer.calls.length} calls`);
+          },
+        },
+        awsNote: "the AWS CLI v2 does not cache an SSO hop used as a source",
+      },
       ...[0, 1, 2].map((i) => ({
         label: `cold export role-e (5 AssumeRole), ${sizes[i]![0]} profiles`,
         ours: awsrole(`cold ${sizes[i]![0]}`, coldHomes[i]!, chain, { before: coldBefore(coldHomes[i]!), after: expectCalls(5) }),
@@ -290,6 +319,7 @@ async function main(): Promise<void> {
     check("profile-name completion within 1.2x (2,010 profiles)", ratio(fig("profile names")[0]!) <= 1.2);
   } finally {
     await sts.close();
+    await ssoServer.close();
     for (const home of homes) rmSync(home, { recursive: true, force: true });
   }
 }

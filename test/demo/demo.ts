@@ -13,7 +13,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSyn
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SEED_WORLD_PATH, loadWorld, startSts, type StsServer } from "../sts/server.js";
+import { SEED_WORLD_PATH, SSO_WORLD_PATH, loadWorld, startSts, type StsServer } from "../sts/server.js";
 import { runCommand } from "../tools/run-command.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -113,9 +113,11 @@ async function main(): Promise<void> {
   }
 
   let sts: StsServer | undefined;
+  let ssoSts: StsServer | undefined;
   const home = mkdtempSync(join(tmpdir(), "awsrole-demo-"));
   const cleanup = async (): Promise<void> => {
     await sts?.close();
+    await ssoSts?.close();
     rmSync(home, { recursive: true, force: true });
   };
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -240,6 +242,83 @@ async function main(): Promise<void> {
     expect(job.code === 0 && Array.isArray(failures) && failures.length === 0, `the job under exec --server failed: ${job.stdout}${job.stderr}`);
     expect(renewals >= 2 && sts.calls.every((c) => !c.errorCode), `expected renewals and no refused call, the emulator served: ${describeCalls(sts)}`);
     sts.setSessionSeconds(undefined);
+    console.log("");
+
+    // 6. IAM Identity Center: a device-code login approved by the demo, then an SSO-based chain.
+    ssoSts = await startSts({ world: loadWorld(SSO_WORLD_PATH) });
+    const sso = ssoSts;
+    const ssoEnv = {
+      ...env,
+      AWS_ENDPOINT_URL_STS: sso.url,
+      AWS_ENDPOINT_URL_SSO: sso.url,
+      AWS_ENDPOINT_URL_SSO_OIDC: sso.url,
+      AWS_REGION: "us-east-1",
+      AWS_DEFAULT_REGION: "us-east-1",
+    };
+    delete (ssoEnv as Record<string, string | undefined>).DISPLAY;
+    writeFileSync(
+      env.AWS_CONFIG_FILE!,
+      [
+        "",
+        "[sso-session demo-sso]",
+        "sso_start_url = https://d-abc123.awsapps.com/start",
+        "sso_region = us-east-1",
+        "sso_registration_scopes = sso:account:access",
+        "",
+        "[profile sso-dev]",
+        "sso_session = demo-sso",
+        "sso_account_id = 555555555555",
+        "sso_role_name = Developer",
+        "",
+        "[profile sso-chain]",
+        "role_arn = arn:aws:iam::555555555555:role/ChainTarget",
+        "source_profile = sso-dev",
+        "",
+      ].join("\n"),
+      { flag: "a" },
+    );
+    console.log(
+      `6. IAM Identity Center (a second emulator at ${sso.url}, the SSO world): log in with a device code, then an SSO-based chain`,
+    );
+    console.log(
+      "  $ awsrole login sso-dev --use-device-code   (the demo approves the code as the user alice would in a browser)",
+    );
+    let approved: string | undefined;
+    const approver = (async () => {
+      for (let i = 0; i < 200 && approved === undefined; i++) {
+        // As a person would: only once the code is on the screen (after the first CreateToken said "pending").
+        const shown = sso.calls.some(
+          (c) => c.action === "CreateToken" && c.errorCode === "AuthorizationPendingException",
+        );
+        const pending = sso.oidc.pending().find((p) => p.kind === "device");
+        if (shown && pending?.userCode) {
+          sso.oidc.approveUserCode(pending.userCode, "alice");
+          approved = pending.userCode;
+        } else await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const login = await run("awsrole", ["login", "sso-dev", "--use-device-code"], ssoEnv);
+    await approver;
+    console.log(indent(mask(login.stdout + login.stderr)));
+    expect(login.code === 0, `awsrole login exited with ${login.code}`);
+    expect(
+      approved !== undefined && login.stderr.includes(approved),
+      "the device code shown was not the one the demo approved",
+    );
+    sso.reset();
+    console.log("  $ awsrole whoami sso-chain   (GetRoleCredentials with the token, then AssumeRole ChainTarget)");
+    const chained = await run("awsrole", ["whoami", "sso-chain"], ssoEnv);
+    console.log(indent(mask(chained.stdout + chained.stderr)));
+    expect(
+      chained.code === 0 && /assumed-role\/ChainTarget\//.test(chained.stdout),
+      `whoami sso-chain did not show assumed-role/ChainTarget: ${chained.stdout}${chained.stderr}`,
+    );
+    const served = sso.calls.map((c) => (c.service ? `${c.service}:${c.action}` : c.action)).join(", ");
+    console.log(`  calls: ${served}`);
+    expect(
+      sso.calls.some((c) => c.action === "GetRoleCredentials") && sso.calls.some((c) => c.action === "AssumeRole"),
+      `expected GetRoleCredentials then AssumeRole, the emulator served: ${served}`,
+    );
     console.log("");
     console.log("Demo finished: all steps behaved as expected.");
   } finally {
