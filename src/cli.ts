@@ -403,6 +403,47 @@ Examples:
       select(async (ctx) => (await import("./commands/shell-init.js")).runShellInit({ shell, name: options.name }, ctx));
     });
 
+  // Console-login sessions (`aws login`): src/commands/login-console.ts, docs/login-session.md.
+  program
+    .command("login")
+    .description("sign in with console credentials (--console), as `aws login` does; the session is shared with the AWS CLI")
+    .argument("[profile]", PROFILE_ARGUMENT)
+    .option("-p, --profile <name>", "profile name")
+    .option("--console", "sign in with the AWS console's credentials (root, IAM user or federated): writes login_session")
+    .option("--remote", "for a machine without a browser: sign in on another device and paste the code it shows")
+    .option("--no-browser", "print the sign-in URL only; do not open a browser")
+    .option("--region <region>", "sign-in region, when the profile has none (written into the profile)")
+    .addHelpText(
+      "after",
+      `
+Writes ~/.aws/login/cache/<sha256(ARN)>.json and login_session = ARN in the
+profile (with a backup of the config file); nothing on stdout.
+
+Examples:
+  awsrole login --console --profile console
+  awsrole login --console --profile console --remote --region eu-west-1`,
+    )
+    .action((positional: string | undefined, options: { profile?: string; console?: boolean; remote?: boolean; browser?: boolean; region?: string }) => {
+      const profile = pickProfileArgument(positional, options.profile);
+      if (!options.console) throw new UsageError("awsrole login needs --console (sign in with console credentials).", "Run awsrole login --console --profile NAME.");
+      select(async (ctx) =>
+        (await import("./commands/login-console.js")).runLoginConsole({ profile, region: options.region, remote: options.remote ?? false, noBrowser: options.browser === false }, ctx),
+      );
+    });
+
+  program
+    .command("logout")
+    .description("end a console-login session (--console): remove its cache file, as `aws logout` does")
+    .argument("[profile]", PROFILE_ARGUMENT)
+    .option("-p, --profile <name>", "profile name")
+    .option("--console", "the profile's console-login session (login_session)")
+    .option("--all", "every console-login session in the cache")
+    .action((positional: string | undefined, options: { profile?: string; console?: boolean; all?: boolean }) => {
+      const profile = pickProfileArgument(positional, options.profile);
+      if (!options.console) throw new UsageError("awsrole logout needs --console (end a console-login session).", "Run awsrole logout --console --profile NAME, or --console --all.");
+      select(async (ctx) => (await import("./commands/login-console.js")).runLogoutConsole({ profile, all: options.all ?? false }, ctx));
+    });
+
   // For completion scripts: profile names, one per line, from the config files only.
   program
     .command("__profiles", { hidden: true })

@@ -109,30 +109,29 @@ export function loginCacheFile(loginSession: string, env: PlanContext["env"]): s
  * GovCloud …signin.amazonaws-us-gov.com.
  */
 export function signinTokenUrl(source: LoginSessionSource, file: Pick<LoginCacheFile, "signInRegion">): string {
-  if (source.endpoint) return `${source.endpoint.url.replace(/\/+$/, "")}/v1/token`;
   const region = nonEmpty(typeof file.signInRegion === "string" ? file.signInRegion : undefined) ?? source.region;
+  return `${signinBaseUrl(source.profile, source.endpoint, region)}/v1/token`;
+}
+
+/** The sign-in service's base URL for a profile (no trailing slash). */
+export function signinBaseUrl(profile: string, endpoint: { url: string } | undefined, region: string | undefined): string {
+  if (endpoint) return endpoint.url.replace(/\/+$/, "");
   if (!region) {
     throw new AwsroleError(
       "LoginNoRegion",
-      `Profile "${source.profile}" uses a console login session, but no region is set, so the sign-in endpoint that refreshes its keys is unknown.`,
-      {
-        hint: `Add region to the profile "${source.profile}" or set AWS_REGION.`,
-      },
+      `Profile "${profile}" uses a console login session, but no region is set, so the sign-in endpoint is unknown.`,
+      { hint: `Add region to the profile "${profile}" or set AWS_REGION.` },
     );
   }
   if (!/^[a-z0-9-]{1,64}$/.test(region)) {
     throw new AwsroleError(
       "LoginNoRegion",
-      `Profile "${source.profile}" has region = ${region}, which is not a region name, so the sign-in endpoint is unknown.`,
+      `Profile "${profile}" has region = ${region}, which is not a region name, so the sign-in endpoint is unknown.`,
       { hint: "Set region to a name such as us-east-1." },
     );
   }
-  const domain = region.startsWith("cn-")
-    ? "signin.amazonaws.cn"
-    : region.startsWith("us-gov-")
-      ? "signin.amazonaws-us-gov.com"
-      : "signin.aws.amazon.com";
-  return `https://${region}.${domain}/v1/token`;
+  const domain = region.startsWith("cn-") ? "signin.amazonaws.cn" : region.startsWith("us-gov-") ? "signin.amazonaws-us-gov.com" : "signin.aws.amazon.com";
+  return `https://${region}.${domain}`;
 }
 
 async function resolveLoginSession(source: LoginSessionSource, fx: Effects): Promise<Credentials> {
@@ -334,7 +333,7 @@ function keepOrFail(
 }
 
 /** The OAuth2ErrorCode of a refusal (`{"error": "TOKEN_EXPIRED", "message": …}`), when there is one. */
-function refusalOf(response: HttpResponse): string | undefined {
+export function refusalOf(response: HttpResponse): string | undefined {
   try {
     const body = JSON.parse(response.body) as { error?: unknown };
     return typeof body.error === "string" && /^[A-Za-z_]{1,64}$/.test(body.error) ? body.error : undefined;
@@ -377,7 +376,7 @@ function tokenOutputOf(
 }
 
 /** botocore ConfiguredEndpointProvider for service "signin", first match wins. */
-function configuredSigninEndpoint(
+export function configuredSigninEndpoint(
   config: AwsConfig,
   profile: Profile,
   env: PlanContext["env"],
@@ -400,7 +399,7 @@ function configuredSigninEndpoint(
 }
 
 /** The AWS CLI's timestamp form: seconds, UTC, `Z`. */
-function isoSeconds(date: Date): string {
+export function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
