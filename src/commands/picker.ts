@@ -113,6 +113,7 @@ export function choiceSummary(values: Readonly<Record<string, unknown>>): string
     return str("web_identity_token_file") !== undefined ? `${role}, web identity` : role;
   }
   if (str("aws_access_key_id") !== undefined) return "keys";
+  if (str("login_session")?.trim()) return "console login";
   if (str("credential_process") !== undefined) return "process";
   if (str("sso_session") !== undefined || str("sso_start_url") !== undefined) return "sso";
   return "no credentials";

@@ -26,7 +26,7 @@ export interface Finding {
   fix: string;
 }
 
-export type ProfileKind = "role" | "keys" | "session-keys" | "process" | "web-identity" | "sso" | "none";
+export type ProfileKind = "role" | "keys" | "session-keys" | "process" | "web-identity" | "sso" | "login" | "none";
 
 export interface ProfileSummary {
   name: string;
@@ -64,10 +64,13 @@ export function profileSummary(profile: Profile): ProfileSummary {
   if (getString(profile, "web_identity_token_file") !== undefined) kind = "web-identity";
   else if (roleArn !== undefined) kind = "role";
   else if (profile.values.aws_access_key_id !== undefined) kind = profile.values.aws_session_token !== undefined || profile.values.aws_security_token !== undefined ? "session-keys" : "keys";
+  else if (getString(profile, "login_session")?.trim()) kind = "login";
   else if (getString(profile, "credential_process") !== undefined) kind = "process";
   else if (getString(profile, "sso_start_url") !== undefined || getString(profile, "sso_session") !== undefined) kind = "sso";
   else kind = "none";
-  return { name: profile.name, kind, role: parsed?.[2] ?? (roleArn === undefined ? undefined : roleArn), account: parsed?.[1], source };
+  // A console login session's account is the ARN's (docs/login-session.md).
+  const account = parsed?.[1] ?? (kind === "login" ? /^arn:[\w-]+:(?:iam|sts)::(\d{12}):/.exec(getString(profile, "login_session")!.trim())?.[1] : undefined);
+  return { name: profile.name, kind, role: parsed?.[2] ?? (roleArn === undefined ? undefined : roleArn), account, source };
 }
 
 export interface LintResult {
