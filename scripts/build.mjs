@@ -49,16 +49,15 @@ const common = {
   logLevel: "warning",
 };
 
-// In the warm-path bundle the network, prompt and process adapters are replaced
-// by src/shims/full-cli-only.ts: reaching one means the full CLI takes over.
+// The warm-path bundle runs on offline effects (src/effects/offline.ts) and
+// imports nothing of the online ones, so no adapter needs replacing there. The
+// picker's lazy import of inquirer (never reached: the fast path declines when
+// the picker could apply) is stubbed by src/shims/full-cli-only.ts, so no
+// import() of a package is left in the bundle.
 const fullCliOnlyAdapters = {
   name: "full-cli-only-adapters",
   setup(b) {
-    b.onResolve({ filter: /[\\/]adapters[\\/](sts|prompt|sources)\.js$/ }, () => ({ path: `${root}/src/shims/full-cli-only.ts` }));
-    // The picker's lazy import of inquirer (never reached there: the fast path
-    // declines when the picker could apply) is stubbed too, so no import() of a
-    // package is left in the bundle.
-    b.onResolve({ filter: /^(@inquirer\/prompts|@aws-sdk\/client-sts)$/ }, () => ({ path: `${root}/src/shims/full-cli-only.ts` }));
+    b.onResolve({ filter: /^@inquirer\/prompts$/ }, () => ({ path: `${root}/src/shims/full-cli-only.ts` }));
     // No chalk (its colour detection loads node:tty): the fast path shows no styled text.
     b.onResolve({ filter: /[\\/]ui\.js$/ }, () => ({ path: `${root}/src/shims/plain-paint.ts` }));
   },
@@ -116,6 +115,15 @@ await Promise.all([
   // commander; bin/awsrole.cjs falls back to dist/cli.cjs for anything else.
   build({ ...common, plugins: [...common.plugins, fullCliOnlyAdapters], entryPoints: [`${root}/src/fast-export.ts`], outfile: `${root}/dist/fast-export.cjs` }),
 ]);
+
+// The warm bundle must not hold the online effects, the SDK or the prompt
+// adapter: nothing it imports may reach them (src/effects/offline.ts).
+{
+  const warm = readFileSync(`${root}/dist/fast-export.cjs`, "utf8");
+  for (const [what, mark] of [["the SDK", "sts-sdk"], ["node:child_process", "child_process"], ["the MFA prompt", "Enter MFA code for"], ["the online effects", "AWSROLE_CREDENTIAL_PROCESS_TIMEOUT_MS"]]) {
+    if (warm.includes(mark)) throw new Error(`dist/fast-export.cjs: ${what} is reachable from the warm path`);
+  }
+}
 
 // Both are compiled with vm.Script, where an import() would fail at run time.
 if (/\bimport\(/.test(readFileSync(`${root}/dist/cli.cjs`, "utf8"))) throw new Error("dist/cli.cjs: an import() is left that vm.Script cannot run");

@@ -6,6 +6,7 @@ import { Command, CommanderError, Help, Option } from "commander";
 import { wrapWords } from "./render/width.js";
 import { renderManPage } from "./render/man.js";
 import { createProcessContext, fdOutput, type Context } from "./context.js";
+import { onlineEffects } from "./effects/online.js";
 import { EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 import { reportError } from "./report.js";
 // The warm export path is statically imported so the bundle keeps it in the
@@ -27,7 +28,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   const debug = argv.includes("--debug");
   const colorFlag = argv.includes("--no-color") ? false : undefined;
-  const ctx = createProcessContext({ debug, signal: controller.signal, ...(colorFlag === undefined ? {} : { color: colorFlag }) });
+  const ctx = createProcessContext({ debug, signal: controller.signal, effects: onlineEffects, ...(colorFlag === undefined ? {} : { color: colorFlag }) });
 
   let chosen: Run | undefined;
   const program = buildProgram((run) => {

@@ -6,8 +6,17 @@
 
 import { fstatSync, writeSync } from "node:fs";
 import { AwsroleError } from "./errors.js";
+import type { Effects, EffectsSetup } from "./core/effects.js";
+import type { Env } from "./core/env.js";
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env } from "./core/env.js";
+
+/**
+ * Builds the effects a resolution runs on (docs/architecture.md): online ones
+ * in the full CLI (src/effects/online.ts), offline ones on the warm path
+ * (src/effects/offline.ts), fakes in tests.
+ */
+export type EffectsFactory = (ctx: Context, setup: EffectsSetup) => Effects;
 
 export interface Output {
   write(text: string): void;
@@ -27,6 +36,8 @@ export interface Context {
   debug: boolean;
   /** Aborted on SIGINT/SIGTERM so STS calls and prompts stop promptly. */
   signal: AbortSignal;
+  /** The effects of a resolution: the only way the resolver reaches STS, the network, processes or a prompt. */
+  effects: EffectsFactory;
 }
 
 /**
@@ -60,7 +71,7 @@ export function fdOutput(fd: 1 | 2): Output {
   };
 }
 
-export function createProcessContext(options: { debug: boolean; color?: boolean; signal: AbortSignal }): Context {
+export function createProcessContext(options: { debug: boolean; color?: boolean; signal: AbortSignal; effects: EffectsFactory }): Context {
   const env = process.env as Env;
   let color = options.color;
   return {
@@ -81,6 +92,7 @@ export function createProcessContext(options: { debug: boolean; color?: boolean;
     },
     debug: options.debug,
     signal: options.signal,
+    effects: options.effects,
   };
 }
 

@@ -2,9 +2,10 @@
 // runs hundreds of times a day, so bin/awsrole.cjs first tries this small
 // bundle (dist/fast-export.cjs: no commander, no SDK, no prompt library) for
 // `export` with plain arguments. It runs the same runExport and the same
-// resolver, offline: if the resolver needs STS, a prompt or any source other
-// than the cache or keys in a file, or anything at all fails, it gives up
-// quietly and the full CLI (dist/cli.cjs) runs the command from the start.
+// resolver on offline effects (src/effects/offline.ts): if the resolver needs
+// STS, a prompt or any source other than the cache or keys in a file (the
+// effects throw NeedsOnline), or anything at all fails, it gives up quietly and
+// the full CLI (dist/cli.cjs) runs the command from the start.
 // stderr is held back until the fast path has succeeded, so nothing is said twice.
 
 import { fdOutput, type Context } from "./context.js";
@@ -14,14 +15,7 @@ import { noProfileGiven } from "./commands/picker.js";
 import { fstatSync } from "node:fs";
 import { reportError } from "./report.js";
 import { loadConfig } from "./adapters/config-files.js";
-
-/** Thrown inside the fast path when only the full CLI can go on. */
-export class NeedsFullCli extends Error {
-  constructor(reason: string) {
-    super(reason);
-    this.name = "NeedsFullCli";
-  }
-}
+import { offlineEffects } from "./effects/offline.js";
 
 interface FastArgs {
   profile: string | undefined;
@@ -110,11 +104,14 @@ export async function tryFastExport(args: readonly string[]): Promise<number | u
     color: false,
     debug: false,
     signal,
+    effects: offlineEffects,
   };
   try {
-    const code = await runExport({ ...parsed, offline: true }, ctx);
+    const code = await runExport(parsed, ctx);
     if (code !== 0) return undefined;
   } catch {
+    // NeedsOnline (the offline effects could not go on), or any error at all:
+    // the full CLI runs the command and reports it properly.
     return undefined;
   }
   if (held.length > 0) return undefined; // a warning: let the full CLI say it, with colour and all

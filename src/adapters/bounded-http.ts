@@ -111,6 +111,8 @@ export function responseLimitMiddleware(maxBytes: number) {
 export interface BoundedRequest {
   method?: string;
   headers?: Record<string, string>;
+  /** A request body (sent as given). */
+  body?: string;
   /** PEM text of the CA certificates to trust for https (replaces the default roots, as a CA bundle does for the AWS CLI). */
   ca?: string | undefined;
   deadlineMs: number;
@@ -123,13 +125,13 @@ export interface BoundedRequest {
  * together) and a size limit on the body. Rejects with DeadlineError,
  * ResponseTooLargeError, the caller's abort reason, or a network error.
  */
-export async function boundedRequest(url: string, options: BoundedRequest): Promise<{ status: number; body: Buffer }> {
+export async function boundedRequest(url: string, options: BoundedRequest): Promise<{ status: number; body: Buffer; headers: Record<string, string | string[] | undefined> }> {
   const target = new URL(url);
   const https = target.protocol === "https:";
   const lib = https ? await import("node:https") : await import("node:http");
   return new Promise((resolve, reject) => {
     let settled = false;
-    const settle = (error: Error | undefined, value?: { status: number; body: Buffer }) => {
+    const settle = (error: Error | undefined, value?: { status: number; body: Buffer; headers: Record<string, string | string[] | undefined> }) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -150,13 +152,13 @@ export async function boundedRequest(url: string, options: BoundedRequest): Prom
     request.on("error", (error) => settle(error));
     request.on("response", (response) => {
       readLimited(response, options.maxBytes, response.headers["content-length"]).then(
-        (body) => settle(undefined, { status: response.statusCode ?? 0, body }),
+        (body) => settle(undefined, { status: response.statusCode ?? 0, body, headers: response.headers }),
         (error: Error) => settle(error),
       );
     });
     if (options.signal.aborted) onAbort();
     else options.signal.addEventListener("abort", onAbort, { once: true });
-    request.end();
+    request.end(options.body);
   });
 }
 

@@ -17,15 +17,14 @@ export interface ExportInput {
   refresh?: boolean;
   /** --mark: also set AWSROLE_PROFILE and AWSROLE_EXPIRATION, for prompts (the shell-init function uses it). */
   mark?: boolean;
-  /** The fast path: no STS, no prompt (src/fast-export.ts). */
-  offline?: boolean;
 }
 
 const SHELL_FORMATS: readonly ExportFormat[] = ["env", "env-no-export", "fish", "powershell"];
 
 export async function runExport(input: ExportInput, ctx: Context): Promise<number> {
-  // No profile named, on a terminal: ask (never on the fast path, which declines first).
-  const profile = input.offline ? input.profile : await pickProfileIfInteractive(input.profile, ctx);
+  // No profile named, on a terminal: ask (never on the fast path, which declines
+  // first, and whose context says no terminal).
+  const profile = await pickProfileIfInteractive(input.profile, ctx);
   const resolved = await resolveCredentials({ ...input, profile }, ctx);
   const { credentials } = resolved.resolution;
   if (profile !== undefined && resolved.plan.profile !== undefined) recordRecentProfile(resolved.plan.profile, ctx.env);

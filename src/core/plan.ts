@@ -14,34 +14,17 @@
 //   hop's profile; region and endpoint come from the top-level profile only.
 
 import { ProfileConfigError } from "../errors.js";
-import { closeProfileNames, getString, type AwsConfig, type KeyOrigin, type Profile } from "./config.js";
+import { closeProfileNames, getString, type AwsConfig, type Profile } from "./config.js";
+import type { Env } from "./env.js";
+import { CREDENTIAL_SOURCE_NAMES, CREDENTIAL_SOURCES, isRoleProfile, providerFor, type CredentialSourceName } from "./kinds/index.js";
+import { exportedKeysWin } from "./kinds/environment.js";
+import { imdsEndpointOf, metadataDisabled } from "./kinds/instance-metadata.js";
+import { webIdentityFromEnv } from "./kinds/web-identity.js";
+import type { PlanContext, Source } from "./kinds/types.js";
 
-export type CredentialSourceName = "Environment" | "Ec2InstanceMetadata" | "EcsContainer";
-// botocore CanonicalNameCredentialSourcer.is_supported compares these exactly (case-sensitive).
-export const CREDENTIAL_SOURCES: readonly CredentialSourceName[] = ["Environment", "Ec2InstanceMetadata", "EcsContainer"];
-
-/** Where the first credentials of a plan come from. */
-export type Source =
-  | { kind: "static"; profile: string; origin: KeyOrigin; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
-  | { kind: "environment"; profile?: string; reason: "credential_source" | "environment-variables" }
-  | {
-      kind: "ec2-instance-metadata";
-      profile?: string;
-      /** Not asked for by credential_source: the end of botocore's provider chain (iam-role). */
-      fallback?: boolean;
-    }
-  | { kind: "ecs-container"; profile?: string; fallback?: boolean }
-  | { kind: "credential-process"; profile: string; command: string }
-  | {
-      kind: "web-identity";
-      profile?: string;
-      roleArn: string;
-      roleSessionName?: string;
-      tokenFile: string;
-      /** The AWS CLI caches web-identity credentials on disk only for the top-level profile. */
-      cached: boolean;
-    };
-
+export type { Source } from "./kinds/types.js";
+export type { CredentialSourceName } from "./kinds/index.js";
+export { isRoleProfile } from "./kinds/index.js";
 /** One AssumeRole call. Optional fields are sent only when configured, as botocore does. */
 export interface RoleHop {
   profile: string;
@@ -71,7 +54,7 @@ export type ProfileChoice = { name: string; from: "flag" | "AWS_PROFILE" | "AWS_
  * AWS CLI v1 reads AWS_DEFAULT_PROFILE first. awsrole follows v2 (docs/differences.md).
  * A set-but-empty variable is a real (empty) profile name, as in botocore.
  */
-export function chooseProfile(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): ProfileChoice {
+export function chooseProfile(flag: string | undefined, env: Env): ProfileChoice {
   if (flag !== undefined) return { name: flag, from: "flag" };
   if (env.AWS_PROFILE !== undefined) return { name: env.AWS_PROFILE, from: "AWS_PROFILE" };
   if (env.AWS_DEFAULT_PROFILE !== undefined) return { name: env.AWS_DEFAULT_PROFILE, from: "AWS_DEFAULT_PROFILE" };
@@ -80,7 +63,7 @@ export function chooseProfile(flag: string | undefined, env: Readonly<Record<str
 
 export interface PlanOptions {
   /** Environment variables (only read, never written). */
-  env: Readonly<Record<string, string | undefined>>;
+  env: Env;
   /**
    * What is already known about planning a profile from the top (doctor plans
    * every profile, sources first, and so stays linear on deep chains): its
@@ -99,22 +82,30 @@ export function planProfile(config: AwsConfig, choice: ProfileChoice, options: P
   if (!profile && choice.from !== "default" && choice.from !== "flag" && nonEmpty(env.AWS_ACCESS_KEY_ID)) throw profileNotFound(config, choice);
   // botocore's env provider runs first unless --profile was given: exported keys
   // win over AWS_PROFILE (docs/aws-rules.md#choosing-the-profile, docs/aws-rules.md#credential-provider-order).
-  if (choice.from !== "flag" && nonEmpty(env.AWS_ACCESS_KEY_ID)) {
+  if (exportedKeysWin(env, choice.from === "flag")) {
     return { profile: undefined, source: { kind: "environment", reason: "environment-variables" }, hops: [] };
   }
   if (!profile) {
     if (choice.from === "default") {
       // Web identity purely from the environment (EKS, GitHub Actions) needs no profile.
-      if (nonEmpty(env.AWS_WEB_IDENTITY_TOKEN_FILE)) return { profile: undefined, source: webIdentityFromEnv(env, undefined), hops: [] };
+      const webIdentity = webIdentityFromEnv(env);
+      if (webIdentity) return { profile: undefined, source: webIdentity, hops: [] };
       // With no profile chosen and no [default], botocore goes on to the container
       // and instance roles (ECS, EKS, EC2 with no ~/.aws at all).
-      const fallback = containerOrInstanceRole(env, undefined);
+      const fallback = machineRole(env);
       if (fallback) return { profile: undefined, source: fallback, hops: [] };
     }
     throw profileNotFound(config, choice);
   }
   const planner = new Planner(config, env, choice.from === "flag", options.known);
-  return planner.planTop(profile);
+  const plan = planner.planTop(profile);
+  // The instance-metadata endpoint is a session-wide setting: the selected profile's.
+  if (plan.source.kind === "ec2-instance-metadata") {
+    const { endpoint: _inner, ...rest } = plan.source;
+    const endpoint = imdsEndpointOf(profile);
+    plan.source = endpoint ? { ...rest, endpoint } : rest;
+  }
+  return plan;
 }
 
 class Planner {
@@ -125,7 +116,7 @@ class Planner {
 
   constructor(
     private readonly config: AwsConfig,
-    private readonly env: Readonly<Record<string, string | undefined>>,
+    private readonly env: Env,
     private readonly profileFromFlag: boolean,
     private readonly known: PlanOptions["known"],
   ) {}
@@ -137,17 +128,14 @@ class Planner {
 
   planTop(profile: Profile): Plan {
     this.visit(profile.name);
-    // Provider order (docs/aws-rules.md#credential-provider-order): assume-role, then web identity, then
-    // the file/process providers.
+    // Provider order (docs/aws-rules.md#credential-provider-order): assume-role, then the
+    // providers of src/core/kinds/index.ts, which end with the container role and
+    // then the instance role for a profile that has no credentials of its own.
     if (isRoleProfile(profile)) {
       const source = this.planRole(profile);
       return { profile: profile.name, source, hops: this.hops };
     }
-    const webIdentity = this.webIdentityOf(profile, true);
-    if (webIdentity) return { profile: profile.name, source: { ...webIdentity, cached: true }, hops: [] };
-    // botocore's chain ends with the container role, then the instance role
-    // (docs/aws-rules.md#credential-provider-order), for a profile that has no credentials of its own.
-    const source = this.sourceFromProfileProviders(profile) ?? containerOrInstanceRole(this.env, profile.name);
+    const source = this.sourceOf(profile, true);
     if (!source) {
       throw new ProfileConfigError(
         "NoCredentials",
@@ -175,7 +163,7 @@ class Planner {
       const { name, roleArn, durationSeconds, credentialSource, sourceProfileName } = step;
       if (credentialSource !== undefined) {
         steps.push({ profile, roleArn, durationSeconds, chained: false });
-        source = credentialSourceOf(credentialSource, name);
+        source = CREDENTIAL_SOURCES[credentialSource](name);
         break;
       }
       const sourceProfile = this.config.profiles.get(sourceProfileName!)!;
@@ -189,7 +177,7 @@ class Planner {
       steps.push({ profile, roleArn, durationSeconds, chained: yieldsRoleSession(sourceProfile) });
       if (hasStaticKeys(sourceProfile) || !isRoleProfile(sourceProfile)) {
         // Resolved with the profile providers, env disabled (docs/aws-rules.md#source-credentials).
-        const resolved = this.webIdentityOf(sourceProfile, false) ?? this.sourceFromProfileProviders(sourceProfile);
+        const resolved = this.sourceOf(sourceProfile, false);
         if (!resolved) {
           const where = `[${sectionLabel(profile)}] in ${originPath(profile, "role_arn")}`;
           const hint = getString(sourceProfile, "credential_source") !== undefined
@@ -239,13 +227,13 @@ class Planner {
     if (sourceProfileName === undefined && credentialSource === undefined) {
       throw new ProfileConfigError("NoSource", name, `Profile "${name}" has role_arn but neither source_profile nor credential_source.`, `Add source_profile = <profile with keys> (or credential_source = Environment | Ec2InstanceMetadata | EcsContainer) to ${where}.`);
     }
-    if (credentialSource !== undefined && !CREDENTIAL_SOURCES.includes(credentialSource as CredentialSourceName)) {
-      const near = CREDENTIAL_SOURCES.find((s) => s.toLowerCase() === credentialSource.toLowerCase());
+    if (credentialSource !== undefined && !(CREDENTIAL_SOURCE_NAMES as readonly string[]).includes(credentialSource)) {
+      const near = CREDENTIAL_SOURCE_NAMES.find((s) => s.toLowerCase() === credentialSource.toLowerCase());
       throw new ProfileConfigError(
         "BadCredentialSource",
         name,
         `Profile "${name}" has credential_source = ${credentialSource}, which is not a valid source.`,
-        near ? `Write credential_source = ${near} (the AWS CLI compares the name case-sensitively).` : `Use one of ${CREDENTIAL_SOURCES.join(", ")} in ${where}.`,
+        near ? `Write credential_source = ${near} (the AWS CLI compares the name case-sensitively).` : `Use one of ${CREDENTIAL_SOURCE_NAMES.join(", ")} in ${where}.`,
       );
     }
     if (sourceProfileName !== undefined && !this.config.profiles.has(sourceProfileName)) {
@@ -268,114 +256,11 @@ class Planner {
     };
   }
 
-  /** web_identity_token_file + role_arn (+ AWS_* env overrides at the top unless --profile). */
-  private webIdentityOf(profile: Profile, topLevel: boolean): Extract<Source, { kind: "web-identity" }> | undefined {
-    const useEnv = topLevel && !this.profileFromFlag;
-    const tokenFile = (useEnv && nonEmpty(this.env.AWS_WEB_IDENTITY_TOKEN_FILE)) || getString(profile, "web_identity_token_file");
-    if (!tokenFile) return undefined;
-    const roleArn = (useEnv && nonEmpty(this.env.AWS_ROLE_ARN)) || getString(profile, "role_arn");
-    if (!roleArn) {
-      throw new ProfileConfigError(
-        "WebIdentityWithoutRole",
-        profile.name,
-        `Profile "${profile.name}" has web_identity_token_file but no role_arn.`,
-        `Add role_arn to [${sectionLabel(profile)}] or set AWS_ROLE_ARN.`,
-      );
-    }
-    const sessionName = (useEnv && nonEmpty(this.env.AWS_ROLE_SESSION_NAME)) || getString(profile, "role_session_name");
-    return {
-      kind: "web-identity",
-      profile: profile.name,
-      roleArn,
-      tokenFile,
-      cached: false,
-      ...(sessionName ? { roleSessionName: sessionName } : {}),
-    };
+  /** The source a profile's own settings give, by the provider order (src/core/kinds/index.ts). */
+  private sourceOf(profile: Profile, topLevel: boolean): Source | undefined {
+    const at: PlanContext = { config: this.config, env: this.env, topLevel, profileFromFlag: this.profileFromFlag };
+    return providerFor(profile, at)?.plan(profile, at);
   }
-
-  /**
-   * The rest of botocore's profile provider chain, in order: shared-credentials
-   * file, credential_process, config file. SSO is recognised but not implemented.
-   */
-  private sourceFromProfileProviders(profile: Profile): Source | undefined {
-    const fromCredentials = staticKeysFrom(profile, "credentials", this.config);
-    if (fromCredentials) return fromCredentials;
-    if (getString(profile, "sso_start_url") !== undefined || getString(profile, "sso_session") !== undefined) {
-      throw new ProfileConfigError(
-        "SsoUnsupported",
-        profile.name,
-        `Profile "${profile.name}" uses IAM Identity Center (SSO), which awsrole does not resolve yet.`,
-        `Use the AWS CLI for this profile: aws configure export-credentials --profile ${profile.name}.`,
-      );
-    }
-    const command = getString(profile, "credential_process");
-    if (command) return { kind: "credential-process", profile: profile.name, command };
-    return staticKeysFrom(profile, "config", this.config);
-  }
-}
-
-function staticKeysFrom(profile: Profile, file: "credentials" | "config", config: AwsConfig): Source | undefined {
-  const section = file === "credentials" ? profile.credentialsSection : profile.configSection;
-  if (!section) return undefined;
-  const keyId = section.values.aws_access_key_id;
-  if (typeof keyId !== "string") return undefined;
-  const secret = section.values.aws_secret_access_key;
-  const path = file === "credentials" ? config.credentialsPath : config.configPath;
-  if (typeof secret !== "string") {
-    throw new ProfileConfigError(
-      "PartialCredentials",
-      profile.name,
-      `Profile "${profile.name}" has aws_access_key_id but no aws_secret_access_key in ${path}.`,
-      `Add aws_secret_access_key to [${section.name}] in ${path}.`,
-    );
-  }
-  // botocore reads aws_security_token before aws_session_token.
-  const token = section.values.aws_security_token ?? section.values.aws_session_token;
-  return {
-    kind: "static",
-    profile: profile.name,
-    origin: { file, path, line: section.keyLines.aws_access_key_id },
-    accessKeyId: keyId,
-    secretAccessKey: secret,
-    ...(typeof token === "string" && token !== "" ? { sessionToken: token } : {}),
-  };
-}
-
-/**
- * The last two providers of botocore's chain (container-role, then iam-role):
- * the ECS/EKS container credentials when their variables are set, else the EC2
- * instance role through IMDS, unless AWS_EC2_METADATA_DISABLED is true.
- */
-function containerOrInstanceRole(env: Readonly<Record<string, string | undefined>>, profile: string | undefined): Source | undefined {
-  const named = profile === undefined ? {} : { profile };
-  if (nonEmpty(env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) || nonEmpty(env.AWS_CONTAINER_CREDENTIALS_FULL_URI)) return { kind: "ecs-container", fallback: true, ...named };
-  if ((env.AWS_EC2_METADATA_DISABLED ?? "").trim().toLowerCase() === "true") return undefined;
-  return { kind: "ec2-instance-metadata", fallback: true, ...named };
-}
-
-function credentialSourceOf(name: CredentialSourceName, profile: string): Source {
-  switch (name) {
-    case "Environment":
-      return { kind: "environment", profile, reason: "credential_source" };
-    case "Ec2InstanceMetadata":
-      return { kind: "ec2-instance-metadata", profile };
-    case "EcsContainer":
-      return { kind: "ecs-container", profile };
-  }
-}
-
-function webIdentityFromEnv(env: Readonly<Record<string, string | undefined>>, profile: string | undefined): Source {
-  const roleArn = nonEmpty(env.AWS_ROLE_ARN);
-  if (!roleArn) {
-    throw new ProfileConfigError("WebIdentityWithoutRole", profile ?? "default", "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not.", "Set AWS_ROLE_ARN to the role to assume with the web identity token.");
-  }
-  const sessionName = nonEmpty(env.AWS_ROLE_SESSION_NAME);
-  return { kind: "web-identity", roleArn, tokenFile: env.AWS_WEB_IDENTITY_TOKEN_FILE!, cached: true, ...(sessionName ? { roleSessionName: sessionName } : {}) };
-}
-
-/** role_arn present and no web_identity_token_file (botocore AssumeRoleProvider._has_assume_role_config_vars). */
-export function isRoleProfile(profile: Profile): boolean {
-  return getString(profile, "role_arn") !== undefined && getString(profile, "web_identity_token_file") === undefined;
 }
 
 /**
@@ -462,6 +347,17 @@ function originPath(profile: Profile, key: string): string {
 
 function anyPath(profile: Profile, config: AwsConfig): string {
   return profile.configSection ? config.configPath : config.credentialsPath;
+}
+
+/**
+ * With no profile at all, the last two providers of botocore's chain
+ * (container-role, then iam-role), as their guards in src/core/kinds/ decide
+ * for a profile with no credentials of its own.
+ */
+function machineRole(env: Env): Source | undefined {
+  if (nonEmpty(env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) || nonEmpty(env.AWS_CONTAINER_CREDENTIALS_FULL_URI)) return { kind: "ecs-container", fallback: true };
+  if (metadataDisabled(env)) return undefined;
+  return { kind: "ec2-instance-metadata", fallback: true };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,15 +1,9 @@
-// Stands in for the adapters that talk to the network, the terminal or other
-// processes (sts, prompt, sources) inside dist/fast-export.cjs, which answers
-// only from the cache and files. Reaching any of them means the full CLI must
-// run the command (src/fast-export.ts). Keeping them out also keeps the SDK's
-// and inquirer's import() calls out of the fast bundle.
-import { NeedsFullCli } from "../fast-export.js";
+// Stands in for @inquirer/prompts inside dist/fast-export.cjs. The picker's
+// lazy import of it is never reached there (the fast path declines when the
+// picker could apply), but a package import() would be left in the bundle,
+// which vm.Script cannot run; reaching it means the full CLI must run the
+// command. Nothing else needs replacing: the warm bundle runs on offline
+// effects (src/effects/offline.ts) and never imports the online ones.
+import { NeedsOnline } from "../core/effects.js";
 
-const needsFullCli = (what: string) => (): never => {
-  throw new NeedsFullCli(what);
-};
-
-export const createSts = needsFullCli("an STS call");
-export const createSources = needsFullCli("a credential source");
-export const openTerminal = needsFullCli("a terminal");
-export const promptMfaCode = needsFullCli("an MFA prompt");
+throw new NeedsOnline("the prompt library");

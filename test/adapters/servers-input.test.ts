@@ -4,7 +4,7 @@
 
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { containerHostAllowed } from "../../src/adapters/sources.js";
+import { containerHostAllowed } from "../../src/core/kinds/container.js";
 import { readLimited, ResponseTooLargeError } from "../../src/adapters/bounded-http.js";
 import { AwsroleError, stripControl } from "../../src/errors.js";
 import { reportError } from "../../src/report.js";

@@ -73,6 +73,19 @@ export interface CredentialKind<S extends SourceBase = Source> {
   resolve(source: S, fx: import("../effects.js").Effects): Promise<Credentials>;
   /** Who calls STS with these credentials, for messages: `the keys of profile "dev"`. */
   describe(source: S): string;
+  /** The source in a sentence for `awsrole chain` (no secret); absent: describe(). */
+  explain?(source: S): string;
   /** The cache entries this source uses, if it caches anything. */
   cacheKeys?(source: S): SourceCacheKey[];
+}
+
+/**
+ * One entry of the provider order (src/core/kinds/index.ts): a guard and a
+ * planner. Every CredentialKind is one; an entry that only plans (it refuses a
+ * profile, as the SSO placeholder does) need not resolve anything.
+ */
+export interface ProfileProvider {
+  readonly kind: string;
+  uses(profile: Profile, at: PlanContext): boolean;
+  plan(profile: Profile, at: PlanContext): Source;
 }
