@@ -2,6 +2,7 @@
 // secret: access key ids are masked to their last four characters, secret keys
 // and session tokens are left out entirely.
 
+import { loginSessionKind } from "../core/kinds/login-session.js";
 import type { Plan, RoleHop, Source } from "../core/plan.js";
 
 export interface HopView {
@@ -91,6 +92,8 @@ export function describeSource(source: Source): SourceView {
         profile,
         description: `AssumeRoleWithWebIdentity ${source.roleArn} with the token in ${source.tokenFile}${source.roleSessionName ? `, session ${source.roleSessionName}` : ""}`,
       };
+    case "login-session":
+      return { kind: source.kind, profile, description: loginSessionKind.explain!(source) };
   }
 }
 

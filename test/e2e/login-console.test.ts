@@ -131,12 +131,23 @@ describe("awsrole login --console", () => {
       else process.env.AWS_LOGIN_CACHE_DIRECTORY = saved.dir;
     }
 
+    // And awsrole resolves the profile from it, with no further sign-in call.
+    server.reset();
+    const whoami = await runCli(["whoami", "--profile", "console", "--output", "json"], env);
+    expect(whoami.stderr).toBe("");
+    expect(JSON.parse(whoami.stdout).Arn).toBe(CONSOLE_USER);
+    expect(server.calls.map((c) => c.action)).toEqual(["GetCallerIdentity"]);
+
     // logout --console removes the session; the profile is left as it is.
     const logout = await runCli(["logout", "--console", "--profile", "console"], env);
     expect(logout.code).toBe(0);
     expect(logout.stdout).toBe("");
     expect(existsSync(path)).toBe(false);
     expect(readFileSync(join(h.awsDir, "config"), "utf8")).toBe(config);
+    const after = await runCli(["export", "console"], env);
+    expect(after.code).toBe(1);
+    expect(after.stdout).toBe("");
+    expect(after.stderr).toMatch(/its cache file .* does not exist/);
   }, 60_000);
 
   it("--remote: the user pastes the code the confirmation page shows", async () => {

@@ -84,6 +84,9 @@ export const loginSessionKind: CredentialKind<LoginSessionSource> = {
   },
   resolve: resolveLoginSession,
   describe: (source) => `the console login session of profile "${source.profile}"`,
+  explain: (source) =>
+    `console login session ${source.loginSession} of profile "${source.profile}" (keys in ${source.cacheFile}, ` +
+    `refreshed through ${source.endpoint ? source.endpoint.origin : source.region ? `the sign-in endpoint of ${source.region}` : "the sign-in endpoint"})`,
   cacheKeys: (source): SourceCacheKey[] => [
     { key: sha256Hex(source.loginSession), store: "login", what: `console login session ${source.loginSession}` },
   ],
