@@ -343,6 +343,53 @@ Examples:
     });
 
   program
+    .command("login")
+    .description("sign in to IAM Identity Center (SSO) and keep the token where the AWS CLI does (~/.aws/sso/cache)")
+    .argument("[profile]", "a profile with sso_session (or the legacy sso_start_url) (default: --profile, AWS_PROFILE, then default)")
+    .option("-p, --profile <name>", "profile name")
+    .option("--sso-session <name>", "log in to this [sso-session NAME] without naming a profile")
+    .option("--use-device-code", "sign in with a code entered on any device, instead of the browser redirect")
+    .option("--no-browser", "do not open a browser; print the URL to open")
+    .option("--console", "sign in with the AWS console's credentials instead (root, IAM user, federated), as `aws login`: writes login_session")
+    .option("--remote", "with --console, for a machine without a browser: sign in on another device and paste the code it shows")
+    .option("--region <region>", "with --console: the sign-in region when the profile has none (written into the profile)")
+    .addHelpText(
+      "after",
+      `
+The browser flow (PKCE) listens on 127.0.0.1 for the redirect, for at most 10
+minutes. Without a display, over SSH and for legacy profiles the device code is
+used. The URL and code go to stderr; Ctrl-C stops and writes nothing.
+
+Examples:
+  awsrole login dev
+  awsrole login --sso-session my-sso
+  awsrole login dev --use-device-code      (sign in from your phone or another machine)
+
+--console signs in with console credentials instead (docs/login-session.md): it
+writes ~/.aws/login/cache/<sha256(ARN)>.json and login_session = ARN in the
+profile (with a backup of the config file), shared with \`aws login\`.
+  awsrole login --console --profile console
+  awsrole login --console --profile console --remote --region eu-west-1`,
+    )
+    .action((positional: string | undefined, options: { profile?: string; ssoSession?: string; useDeviceCode?: boolean; browser?: boolean; console?: boolean; remote?: boolean; region?: string }) => {
+      const profile = pickProfileArgument(positional, options.profile);
+      if (options.console) {
+        if (options.ssoSession !== undefined || options.useDeviceCode) throw new UsageError("--console cannot be combined with --sso-session or --use-device-code.", "For a machine without a browser use --console --remote.");
+        select(async (ctx) =>
+          (await import("./commands/login-console.js")).runLoginConsole({ profile, region: options.region, remote: options.remote ?? false, noBrowser: options.browser === false }, ctx),
+        );
+        return;
+      }
+      if (options.remote || options.region !== undefined) throw new UsageError("--remote and --region are for console sign-in: awsrole login --console.");
+      select(async (ctx) =>
+        (await import("./commands/login.js")).runLogin(
+          { profile, ssoSession: options.ssoSession, useDeviceCode: options.useDeviceCode ?? false, noBrowser: options.browser === false },
+          ctx,
+        ),
+      );
+    });
+
+  program
     .command("doctor")
     .description("check the AWS config files for mistakes (no STS call) and list the profiles")
     .argument("[profile]", "only this profile and the profiles its chain uses")
@@ -404,45 +451,33 @@ Examples:
       select(async (ctx) => (await import("./commands/shell-init.js")).runShellInit({ shell, name: options.name }, ctx));
     });
 
-  // Console-login sessions (`aws login`): src/commands/login-console.ts, docs/login-session.md.
+  // IAM Identity Center: src/commands/logout.ts, docs/sso.md; console login (--console): src/commands/login-console.ts.
   program
-    .command("login")
-    .description("sign in with console credentials (--console), as `aws login` does; the session is shared with the AWS CLI")
-    .argument("[profile]", PROFILE_ARGUMENT)
-    .option("-p, --profile <name>", "profile name")
-    .option("--console", "sign in with the AWS console's credentials (root, IAM user or federated): writes login_session")
-    .option("--remote", "for a machine without a browser: sign in on another device and paste the code it shows")
-    .option("--no-browser", "print the sign-in URL only; do not open a browser")
-    .option("--region <region>", "sign-in region, when the profile has none (written into the profile)")
+    .command("logout")
+    .description("end every IAM Identity Center (SSO) session, as `aws sso logout` does; --console: a console-login session, as `aws logout`")
+    .option("-p, --profile <name>", "the profile whose endpoint settings apply (endpoint_url, [services]); with --console, whose session ends")
+    .option("--console", "end the profile's console-login session (login_session) instead: remove its cache file")
+    .option("--all", "with --console: every console-login session in the cache")
     .addHelpText(
       "after",
       `
-Writes ~/.aws/login/cache/<sha256(ARN)>.json and login_session = ARN in the
-profile (with a backup of the config file); nothing on stdout.
+Calls the portal's Logout for each token in ~/.aws/sso/cache, then removes the
+token files and every "ProviderType": "sso" entry of ~/.aws/cli/cache (shared
+with the AWS CLI v2, so \`aws\` is logged out too). Nothing on stdout.
+With --console it removes ~/.aws/login/cache/<sha256(ARN)>.json of the
+profile's login_session (--all: every file there) and leaves SSO alone.
 
 Examples:
-  awsrole login --console --profile console
-  awsrole login --console --profile console --remote --region eu-west-1`,
+  awsrole logout
+  awsrole logout --console --profile console`,
     )
-    .action((positional: string | undefined, options: { profile?: string; console?: boolean; remote?: boolean; browser?: boolean; region?: string }) => {
-      const profile = pickProfileArgument(positional, options.profile);
-      if (!options.console) throw new UsageError("awsrole login needs --console (sign in with console credentials).", "Run awsrole login --console --profile NAME.");
-      select(async (ctx) =>
-        (await import("./commands/login-console.js")).runLoginConsole({ profile, region: options.region, remote: options.remote ?? false, noBrowser: options.browser === false }, ctx),
-      );
-    });
-
-  program
-    .command("logout")
-    .description("end a console-login session (--console): remove its cache file, as `aws logout` does")
-    .argument("[profile]", PROFILE_ARGUMENT)
-    .option("-p, --profile <name>", "profile name")
-    .option("--console", "the profile's console-login session (login_session)")
-    .option("--all", "every console-login session in the cache")
-    .action((positional: string | undefined, options: { profile?: string; console?: boolean; all?: boolean }) => {
-      const profile = pickProfileArgument(positional, options.profile);
-      if (!options.console) throw new UsageError("awsrole logout needs --console (end a console-login session).", "Run awsrole logout --console --profile NAME, or --console --all.");
-      select(async (ctx) => (await import("./commands/login-console.js")).runLogoutConsole({ profile, all: options.all ?? false }, ctx));
+    .action((options: { profile?: string; console?: boolean; all?: boolean }) => {
+      if (options.all && !options.console) throw new UsageError("--all is for console-login sessions: awsrole logout --console --all.");
+      if (options.console) {
+        select(async (ctx) => (await import("./commands/login-console.js")).runLogoutConsole({ profile: options.profile, all: options.all ?? false }, ctx));
+        return;
+      }
+      select(async (ctx) => (await import("./commands/logout.js")).runLogout({ profile: options.profile }, ctx));
     });
 
   // For completion scripts: profile names, one per line, from the config files only.

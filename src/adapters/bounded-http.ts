@@ -111,8 +111,8 @@ export function responseLimitMiddleware(maxBytes: number) {
 export interface BoundedRequest {
   method?: string;
   headers?: Record<string, string>;
-  /** A request body (sent as given). */
-  body?: string;
+  /** A request body (JSON for IAM Identity Center); sent with its Content-Length. */
+  body?: string | undefined;
   /** PEM text of the CA certificates to trust for https (replaces the default roots, as a CA bundle does for the AWS CLI). */
   ca?: string | undefined;
   deadlineMs: number;
@@ -120,18 +120,24 @@ export interface BoundedRequest {
   signal: AbortSignal;
 }
 
+export interface BoundedResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
 /**
  * One HTTP(S) request with an overall deadline (connect, headers and body
  * together) and a size limit on the body. Rejects with DeadlineError,
  * ResponseTooLargeError, the caller's abort reason, or a network error.
  */
-export async function boundedRequest(url: string, options: BoundedRequest): Promise<{ status: number; body: Buffer; headers: Record<string, string | string[] | undefined> }> {
+export async function boundedRequest(url: string, options: BoundedRequest): Promise<BoundedResponse> {
   const target = new URL(url);
   const https = target.protocol === "https:";
   const lib = https ? await import("node:https") : await import("node:http");
   return new Promise((resolve, reject) => {
     let settled = false;
-    const settle = (error: Error | undefined, value?: { status: number; body: Buffer; headers: Record<string, string | string[] | undefined> }) => {
+    const settle = (error: Error | undefined, value?: BoundedResponse) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -143,22 +149,23 @@ export async function boundedRequest(url: string, options: BoundedRequest): Prom
     };
     const onAbort = () => settle(new Error("interrupted"));
     const timer = setTimeout(() => settle(new DeadlineError(options.deadlineMs)), options.deadlineMs);
+    const body = options.body === undefined ? undefined : Buffer.from(options.body, "utf8");
     const request = lib.request(target, {
       method: options.method ?? "GET",
-      headers: options.headers ?? {},
+      headers: body === undefined ? (options.headers ?? {}) : { ...options.headers, "Content-Length": String(body.length) },
       ...(https && options.ca !== undefined ? { ca: options.ca } : {}),
       agent: false,
     });
     request.on("error", (error) => settle(error));
     request.on("response", (response) => {
       readLimited(response, options.maxBytes, response.headers["content-length"]).then(
-        (body) => settle(undefined, { status: response.statusCode ?? 0, body, headers: response.headers }),
+        (bytes) => settle(undefined, { status: response.statusCode ?? 0, headers: response.headers, body: bytes }),
         (error: Error) => settle(error),
       );
     });
     if (options.signal.aborted) onAbort();
     else options.signal.addEventListener("abort", onAbort, { once: true });
-    request.end(options.body);
+    request.end(body);
   });
 }
 

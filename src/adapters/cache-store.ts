@@ -23,6 +23,7 @@ import { uniqueSuffix } from "../core/unique.js";
 import { InterruptedError } from "../errors.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pythonJsonDumps } from "../core/cache-key.js";
+import { ssoRoleCacheEntry } from "../core/sso-token.js";
 import type { StsResponse } from "../core/resolve.js";
 import { CLI_EXPIRY_WINDOW_SECONDS, isUsable, parseExpiration, secondsLeft } from "../core/cache-policy.js";
 
@@ -56,9 +57,10 @@ export interface CacheEntrySummary {
    * AssumedRoleUser plus any web-identity field ⇒ web-identity (moto returns none
    * of those fields, so its web-identity entries look like assume-role); no
    * AssumedRoleUser ⇒ a GetSessionToken result, which only awsrole caches here;
-   * anything else, e.g. AWS CLI v2 SSO entries ("ProviderType": "sso") ⇒ unknown.
+   * "ProviderType": "sso" ⇒ IAM Identity Center role credentials (AWS CLI v2's or
+   * awsrole's); any other ProviderType ⇒ unknown.
    */
-  kind: "assume-role" | "web-identity" | "mfa-session" | "unknown";
+  kind: "assume-role" | "web-identity" | "mfa-session" | "sso" | "unknown";
 }
 
 /**
@@ -66,7 +68,11 @@ export interface CacheEntrySummary {
  * AssumeRoleWithWebIdentity, GetSessionToken): the core's StsResponse, whose
  * Expiration is the wire string, written unchanged as the AWS CLI v1 does.
  */
-export type StsResponseForCache = StsResponse;
+export type StsResponseForCache = StsResponse & {
+  /** "sso": IAM Identity Center role credentials, written in the AWS CLI v2's body (src/core/sso-token.ts). */
+  ProviderType?: "sso";
+  Credentials: StsResponse["Credentials"] & { AccountId?: string };
+};
 
 export interface CacheStoreOptions {
   /** Receives one-line warnings for the user (never containing secrets). */
@@ -459,6 +465,9 @@ export class CacheStore {
  */
 export function serializeCacheEntry(response: StsResponseForCache): string {
   const c = response.Credentials;
+  if (response.ProviderType === "sso" && c.AccountId !== undefined) {
+    return ssoRoleCacheEntry({ accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration, accountId: c.AccountId });
+  }
   const credentials: Record<string, unknown> = {
     AccessKeyId: c.AccessKeyId,
     SecretAccessKey: c.SecretAccessKey,
@@ -563,6 +572,7 @@ function parseEntry(text: string): Inspection {
 }
 
 function kindOf(doc: Record<string, unknown>): CacheEntrySummary["kind"] {
+  if (doc.ProviderType === "sso") return "sso";
   if (doc.ProviderType !== undefined) return "unknown";
   if (isRecord(doc.AssumedRoleUser)) {
     const webIdentity = ["SubjectFromWebIdentityToken", "Provider", "Audience"].some((k) => doc[k] !== undefined);

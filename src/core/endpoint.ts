@@ -134,3 +134,40 @@ function nonEmpty(value: string | undefined): string | undefined {
 function isTrue(value: string | undefined): boolean {
   return value !== undefined && value.trim().toLowerCase() === "true";
 }
+
+/** The services whose endpoint botocore's ConfiguredEndpointProvider looks up besides STS. */
+export type ConfiguredService = "sso" | "sso_oidc" | "signin";
+
+/**
+ * botocore ConfiguredEndpointProvider for one service, first match wins:
+ * AWS_ENDPOINT_URL_<SERVICE> (SSO, SSO_OIDC, SIGNIN), AWS_ENDPOINT_URL, the
+ * `<service> = endpoint_url` key of the profile's [services NAME] section, the
+ * profile's endpoint_url; none when ignore_configured_endpoint_urls is true.
+ * `profile` is the top-level (session) profile: the AWS CLI builds every
+ * client from its settings.
+ */
+export function configuredServiceEndpoint(
+  config: AwsConfig,
+  profile: Profile | undefined,
+  env: EndpointInput["env"],
+  service: ConfiguredService,
+): { url: string; origin: string } | undefined {
+  const ignore = isTrue(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS) || (profile !== undefined && isTrue(getString(profile, "ignore_configured_endpoint_urls")));
+  if (ignore) return undefined;
+  const variable = `AWS_ENDPOINT_URL_${service.toUpperCase()}`;
+  const fromEnv = nonEmpty(env[variable]);
+  if (fromEnv) return { url: fromEnv.replace(/\/+$/, ""), origin: variable };
+  const global = nonEmpty(env.AWS_ENDPOINT_URL);
+  if (global) return { url: global.replace(/\/+$/, ""), origin: "AWS_ENDPOINT_URL" };
+  if (!profile) return undefined;
+  const servicesName = getString(profile, "services");
+  if (servicesName !== undefined) {
+    const section = config.services.get(servicesName);
+    const values = section?.values[service];
+    const url = typeof values === "object" ? nonEmpty(values.endpoint_url) : undefined;
+    if (url) return { url: url.replace(/\/+$/, ""), origin: `[services ${servicesName}] ${service}.endpoint_url` };
+  }
+  const own = nonEmpty(getString(profile, "endpoint_url"));
+  if (own) return { url: own.replace(/\/+$/, ""), origin: `endpoint_url of profile "${profile.name}"` };
+  return undefined;
+}

@@ -94,6 +94,12 @@ export function describeSource(source: Source): SourceView {
       };
     case "login-session":
       return { kind: source.kind, profile, description: loginSessionKind.explain!(source) };
+    case "sso":
+      return {
+        kind: source.kind,
+        profile,
+        description: `IAM Identity Center role ${source.roleName} in account ${source.accountId} (GetRoleCredentials), ${source.session !== undefined ? `sso-session "${source.session}"` : "legacy sso_start_url"} ${source.startUrl} in ${source.region}`,
+      };
   }
 }
 

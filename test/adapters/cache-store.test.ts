@@ -409,7 +409,7 @@ describe("list", () => {
     const list = store.list();
     expect(list.map((e) => [e.key, e.kind, e.usable, e.corrupt])).toEqual([
       [mfaKey, "mfa-session", true, false],
-      [ssoKey, "unknown", true, false],
+      [ssoKey, "sso", true, false],
       [corruptKey, "unknown", false, true],
       [KEY2, "assume-role", false, false],
       [KEY, "assume-role", true, false],
@@ -623,5 +623,26 @@ await store.withLock(key, async () => {
     expect(fs.readFileSync(path.join(work, "sts-calls"), "utf8").trim().split("\n")).toHaveLength(1);
     expect(makeStore(dir, { now: () => new Date() }).read(KEY).status).toBe("hit");
     expect(fs.readdirSync(dir)).toEqual([`${KEY}.json`]); // no lock or temp file left
+  });
+});
+
+describe("IAM Identity Center role credentials (ProviderType sso)", () => {
+  it("are written in the AWS CLI v2's body and read back with their AccountId", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "awsrole-cache-sso-"));
+    try {
+      const store = new CacheStore(dir, { now: () => new Date("2026-11-22T12:00:00Z") });
+      const response = {
+        ProviderType: "sso" as const,
+        Credentials: { AccessKeyId: "ASIAX", SecretAccessKey: "S", SessionToken: "T", Expiration: "2026-11-22T13:00:00Z", AccountId: "555555555555" },
+      };
+      expect(store.write("048db75bbe50955c16af7aba6ff9c41a3131bb7e", response)).toBe(true);
+      expect(fs.readFileSync(path.join(dir, "048db75bbe50955c16af7aba6ff9c41a3131bb7e.json"), "utf8")).toBe(
+        '{"ProviderType": "sso", "Credentials": {"AccessKeyId": "ASIAX", "SecretAccessKey": "S", "SessionToken": "T", "Expiration": "2026-11-22T13:00:00Z", "AccountId": "555555555555"}}',
+      );
+      const read = store.read("048db75bbe50955c16af7aba6ff9c41a3131bb7e");
+      expect(read.status === "hit" && read.credentials.accountId).toBe("555555555555");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -212,10 +212,16 @@ describe("awsrole login --console", () => {
     expect(result.stderr).toMatch(/Profile "roled" already gets credentials another way \(role_arn\)/);
   });
 
-  it("without --console is a usage error naming the flag", async () => {
+  it("console-only options without --console are usage errors naming the flag", async () => {
     const { env } = home("");
-    const result = await runCli(["login", "console"], env);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/--console/);
+    for (const args of [
+      ["login", "console", "--remote"],
+      ["logout", "--all"],
+    ]) {
+      const result = await runCli(args, env);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toMatch(/--console/);
+    }
   });
 });

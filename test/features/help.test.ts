@@ -28,7 +28,7 @@ describe("awsrole help <command>", () => {
     const result = await runCli(["help", "exprot"], env);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toBe('awsrole: No awsrole command is called "exprot".\nhint: The commands are: export, whoami, assume, chain, cache, exec, serve, console, doctor, completion, shell-init.\n');
+    expect(result.stderr).toBe('awsrole: No awsrole command is called "exprot".\nhint: The commands are: export, whoami, assume, chain, cache, exec, serve, console, login, doctor, completion, shell-init, logout.\n');
     expect((await runCli(["help", "cache", "wipe"], env)).stderr).toContain("The commands of awsrole cache are: clear, list.");
   });
 });

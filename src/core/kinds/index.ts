@@ -13,7 +13,7 @@ import { credentialProcess } from "./credential-process.js";
 import { environment } from "./environment.js";
 import { instanceMetadata } from "./instance-metadata.js";
 import { loginSessionKind } from "./login-session.js";
-import { ssoUnsupported } from "./sso-unsupported.js";
+import { sso } from "./sso.js";
 import type { CredentialKind, PlanContext, ProfileProvider, Source, SourceKind } from "./types.js";
 import { webIdentity } from "./web-identity.js";
 
@@ -24,7 +24,7 @@ export const PROVIDERS: ReadonlyArray<ProfileProvider | AnyKind> = [
   environment, //          env: exported keys, before any profile is read (planProfile asks exportedKeysWin first)
   //                        assume-role: role_arn, the role-chain walk in src/core/plan.ts, before this list
   webIdentity, //          assume-role-with-web-identity: web_identity_token_file (AWS_WEB_IDENTITY_TOKEN_FILE)
-  ssoUnsupported, //       sso: sso_session / sso_start_url (the sso kind takes this line)
+  sso, //                  sso: sso_account_id / sso_role_name (SSOProvider._load_sso_config), IAM Identity Center
   credentialsFileKeys, //  shared-credentials-file: keys in ~/.aws/credentials
   loginSessionKind, //     login: login_session, the console-login credentials of `aws login` (login-session.ts)
   credentialProcess, //    custom-process: credential_process
