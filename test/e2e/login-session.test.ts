@@ -221,6 +221,46 @@ describe("a login_session profile at the top", () => {
   });
 });
 
+describe("the other commands know the kind", () => {
+  it("whoami names the console login session; cache list shows it beside the role sessions; doctor lists the profile as login", async () => {
+    const { env, path } = seededHome(server.signin.createLoginSession(CONSOLE_USER, { expiresInSeconds: 900 }));
+    const whoami = await runCli(["whoami", "--profile", "console"], env);
+    expect(whoami.code).toBe(0);
+    expect(whoami.stdout).toMatch(
+      new RegExp(
+        `^Login +console login session ${CONSOLE_USER} \\(keys renewed until the sign-in ends, at most 12 hours\\)$`,
+        "m",
+      ),
+    );
+    expect((await runCli(["export", "console-chain"], env)).code).toBe(0);
+
+    const list = JSON.parse((await runCli(["cache", "list", "--output", "json"], env)).stdout) as Array<{
+      kind: string;
+      profiles: string[];
+      file: string;
+      usable: boolean;
+      arn: string;
+    }>;
+    expect(list.map((r) => [r.kind, r.profiles, r.usable])).toEqual([
+      ["assume-role", ["console-chain"], true],
+      ["login-session", ["console"], true],
+    ]);
+    expect(list[1]!.file).toBe(path);
+    expect(list[1]!.arn).toBe(CONSOLE_USER);
+    const text = await runCli(["cache", "list"], env);
+    expect(text.stdout).toContain(`Console login sessions in ~/.aws/login/cache:\nconsole: keys usable, `);
+    expect(text.stdout).toContain(`  ${CONSOLE_USER}\n  ${path.split("/").pop()}\n`);
+    // cache clear forgets role sessions only; ending a sign-in is logout --console.
+    expect((await runCli(["cache", "clear"], env)).code).toBe(0);
+    expect(existsSync(path)).toBe(true);
+
+    const doctor = JSON.parse((await runCli(["doctor", "--output", "json"], env)).stdout) as {
+      profiles: Array<{ name: string; kind: string; account?: string }>;
+    };
+    expect(doctor.profiles.find((p) => p.name === "console")).toMatchObject({ kind: "login", account: "555555555555" });
+  });
+});
+
 describe("a role chain on a login_session profile", () => {
   it("makes the same calls as the JS SDK's fromIni: the refresh, then AssumeRole as the console identity", async () => {
     const sdkHome = seededHome(server.signin.createLoginSession(CONSOLE_USER, { expiresInSeconds: -5 }));
