@@ -6,10 +6,30 @@
 
 import { fstatSync, writeSync } from "node:fs";
 import { AwsroleError } from "./errors.js";
-import type { Effects, EffectsSetup } from "./core/effects.js";
+import type { AwsConfig } from "./core/config.js";
+import type { Effects } from "./core/effects.js";
 import type { Env } from "./core/env.js";
+import type { Plan } from "./core/plan.js";
 
 export type { Env } from "./core/env.js";
+
+/** What a command's run knows when it asks for its effects (src/resolver.ts): the session and the run's options. */
+export interface EffectsSetup {
+  config: AwsConfig;
+  plan: Plan;
+  /** --region (the STS endpoint's region otherwise comes from the selected profile). */
+  region: string | undefined;
+  /** The AWS CLI's credential cache directory. */
+  cacheDir: string;
+  /** --token-code: used for the first MFA code needed. */
+  tokenCode?: string | undefined;
+  /** --no-cache: no cache at all (Effects.cache undefined). */
+  noCache?: boolean;
+  /** --refresh. */
+  refresh?: boolean;
+  /** Use a cache entry only while at least this many seconds remain (the credential server's window). */
+  cacheWindowSeconds?: number;
+}
 
 /**
  * Builds the effects a resolution runs on (docs/architecture.md): online ones

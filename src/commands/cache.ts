@@ -3,7 +3,7 @@
 
 import { CacheStore } from "../adapters/cache-store.js";
 import type { Context } from "../context.js";
-import { hopCacheKey, mfaSessionCacheKey, webIdentityCacheKey } from "../core/cache-key.js";
+import { cacheKeysOf } from "../core/cache-keys.js";
 import { planProfile } from "../core/plan.js";
 import { openSession, warn } from "../resolver.js";
 import { paint } from "../ui.js";
@@ -31,21 +31,15 @@ export async function runCacheClear(input: CacheClearInput, ctx: Context): Promi
     return 0;
   }
   const session = openSession({ profile: input.profile }, ctx);
-  const { source, hops } = session.plan;
+  const { hops } = session.plan;
   // By default only the profile's own session: the outermost hop (or, with no
-  // hop, its cached web identity session). The inner hops are other profiles'
-  // sessions too (role-b's is role-c's source), and clearing them would cost an
-  // MFA code on their next use; --chain clears them as well.
-  const outer = hops[hops.length - 1];
-  const keys: string[] = [];
-  if (input.chain) {
-    keys.push(...hops.map(hopCacheKey));
-    if (source.kind === "web-identity" && source.cached) keys.push(webIdentityCacheKey(source));
-    for (const hop of hops) {
-      if (hop.mfaSession && hop.mfaSerial && source.kind === "static") keys.push(mfaSessionCacheKey({ serialNumber: hop.mfaSerial, sourceAccessKeyId: source.accessKeyId }));
-    }
-  } else if (outer) keys.push(hopCacheKey(outer));
-  else if (source.kind === "web-identity" && source.cached) keys.push(webIdentityCacheKey(source));
+  // hop, its source's cached session, such as web identity). The inner hops are
+  // other profiles' sessions too (role-b's is role-c's source), and clearing
+  // them would cost an MFA code on their next use; --chain clears them as well,
+  // and the MFA session.
+  const keys = cacheKeysOf(session.plan, ctx.env)
+    .filter((k) => k.store === "cli" && (input.chain || k.own))
+    .map((k) => k.key);
   const unique = [...new Set(keys)];
   const removed = new CacheStore(session.cacheDir, { warn: (m) => warn(ctx, m) }).remove(unique);
   const what = input.chain ? `of profile ${session.plan.profile} and its chain` : `of profile ${session.plan.profile}`;
@@ -191,9 +185,7 @@ function profilesForKeys(ctx: Context): Map<string, string[]> {
   for (const name of config.profiles.keys()) {
     try {
       const plan = planProfile(config, { name, from: "flag" }, { env: ctx.env });
-      const last = plan.hops[plan.hops.length - 1];
-      const key = last ? hopCacheKey(last) : plan.source.kind === "web-identity" ? webIdentityCacheKey(plan.source) : undefined;
-      if (key) map.set(key, [...(map.get(key) ?? []), name]);
+      for (const { key } of cacheKeysOf(plan, ctx.env).filter((k) => k.own && k.store === "cli")) map.set(key, [...(map.get(key) ?? []), name]);
     } catch {
       // A broken profile simply maps to nothing here; `doctor` reports it.
     }

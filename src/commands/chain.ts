@@ -5,7 +5,7 @@
 import type { Context } from "../context.js";
 import { openSession, resolveCredentials } from "../resolver.js";
 import { describePlan, renderPlanText } from "../render/plan.js";
-import { hopCacheKey } from "../core/cache-key.js";
+import { cacheKeysOf } from "../core/cache-keys.js";
 import { formatDuration } from "./expiry.js";
 import { formatExpiration } from "../render/credentials.js";
 
@@ -23,7 +23,8 @@ export async function runChain(input: ChainInput, ctx: Context): Promise<number>
   if (!input.resolve) {
     const session = openSession(input, ctx);
     const view = describePlan(session.plan);
-    const hops = view.hops.map((hop, i) => ({ ...hop, cacheFile: `${session.cacheDir}/${hopCacheKey(session.plan.hops[i]!)}.json` }));
+    const keys = cacheKeysOf(session.plan, ctx.env);
+    const hops = view.hops.map((hop, i) => ({ ...hop, cacheFile: `${session.cacheDir}/${keys.find((k) => k.use === "hop" && k.hop === i)!.key}.json` }));
     ctx.stdout.write(input.output === "json" ? JSON.stringify({ ...view, hops }, null, 2) + "\n" : renderPlanText(view));
     return 0;
   }

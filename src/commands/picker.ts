@@ -8,6 +8,8 @@
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Context, Env } from "../context.js";
+import { getString, type AwsConfig, type Profile } from "../core/config.js";
+import { classifyProfile } from "../core/kinds/index.js";
 
 const RECENT_LIMIT = 20;
 
@@ -101,22 +103,21 @@ export function filterChoices(choices: readonly PickerChoice[], term: string | u
 
 /**
  * What a choice shows next to the name: the role and account from role_arn, or
- * where the credentials come from. (src/core/doctor.ts has the full summary;
- * this short one keeps the warm-path bundle small.)
+ * where the credentials come from, by the one profile classification
+ * (classifyProfile, src/core/kinds/index.ts), as doctor shows it.
  */
-export function choiceSummary(values: Readonly<Record<string, unknown>>): string {
-  const str = (key: string) => (typeof values[key] === "string" ? (values[key] as string) : undefined);
-  const roleArn = str("role_arn");
-  if (roleArn !== undefined) {
+export function choiceSummary(profile: Profile, config: AwsConfig): string {
+  const kind = classifyProfile(profile, config);
+  const roleArn = getString(profile, "role_arn");
+  if (roleArn !== undefined && (kind === "role" || kind === "web-identity")) {
     const m = /^arn:[\w-]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
     const role = m ? `${m[2]} (${m[1]})` : roleArn;
-    return str("web_identity_token_file") !== undefined ? `${role}, web identity` : role;
+    return kind === "web-identity" ? `${role}, web identity` : role;
   }
-  if (str("aws_access_key_id") !== undefined) return "keys";
-  if (str("login_session")?.trim()) return "console login";
-  if (str("credential_process") !== undefined) return "process";
-  if (str("sso_session") !== undefined || str("sso_start_url") !== undefined) return "sso";
-  return "no credentials";
+  if (kind === "keys" || kind === "session-keys") return "keys";
+  if (kind === "none") return "no credentials";
+  if (kind === "login-session") return "console login";
+  return kind;
 }
 
 async function pickProfile(ctx: Context): Promise<string> {
@@ -128,7 +129,7 @@ async function pickProfile(ctx: Context): Promise<string> {
       hint: "Create a profile, or set AWS_CONFIG_FILE.",
     });
   }
-  const entries = [...config.profiles.values()].map((p) => ({ name: p.name, summary: choiceSummary(p.values) }));
+  const entries = [...config.profiles.values()].map((p) => ({ name: p.name, summary: choiceSummary(p, config) }));
   const choices = orderChoices(entries, readRecentProfiles(ctx.env));
   const { search } = await import("@inquirer/prompts");
   try {

@@ -13,7 +13,7 @@
 // Pure: no I/O besides hashing.
 
 import { sha1Hex } from "./sha1.js";
-import type { RoleHop } from "./plan.js";
+import type { RoleHop } from "./role-hop.js";
 
 export interface PythonJsonDumpsOptions {
   /** json.dumps(..., sort_keys=True): object keys sorted by Unicode code point. */

@@ -11,6 +11,7 @@ import { editDistance } from "./edit-distance.js";
 import { ProfileConfigError } from "../errors.js";
 import { getString, type AwsConfig, type Profile } from "./config.js";
 import type { IniSection } from "./ini.js";
+import { classifyProfile, type ProfileClass } from "./kinds/index.js";
 import { hasStaticKeys, isRoleProfile, parseDuration, planProfile, validateRoleArn, yieldsRoleSession, type Plan } from "./plan.js";
 
 export type Severity = "error" | "warning";
@@ -26,7 +27,8 @@ export interface Finding {
   fix: string;
 }
 
-export type ProfileKind = "role" | "keys" | "session-keys" | "process" | "web-identity" | "sso" | "login" | "none";
+/** The one profile classification (src/core/kinds/index.ts: classifyProfile). */
+export type ProfileKind = ProfileClass;
 
 export interface ProfileSummary {
   name: string;
@@ -56,21 +58,14 @@ export const KNOWN_KEYS: readonly string[] = [
 /** Top-level config sections the AWS CLI itself uses (not profiles, but not mistakes either). */
 const KNOWN_NON_PROFILE_SECTIONS = new Set(["plugins", "preview", "cli"]);
 
-export function profileSummary(profile: Profile): ProfileSummary {
+export function profileSummary(profile: Profile, config?: AwsConfig): ProfileSummary {
   const roleArn = getString(profile, "role_arn");
   const parsed = roleArn === undefined ? undefined : /^arn:[\w-]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
   const source = getString(profile, "source_profile") ?? getString(profile, "credential_source");
-  let kind: ProfileKind;
-  if (getString(profile, "web_identity_token_file") !== undefined) kind = "web-identity";
-  else if (roleArn !== undefined) kind = "role";
-  else if (profile.values.aws_access_key_id !== undefined) kind = profile.values.aws_session_token !== undefined || profile.values.aws_security_token !== undefined ? "session-keys" : "keys";
-  else if (getString(profile, "login_session")?.trim()) kind = "login";
-  else if (getString(profile, "credential_process") !== undefined) kind = "process";
-  else if (getString(profile, "sso_start_url") !== undefined || getString(profile, "sso_session") !== undefined) kind = "sso";
-  else kind = "none";
+  const kind: ProfileKind = classifyProfile(profile, config);
   // A console login session's account is the ARN's (docs/login-session.md).
-  const account = parsed?.[1] ?? (kind === "login" ? /^arn:[\w-]+:(?:iam|sts)::(\d{12}):/.exec(getString(profile, "login_session")!.trim())?.[1] : undefined);
-  return { name: profile.name, kind, role: parsed?.[2] ?? (roleArn === undefined ? undefined : roleArn), account, source };
+  const loginAccount = kind === "login-session" ? /^arn:[\w-]+:(?:iam|sts)::(\d{12}):/.exec(getString(profile, "login_session")!.trim())?.[1] : undefined;
+  return { name: profile.name, kind, role: parsed?.[2] ?? (roleArn === undefined ? undefined : roleArn), account: parsed?.[1] ?? loginAccount, source };
 }
 
 export interface LintResult {
@@ -137,7 +132,7 @@ export function lintConfig(config: AwsConfig, only?: string): LintResult {
   findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.code.localeCompare(b.code));
   const profiles = names.flatMap((n) => {
     const p = config.profiles.get(n);
-    return p ? [profileSummary(p)] : [];
+    return p ? [profileSummary(p, config)] : [];
   });
   return { findings, profiles };
 }

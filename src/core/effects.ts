@@ -6,12 +6,20 @@
 // NeedsOnline, and the full CLI runs the command from the start). Tests build
 // their own.
 
-import type { AwsConfig } from "./config.js";
-import type { Credentials } from "./kinds/types.js";
 import type { Env } from "./env.js";
-import type { Plan, RoleHop } from "./plan.js";
+import type { RoleHop } from "./role-hop.js";
 
-export type { Credentials } from "./kinds/types.js";
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+  /** The identity these credentials act as, when known without a call (assumed-role ARN). */
+  arn?: string;
+  /** AssumedRoleUser.AssumedRoleId (AROA…:session) of a role session. */
+  assumedRoleId?: string;
+  accountId?: string;
+}
 
 /** Thrown by offline effects: only the full CLI (network, prompt, processes, locks) can go on. */
 export class NeedsOnline extends Error {
@@ -143,20 +151,3 @@ export interface Effects {
   retryMfa?(error: unknown, attempt: number, serial: string): boolean;
 }
 
-/** What a command's run knows when it asks for its effects (src/resolver.ts): the session and the run's options. */
-export interface EffectsSetup {
-  config: AwsConfig;
-  plan: Plan;
-  /** --region (the STS endpoint's region otherwise comes from the selected profile). */
-  region: string | undefined;
-  /** The AWS CLI's credential cache directory. */
-  cacheDir: string;
-  /** --token-code: used for the first MFA code needed. */
-  tokenCode?: string | undefined;
-  /** --no-cache: no cache at all (Effects.cache undefined). */
-  noCache?: boolean;
-  /** --refresh. */
-  refresh?: boolean;
-  /** Use a cache entry only while at least this many seconds remain (the credential server's window). */
-  cacheWindowSeconds?: number;
-}

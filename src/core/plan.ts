@@ -25,19 +25,8 @@ import type { PlanContext, Source } from "./kinds/types.js";
 export type { Source } from "./kinds/types.js";
 export type { CredentialSourceName } from "./kinds/index.js";
 export { isRoleProfile } from "./kinds/index.js";
-/** One AssumeRole call. Optional fields are sent only when configured, as botocore does. */
-export interface RoleHop {
-  profile: string;
-  roleArn: string;
-  roleSessionName?: string;
-  externalId?: string;
-  mfaSerial?: string;
-  durationSeconds?: number;
-  /** The hop's credentials came from a role session: STS caps DurationSeconds at 3600. */
-  chained: boolean;
-  /** awsrole extension (issue 7): obtain MFA once with GetSessionToken, then assume without TokenCode. */
-  mfaSession?: boolean;
-}
+export type { RoleHop } from "./role-hop.js";
+import type { RoleHop } from "./role-hop.js";
 
 export interface Plan {
   /** The profile the user selected; undefined when credentials come from the environment. */

@@ -3,8 +3,8 @@
 // window when it asks for one.
 
 import { CacheStore } from "../adapters/cache-store.js";
-import type { Context } from "../context.js";
-import type { CachePort, EffectsSetup } from "../core/effects.js";
+import type { Context, EffectsSetup } from "../context.js";
+import type { CachePort } from "../core/effects.js";
 import { warn } from "./say.js";
 
 export function cachePort(ctx: Context, setup: EffectsSetup): CachePort | undefined {

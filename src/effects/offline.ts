@@ -5,8 +5,8 @@
 // bundle has of the effects: src/effects/online.ts is never imported here.
 
 import { readFileSync } from "node:fs";
-import type { Context } from "../context.js";
-import { NeedsOnline, type CachePort, type Effects, type EffectsSetup } from "../core/effects.js";
+import type { Context, EffectsSetup } from "../context.js";
+import { NeedsOnline, type CachePort, type Effects } from "../core/effects.js";
 import { cachePort } from "./cache.js";
 import { debug, warn } from "./say.js";
 

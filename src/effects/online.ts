@@ -10,8 +10,8 @@ import { boundedRequest, DeadlineError, formatBytes, formatSeconds, ResponseTooL
 import { readCaBundle, resolveCaBundle } from "../adapters/ca-bundle.js";
 import { CacheStore } from "../adapters/cache-store.js";
 import { sdkEnvSettings } from "../adapters/sts-client.js";
-import type { Context } from "../context.js";
-import type { Effects, EffectsSetup, HttpRequest, HttpResponse, StsPort } from "../core/effects.js";
+import type { Context, EffectsSetup } from "../context.js";
+import type { Effects, HttpRequest, HttpResponse, StsPort } from "../core/effects.js";
 import { resolveStsEndpoint, type StsEndpoint } from "../core/endpoint.js";
 import type { Env } from "../core/env.js";
 import { uniqueSuffix } from "../core/unique.js";

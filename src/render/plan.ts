@@ -2,7 +2,7 @@
 // secret: access key ids are masked to their last four characters, secret keys
 // and session tokens are left out entirely.
 
-import { loginSessionKind } from "../core/kinds/login-session.js";
+import { kindOf } from "../core/kinds/index.js";
 import type { Plan, RoleHop, Source } from "../core/plan.js";
 
 export interface HopView {
@@ -92,14 +92,17 @@ export function describeSource(source: Source): SourceView {
         profile,
         description: `AssumeRoleWithWebIdentity ${source.roleArn} with the token in ${source.tokenFile}${source.roleSessionName ? `, session ${source.roleSessionName}` : ""}`,
       };
-    case "login-session":
-      return { kind: source.kind, profile, description: loginSessionKind.explain!(source) };
     case "sso":
       return {
         kind: source.kind,
         profile,
         description: `IAM Identity Center role ${source.roleName} in account ${source.accountId} (GetRoleCredentials), ${source.session !== undefined ? `sso-session "${source.session}"` : "legacy sso_start_url"} ${source.startUrl} in ${source.region}`,
       };
+    default: {
+      // A kind registered later explains itself (src/core/kinds/types.ts).
+      const kind = kindOf(source as Source);
+      return { kind: (source as Source).kind, profile, description: kind.explain?.(source as Source) ?? kind.describe(source as Source) };
+    }
   }
 }
 

@@ -222,7 +222,7 @@ describe("a login_session profile at the top", () => {
 });
 
 describe("the other commands know the kind", () => {
-  it("whoami names the console login session; cache list shows it beside the role sessions; doctor lists the profile as login", async () => {
+  it("whoami names the console login session; cache list shows it beside the role sessions; doctor lists the profile as login-session", async () => {
     const { env, path } = seededHome(server.signin.createLoginSession(CONSOLE_USER, { expiresInSeconds: 900 }));
     const whoami = await runCli(["whoami", "--profile", "console"], env);
     expect(whoami.code).toBe(0);
@@ -257,7 +257,7 @@ describe("the other commands know the kind", () => {
     const doctor = JSON.parse((await runCli(["doctor", "--output", "json"], env)).stdout) as {
       profiles: Array<{ name: string; kind: string; account?: string }>;
     };
-    expect(doctor.profiles.find((p) => p.name === "console")).toMatchObject({ kind: "login", account: "555555555555" });
+    expect(doctor.profiles.find((p) => p.name === "console")).toMatchObject({ kind: "login-session", account: "555555555555" });
   });
 });
 

@@ -19,20 +19,20 @@ const config = buildConfig(
 );
 
 describe("login_session profiles in summaries", () => {
-  it("doctor lists the kind and the account of the ARN; login_session comes before credential_process, as in botocore", () => {
+  it("doctor lists the kind (the one classification) and the account of the ARN; login_session comes before credential_process, as in botocore", () => {
     expect(profileSummary(config.profiles.get("console")!)).toEqual({
       name: "console",
-      kind: "login",
+      kind: "login-session",
       role: undefined,
       account: "555555555555",
       source: undefined,
     });
-    expect(profileSummary(config.profiles.get("both")!).kind).toBe("login");
+    expect(profileSummary(config.profiles.get("both")!).kind).toBe("login-session");
     expect(profileSummary(config.profiles.get("keyed")!).kind).toBe("keys");
   });
 
   it("the picker says console login", () => {
-    expect(choiceSummary(config.profiles.get("console")!.values)).toBe("console login");
-    expect(choiceSummary(config.profiles.get("keyed")!.values)).toBe("keys");
+    expect(choiceSummary(config.profiles.get("console")!, config)).toBe("console login");
+    expect(choiceSummary(config.profiles.get("keyed")!, config)).toBe("keys");
   });
 });

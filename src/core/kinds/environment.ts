@@ -56,4 +56,5 @@ export const environment: CredentialKind<EnvironmentSource> & { credentialSource
     };
   },
   describe: () => "the keys in AWS_ACCESS_KEY_ID",
+  longTermKeyId: (_source, env) => (env.AWS_SECURITY_TOKEN || env.AWS_SESSION_TOKEN ? undefined : env.AWS_ACCESS_KEY_ID || undefined),
 };

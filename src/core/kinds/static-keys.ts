@@ -65,6 +65,7 @@ export function staticKeys(file: "credentials" | "config"): CredentialKind<Stati
       ...(source.sessionToken ? { sessionToken: source.sessionToken } : {}),
     }),
     describe: (source) => `the keys of profile "${source.profile}"`,
+    longTermKeyId: (source) => (source.sessionToken ? undefined : source.accessKeyId),
   };
 }
 

@@ -10,6 +10,7 @@
 // offline effects and the tests fake ones.
 
 import type { AwsConfig, Profile } from "../config.js";
+import type { Credentials, Effects } from "../effects.js";
 import type { Env } from "../env.js";
 
 /**
@@ -33,17 +34,7 @@ export interface SourceBase {
   profile?: string | undefined;
 }
 
-export interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-  expiration?: Date;
-  /** The identity these credentials act as, when known without a call (assumed-role ARN). */
-  arn?: string;
-  /** AssumedRoleUser.AssumedRoleId (AROA…:session) of a role session. */
-  assumedRoleId?: string;
-  accountId?: string;
-}
+export type { Credentials } from "../effects.js";
 
 /** Where a profile is being planned: at the top (the selected profile) or as a source_profile. */
 export interface PlanContext {
@@ -70,13 +61,20 @@ export interface CredentialKind<S extends SourceBase = Source> {
   /** What to do, from the settings alone; throws a ProfileConfigError naming the setting when one is wrong. */
   plan(profile: Profile, at: PlanContext): S;
   /** The credentials, through the effects handed in (never process.env, never a direct fs/net call). */
-  resolve(source: S, fx: import("../effects.js").Effects): Promise<Credentials>;
+  resolve(source: S, fx: Effects): Promise<Credentials>;
   /** Who calls STS with these credentials, for messages: `the keys of profile "dev"`. */
   describe(source: S): string;
   /** The source in a sentence for `awsrole chain` (no secret); absent: describe(). */
   explain?(source: S): string;
   /** The cache entries this source uses, if it caches anything. */
   cacheKeys?(source: S): SourceCacheKey[];
+  /**
+   * The access key id of long-term keys this source gives, when the settings
+   * alone tell (keys in a file, exported keys): the MFA session's cache key
+   * holds it (cacheKeysOf). Undefined: temporary credentials, or not known
+   * before resolving.
+   */
+  longTermKeyId?(source: S, env: Env): string | undefined;
 }
 
 /**
