@@ -19,6 +19,7 @@ const ROLE = "role_arn = arn:aws:iam::222222222222:role/R\n";
 const WEB = "web_identity_token_file = /t/token\n";
 const PROC = "credential_process = /bin/creds\n";
 const SSO = "sso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Admin\n";
+const LOGIN = "login_session = arn:aws:iam::555555555555:user/console-user\n";
 const NO_IMDS = { AWS_EC2_METADATA_DISABLED: "true" };
 
 /** [config file body of [profile p], credentials file body of [p]] -> what the planner makes of p. */
@@ -52,8 +53,13 @@ describe("the provider order, as the planner applies it", () => {
     ["AWS_WEB_IDENTITY_TOKEN_FILE applies to the selected profile", "", "", { ...NO_IMDS, AWS_PROFILE: "p", AWS_WEB_IDENTITY_TOKEN_FILE: "/t/x", AWS_ROLE_ARN: "arn:aws:iam::222222222222:role/E" }, "web-identity:cached"],
     ["... but not when --profile named it", "", "", { ...NO_IMDS, AWS_WEB_IDENTITY_TOKEN_FILE: "/t/x", AWS_ROLE_ARN: "arn:aws:iam::222222222222:role/E" }, "error:NoCredentials"],
     ["exported keys win over AWS_PROFILE", "", KEYS, { ...NO_IMDS, AWS_PROFILE: "p", AWS_ACCESS_KEY_ID: "AKIAEXPORTED00000001" }, "environment"],
-    ["IAM Identity Center, until its kind is registered: a clear error", SSO, "", undefined, "error:SsoUnsupported"],
-    ["IAM Identity Center comes before the credentials file (botocore's order)", SSO, KEYS, undefined, "error:SsoUnsupported"],
+    // The sso kind plans it (and names the [sso-session corp] this config lacks).
+    ["IAM Identity Center", SSO, "", undefined, "error:SsoSessionNotFound"],
+    ["IAM Identity Center comes before the credentials file (botocore's order)", SSO, KEYS, undefined, "error:SsoSessionNotFound"],
+    ["a console login session (login_session)", LOGIN, "", undefined, "login-session"],
+    ["keys in the credentials file win over login_session", LOGIN, KEYS, undefined, "static:credentials"],
+    ["login_session wins over credential_process and keys in the config file", LOGIN + PROC + CFG_KEYS, "", undefined, "login-session"],
+    ["role_arn at the top wins over login_session", LOGIN + ROLE + "source_profile = p\n", KEYS, undefined, "static:credentials"],
     ["nothing, metadata disabled", "region = eu-west-1\n", "", undefined, "error:NoCredentials"],
     ["nothing: the instance role, last", "region = eu-west-1\n", "", {}, "ec2-instance-metadata"],
     ["nothing, in a container: the container role", "region = eu-west-1\n", "", { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/v2/creds" }, "ecs-container"],
@@ -67,7 +73,8 @@ describe("the provider order, as the planner applies it", () => {
     ["credential_process", PROC, "", undefined, "credential-process"],
     ["AWS_WEB_IDENTITY_TOKEN_FILE does not apply to a source profile", "", "", { AWS_WEB_IDENTITY_TOKEN_FILE: "/t/x", AWS_ROLE_ARN: "arn:aws:iam::222222222222:role/E" }, "error:SourceHasNoCredentials"],
     ["no container or instance role for a source profile", "region = eu-west-1\n", "", { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/v2/creds" }, "error:SourceHasNoCredentials"],
-    ["IAM Identity Center", SSO, "", undefined, "error:SsoUnsupported"],
+    ["IAM Identity Center", SSO, "", undefined, "error:SsoSessionNotFound"],
+    ["a console login session", LOGIN, "", undefined, "login-session"],
   ])("as a source profile: %s", (_name, configBody, credentialsBody, env, expected) => {
     expect(sourceOf(configBody, credentialsBody, env ?? NO_IMDS, true)).toBe(expected);
   });
@@ -85,6 +92,7 @@ describe("the one profile classification", () => {
     ["session keys", "", KEYS + SESSION, "session-keys", "keys"],
     ["a process", PROC, "", "process", "process"],
     ["IAM Identity Center", SSO, "", "sso", "sso"],
+    ["a console login session", LOGIN, "", "login-session", "console login"],
     ["nothing", "region = eu-west-1\n", "", "none", "no credentials"],
   ])("%s: doctor says %s", (_name, configBody, credentialsBody, doctorKind, pickerText) => {
     const { profile, config } = profileOf(configBody, credentialsBody);
@@ -94,10 +102,10 @@ describe("the one profile classification", () => {
 
 describe("the registry", () => {
   it("lists each kind once per provider slot, and every planned kind resolves", () => {
-    expect(PROVIDERS.map((p) => p.kind)).toEqual(["environment", "web-identity", "sso", "static", "credential-process", "static", "ecs-container", "ec2-instance-metadata"]);
-    for (const kind of ["static", "environment", "web-identity", "credential-process", "ecs-container", "ec2-instance-metadata"] as const) {
+    expect(PROVIDERS.map((p) => p.kind)).toEqual(["environment", "web-identity", "sso", "static", "login-session", "credential-process", "static", "ecs-container", "ec2-instance-metadata"]);
+    for (const kind of ["static", "environment", "web-identity", "sso", "login-session", "credential-process", "ecs-container", "ec2-instance-metadata"] as const) {
       expect(kindOf({ kind } as never).kind).toBe(kind);
     }
-    expect(() => kindOf({ kind: "sso" } as never)).toThrow(/no credential kind "sso"/);
+    expect(() => kindOf({ kind: "no-such-kind" } as never)).toThrow(/no credential kind "no-such-kind"/);
   });
 });
