@@ -124,7 +124,7 @@ type LoginRow = {
 function loginSessionRows(ctx: Context, now: Date): { dir: string; rows: LoginRow[] } {
   const dir = loginCacheDir(ctx.env);
   const byFile = new Map<string, LoginRow>();
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(ctx.env);
   } catch {
