@@ -307,7 +307,7 @@ async function loopbackCallback(state: string, ctx: Context): Promise<Callback> 
       answer(400, "Sign-in was cancelled. You can close this tab.");
       settle.reject(
         new AwsroleError(
-          "LoginCancelled",
+          "LoginDenied",
           `The console sign-in was not completed${error ? ` (${error.replace(/[^\w.-]/g, "?").slice(0, 64)})` : ""}.`,
           { hint: "Run awsrole login --console again." },
         ),
@@ -327,7 +327,7 @@ async function loopbackCallback(state: string, ctx: Context): Promise<Callback> 
   const timer = setTimeout(
     () =>
       settle.reject(
-        new AwsroleError("LoginTimeout", "The console sign-in was not completed within 10 minutes.", {
+        new AwsroleError("LoginTimedOut", "The console sign-in was not completed within 10 minutes.", {
           hint: "Run awsrole login --console again (or --remote on a machine without a browser).",
         }),
       ),
