@@ -43,6 +43,7 @@ import {
   signinBaseUrl,
 } from "../core/kinds/login-session.js";
 import { chooseProfile } from "../core/plan.js";
+import { canOpenBrowser, openBrowser } from "../adapters/oauth-loopback.js";
 import type { Context } from "../context.js";
 import { AwsroleError, InterruptedError, UsageError } from "../errors.js";
 
@@ -137,10 +138,15 @@ export async function runLoginConsole(input: LoginConsoleInput, ctx: Context): P
     try {
       redirectUri = callback.redirectUri;
       const url = authorize(redirectUri);
+      // The same browser rules as the IAM Identity Center login (BROWSER, then the platform's opener).
+      const browser = input.noBrowser ? { ok: false } : canOpenBrowser(ctx.env);
+      const opened = browser.ok && (await openBrowser(url, ctx.env));
+      const why = "why" in browser && browser.why ? ` (${browser.why})` : "";
       ctx.stderr.write(
-        `Sign in to the AWS console in the browser${input.noBrowser ? "" : " (opening it)"}; if nothing opens, visit:\n\n  ${url}\n\n`,
+        opened
+          ? `Sign in to the AWS console in the browser; if it did not open, visit:\n\n  ${url}\n\n`
+          : `Open this URL in a browser on this machine and sign in${why}; on another device, use --remote instead:\n\n  ${url}\n\n`,
       );
-      if (!input.noBrowser) await openBrowser(url, ctx);
       code = await callback.code;
     } finally {
       callback.close();
@@ -377,23 +383,6 @@ async function readPasted(prompt: string, ctx: Context): Promise<string> {
   } finally {
     rl.close();
   }
-}
-
-async function openBrowser(url: string, ctx: Context): Promise<void> {
-  const { spawn } = await import("node:child_process");
-  const opener = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer.exe" : "xdg-open";
-  await new Promise<void>((resolve) => {
-    const child = spawn(opener, [url], { stdio: "ignore", detached: true });
-    // No browser here (SSH, no display): the URL above is enough.
-    child.once("error", () => {
-      ctx.stderr.write(`Could not run ${opener}; open the URL above yourself (or use --remote).\n`);
-      resolve();
-    });
-    child.once("spawn", () => {
-      child.unref();
-      resolve();
-    });
-  });
 }
 
 /** The token answer as the AWS CLI's cache file, with the identity from the id token's `sub`. */

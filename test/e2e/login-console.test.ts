@@ -8,7 +8,7 @@ import { fromLoginCredentials } from "@aws-sdk/credential-provider-login";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadWorld, SSO_WORLD_PATH, startSts, type StsServer } from "../sts/server.js";
@@ -149,6 +149,37 @@ describe("awsrole login --console", () => {
     expect(after.stdout).toBe("");
     expect(after.stderr).toMatch(/its cache file .* does not exist/);
   }, 60_000);
+
+  it("opens the browser named by BROWSER (as the SSO login does); the redirect completes the login", async () => {
+    const { h, env } = home("[profile console]\nregion = us-east-1\n");
+    server.signin.autoApprove = CONSOLE_USER;
+    const browser = join(h.dir, "browser.mjs");
+    writeFileSync(browser, 'const r = await fetch(process.argv[2], { redirect: "follow" });\nawait r.text();\n');
+    const result = await runCli(["login", "--console", "console"], {
+      ...env,
+      BROWSER: `"${process.execPath}" "${browser}"`,
+    });
+    expect(result.stderr).toContain("Sign in to the AWS console in the browser; if it did not open, visit:");
+    expect(result.stderr).toContain(`Signed in as ${CONSOLE_USER}`);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("");
+    expect(existsSync(cacheFileOf(h, CONSOLE_USER))).toBe(true);
+  });
+
+  it("with no display and no BROWSER it says to open the URL here or use --remote", async () => {
+    const { env } = home("[profile console]\nregion = us-east-1\n");
+    let sent = false;
+    const run = running(["login", "--console", "console"], env, (all) => {
+      if (!urlIn(all) || sent) return;
+      sent = true;
+      run.child.kill("SIGINT");
+    });
+    const result = await run.done;
+    expect(result.stderr).toContain(
+      "Open this URL in a browser on this machine and sign in (no DISPLAY or WAYLAND_DISPLAY is set); on another device, use --remote instead:",
+    );
+    expect(result.code).toBe(130);
+  });
 
   it("--remote: the user pastes the code the confirmation page shows", async () => {
     const { h, env } = home("[profile console]\nregion = us-east-1\n");
