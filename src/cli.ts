@@ -371,13 +371,15 @@ profile (with a backup of the config file), shared with \`aws login\`.
   awsrole login --console --profile console
   awsrole login --console --profile console --remote --region eu-west-1`,
     )
-    .action((positional: string | undefined, options: { profile?: string; ssoSession?: string; useDeviceCode?: boolean; browser?: boolean; console?: boolean; remote?: boolean; region?: string }) => {
+    .action((positional: string | undefined, options: LoginOptions) => {
       const profile = pickProfileArgument(positional, options.profile);
       if (options.console) {
-        if (options.ssoSession !== undefined || options.useDeviceCode) throw new UsageError("--console cannot be combined with --sso-session or --use-device-code.", "For a machine without a browser use --console --remote.");
-        select(async (ctx) =>
-          (await import("./commands/login-console.js")).runLoginConsole({ profile, region: options.region, remote: options.remote ?? false, noBrowser: options.browser === false }, ctx),
-        );
+        if (options.ssoSession !== undefined || options.useDeviceCode) {
+          const hint = "For a machine without a browser use --console --remote.";
+          throw new UsageError("--console cannot be combined with --sso-session or --use-device-code.", hint);
+        }
+        const input = { profile, region: options.region, remote: options.remote ?? false, noBrowser: options.browser === false };
+        select(async (ctx) => (await import("./commands/login-console.js")).runLoginConsole(input, ctx));
         return;
       }
       if (options.remote || options.region !== undefined) throw new UsageError("--remote and --region are for console sign-in: awsrole login --console.");
@@ -534,6 +536,17 @@ function examplesList(rows: ReadonlyArray<readonly [string, string]>, width: num
   return rows
     .map(([command, text]) => (fits ? `  ${command.padEnd(column)}${text}` : [`  ${command}`, ...wrapWords(text, Math.max(20, width - 6)).map((line) => `      ${line}`)].join("\n")))
     .join("\n");
+}
+
+/** `login`'s options: IAM Identity Center's, and --console's (console login, src/commands/login-console.ts). */
+interface LoginOptions {
+  profile?: string;
+  ssoSession?: string;
+  useDeviceCode?: boolean;
+  browser?: boolean;
+  console?: boolean;
+  remote?: boolean;
+  region?: string;
 }
 
 const PROFILE_ARGUMENT = "profile name (default: --profile, AWS_PROFILE, AWS_DEFAULT_PROFILE, then default)";
