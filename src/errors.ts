@@ -26,6 +26,8 @@ export interface ErrorCodes {
   BadDuration: true;
   /** role_arn is not an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME). */
   BadRoleArn: true;
+  /** A value a config writer refuses (empty, a line break, surrounding blanks). */
+  BadSetting: true;
   /** sts_regional_endpoints is neither "regional" nor "legacy". */
   BadStsRegionalEndpoints: true;
   /** A profile sets both source_profile and credential_source. */
@@ -74,8 +76,28 @@ export interface ErrorCodes {
   Interrupted: true;
   /** The instance-metadata endpoint setting is not an http(s) URL. */
   InvalidImdsEndpoint: true;
+  /** The code pasted for `login --console --remote` is wrong, or nothing was pasted. */
+  LoginBadCode: true;
+  /** A console-login cache file is not JSON, lacks a field, or its DPoP key cannot sign. */
+  LoginCacheInvalid: true;
+  /** No console-login cache file for the profile's login_session. */
+  LoginCacheMissing: true;
+  /** The console-login cache file cannot be read. */
+  LoginCacheUnreadable: true;
   /** `login`: the sign-in was denied in the browser or on the device. */
   LoginDenied: true;
+  /** The token exchange at the end of a console sign-in failed. */
+  LoginFailed: true;
+  /** No region for the sign-in endpoint of a console login. */
+  LoginNoRegion: true;
+  /** The sign-in service refused the refresh: signin:CreateOAuth2Token is not allowed (INSUFFICIENT_PERMISSIONS). */
+  LoginNotPermitted: true;
+  /** `login --console` on a profile that already gets credentials another way. */
+  LoginProfileHasCredentials: true;
+  /** Expired console-login keys could not be refreshed. */
+  LoginRefreshFailed: true;
+  /** The console-login session expired or its credentials changed (TOKEN_EXPIRED / USER_CREDENTIALS_CHANGED). */
+  LoginSessionExpired: true;
   /** `login`: no browser redirect came within 10 minutes. */
   LoginTimedOut: true;
   /** `login`: the 127.0.0.1 redirect server could not be started. */
@@ -102,6 +124,8 @@ export interface ErrorCodes {
   NoRegion: true;
   /** role_arn without source_profile or credential_source. */
   NoSource: true;
+  /** `logout --console` on a profile without login_session. */
+  NotLoginSession: true;
   /** `login`: the profile has neither sso_session nor sso_start_url. */
   NotSsoProfile: true;
   /** `assume --write-profile` was given long-term keys; only temporary ones are written. */

@@ -284,3 +284,51 @@ function classifyBody(body: readonly string[]): Array<{ text: string; key?: stri
     return { text, key, owner };
   });
 }
+
+/**
+ * Sets settings of one section of the config file (`awsrole login --console`
+ * writes login_session, and region when the profile had none, as `aws login`
+ * does), with the same care as writeProfileCredentials: every other line kept
+ * byte for byte, a timestamped backup first, temp file and rename, the
+ * original's owner and mode kept, a dangling symlink refused. `section` is the
+ * header as written: `profile NAME`, or `default`.
+ */
+export function writeConfigSettings(path: string, section: string, settings: Readonly<Record<string, string>>, now: Date): WriteProfileResult {
+  for (const [key, value] of Object.entries(settings)) {
+    if (/[\r\n]/.test(value) || value.trim() !== value || value === "") {
+      throw new AwsroleError("BadSetting", `The value for ${key} cannot be written into ${path}: it is empty, or has a line break or surrounding blanks.`);
+    }
+  }
+  const target = resolveTarget(path);
+  refuseDanglingSymlink(target);
+  const existed = existsSync(target);
+  const original = existed ? readOriginal(target) : "";
+  const updated = setSectionKeys(original, section, settings);
+  if (updated === original) return { path: target, backupPath: undefined, created: false };
+  return replaceFileText(target, existed, updated, now);
+}
+
+/** Replace (or add) `settings` in [section], keeping every other line; a new section goes at the end. */
+export function setSectionKeys(text: string, section: string, settings: Readonly<Record<string, string>>): string {
+  const eol = text.includes("\r\n") ? "\r\n" : "\n";
+  const newLines = Object.entries(settings).map(([key, value]) => `${key} = ${value}`);
+  const lines = text === "" ? [] : text.split(/\r?\n/);
+  // [profile  NAME] names the same profile as [profile NAME] (botocore splits the header).
+  const headerIndex = lines.findIndex((line) => sectionHeader(line)?.trim().replace(/\s+/g, " ") === section);
+  if (headerIndex < 0) {
+    const prefix = text === "" ? "" : text.endsWith("\n") ? (text.endsWith(`${eol}${eol}`) ? "" : eol) : eol + eol;
+    return `${text}${prefix}[${section}]${eol}${newLines.join(eol)}${eol}`;
+  }
+  let end = lines.findIndex((line, index) => index > headerIndex && sectionHeader(line) !== undefined);
+  if (end < 0) end = lines.length;
+  const keys = new Set(Object.keys(settings));
+  const classified = classifyBody(lines.slice(headerIndex + 1, end));
+  // Unchanged values stay where they are, so a second login changes nothing.
+  const own = classified.filter((l) => l.owner !== undefined && keys.has(l.owner));
+  const current = new Map(own.map((l) => [l.owner!, l.text.slice(l.text.search(/[=:]/) + 1).trim()]));
+  if (own.length === keys.size && [...keys].every((k) => current.get(k) === settings[k])) return text;
+  const kept = classified.filter((line) => !(line.owner !== undefined && keys.has(line.owner))).map((line) => line.text);
+  let at = kept.length;
+  while (at > 0 && /^\s*([#;].*)?$/.test(kept[at - 1]!)) at--;
+  return [...lines.slice(0, headerIndex + 1), ...kept.slice(0, at), ...newLines, ...kept.slice(at), ...lines.slice(end)].join(eol);
+}

@@ -11,7 +11,10 @@ import { formatDuration } from "./expiry.js";
 import { formatExpiration } from "../render/credentials.js";
 import { loadConfig } from "../adapters/config-files.js";
 import { cliCacheDir } from "../adapters/cache-store.js";
+import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
+import { isRoleProfile, providerFor } from "../core/kinds/index.js";
+import { LOGIN_REFRESH_MS, loginCacheDir, loginSessionKind, readLoginCache } from "../core/kinds/login-session.js";
 import { breakToken, terminalColumns, tildePath, wrapWords } from "../render/width.js";
 
 export interface CacheClearInput {
@@ -58,6 +61,7 @@ export async function runCacheList(input: CacheListInput, ctx: Context): Promise
   const now = ctx.now();
   const entries = new CacheStore(dir, { warn: (m) => warn(ctx, m), now: () => now }).list();
   const profilesByKey = profilesForKeys(ctx);
+  const logins = loginSessionRows(ctx, now);
   const rows = entries.map((entry) => ({
     file: entry.path,
     kind: entry.kind,
@@ -77,11 +81,12 @@ export async function runCacheList(input: CacheListInput, ctx: Context): Promise
     return a.file.localeCompare(b.file);
   });
   if (input.output === "json") {
-    ctx.stdout.write(JSON.stringify(rows, null, 2) + "\n");
+    ctx.stdout.write(JSON.stringify([...rows, ...logins.rows], null, 2) + "\n");
     return 0;
   }
+  const loginBlock = logins.rows.length === 0 ? [] : [`Console login sessions in ${tildePath(logins.dir, ctx.env.HOME)}:`, ...logins.rows.flatMap(loginLines)];
   if (rows.length === 0) {
-    ctx.stdout.write(`No cached credentials in ${tildePath(dir, ctx.env.HOME)}.\n`);
+    ctx.stdout.write([`No cached credentials in ${tildePath(dir, ctx.env.HOME)}.`, ...loginBlock].join("\n") + "\n");
     return 0;
   }
   // One block per entry: who uses it and its state, its identity, its file
@@ -95,8 +100,78 @@ export async function runCacheList(input: CacheListInput, ctx: Context): Promise
     const identity = row.arn ?? (row.kind === "sso" ? `IAM Identity Center role credentials${row.account ? ` in account ${row.account}` : ""}` : row.kind);
     out.push(...(columns ? wrapWords(`${who}: ${state}`, columns) : [`${who}: ${state}`]), ...fit(identity, "  "), `  ${basename(row.file)}`);
   }
-  ctx.stdout.write(out.join("\n") + "\n");
+  ctx.stdout.write([...out, ...loginBlock].join("\n") + "\n");
   return 0;
+}
+
+type LoginRow = {
+  file: string;
+  kind: "login-session";
+  arn: string;
+  account: string | null;
+  expiration: string | null;
+  secondsLeft: number | null;
+  usable: boolean;
+  corrupt: boolean;
+  profiles: string[];
+};
+
+/**
+ * The console-login sessions the profiles use (docs/login-session.md), one row
+ * per cache file. `usable`: the keys serve as they are (more than 5 minutes
+ * left); otherwise the next use refreshes them. `cache clear` leaves these
+ * files alone: ending a sign-in is `awsrole logout --console`.
+ */
+function loginSessionRows(ctx: Context, now: Date): { dir: string; rows: LoginRow[] } {
+  const dir = loginCacheDir(ctx.env);
+  const byFile = new Map<string, LoginRow>();
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(ctx.env);
+  } catch {
+    return { dir, rows: [] };
+  }
+  for (const profile of config.profiles.values()) {
+    const at = { config, env: ctx.env, topLevel: false, profileFromFlag: true };
+    // The profiles that really use their login_session: nothing before it in the provider order applies.
+    if (isRoleProfile(profile) || providerFor(profile, at)?.kind !== "login-session") continue;
+    const source = loginSessionKind.plan(profile, at);
+    const known = byFile.get(source.cacheFile);
+    if (known) {
+      known.profiles.push(profile.name);
+      continue;
+    }
+    if (!existsSync(source.cacheFile)) continue;
+    let file: ReturnType<typeof readLoginCache> | undefined;
+    try {
+      file = readLoginCache(source, { readFile: (path) => readFileSync(path, "utf8") });
+    } catch {
+      file = undefined;
+    }
+    const expiration = file ? new Date(Date.parse(file.accessToken.expiresAt)) : undefined;
+    const secondsLeft = expiration ? Math.round((expiration.getTime() - now.getTime()) / 1000) : null;
+    byFile.set(source.cacheFile, {
+      file: source.cacheFile,
+      kind: "login-session",
+      arn: source.loginSession,
+      account: file?.accessToken.accountId ?? null,
+      expiration: expiration ? formatExpiration(expiration) : null,
+      secondsLeft,
+      usable: secondsLeft !== null && secondsLeft * 1000 > LOGIN_REFRESH_MS,
+      corrupt: file === undefined,
+      profiles: [profile.name],
+    });
+  }
+  return { dir, rows: [...byFile.values()].sort((a, b) => a.profiles[0]!.localeCompare(b.profiles[0]!)) };
+}
+
+function loginLines(row: LoginRow): string[] {
+  const state = row.corrupt
+    ? "damaged (sign in again)"
+    : row.usable
+      ? `keys usable, ${formatDuration(row.secondsLeft ?? 0)} left`
+      : "keys refreshed on next use (while the sign-in lasts)";
+  return [`${row.profiles.join(", ")}: ${state}`, `  ${row.arn}`, `  ${basename(row.file)}`];
 }
 
 /** Which configured profiles' outer hops map to each cache key (best effort). */

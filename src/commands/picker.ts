@@ -111,6 +111,7 @@ export function choiceSummary(profile: Profile, config: AwsConfig): string {
   if (kind === "sso") return `${getString(profile, "sso_role_name") ?? "?"} (${getString(profile, "sso_account_id") ?? "?"}), sso`;
   if (kind === "keys" || kind === "session-keys") return "keys";
   if (kind === "none") return "no credentials";
+  if (kind === "login-session") return "console login";
   return kind;
 }
 

@@ -57,6 +57,11 @@ export async function runWhoami(input: WhoamiInput, ctx: Context): Promise<numbe
     const state = left === undefined ? "no token file (the role credentials came from the cache)" : `token ${formatDuration(left)} left${refreshable}`;
     rows.push(["SSO", `${what}, ${state}`]);
   }
+  const source = resolved.plan.source;
+  // Console login keys last 15 minutes; the session behind them is what the user signed in to.
+  if (source.kind === "login-session") {
+    rows.push(["Login", `console login session ${source.loginSession} (keys renewed until the sign-in ends, at most 12 hours)`]);
+  }
   ctx.stdout.write(rows.map(([k, v]) => `${k.padEnd(8)} ${v}`).join("\n") + "\n");
   return 0;
 }

@@ -14,7 +14,7 @@ import type { IniSection } from "./ini.js";
 import { classifyProfile, type ProfileClass } from "./kinds/index.js";
 import { usesSsoRole } from "./kinds/sso.js";
 import { hasStaticKeys, isRoleProfile, parseDuration, planProfile, validateRoleArn, yieldsRoleSession, type Plan } from "./plan.js";
-import { parseRoleArn } from "./arn.js";
+import { parseArn, parseRoleArn } from "./arn.js";
 
 export type Severity = "error" | "warning";
 
@@ -69,7 +69,9 @@ export function profileSummary(profile: Profile, config?: AwsConfig): ProfileSum
     // An IAM Identity Center profile: its permission set and account (the picker shows them too).
     return { name: profile.name, kind, role: getString(profile, "sso_role_name"), account: getString(profile, "sso_account_id"), source };
   }
-  return { name: profile.name, kind, role: parsed?.name ?? (roleArn === undefined ? undefined : roleArn), account: parsed?.account, source };
+  // A console login session's account is the ARN's (docs/login-session.md).
+  const loginAccount = kind === "login-session" ? parseArn(getString(profile, "login_session")!.trim())?.account : undefined;
+  return { name: profile.name, kind, role: parsed?.name ?? (roleArn === undefined ? undefined : roleArn), account: parsed?.account ?? loginAccount, source };
 }
 
 export interface LintResult {

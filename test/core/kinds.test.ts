@@ -20,6 +20,7 @@ const WEB = "web_identity_token_file = /t/token\n";
 const PROC = "credential_process = /bin/creds\n";
 // The legacy form: the sso-session form needs a section the one-profile bodies here cannot hold.
 const SSO = "sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 111111111111\nsso_role_name = Admin\n";
+const LOGIN = "login_session = arn:aws:iam::555555555555:user/console-user\n";
 const NO_IMDS = { AWS_EC2_METADATA_DISABLED: "true" };
 
 /** [config file body of [profile p], credentials file body of [p]] -> what the planner makes of p. */
@@ -56,6 +57,10 @@ describe("the provider order, as the planner applies it", () => {
     ["IAM Identity Center: the sso kind", SSO, "", undefined, "sso"],
     ["IAM Identity Center comes before the credentials file (botocore's order)", SSO, KEYS, undefined, "sso"],
     ["sso_session alone is a bearer-token profile, not credentials", "sso_session = corp\n", "", undefined, "error:NoCredentials"],
+    ["a console login session (login_session)", LOGIN, "", undefined, "login-session"],
+    ["keys in the credentials file win over login_session", LOGIN, KEYS, undefined, "static:credentials"],
+    ["login_session wins over credential_process and keys in the config file", LOGIN + PROC + CFG_KEYS, "", undefined, "login-session"],
+    ["role_arn at the top wins over login_session", LOGIN + ROLE + "source_profile = p\n", KEYS, undefined, "static:credentials"],
     ["nothing, metadata disabled", "region = eu-west-1\n", "", undefined, "error:NoCredentials"],
     ["nothing: the instance role, last", "region = eu-west-1\n", "", {}, "ec2-instance-metadata"],
     ["nothing, in a container: the container role", "region = eu-west-1\n", "", { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/v2/creds" }, "ecs-container"],
@@ -70,6 +75,7 @@ describe("the provider order, as the planner applies it", () => {
     ["AWS_WEB_IDENTITY_TOKEN_FILE does not apply to a source profile", "", "", { AWS_WEB_IDENTITY_TOKEN_FILE: "/t/x", AWS_ROLE_ARN: "arn:aws:iam::222222222222:role/E" }, "error:SourceHasNoCredentials"],
     ["no container or instance role for a source profile", "region = eu-west-1\n", "", { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/v2/creds" }, "error:SourceHasNoCredentials"],
     ["IAM Identity Center", SSO, "", undefined, "sso"],
+    ["a console login session", LOGIN, "", undefined, "login-session"],
   ])("as a source profile: %s", (_name, configBody, credentialsBody, env, expected) => {
     expect(sourceOf(configBody, credentialsBody, env ?? NO_IMDS, true)).toBe(expected);
   });
@@ -104,6 +110,7 @@ describe("the one profile classification", () => {
     ["session keys", "", KEYS + SESSION, "session-keys", "keys"],
     ["a process", PROC, "", "process", "process"],
     ["IAM Identity Center", SSO, "", "sso", "Admin (111111111111), sso"],
+    ["a console login session", LOGIN, "", "login-session", "console login"],
     ["nothing", "region = eu-west-1\n", "", "none", "no credentials"],
   ])("%s: doctor says %s", (_name, configBody, credentialsBody, doctorKind, pickerText) => {
     const { profile, config } = profileOf(configBody, credentialsBody);
@@ -113,8 +120,9 @@ describe("the one profile classification", () => {
 
 describe("the registry", () => {
   it("lists each kind once per provider slot, and every planned kind resolves", () => {
-    expect(PROVIDERS.map((p) => p.kind)).toEqual(["environment", "web-identity", "sso", "static", "credential-process", "static", "ecs-container", "ec2-instance-metadata"]);
-    for (const kind of ["static", "environment", "web-identity", "sso", "credential-process", "ecs-container", "ec2-instance-metadata"] as const) {
+    const order = ["environment", "web-identity", "sso", "static", "login-session", "credential-process", "static", "ecs-container", "ec2-instance-metadata"];
+    expect(PROVIDERS.map((p) => p.kind)).toEqual(order);
+    for (const kind of new Set(order)) {
       expect(kindOf({ kind } as never).kind).toBe(kind);
     }
     expect(() => kindOf({ kind: "no-such-kind" } as never)).toThrow(/no credential kind "no-such-kind"/);

@@ -12,6 +12,7 @@ import { container } from "./container.js";
 import { credentialProcess } from "./credential-process.js";
 import { environment } from "./environment.js";
 import { instanceMetadata } from "./instance-metadata.js";
+import { loginSessionKind } from "./login-session.js";
 import { sso } from "./sso.js";
 import type { CredentialKind, PlanContext, ProfileProvider, Source, SourceKind } from "./types.js";
 import { webIdentity } from "./web-identity.js";
@@ -25,7 +26,7 @@ export const PROVIDERS: ReadonlyArray<ProfileProvider | AnyKind> = [
   webIdentity, //          assume-role-with-web-identity: web_identity_token_file (AWS_WEB_IDENTITY_TOKEN_FILE)
   sso, //                  sso: sso_account_id / sso_role_name (SSOProvider._load_sso_config), IAM Identity Center
   credentialsFileKeys, //  shared-credentials-file: keys in ~/.aws/credentials
-  //                        login: login_session (console-login credentials) goes here
+  loginSessionKind, //     login: login_session, the console-login credentials of `aws login` (login-session.ts)
   credentialProcess, //    custom-process: credential_process
   configFileKeys, //       config-file: keys in ~/.aws/config
   container, //            container-role: AWS_CONTAINER_CREDENTIALS_*_URI (selected profile only)
