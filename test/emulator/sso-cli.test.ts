@@ -141,7 +141,11 @@ describe("the AWS CLI v1 (botocore's SSO provider) against the emulator", () => 
   it.skipIf(!hasAwsCli)(`an expired token whose refresh is refused gives botocore's error${skipNote}`, async () => {
     const token = server.oidc.issueToken({ userName: "alice", expiresInSeconds: 1 });
     server.oidc.revokeRefreshToken(token.refreshToken!);
-    writeToken("my-sso", { startUrl: START_URL, region: "us-east-1", ...token });
+    // Expired by botocore's own (real) clock too, not only by the emulator's
+    // advanced one: otherwise a fast start sees a still-valid token, fails the
+    // refresh quietly, and reports the portal's refusal instead.
+    const expiresAt = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    writeToken("my-sso", { startUrl: START_URL, region: "us-east-1", ...token, expiresAt });
     server.advanceClock(5);
     const out = await aws(["sts", "get-caller-identity", "--profile", "sso-dev"]);
     expect(out.code).not.toBe(0);
