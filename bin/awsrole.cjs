@@ -15,7 +15,9 @@ if (args.includes("--debug")) process.setSourceMapsEnabled(true);
 const full = () => loadFullCli().main(args);
 // `__profiles` (what shell completion runs on TAB) is answered by the same small bundle.
 const fastEntry = args[0] === "export" ? "tryFastExport" : args[0] === "__profiles" ? "tryFastProfileNames" : undefined;
-const run = fastEntry ? fastExport(args.slice(1), fastEntry).then((code) => (code === undefined ? full() : code)) : full();
+const run = fastEntry
+  ? fastExport(args.slice(1), fastEntry).then((code) => (code === undefined ? full() : code))
+  : full();
 run.then((code) => {
   process.exitCode = code;
 });
@@ -76,7 +78,9 @@ function loadBundle(name) {
   } catch {}
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   const module = { exports: {} };
-  script.runInThisContext().call(module.exports, module.exports, Module.createRequire(file), module, file, path.dirname(file));
+  script
+    .runInThisContext()
+    .call(module.exports, module.exports, Module.createRequire(file), module, file, path.dirname(file));
   return {
     exports: module.exports,
     saveCodeCache() {
@@ -135,7 +139,10 @@ function userCacheHome(path) {
   if (xdg !== undefined && path.isAbsolute(xdg)) return xdg;
   const win = process.platform === "win32";
   let home;
-  if (win) home = env.USERPROFILE ?? (env.HOMEPATH !== undefined ? (env.HOMEDRIVE ?? "") + env.HOMEPATH : require("node:os").homedir());
+  if (win)
+    home =
+      env.USERPROFILE ??
+      (env.HOMEPATH !== undefined ? (env.HOMEDRIVE ?? "") + env.HOMEPATH : require("node:os").homedir());
   else if (env.HOME !== undefined) home = env.HOME;
   else {
     try {

@@ -24,7 +24,9 @@ const lazyChildProcessForCommander = {
   name: "lazy-child-process-for-commander",
   setup(b) {
     b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: `${root}/src/shims/lazy-child-process.cjs` } : undefined,
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
+        ? { path: `${root}/src/shims/lazy-child-process.cjs` }
+        : undefined,
     );
   },
 };
@@ -77,7 +79,9 @@ const stsSdkBundle = {
 const noDefaultCredentialChain = {
   name: "no-default-credential-chain",
   setup(b) {
-    b.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: `${root}/src/shims/no-default-credentials.ts` }));
+    b.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
+      path: `${root}/src/shims/no-default-credentials.ts`,
+    }));
   },
 };
 
@@ -87,7 +91,9 @@ const noColorDetection = {
   name: "no-color-detection",
   setup(b) {
     b.onResolve({ filter: /^#supports-color$/ }, (args) =>
-      /[\\/]node_modules[\\/]chalk[\\/]/.test(args.importer) ? { path: `${root}/src/shims/no-color-detection.ts` } : undefined,
+      /[\\/]node_modules[\\/]chalk[\\/]/.test(args.importer)
+        ? { path: `${root}/src/shims/no-color-detection.ts` }
+        : undefined,
     );
   },
 };
@@ -102,18 +108,38 @@ const lazyImportsAsRequire = {
     b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
       const text = readFileSync(args.path, "utf8");
       if (!/\bimport\("(node:|@inquirer\/prompts")/.test(text)) return undefined;
-      return { contents: text.replace(/\bawait import\("(node:[a-z_/]+|@inquirer\/prompts)"\)/g, 'await require("$1")'), loader: "ts" };
+      return {
+        contents: text.replace(/\bawait import\("(node:[a-z_/]+|@inquirer\/prompts)"\)/g, 'await require("$1")'),
+        loader: "ts",
+      };
     });
   },
 };
 
 await Promise.all([
-  build({ ...common, plugins: [...common.plugins, stsSdkBundle, noColorDetection, lazyImportsAsRequire], entryPoints: [`${root}/src/cli.ts`], outfile: `${root}/dist/cli.cjs` }),
+  build({
+    ...common,
+    plugins: [...common.plugins, stsSdkBundle, noColorDetection, lazyImportsAsRequire],
+    entryPoints: [`${root}/src/cli.ts`],
+    outfile: `${root}/dist/cli.cjs`,
+  }),
   // The SDK and everything it requires, in one file (nothing external).
-  build({ ...common, external: [], plugins: [noDefaultCredentialChain], write: false, entryPoints: [`${root}/src/adapters/sts-sdk.ts`], outfile: `${root}/dist/sts-sdk.cjs` }).then(writeSdkBundle),
+  build({
+    ...common,
+    external: [],
+    plugins: [noDefaultCredentialChain],
+    write: false,
+    entryPoints: [`${root}/src/adapters/sts-sdk.ts`],
+    outfile: `${root}/dist/sts-sdk.cjs`,
+  }).then(writeSdkBundle),
   // The warm-path entry (src/fast-export.ts): export from the cache without
   // commander; bin/awsrole.cjs falls back to dist/cli.cjs for anything else.
-  build({ ...common, plugins: [...common.plugins, fullCliOnlyAdapters], entryPoints: [`${root}/src/fast-export.ts`], outfile: `${root}/dist/fast-export.cjs` }),
+  build({
+    ...common,
+    plugins: [...common.plugins, fullCliOnlyAdapters],
+    entryPoints: [`${root}/src/fast-export.ts`],
+    outfile: `${root}/dist/fast-export.cjs`,
+  }),
 ]);
 
 // The warm bundle must not hold the online effects, the SDK or the prompt
@@ -132,7 +158,8 @@ await Promise.all([
 }
 
 // Both are compiled with vm.Script, where an import() would fail at run time.
-if (/\bimport\(/.test(readFileSync(`${root}/dist/cli.cjs`, "utf8"))) throw new Error("dist/cli.cjs: an import() is left that vm.Script cannot run");
+if (/\bimport\(/.test(readFileSync(`${root}/dist/cli.cjs`, "utf8")))
+  throw new Error("dist/cli.cjs: an import() is left that vm.Script cannot run");
 
 /**
  * The SDK loads some builtins with import() (node:http in its request handler,
@@ -158,7 +185,10 @@ function writeSdkBundle(result) {
 // the source's length).
 for (const name of ["fast-export", "cli", "sts-sdk"]) {
   const bundle = `${root}/dist/${name}.cjs`;
-  appendFileSync(bundle, `\n//# awsrole-build-id=${createHash("sha256").update(readFileSync(bundle)).digest("hex").slice(0, 20)}\n`);
+  appendFileSync(
+    bundle,
+    `\n//# awsrole-build-id=${createHash("sha256").update(readFileSync(bundle)).digest("hex").slice(0, 20)}\n`,
+  );
 }
 
 // The man page, dist/awsrole.1 (package.json "man"), from the same commander

@@ -56,13 +56,18 @@ export async function run(argv: readonly string[], ctx: Context): Promise<number
     { argv, output: ctx },
   );
   try {
-    await program.parseAsync(argv[0] === "help" && argv.length > 1 && !argv[1]!.startsWith("-") ? helpArguments(program, argv.slice(1)) : argv, { from: "user" });
+    await program.parseAsync(
+      argv[0] === "help" && argv.length > 1 && !argv[1]!.startsWith("-") ? helpArguments(program, argv.slice(1)) : argv,
+      { from: "user" },
+    );
     if (!chosen) return EXIT_OK; // --help / --version
     return await chosen(ctx);
   } catch (error) {
     if (error instanceof CommanderError) {
       // commander has already printed its message to stderr.
-      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.exitCode === 0
+        ? EXIT_OK
+        : EXIT_USAGE;
     }
     return reportError(error, { stderr: (t) => ctx.stderr.write(t), debug: ctx.debug, color: ctx.color });
   }
@@ -72,7 +77,11 @@ export async function run(argv: readonly string[], ctx: Context): Promise<number
 export function manPage(): string {
   const helpAfter = new Map<Command, string>();
   const program = buildProgram(() => {}, { argv: [], helpAfter });
-  return renderManPage(program, typeof __AWSROLE_VERSION__ === "string" ? __AWSROLE_VERSION__ : "development", (cmd) => helpAfter.get(cmd) ?? "");
+  return renderManPage(
+    program,
+    typeof __AWSROLE_VERSION__ === "string" ? __AWSROLE_VERSION__ : "development",
+    (cmd) => helpAfter.get(cmd) ?? "",
+  );
 }
 
 /**
@@ -86,7 +95,10 @@ function helpArguments(program: Command, words: readonly string[]): string[] {
     const next = visibleSubcommands(cmd).find((c) => c.name() === word);
     if (!next) {
       const known = visibleSubcommands(cmd).map((c) => c.name());
-      throw new UsageError(`No awsrole command is called "${[...path, word].join(" ")}".`, `The commands${path.length ? ` of awsrole ${path.join(" ")}` : ""} are: ${known.join(", ")}.`);
+      throw new UsageError(
+        `No awsrole command is called "${[...path, word].join(" ")}".`,
+        `The commands${path.length ? ` of awsrole ${path.join(" ")}` : ""} are: ${known.join(", ")}.`,
+      );
     }
     cmd = next;
     path.push(word);
@@ -125,7 +137,9 @@ export function buildProgram(select: (run: Run) => void, setup: ProgramSetup = {
       getOutHasColors: () => false,
       getErrHasColors: () => false,
     });
-  program.addHelpText("after", () => `
+  program.addHelpText(
+    "after",
+    () => `
 Examples:
 ${examplesList(
   [
@@ -143,7 +157,8 @@ ${examplesList(
   helpWidth(),
 )}
 
-Docs: docs/commands.md, docs/resolution.md, docs/workflow.md`);
+Docs: docs/commands.md, docs/resolution.md, docs/workflow.md`,
+  );
 
   const facts = { argv: setup.argv, helpAfter: setup.helpAfter ?? new Map<Command, string>(), program: () => program };
   for (const command of COMMANDS) command.addTo(program, select, facts);
@@ -158,7 +173,8 @@ Docs: docs/commands.md, docs/resolution.md, docs/workflow.md`);
  */
 function narrowFormatItem(this: Help, term: string, termWidth: number, description: string, helper: Help): string {
   const width = helper.helpWidth ?? 80;
-  if (!description || width - termWidth - 4 >= helper.minWidthToWrap) return Help.prototype.formatItem.call(helper, term, termWidth, description, helper);
+  if (!description || width - termWidth - 4 >= helper.minWidthToWrap)
+    return Help.prototype.formatItem.call(helper, term, termWidth, description, helper);
   return [`  ${term}`, ...wrapWords(description, Math.max(20, width - 6)).map((line) => `      ${line}`)].join("\n");
 }
 
@@ -172,7 +188,8 @@ function fitProse(text: string, width: number): string {
     .split(/(\n\s*\n)/)
     .map((block) => {
       const lines = block.split("\n");
-      if (!lines.some((line) => line.length > width) || lines.some((line) => /^\s/.test(line) && line.trim() !== "")) return block;
+      if (!lines.some((line) => line.length > width) || lines.some((line) => /^\s/.test(line) && line.trim() !== ""))
+        return block;
       return wrapWords(lines.join(" "), width).join("\n");
     })
     .join("");
@@ -183,6 +200,10 @@ function examplesList(rows: ReadonlyArray<readonly [string, string]>, width: num
   const column = Math.max(...rows.map(([command]) => command.length)) + 2;
   const fits = rows.every(([, text]) => 2 + column + text.length <= width);
   return rows
-    .map(([command, text]) => (fits ? `  ${command.padEnd(column)}${text}` : [`  ${command}`, ...wrapWords(text, Math.max(20, width - 6)).map((line) => `      ${line}`)].join("\n")))
+    .map(([command, text]) =>
+      fits
+        ? `  ${command.padEnd(column)}${text}`
+        : [`  ${command}`, ...wrapWords(text, Math.max(20, width - 6)).map((line) => `      ${line}`)].join("\n"),
+    )
     .join("\n");
 }

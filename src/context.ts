@@ -93,7 +93,12 @@ export function fdOutput(fd: 1 | 2): Output {
   };
 }
 
-export function createProcessContext(options: { debug: boolean; color?: boolean; signal: AbortSignal; effects: EffectsFactory }): Context {
+export function createProcessContext(options: {
+  debug: boolean;
+  color?: boolean;
+  signal: AbortSignal;
+  effects: EffectsFactory;
+}): Context {
   const env = process.env as Env;
   let color = options.color;
   return {

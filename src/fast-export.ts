@@ -41,7 +41,14 @@ export function parseFastExportArgs(args: readonly string[]): FastArgs | undefin
       name = arg.slice(0, equals);
       value = arg.slice(equals + 1);
     }
-    if (name === "--profile" || name === "-p" || name === "--format" || name === "-f" || name === "--region" || name === "-r") {
+    if (
+      name === "--profile" ||
+      name === "-p" ||
+      name === "--format" ||
+      name === "-f" ||
+      name === "--region" ||
+      name === "-r"
+    ) {
       if (value === undefined) {
         value = takeValue(i);
         if (value === undefined) return undefined;

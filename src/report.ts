@@ -34,5 +34,8 @@ export function reportError(error: unknown, target: ReportTarget): number {
 
 function isInterrupt(error: unknown): boolean {
   // @inquirer/prompts throws ExitPromptError on Ctrl-C.
-  return (error instanceof AwsroleError && error.exitCode === EXIT_INTERRUPTED) || (error instanceof Error && error.name === "ExitPromptError");
+  return (
+    (error instanceof AwsroleError && error.exitCode === EXIT_INTERRUPTED) ||
+    (error instanceof Error && error.name === "ExitPromptError")
+  );
 }

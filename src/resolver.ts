@@ -48,8 +48,15 @@ export interface Resolved extends Session {
 export function openSession(input: Pick<ResolveInput, "profile" | "region">, ctx: Context): Session {
   const config = loadConfig(ctx.env);
   const choice = chooseProfile(input.profile, ctx.env);
-  if (choice.from === "AWS_PROFILE" && ctx.env.AWS_DEFAULT_PROFILE !== undefined && ctx.env.AWS_DEFAULT_PROFILE !== ctx.env.AWS_PROFILE) {
-    warn(ctx, `AWS_PROFILE (${ctx.env.AWS_PROFILE}) and AWS_DEFAULT_PROFILE (${ctx.env.AWS_DEFAULT_PROFILE}) differ; using AWS_PROFILE as AWS CLI v2 and the SDKs do (AWS CLI v1 would use AWS_DEFAULT_PROFILE).`);
+  if (
+    choice.from === "AWS_PROFILE" &&
+    ctx.env.AWS_DEFAULT_PROFILE !== undefined &&
+    ctx.env.AWS_DEFAULT_PROFILE !== ctx.env.AWS_PROFILE
+  ) {
+    warn(
+      ctx,
+      `AWS_PROFILE (${ctx.env.AWS_PROFILE}) and AWS_DEFAULT_PROFILE (${ctx.env.AWS_DEFAULT_PROFILE}) differ; using AWS_PROFILE as AWS CLI v2 and the SDKs do (AWS CLI v1 would use AWS_DEFAULT_PROFILE).`,
+    );
   }
   const plan = planProfile(config, choice, { env: ctx.env });
   const profile = plan.profile === undefined ? undefined : config.profiles.get(plan.profile);
@@ -66,7 +73,9 @@ export async function resolveCredentials(input: ResolveInput, ctx: Context): Pro
   const session = openSession(input, ctx);
   const tokenCode = input.tokenCode?.trim();
   if (tokenCode !== undefined && !MFA_CODE.test(tokenCode)) {
-    throw new UsageError(`--token-code must be the 6 digits your MFA device shows, not "${tokenCode.replace(/[^\x20-\x7e]/g, "?").slice(0, 12)}".`);
+    throw new UsageError(
+      `--token-code must be the 6 digits your MFA device shows, not "${tokenCode.replace(/[^\x20-\x7e]/g, "?").slice(0, 12)}".`,
+    );
   }
   const fx = ctx.effects(ctx, {
     config: session.config,

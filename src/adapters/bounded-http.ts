@@ -47,7 +47,11 @@ export function formatSeconds(ms: number): string {
  * is refused before reading anything; a body that grows past it is cut off
  * and its connection destroyed, so nothing more is buffered.
  */
-export function readLimited(stream: IncomingMessage | NodeJS.ReadableStream, maxBytes: number, contentLength?: string | number | undefined): Promise<Buffer> {
+export function readLimited(
+  stream: IncomingMessage | NodeJS.ReadableStream,
+  maxBytes: number,
+  contentLength?: string | number | undefined,
+): Promise<Buffer> {
   const destroy = () => (stream as { destroy?: (e?: Error) => void }).destroy?.();
   const declared = contentLength === undefined ? NaN : Number(contentLength);
   if (Number.isFinite(declared) && declared > maxBytes) {
@@ -152,7 +156,8 @@ export async function boundedRequest(url: string, options: BoundedRequest): Prom
     const body = options.body === undefined ? undefined : Buffer.from(options.body, "utf8");
     const request = lib.request(target, {
       method: options.method ?? "GET",
-      headers: body === undefined ? (options.headers ?? {}) : { ...options.headers, "Content-Length": String(body.length) },
+      headers:
+        body === undefined ? (options.headers ?? {}) : { ...options.headers, "Content-Length": String(body.length) },
       ...(https && options.ca !== undefined ? { ca: options.ca } : {}),
       agent: false,
     });

@@ -19,7 +19,8 @@ export function resolveCaBundle(env: Env, profile: Profile | undefined): CaBundl
   const fromEnv = env.AWS_CA_BUNDLE;
   if (fromEnv !== undefined && fromEnv !== "") return { path: fromEnv, origin: "AWS_CA_BUNDLE" };
   const own = profile ? getString(profile, "ca_bundle") : undefined;
-  if (own !== undefined && own.trim() !== "") return { path: own.trim(), origin: `ca_bundle of profile "${profile!.name}"` };
+  if (own !== undefined && own.trim() !== "")
+    return { path: own.trim(), origin: `ca_bundle of profile "${profile!.name}"` };
   return undefined;
 }
 

@@ -53,7 +53,12 @@ export type ParsedCacheEntry =
 export function serializeCacheEntry(response: StsResponseForCache): string {
   const c = response.Credentials;
   if (response.ProviderType === "sso" && c.AccountId !== undefined) {
-    const { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, SessionToken: sessionToken, Expiration: expiration } = c;
+    const {
+      AccessKeyId: accessKeyId,
+      SecretAccessKey: secretAccessKey,
+      SessionToken: sessionToken,
+      Expiration: expiration,
+    } = c;
     return ssoRoleCacheEntry({ accessKeyId, secretAccessKey, sessionToken, expiration, accountId: c.AccountId });
   }
   const credentials: Record<string, unknown> = {

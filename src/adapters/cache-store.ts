@@ -16,24 +16,53 @@
 // Secrets (keys, tokens) never appear in a warning or a miss detail: those name
 // the path and the reason only.
 
-import { constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, type Stats } from "node:fs";
+import {
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+  type Stats,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { CLI_EXPIRY_WINDOW_SECONDS, isUsable, secondsLeft } from "../core/cache-policy.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import { CACHE_KEY, ENTRY_FILE, isValidCacheKey } from "./cache-dir.js";
-import { cacheEntryKind, parseCacheEntry, serializeCacheEntry, type CacheEntryKind, type CachedCredentials, type StsResponseForCache } from "./cache-entry.js";
+import {
+  cacheEntryKind,
+  parseCacheEntry,
+  serializeCacheEntry,
+  type CacheEntryKind,
+  type CachedCredentials,
+  type StsResponseForCache,
+} from "./cache-entry.js";
 import { DEFAULT_LOCK_STALE_MS, lockTimeoutFromEnv, removeAbandonedLock, withFileLock } from "./file-lock.js";
 import { InterruptedError } from "../errors.js";
 import { closeQuietly, describeError, errorCode, lstatQuietly, unlinkQuietly } from "./fs-helpers.js";
 
 // The parts this module used to hold, importable from here as before.
 export { cliCacheDir, isValidCacheKey } from "./cache-dir.js";
-export { parseCacheEntry, serializeCacheEntry, type CacheEntryKind, type CachedCredentials, type StsResponseForCache } from "./cache-entry.js";
+export {
+  parseCacheEntry,
+  serializeCacheEntry,
+  type CacheEntryKind,
+  type CachedCredentials,
+  type StsResponseForCache,
+} from "./cache-entry.js";
 export { lockTimeoutFromEnv } from "./file-lock.js";
 
 export type CacheRead =
   | { status: "hit"; credentials: CachedCredentials; path: string }
-  | { status: "miss"; reason: "absent" | "expired" | "corrupt" | "unreadable" | "untrusted"; path: string; detail?: string };
+  | {
+      status: "miss";
+      reason: "absent" | "expired" | "corrupt" | "unreadable" | "untrusted";
+      path: string;
+      detail?: string;
+    };
 
 export interface CacheEntrySummary {
   key: string;
@@ -125,9 +154,10 @@ export class CacheStore {
     }
     if (!isUsable(expiration, now, this.windowSeconds)) {
       const left = secondsLeft(expiration, now);
-      const detail = left < 0
-        ? `expired at ${expiration.toISOString()}`
-        : `expires in ${left} s, within the ${this.windowSeconds} s refresh window`;
+      const detail =
+        left < 0
+          ? `expired at ${expiration.toISOString()}`
+          : `expires in ${left} s, within the ${this.windowSeconds} s refresh window`;
       return { status: "miss", reason: "expired", path: file, detail };
     }
     return { status: "hit", credentials: found.credentials, path: file };
@@ -267,15 +297,18 @@ export class CacheStore {
    *   GetSessionToken's maximum; AssumeRole grants at most 12).
    */
   private distrust(stats: Stats | undefined, expiration: Date, now: Date): string | undefined {
-    if (expiration.getTime() - now.getTime() > MAX_STS_LIFETIME_MS) return "its Expiration is more than 36 hours away, longer than STS credentials last";
+    if (expiration.getTime() - now.getTime() > MAX_STS_LIFETIME_MS)
+      return "its Expiration is more than 36 hours away, longer than STS credentials last";
     if (stats === undefined) return undefined;
-    if (stats.mode & 0o002) return "it is writable by every user, so anyone could have planted it (chmod 600 it, or awsrole cache clear)";
+    if (stats.mode & 0o002)
+      return "it is writable by every user, so anyone could have planted it (chmod 600 it, or awsrole cache clear)";
     const dir = this.dirStats();
     const uid = process.geteuid?.();
     // Root (sudo with HOME kept) trusts the owner of the directory it was pointed at.
     const trusted = (owner: number) => owner === uid || owner === 0 || (uid === 0 && owner === dir?.uid);
     if (uid !== undefined && !trusted(stats.uid)) return `it belongs to another user (uid ${stats.uid})`;
-    if (dir !== undefined && dir.mode & 0o002) return `the directory ${this.dir} is writable by every user, so anyone could have planted it (chmod 700 it)`;
+    if (dir !== undefined && dir.mode & 0o002)
+      return `the directory ${this.dir} is writable by every user, so anyone could have planted it (chmod 700 it)`;
     return undefined;
   }
 
@@ -310,7 +343,11 @@ export class CacheStore {
       unlinkSync(file);
       return true;
     } catch (error) {
-      if (errorCode(error) !== "ENOENT") this.warnOnce(`remove:${errorCode(error)}`, `Could not remove the cached credentials ${file}: ${describeError(error)}.`);
+      if (errorCode(error) !== "ENOENT")
+        this.warnOnce(
+          `remove:${errorCode(error)}`,
+          `Could not remove the cached credentials ${file}: ${describeError(error)}.`,
+        );
       return false;
     }
   }
@@ -324,7 +361,10 @@ export class CacheStore {
   }
 
   private warnWrite(file: string, reason: string): void {
-    this.warnOnce(`write:${reason}`, `Could not write the credential cache ${file}: ${reason}; credentials were not cached.`);
+    this.warnOnce(
+      `write:${reason}`,
+      `Could not write the credential cache ${file}: ${reason}; credentials were not cached.`,
+    );
   }
 
   /** A read-only cache would otherwise warn once per hop of every chain. */

@@ -29,7 +29,14 @@ export function requireWithCodeCache(file: string): unknown {
   }
   const script = new Script(Module.wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
   const module = { exports: {} as unknown };
-  (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  (script.runInThisContext() as (...args: unknown[]) => void).call(
+    module.exports,
+    module.exports,
+    createRequire(file),
+    module,
+    file,
+    dirname(file),
+  );
   if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
     // At exit, so the cache holds what this run compiled lazily, not just the top level.
     process.once("exit", (code) => {

@@ -7,8 +7,24 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from "node:fs";
 import { isUtf8 } from "node:buffer";
 import { join } from "node:path";
-import { buildConfigFrom, mapSections, sectionsOf, type AwsConfig, type FileKind, type FileSections } from "../core/config.js";
-import { INI_PARSER_VERSION, normaliseIniText, parseIni, sectionFromTuple, type IniFile, type IniSection, type SectionReader, type SectionTuple } from "../core/ini.js";
+import {
+  buildConfigFrom,
+  mapSections,
+  sectionsOf,
+  type AwsConfig,
+  type FileKind,
+  type FileSections,
+} from "../core/config.js";
+import {
+  INI_PARSER_VERSION,
+  normaliseIniText,
+  parseIni,
+  sectionFromTuple,
+  type IniFile,
+  type IniSection,
+  type SectionReader,
+  type SectionTuple,
+} from "../core/ini.js";
 import { sha1Hex } from "../core/sha1.js";
 import { AwsroleError, ConfigParseError } from "../errors.js";
 
@@ -27,10 +43,13 @@ export interface ConfigPaths {
 
 /** botocore: os.path.expandvars, then os.path.expanduser. A set-but-empty variable stays empty. */
 export function expandPath(path: string, env: Env): string {
-  const expanded = path.replace(/\$(\w+)|\$\{([^}]+)\}/g, (whole, bare: string | undefined, braced: string | undefined) => {
-    const value = env[(bare ?? braced)!];
-    return value === undefined ? whole : value;
-  });
+  const expanded = path.replace(
+    /\$(\w+)|\$\{([^}]+)\}/g,
+    (whole, bare: string | undefined, braced: string | undefined) => {
+      const value = env[(bare ?? braced)!];
+      return value === undefined ? whole : value;
+    },
+  );
   return expandHome(expanded, env);
 }
 
@@ -83,9 +102,20 @@ function readFileWithIdentity(path: string): { bytes: Buffer; identity: FileIden
     const info = fstatSync(fd, { bigint: true });
     if (!info.isFile()) return undefined;
     if (info.size > BigInt(MAX_FILE_BYTES)) {
-      throw new ConfigParseError(path, undefined, `the file is ${Number(info.size / 1048576n)} MiB, larger than any AWS config file should be`, "Check that the path names your AWS config or credentials file.");
+      throw new ConfigParseError(
+        path,
+        undefined,
+        `the file is ${Number(info.size / 1048576n)} MiB, larger than any AWS config file should be`,
+        "Check that the path names your AWS config or credentials file.",
+      );
     }
-    const identity = { dev: String(info.dev), ino: String(info.ino), size: String(info.size), mtimeNs: String(info.mtimeNs), ctimeNs: String(info.ctimeNs) };
+    const identity = {
+      dev: String(info.dev),
+      ino: String(info.ino),
+      size: String(info.size),
+      mtimeNs: String(info.mtimeNs),
+      ctimeNs: String(info.ctimeNs),
+    };
     const bytes = Buffer.allocUnsafe(Number(info.size));
     let offset = 0;
     while (offset < bytes.length) {
@@ -98,9 +128,19 @@ function readFileWithIdentity(path: string): { bytes: Buffer; identity: FileIden
     if (error instanceof AwsroleError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return undefined; // absent or not a file: ignored, as botocore does
-    if (code === "ELOOP") throw new AwsroleError("ConfigUnreadable", `Cannot read ${path}: it is a symbolic link that points back to itself.`, { hint: "Point the link at a real file, or remove it." });
-    if (code === "EACCES" || code === "EPERM") throw new AwsroleError("ConfigUnreadable", `Cannot read ${path}: permission denied.`, { hint: `Make it readable by you (chmod 600 ${path}).` });
-    throw new AwsroleError("ConfigUnreadable", `Cannot read ${path} (${code ?? "unknown error"}).`, { hint: "Check the file and its permissions." });
+    if (code === "ELOOP")
+      throw new AwsroleError(
+        "ConfigUnreadable",
+        `Cannot read ${path}: it is a symbolic link that points back to itself.`,
+        { hint: "Point the link at a real file, or remove it." },
+      );
+    if (code === "EACCES" || code === "EPERM")
+      throw new AwsroleError("ConfigUnreadable", `Cannot read ${path}: permission denied.`, {
+        hint: `Make it readable by you (chmod 600 ${path}).`,
+      });
+    throw new AwsroleError("ConfigUnreadable", `Cannot read ${path} (${code ?? "unknown error"}).`, {
+      hint: "Check the file and its permissions.",
+    });
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -109,12 +149,22 @@ function readFileWithIdentity(path: string): { bytes: Buffer; identity: FileIden
 /** Validates and parses a file completely (the AWS CLI rejects an error anywhere in it). */
 function parseBytes(path: string, bytes: Buffer): IniFile {
   if (!isUtf8(bytes)) {
-    throw new ConfigParseError(path, undefined, "the file is not valid UTF-8 text", "Check that the path names your AWS config or credentials file, and save it as UTF-8.");
+    throw new ConfigParseError(
+      path,
+      undefined,
+      "the file is not valid UTF-8 text",
+      "Check that the path names your AWS config or credentials file, and save it as UTF-8.",
+    );
   }
   const text = bytes.toString("utf8");
   const longLine = findLongLine(text);
   if (longLine !== undefined) {
-    throw new ConfigParseError(path, longLine, "the line is longer than 1 MiB", "Check that the path names your AWS config or credentials file.");
+    throw new ConfigParseError(
+      path,
+      longLine,
+      "the line is longer than 1 MiB",
+      "Check that the path names your AWS config or credentials file.",
+    );
   }
   return parseIni(text, path);
 }
@@ -142,7 +192,12 @@ export function readFileSections(path: string, kind: FileKind, stampDir: string 
   }
   const parsed = parseBytes(path, file.bytes);
   if (stampPath !== undefined) {
-    writeStamp(stampPath, { version: STAMP_VERSION, path, kind, ...file.identity, byteOffsets: isPlainAscii(file.bytes) }, parsed, kind);
+    writeStamp(
+      stampPath,
+      { version: STAMP_VERSION, path, kind, ...file.identity, byteOffsets: isPlainAscii(file.bytes) },
+      parsed,
+      kind,
+    );
   }
   return sectionsOf(parsed, kind);
 }
@@ -167,7 +222,8 @@ function writeStamp(stampPath: string, header: StampHeader, file: IniFile, kind:
     kind,
   );
   const rows: string[] = [JSON.stringify(header)];
-  const row = (k: string, name: string, t: SectionTuple) => rows.push(`${k}\t${JSON.stringify(name)}\t${JSON.stringify(t[0])}\t${t[1]}\t${t[2]}\t${t[3]}`);
+  const row = (k: string, name: string, t: SectionTuple) =>
+    rows.push(`${k}\t${JSON.stringify(name)}\t${JSON.stringify(t[0])}\t${t[1]}\t${t[2]}\t${t[3]}`);
   for (const [name, i] of map.profiles) row("P", name, file.index.sections[i]!);
   for (const [name, i] of map.services) row("V", name, file.index.sections[i]!);
   for (const [name, i] of map.ssoSessions) row("O", name, file.index.sections[i]!);
@@ -180,7 +236,12 @@ function writeStamp(stampPath: string, header: StampHeader, file: IniFile, kind:
   } catch {}
 }
 
-function readStamp(stampPath: string, path: string, kind: FileKind, identity: FileIdentity): { header: StampHeader; body: string } | undefined {
+function readStamp(
+  stampPath: string,
+  path: string,
+  kind: FileKind,
+  identity: FileIdentity,
+): { header: StampHeader; body: string } | undefined {
   try {
     const text = readFileSync(stampPath, "utf8");
     const newline = text.indexOf("\n");
@@ -206,11 +267,15 @@ function stampSections(body: string, read: SectionReader, path: string): FileSec
     let end = body.indexOf("\n", start);
     if (end < 0) end = body.length;
     const [, name, header, line, bodyStart, bodyEnd] = body.slice(start, end).split("\t");
-    return { name: JSON.parse(name!) as string, tuple: [JSON.parse(header!) as string, Number(line), Number(bodyStart), Number(bodyEnd)] };
+    return {
+      name: JSON.parse(name!) as string,
+      tuple: [JSON.parse(header!) as string, Number(line), Number(bodyStart), Number(bodyEnd)],
+    };
   };
   const rowsOf = (kind: string) => {
     const found: Array<{ name: string; tuple: SectionTuple }> = [];
-    for (let at = body.indexOf(`\n${kind}\t`); at >= 0; at = body.indexOf(`\n${kind}\t`, at + 1)) found.push(parseRow(at + 1));
+    for (let at = body.indexOf(`\n${kind}\t`); at >= 0; at = body.indexOf(`\n${kind}\t`, at + 1))
+      found.push(parseRow(at + 1));
     return found;
   };
   let defaults: SectionTuple[] | undefined;
@@ -271,5 +336,9 @@ function findLongLine(text: string): number | undefined {
 export function loadConfig(env: Env): AwsConfig {
   const paths = configPaths(env);
   const stampDir = validationStampDir(env);
-  return buildConfigFrom(readFileSections(paths.configPath, "config", stampDir), readFileSections(paths.credentialsPath, "credentials", stampDir), paths);
+  return buildConfigFrom(
+    readFileSections(paths.configPath, "config", stampDir),
+    readFileSections(paths.credentialsPath, "credentials", stampDir),
+    paths,
+  );
 }

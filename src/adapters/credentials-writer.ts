@@ -14,7 +14,22 @@
 // - a dangling symlink is refused, never replaced by a regular file;
 // - the old values' continuation lines go with their keys.
 
-import { chmodSync, chownSync, constants, copyFileSync, existsSync, fchmodSync, fchownSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  fchmodSync,
+  fchownSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+  type Stats,
+} from "node:fs";
 import { dirname } from "node:path";
 import { writeFileAtomic } from "./atomic-write.js";
 import { AwsroleError, UsageError } from "../errors.js";
@@ -24,7 +39,13 @@ import { sha1Hex } from "../core/sha1.js";
 import { CacheStore, cliCacheDir } from "./cache-store.js";
 import type { Env } from "../core/env.js";
 
-const CREDENTIAL_KEYS = new Set(["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_security_token", "aws_credential_expiration"]);
+const CREDENTIAL_KEYS = new Set([
+  "aws_access_key_id",
+  "aws_secret_access_key",
+  "aws_session_token",
+  "aws_security_token",
+  "aws_credential_expiration",
+]);
 
 export interface WriteProfileResult {
   path: string;
@@ -60,12 +81,24 @@ function resolveTarget(path: string): string {
   }
 }
 
-export function writeProfileCredentials(path: string, profileName: string, credentials: Credentials, now: Date): WriteProfileResult {
+export function writeProfileCredentials(
+  path: string,
+  profileName: string,
+  credentials: Credentials,
+  now: Date,
+): WriteProfileResult {
   if (!/^[^\][\r\n]+$/.test(profileName) || profileName.trim() !== profileName) {
-    throw new UsageError(`"${profileName}" cannot be a profile name in the credentials file.`, "Use letters, digits, - _ . @ and similar, without brackets or leading/trailing spaces.");
+    throw new UsageError(
+      `"${profileName}" cannot be a profile name in the credentials file.`,
+      "Use letters, digits, - _ . @ and similar, without brackets or leading/trailing spaces.",
+    );
   }
   if (!credentials.sessionToken) {
-    throw new AwsroleError("NotTemporary", "awsrole writes only temporary credentials (with a session token) into a profile.", { hint: "Use a role profile or --role-arn." });
+    throw new AwsroleError(
+      "NotTemporary",
+      "awsrole writes only temporary credentials (with a session token) into a profile.",
+      { hint: "Use a role profile or --role-arn." },
+    );
   }
   const target = resolveTarget(path); // write through a symlink (dotfile managers)
   refuseDanglingSymlink(target);
@@ -111,7 +144,10 @@ function replaceFileText(target: string, existed: boolean, updated: string, now:
   try {
     // Temp file in the same directory, fsync, rename, directory fsync; the temp
     // file takes the original's owner, group and mode before anything is written.
-    writeFileAtomic(target, updated, { mode: before ? before.mode & 0o777 : 0o600, prepare: (fd) => keepOwnerAndMode(fd, before, target) });
+    writeFileAtomic(target, updated, {
+      mode: before ? before.mode & 0o777 : 0o600,
+      prepare: (fd) => keepOwnerAndMode(fd, before, target),
+    });
   } catch (error) {
     throw writeFailed(target, error);
   }
@@ -124,7 +160,9 @@ function errorCodeOf(error: unknown): string {
 
 function writeFailed(target: string, error: unknown): AwsroleError {
   if (error instanceof AwsroleError) return error;
-  return new AwsroleError("WriteFailed", `Could not write ${target} (${errorCodeOf(error)}); it was left unchanged.`, { hint: "Check the file's permissions and free disk space." });
+  return new AwsroleError("WriteFailed", `Could not write ${target} (${errorCodeOf(error)}); it was left unchanged.`, {
+    hint: "Check the file's permissions and free disk space.",
+  });
 }
 
 /**
@@ -144,15 +182,22 @@ function refuseDanglingSymlink(target: string): void {
   try {
     points = readlinkSync(target);
   } catch {}
-  throw new AwsroleError("DanglingSymlink", `${target} is a symbolic link to ${points || "a missing file"}, which does not exist; awsrole will not replace the link.`, {
-    hint: "Create the file the link points to (or remove the link), then run the command again.",
-  });
+  throw new AwsroleError(
+    "DanglingSymlink",
+    `${target} is a symbolic link to ${points || "a missing file"}, which does not exist; awsrole will not replace the link.`,
+    {
+      hint: "Create the file the link points to (or remove the link), then run the command again.",
+    },
+  );
 }
 
 function readOriginal(target: string): string {
   try {
     const st = statSync(target);
-    if (!st.isFile()) throw Object.assign(new Error("not a regular file"), { code: st.isDirectory() ? "EISDIR" : "not a regular file" });
+    if (!st.isFile())
+      throw Object.assign(new Error("not a regular file"), {
+        code: st.isDirectory() ? "EISDIR" : "not a regular file",
+      });
     return readFileSync(target, "utf8");
   } catch (error) {
     throw new AwsroleError("WriteFailed", `Could not read ${target} (${errorCodeOf(error)}); nothing was written.`, {
@@ -173,13 +218,18 @@ function writeBackup(target: string, now: Date, original: Stats): string {
     try {
       copyFileSync(target, backupPath, constants.COPYFILE_EXCL);
       chmodSync(backupPath, 0o600);
-      if (process.geteuid?.() === 0 && (original.uid !== 0 || original.gid !== 0)) chownSync(backupPath, original.uid, original.gid);
+      if (process.geteuid?.() === 0 && (original.uid !== 0 || original.gid !== 0))
+        chownSync(backupPath, original.uid, original.gid);
       return backupPath;
     } catch (error) {
       if (errorCodeOf(error) === "EEXIST" && n < 100) continue;
-      throw new AwsroleError("BackupFailed", `Could not write the backup ${backupPath} (${errorCodeOf(error)}); ${target} was left unchanged.`, {
-        hint: "Check the permissions and free space of that directory.",
-      });
+      throw new AwsroleError(
+        "BackupFailed",
+        `Could not write the backup ${backupPath} (${errorCodeOf(error)}); ${target} was left unchanged.`,
+        {
+          hint: "Check the permissions and free space of that directory.",
+        },
+      );
     }
   }
 }
@@ -201,9 +251,13 @@ function keepOwnerAndMode(fd: number, before: Stats | undefined, target: string)
     try {
       fchownSync(fd, before.uid, before.gid);
     } catch (error) {
-      throw new AwsroleError("WriteFailed", `Could not keep the owner and group of ${target} (${errorCodeOf(error)}); it was left unchanged.`, {
-        hint: "Run awsrole as the user who owns the file.",
-      });
+      throw new AwsroleError(
+        "WriteFailed",
+        `Could not keep the owner and group of ${target} (${errorCodeOf(error)}); it was left unchanged.`,
+        {
+          hint: "Run awsrole as the user who owns the file.",
+        },
+      );
     }
   }
   fchmodSync(fd, before.mode & 0o777);
@@ -238,19 +292,35 @@ export function replaceSection(text: string, name: string, newLines: string[], p
   const hasKeyId = keys.includes("aws_access_key_id");
   const hasToken = keys.includes("aws_session_token") || keys.includes("aws_security_token");
   if (hasKeyId && !hasToken) {
-    throw new AwsroleError("WouldOverwriteLongTermKeys", `Profile [${name}] in ${pathForMessages} holds long-term access keys; awsrole will not overwrite them.`, {
-      hint: "Choose another name for --write-profile.",
-    });
+    throw new AwsroleError(
+      "WouldOverwriteLongTermKeys",
+      `Profile [${name}] in ${pathForMessages} holds long-term access keys; awsrole will not overwrite them.`,
+      {
+        hint: "Choose another name for --write-profile.",
+      },
+    );
   }
   // A credential key goes with its continuation lines: left behind, they would
   // continue whatever key came before them (the new aws_session_token).
-  const kept = classified.filter((line) => !(line.owner !== undefined && CREDENTIAL_KEYS.has(line.owner)) && !/^\s*#\s*written by awsrole at /.test(line.text)).map((line) => line.text);
+  const kept = classified
+    .filter(
+      (line) =>
+        !(line.owner !== undefined && CREDENTIAL_KEYS.has(line.owner)) &&
+        !/^\s*#\s*written by awsrole at /.test(line.text),
+    )
+    .map((line) => line.text);
   // The new keys go after the section's last setting (before its trailing
   // blank and comment lines): put first, they would swallow an indented key
   // below them as a continuation.
   let at = kept.length;
   while (at > 0 && /^\s*([#;].*)?$/.test(kept[at - 1]!)) at--;
-  const result = [...lines.slice(0, headerIndex + 1), ...kept.slice(0, at), ...newLines, ...kept.slice(at), ...lines.slice(end)];
+  const result = [
+    ...lines.slice(0, headerIndex + 1),
+    ...kept.slice(0, at),
+    ...newLines,
+    ...kept.slice(at),
+    ...lines.slice(end),
+  ];
   return result.join(eol);
 }
 
@@ -293,10 +363,18 @@ function classifyBody(body: readonly string[]): Array<{ text: string; key?: stri
  * original's owner and mode kept, a dangling symlink refused. `section` is the
  * header as written: `profile NAME`, or `default`.
  */
-export function writeConfigSettings(path: string, section: string, settings: Readonly<Record<string, string>>, now: Date): WriteProfileResult {
+export function writeConfigSettings(
+  path: string,
+  section: string,
+  settings: Readonly<Record<string, string>>,
+  now: Date,
+): WriteProfileResult {
   for (const [key, value] of Object.entries(settings)) {
     if (/[\r\n]/.test(value) || value.trim() !== value || value === "") {
-      throw new AwsroleError("BadSetting", `The value for ${key} cannot be written into ${path}: it is empty, or has a line break or surrounding blanks.`);
+      throw new AwsroleError(
+        "BadSetting",
+        `The value for ${key} cannot be written into ${path}: it is empty, or has a line break or surrounding blanks.`,
+      );
     }
   }
   const target = resolveTarget(path);
@@ -327,8 +405,16 @@ export function setSectionKeys(text: string, section: string, settings: Readonly
   const own = classified.filter((l) => l.owner !== undefined && keys.has(l.owner));
   const current = new Map(own.map((l) => [l.owner!, l.text.slice(l.text.search(/[=:]/) + 1).trim()]));
   if (own.length === keys.size && [...keys].every((k) => current.get(k) === settings[k])) return text;
-  const kept = classified.filter((line) => !(line.owner !== undefined && keys.has(line.owner))).map((line) => line.text);
+  const kept = classified
+    .filter((line) => !(line.owner !== undefined && keys.has(line.owner)))
+    .map((line) => line.text);
   let at = kept.length;
   while (at > 0 && /^\s*([#;].*)?$/.test(kept[at - 1]!)) at--;
-  return [...lines.slice(0, headerIndex + 1), ...kept.slice(0, at), ...newLines, ...kept.slice(at), ...lines.slice(end)].join(eol);
+  return [
+    ...lines.slice(0, headerIndex + 1),
+    ...kept.slice(0, at),
+    ...newLines,
+    ...kept.slice(at),
+    ...lines.slice(end),
+  ].join(eol);
 }

@@ -45,7 +45,11 @@ export async function promptMfaCode(serial: string, terminal: PromptTerminal, si
   } catch (error) {
     const name = (error as Error).name;
     if (name === "ExitPromptError" || name === "AbortPromptError" || signal.aborted) throw new InterruptedError();
-    throw new AwsroleError("PromptFailed", `Could not ask for the MFA code for ${serial} (${(error as Error).message}).`, { hint: "Pass the code with --token-code 123456." });
+    throw new AwsroleError(
+      "PromptFailed",
+      `Could not ask for the MFA code for ${serial} (${(error as Error).message}).`,
+      { hint: "Pass the code with --token-code 123456." },
+    );
   } finally {
     terminal.close();
   }

@@ -4,5 +4,11 @@
 // cache on the first STS call (src/shims/sts-sdk-bundle.ts), instead of
 // resolving and compiling some thirty files under node_modules on every cold
 // run (docs/performance.md). Run from source (tests, tsx), it is the SDK itself.
-export { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from "@aws-sdk/client-sts";
+export {
+  AssumeRoleCommand,
+  AssumeRoleWithWebIdentityCommand,
+  GetCallerIdentityCommand,
+  GetSessionTokenCommand,
+  STSClient,
+} from "@aws-sdk/client-sts";
 export type { STSClientConfig } from "@aws-sdk/client-sts";

@@ -15,7 +15,15 @@ import type { STSClient, STSClientConfig } from "@aws-sdk/client-sts";
 import { AwsroleError, InterruptedError, stripControl } from "../errors.js";
 import type { StsEndpoint } from "../core/endpoint.js";
 import { formatExpiration } from "../render/credentials.js";
-import { DeadlineError, formatBytes, formatSeconds, isCredentialText, ResponseTooLargeError, responseLimitMiddleware, STS_MAX_RESPONSE_BYTES } from "./bounded-http.js";
+import {
+  DeadlineError,
+  formatBytes,
+  formatSeconds,
+  isCredentialText,
+  ResponseTooLargeError,
+  responseLimitMiddleware,
+  STS_MAX_RESPONSE_BYTES,
+} from "./bounded-http.js";
 import type { CallContext, Credentials, StsPort, StsResponse } from "../core/resolve.js";
 import { explicitClientSettings, type SdkEnvSettings } from "./sts-client.js";
 
@@ -36,10 +44,21 @@ export interface StsAdapterOptions {
 export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
   // The SDK's bundle (dist/sts-sdk.cjs) when built, the package itself from source.
   const sdk = await import("./sts-sdk.js");
-  silenceNodeVersionNotice(() => new sdk.STSClient({ ...explicitClientSettings(options.sdkSettings ?? {}), region: options.endpoint.region, requestHandler: {} }));
+  silenceNodeVersionNotice(
+    () =>
+      new sdk.STSClient({
+        ...explicitClientSettings(options.sdkSettings ?? {}),
+        region: options.endpoint.region,
+        requestHandler: {},
+      }),
+  );
   const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 4 });
   // A CA bundle (AWS_CA_BUNDLE or ca_bundle) replaces the default roots, as in the AWS CLI.
-  const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 4, ...(options.ca !== undefined ? { ca: options.ca } : {}) });
+  const httpsAgent = new HttpsAgent({
+    keepAlive: true,
+    maxSockets: 4,
+    ...(options.ca !== undefined ? { ca: options.ca } : {}),
+  });
   const { endpoint } = options;
 
   const clientFor = (credentials: Credentials | undefined): STSClient => {
@@ -80,16 +99,24 @@ export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
     }
     const client = new sdk.STSClient(config);
     // Each attempt's body is read with a size limit before the XML parser sees it.
-    client.middlewareStack.add(responseLimitMiddleware(STS_MAX_RESPONSE_BYTES) as unknown as Parameters<typeof client.middlewareStack.add>[0], { step: "deserialize", priority: "low", name: "awsroleResponseLimit" });
+    client.middlewareStack.add(
+      responseLimitMiddleware(STS_MAX_RESPONSE_BYTES) as unknown as Parameters<typeof client.middlewareStack.add>[0],
+      { step: "deserialize", priority: "low", name: "awsroleResponseLimit" },
+    );
     return client;
   };
   // One deadline over all attempts of a call: the request timeout only notices
   // silence, so a server trickling a byte a second would otherwise hold every attempt.
   const attempts = options.maxAttempts ?? 3;
-  const deadlineMs = options.deadlineMs ?? attempts * ((options.connectionTimeoutMs ?? 3000) + (options.requestTimeoutMs ?? 6000));
+  const deadlineMs =
+    options.deadlineMs ?? attempts * ((options.connectionTimeoutMs ?? 3000) + (options.requestTimeoutMs ?? 6000));
 
   // Ctrl-C aborts the request in flight (docs/security.md, "Signals"), and so does the deadline.
-  const send = async <T>(operation: string, call: CallContext, run: (abortSignal: AbortSignal) => Promise<T>): Promise<T> => {
+  const send = async <T>(
+    operation: string,
+    call: CallContext,
+    run: (abortSignal: AbortSignal) => Promise<T>,
+  ): Promise<T> => {
     if (options.signal.aborted) throw new InterruptedError();
     const deadline = AbortSignal.timeout(deadlineMs);
     try {
@@ -102,19 +129,27 @@ export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
 
   return {
     async assumeRole(credentials, params, call) {
-      const out = await send("AssumeRole", call, (abortSignal) => clientFor(credentials).send(new sdk.AssumeRoleCommand(params), { abortSignal }));
+      const out = await send("AssumeRole", call, (abortSignal) =>
+        clientFor(credentials).send(new sdk.AssumeRoleCommand(params), { abortSignal }),
+      );
       return toResponse(out, "AssumeRole", call);
     },
     async assumeRoleWithWebIdentity(params, call) {
-      const out = await send("AssumeRoleWithWebIdentity", call, (abortSignal) => clientFor(undefined).send(new sdk.AssumeRoleWithWebIdentityCommand(params), { abortSignal }));
+      const out = await send("AssumeRoleWithWebIdentity", call, (abortSignal) =>
+        clientFor(undefined).send(new sdk.AssumeRoleWithWebIdentityCommand(params), { abortSignal }),
+      );
       return toResponse(out, "AssumeRoleWithWebIdentity", call);
     },
     async getSessionToken(credentials, params, call) {
-      const out = await send("GetSessionToken", call, (abortSignal) => clientFor(credentials).send(new sdk.GetSessionTokenCommand(params), { abortSignal }));
+      const out = await send("GetSessionToken", call, (abortSignal) =>
+        clientFor(credentials).send(new sdk.GetSessionTokenCommand(params), { abortSignal }),
+      );
       return toResponse(out, "GetSessionToken", call);
     },
     async getCallerIdentity(credentials, call) {
-      const out = await send("GetCallerIdentity", call, (abortSignal) => clientFor(credentials).send(new sdk.GetCallerIdentityCommand({}), { abortSignal }));
+      const out = await send("GetCallerIdentity", call, (abortSignal) =>
+        clientFor(credentials).send(new sdk.GetCallerIdentityCommand({}), { abortSignal }),
+      );
       return { UserId: out.UserId ?? "", Account: out.Account ?? "", Arn: out.Arn ?? "" };
     },
   };
@@ -156,23 +191,39 @@ interface SdkCredentialsOutput {
 function toResponse(out: SdkCredentialsOutput, operation: string, call: CallContext): StsResponse {
   const c = out.Credentials;
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-    throw new AwsroleError("StsBadResponse", `${whereOf(call)}: STS answered ${operation} without complete credentials.`, {
-      hint: "Check that the STS endpoint is a real STS service; nothing was exported or cached.",
-    });
+    throw new AwsroleError(
+      "StsBadResponse",
+      `${whereOf(call)}: STS answered ${operation} without complete credentials.`,
+      {
+        hint: "Check that the STS endpoint is a real STS service; nothing was exported or cached.",
+      },
+    );
   }
   if (![c.AccessKeyId, c.SecretAccessKey, c.SessionToken].every(isCredentialText)) {
-    throw new AwsroleError("StsBadResponse", `${whereOf(call)}: STS answered ${operation} with credentials holding characters no AWS credential has.`, { hint: "Check that the STS endpoint is a real STS service; nothing was exported or cached." });
+    throw new AwsroleError(
+      "StsBadResponse",
+      `${whereOf(call)}: STS answered ${operation} with credentials holding characters no AWS credential has.`,
+      { hint: "Check that the STS endpoint is a real STS service; nothing was exported or cached." },
+    );
   }
   // botocore refuses both: a timestamp its parser cannot read, and credentials
   // that are expired on arrival ("the refreshed credentials are still expired").
   const expiresAt = c.Expiration instanceof Date ? c.Expiration.getTime() : NaN;
   if (!Number.isFinite(expiresAt)) {
-    throw new AwsroleError("StsBadResponse", `${whereOf(call)}: STS answered ${operation} with an Expiration that is not a timestamp.`, { hint: "Check that the STS endpoint is a real STS service; nothing was exported or cached." });
+    throw new AwsroleError(
+      "StsBadResponse",
+      `${whereOf(call)}: STS answered ${operation} with an Expiration that is not a timestamp.`,
+      { hint: "Check that the STS endpoint is a real STS service; nothing was exported or cached." },
+    );
   }
   if (expiresAt <= Date.now()) {
-    throw new AwsroleError("StsExpiredCredentials", `${whereOf(call)}: STS answered ${operation} with credentials that had already expired (Expiration ${formatExpiration(c.Expiration)}).`, {
-      hint: "Check this machine's clock (and the endpoint's); nothing was exported or cached.",
-    });
+    throw new AwsroleError(
+      "StsExpiredCredentials",
+      `${whereOf(call)}: STS answered ${operation} with credentials that had already expired (Expiration ${formatExpiration(c.Expiration)}).`,
+      {
+        hint: "Check this machine's clock (and the endpoint's); nothing was exported or cached.",
+      },
+    );
   }
   const response: StsResponse = {
     Credentials: {
@@ -183,7 +234,8 @@ function toResponse(out: SdkCredentialsOutput, operation: string, call: CallCont
       Expiration: formatExpiration(c.Expiration),
     },
   };
-  if (out.AssumedRoleUser?.Arn && out.AssumedRoleUser.AssumedRoleId) response.AssumedRoleUser = { AssumedRoleId: out.AssumedRoleUser.AssumedRoleId, Arn: out.AssumedRoleUser.Arn };
+  if (out.AssumedRoleUser?.Arn && out.AssumedRoleUser.AssumedRoleId)
+    response.AssumedRoleUser = { AssumedRoleId: out.AssumedRoleUser.AssumedRoleId, Arn: out.AssumedRoleUser.Arn };
   if (out.PackedPolicySize !== undefined) response.PackedPolicySize = out.PackedPolicySize;
   if (out.SourceIdentity) response.SourceIdentity = out.SourceIdentity;
   if (out.SubjectFromWebIdentityToken) response.SubjectFromWebIdentityToken = out.SubjectFromWebIdentityToken;
@@ -195,7 +247,13 @@ function toResponse(out: SdkCredentialsOutput, operation: string, call: CallCont
 
 /** Which hop made a call, for the start of a message: "Hop 2 of 3 (profile role-b)". */
 function whereOf(call: CallContext): string {
-  return call.step > 0 ? `Hop ${call.step} of ${call.of}${call.profile ? ` (profile ${call.profile})` : ""}` : call.profile ? `Profile ${call.profile}` : call.fromEnvironment ? "The keys exported in this shell (AWS_ACCESS_KEY_ID)" : "The request";
+  return call.step > 0
+    ? `Hop ${call.step} of ${call.of}${call.profile ? ` (profile ${call.profile})` : ""}`
+    : call.profile
+      ? `Profile ${call.profile}`
+      : call.fromEnvironment
+        ? "The keys exported in this shell (AWS_ACCESS_KEY_ID)"
+        : "The request";
 }
 
 /** An STS call failed: which hop, for which role and principal, and the likely cause. */
@@ -212,42 +270,96 @@ export class StsCallError extends AwsroleError {
 /** What Node accepts in a header value (its checkInvalidHeaderChar). */
 const HEADER_SAFE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+]);
 
 export function stsFailure(error: unknown, operation: string, call: CallContext, endpoint: StsEndpoint): Error {
   // Credentials that cannot go into a request header (a session token with a
   // control or non-ASCII character, from a file or the environment): Node refuses
   // to send the request. Not a bug in awsrole, and not STS's answer either.
   if ((error as { code?: string })?.code === "ERR_INVALID_CHAR") {
-    return new AwsroleError("UnsendableCredentials", `${whereOf(call)}: ${operation} was not sent: the credentials (${call.principal}) hold characters that cannot go into a request header.`, {
-      hint: "Check those keys and session token for stray characters (no AWS credential has spaces, control or non-ASCII characters).",
-    });
+    return new AwsroleError(
+      "UnsendableCredentials",
+      `${whereOf(call)}: ${operation} was not sent: the credentials (${call.principal}) hold characters that cannot go into a request header.`,
+      {
+        hint: "Check those keys and session token for stray characters (no AWS credential has spaces, control or non-ASCII characters).",
+      },
+    );
   }
   // A programming error is a bug in awsrole, not an STS answer: let the reporter say so.
   // (The SDK's parsers throw TypeError on a malformed field; the deserializer marks those with $response.)
-  if ((error instanceof TypeError || error instanceof ReferenceError || error instanceof RangeError) && !(error as { $response?: unknown }).$response) return error;
-  const e = error as { name?: string; code?: string; message?: string; $fault?: string; $metadata?: { httpStatusCode?: number }; $response?: unknown };
+  if (
+    (error instanceof TypeError || error instanceof ReferenceError || error instanceof RangeError) &&
+    !(error as { $response?: unknown }).$response
+  )
+    return error;
+  const e = error as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $fault?: string;
+    $metadata?: { httpStatusCode?: number };
+    $response?: unknown;
+  };
   const name = e?.name ?? "Error";
   // Server text: control characters (ESC, BEL, CR, C1) never reach a terminal.
   const rawMessage = stripControl((e?.message ?? String(error)).replace(/\s+/g, " ")).trim();
   const where = whereOf(call);
   // Keys from the environment: the fix is in the shell, not in a file.
-  const reexport = 'unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN, or export a profile again: eval "$(awsrole export PROFILE)".';
+  const reexport =
+    'unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN, or export a profile again: eval "$(awsrole export PROFILE)".';
   const target = call.hop ? ` of ${call.hop.roleArn}` : "";
   const hop = call.hop;
   const section = call.profile ? `[profile ${call.profile}]` : "the profile";
 
   if (error instanceof DeadlineError) {
-    return new StsCallError("Deadline", `${where}: STS at ${endpoint.url} did not finish answering ${operation} within ${formatSeconds(error.ms)}.`, `Check the network and the endpoint (${endpoint.origin}); nothing was cached.`, call, error);
+    return new StsCallError(
+      "Deadline",
+      `${where}: STS at ${endpoint.url} did not finish answering ${operation} within ${formatSeconds(error.ms)}.`,
+      `Check the network and the endpoint (${endpoint.origin}); nothing was cached.`,
+      call,
+      error,
+    );
   }
   if (error instanceof ResponseTooLargeError) {
-    return new StsCallError("ResponseTooLarge", `${where}: STS at ${endpoint.url} sent a response to ${operation} larger than ${formatBytes(error.limit)}, which awsrole refuses.`, `Check that the endpoint (${endpoint.origin}) is an STS service; nothing was cached.`, call, error);
+    return new StsCallError(
+      "ResponseTooLarge",
+      `${where}: STS at ${endpoint.url} sent a response to ${operation} larger than ${formatBytes(error.limit)}, which awsrole refuses.`,
+      `Check that the endpoint (${endpoint.origin}) is an STS service; nothing was cached.`,
+      call,
+      error,
+    );
   }
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/.test(e?.code ?? "")) {
-    return new StsCallError("TlsCertificate", `${where}: could not verify the TLS certificate of STS at ${endpoint.url} for ${operation} (${e.code}).`, "If the endpoint uses a private CA, point AWS_CA_BUNDLE (or ca_bundle in the profile) at its PEM file; nothing was cached.", call, error);
+    return new StsCallError(
+      "TlsCertificate",
+      `${where}: could not verify the TLS certificate of STS at ${endpoint.url} for ${operation} (${e.code}).`,
+      "If the endpoint uses a private CA, point AWS_CA_BUNDLE (or ca_bundle in the profile) at its PEM file; nothing was cached.",
+      call,
+      error,
+    );
   }
-  if (NETWORK_CODES.has(e?.code ?? "") || NETWORK_CODES.has(name) || name === "TimeoutError" || /socket hang up|timed? ?out|ECONNREFUSED|ECONNRESET/i.test(rawMessage)) {
-    return new StsCallError("Unreachable", `${where}: could not reach STS at ${endpoint.url} for ${operation} (${e?.code ?? name}).`, `Check the network and the endpoint (${endpoint.origin}); nothing was cached.`, call, error);
+  if (
+    NETWORK_CODES.has(e?.code ?? "") ||
+    NETWORK_CODES.has(name) ||
+    name === "TimeoutError" ||
+    /socket hang up|timed? ?out|ECONNREFUSED|ECONNRESET/i.test(rawMessage)
+  ) {
+    return new StsCallError(
+      "Unreachable",
+      `${where}: could not reach STS at ${endpoint.url} for ${operation} (${e?.code ?? name}).`,
+      `Check the network and the endpoint (${endpoint.origin}); nothing was cached.`,
+      call,
+      error,
+    );
   }
   const status = e?.$metadata?.httpStatusCode;
   let hint: string;
@@ -274,7 +386,9 @@ export function stsFailure(error: unknown, operation: string, call: CallContext,
       break;
     case "ExpiredToken":
     case "ExpiredTokenException":
-      hint = call.fromEnvironment ? `The session in AWS_SESSION_TOKEN has expired; ${reexport}` : `The source credentials of this hop have expired; refresh them (for session keys in a file, get new ones), then run \`awsrole cache clear${call.profile ? " " + call.profile : ""}\`.`;
+      hint = call.fromEnvironment
+        ? `The session in AWS_SESSION_TOKEN has expired; ${reexport}`
+        : `The source credentials of this hop have expired; refresh them (for session keys in a file, get new ones), then run \`awsrole cache clear${call.profile ? " " + call.profile : ""}\`.`;
       break;
     case "InvalidClientTokenId":
       hint = call.fromEnvironment
@@ -298,18 +412,34 @@ export function stsFailure(error: unknown, operation: string, call: CallContext,
     case "InvalidIdentityTokenException":
     case "IDPRejectedClaim":
     case "IDPRejectedClaimException":
-      hint = "The web identity token was rejected; check web_identity_token_file and the role's trust policy for the identity provider.";
+      hint =
+        "The web identity token was rejected; check web_identity_token_file and the role's trust policy for the identity provider.";
       break;
     default:
       if (status !== undefined && status >= 500) {
         hint = "STS had an internal error even after retries; try again shortly. Nothing was cached.";
-      } else if (e?.$fault === undefined && (/Deserialization|XML|parse|char|Unexpected/i.test(name + " " + rawMessage) || e?.$response !== undefined)) {
+      } else if (
+        e?.$fault === undefined &&
+        (/Deserialization|XML|parse|char|Unexpected/i.test(name + " " + rawMessage) || e?.$response !== undefined)
+      ) {
         // A service error carries $fault and an error code; a response the SDK
         // could not read at all does not.
-        return new StsCallError("BadResponse", `${where}: STS at ${endpoint.url} sent a response to ${operation} that is not valid STS XML.`, `Check that the endpoint (${endpoint.origin}) is an STS service; nothing was cached.`, call, error);
+        return new StsCallError(
+          "BadResponse",
+          `${where}: STS at ${endpoint.url} sent a response to ${operation} that is not valid STS XML.`,
+          `Check that the endpoint (${endpoint.origin}) is an STS service; nothing was cached.`,
+          call,
+          error,
+        );
       } else {
         hint = "See the STS message above; run with --debug for details.";
       }
   }
-  return new StsCallError(name, `${where}: STS refused ${operation}${target} for ${call.principal}: ${name}: ${rawMessage}`, hint, call, error);
+  return new StsCallError(
+    name,
+    `${where}: STS refused ${operation}${target} for ${call.principal}: ${name}: ${rawMessage}`,
+    hint,
+    call,
+    error,
+  );
 }

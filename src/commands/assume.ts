@@ -36,8 +36,17 @@ const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 export async function runAssume(input: AssumeInput, ctx: Context): Promise<number> {
   const adHoc = input.roleArn !== undefined;
   if (!adHoc) {
-    for (const [flag, value] of [["--role-session-name", input.roleSessionName], ["--duration-seconds", input.durationSeconds], ["--serial-number", input.serialNumber], ["--external-id", input.externalId]] as const) {
-      if (value !== undefined) throw new UsageError(`${flag} goes with --role-arn.`, "Set these in the profile, or pass --role-arn for an ad hoc role.");
+    for (const [flag, value] of [
+      ["--role-session-name", input.roleSessionName],
+      ["--duration-seconds", input.durationSeconds],
+      ["--serial-number", input.serialNumber],
+      ["--external-id", input.externalId],
+    ] as const) {
+      if (value !== undefined)
+        throw new UsageError(
+          `${flag} goes with --role-arn.`,
+          "Set these in the profile, or pass --role-arn for an ad hoc role.",
+        );
     }
   }
   // Before any STS call: keys written where nothing would read them are no use.
@@ -48,21 +57,40 @@ export async function runAssume(input: AssumeInput, ctx: Context): Promise<numbe
   if (input.writeProfile !== undefined) {
     const { writeProfileCredentialsLocked } = await import("../adapters/credentials-writer.js");
     const { configPaths } = await import("../adapters/config-files.js");
-    const result = await writeProfileCredentialsLocked(configPaths(ctx.env).credentialsPath, input.writeProfile, credentials, ctx.now(), { env: ctx.env, signal: ctx.signal });
-    ctx.stderr.write(`awsrole: wrote profile [${input.writeProfile}] to ${result.path}${result.backupPath ? ` (backup: ${result.backupPath})` : ""}.\n`);
+    const result = await writeProfileCredentialsLocked(
+      configPaths(ctx.env).credentialsPath,
+      input.writeProfile,
+      credentials,
+      ctx.now(),
+      { env: ctx.env, signal: ctx.signal },
+    );
+    ctx.stderr.write(
+      `awsrole: wrote profile [${input.writeProfile}] to ${result.path}${result.backupPath ? ` (backup: ${result.backupPath})` : ""}.\n`,
+    );
   }
   // `aws sts assume-role` output: indent 4. An entry written by another tool may
   // lack the AssumedRoleId; then only the Arn is shown.
   const user = response.AssumedRoleUser;
-  const assumedRoleUser = user ? { ...(user.AssumedRoleId ? { AssumedRoleId: user.AssumedRoleId } : {}), Arn: user.Arn } : undefined;
-  ctx.stdout.write(JSON.stringify({ Credentials: response.Credentials, ...(assumedRoleUser ? { AssumedRoleUser: assumedRoleUser } : {}) }, null, 4) + "\n");
+  const assumedRoleUser = user
+    ? { ...(user.AssumedRoleId ? { AssumedRoleId: user.AssumedRoleId } : {}), Arn: user.Arn }
+    : undefined;
+  ctx.stdout.write(
+    JSON.stringify(
+      { Credentials: response.Credentials, ...(assumedRoleUser ? { AssumedRoleUser: assumedRoleUser } : {}) },
+      null,
+      4,
+    ) + "\n",
+  );
   return 0;
 }
 
 async function assumeProfile(input: AssumeInput, ctx: Context): Promise<StsResponse> {
   const resolved = await resolveCredentials(input, ctx);
   if (resolved.plan.hops.length === 0) {
-    throw new UsageError(`Profile "${resolved.plan.profile ?? "(environment)"}" assumes no role.`, "Name a role profile, or pass --role-arn to assume a role with these credentials.");
+    throw new UsageError(
+      `Profile "${resolved.plan.profile ?? "(environment)"}" assumes no role.`,
+      "Name a role profile, or pass --role-arn to assume a role with these credentials.",
+    );
   }
   return toResponseShape(resolved.resolution.credentials);
 }
@@ -80,29 +108,52 @@ async function assumeAdHoc(input: AssumeInput, ctx: Context): Promise<StsRespons
     step: 1,
     of: 1,
     profile: source.plan.profile,
-    principal: source.resolution.credentials.arn ?? (source.plan.profile ? `the credentials of profile "${source.plan.profile}"` : "the environment's credentials"),
-    hop: { profile: source.plan.profile ?? "(ad hoc)", roleArn: params.RoleArn, chained: source.resolution.credentials.sessionToken !== undefined, ...(params.SerialNumber ? { mfaSerial: params.SerialNumber } : {}), ...(params.ExternalId ? { externalId: params.ExternalId } : {}) },
+    principal:
+      source.resolution.credentials.arn ??
+      (source.plan.profile ? `the credentials of profile "${source.plan.profile}"` : "the environment's credentials"),
+    hop: {
+      profile: source.plan.profile ?? "(ad hoc)",
+      roleArn: params.RoleArn,
+      chained: source.resolution.credentials.sessionToken !== undefined,
+      ...(params.SerialNumber ? { mfaSerial: params.SerialNumber } : {}),
+      ...(params.ExternalId ? { externalId: params.ExternalId } : {}),
+    },
   });
 }
 
 export function adHocParams(input: AssumeInput, now: Date): AssumeRoleParams {
   const roleArn = input.roleArn!;
-  if (!ROLE_ARN.test(roleArn)) throw new UsageError(`--role-arn ${roleArn} is not an IAM role ARN.`, "Write it as arn:aws:iam::123456789012:role/NAME.");
+  if (!ROLE_ARN.test(roleArn))
+    throw new UsageError(
+      `--role-arn ${roleArn} is not an IAM role ARN.`,
+      "Write it as arn:aws:iam::123456789012:role/NAME.",
+    );
   const sessionName = input.roleSessionName ?? `awsrole-${Math.floor(now.getTime() / 1000)}`;
-  if (!SESSION_NAME.test(sessionName)) throw new UsageError(`--role-session-name "${sessionName}" is not valid.`, "Use 2 to 64 characters from letters, digits and + = , . @ - _.");
+  if (!SESSION_NAME.test(sessionName))
+    throw new UsageError(
+      `--role-session-name "${sessionName}" is not valid.`,
+      "Use 2 to 64 characters from letters, digits and + = , . @ - _.",
+    );
   const params: AssumeRoleParams = { RoleArn: roleArn, RoleSessionName: sessionName };
   if (input.durationSeconds !== undefined) {
     const value = Number(input.durationSeconds);
-    if (!/^\d+$/.test(input.durationSeconds) || value < 900 || value > 43200) throw new UsageError(`--duration-seconds ${input.durationSeconds} is not a whole number from 900 to 43200.`);
+    if (!/^\d+$/.test(input.durationSeconds) || value < 900 || value > 43200)
+      throw new UsageError(`--duration-seconds ${input.durationSeconds} is not a whole number from 900 to 43200.`);
     params.DurationSeconds = value;
   }
   if (input.serialNumber !== undefined) {
-    if (!SERIAL.test(input.serialNumber)) throw new UsageError(`--serial-number ${input.serialNumber} is not an MFA device serial or ARN.`);
+    if (!SERIAL.test(input.serialNumber))
+      throw new UsageError(`--serial-number ${input.serialNumber} is not an MFA device serial or ARN.`);
     params.SerialNumber = input.serialNumber;
   }
-  if (input.tokenCode !== undefined && !MFA_CODE.test(input.tokenCode.trim())) throw new UsageError("--token-code must be the 6 digits your MFA device shows.");
+  if (input.tokenCode !== undefined && !MFA_CODE.test(input.tokenCode.trim()))
+    throw new UsageError("--token-code must be the 6 digits your MFA device shows.");
   if (input.externalId !== undefined) {
-    if (!EXTERNAL_ID.test(input.externalId)) throw new UsageError("--external-id is not valid.", "Use 2 to 1224 characters from letters, digits and + = , . @ : / - _.");
+    if (!EXTERNAL_ID.test(input.externalId))
+      throw new UsageError(
+        "--external-id is not valid.",
+        "Use 2 to 1224 characters from letters, digits and + = , . @ : / - _.",
+      );
     params.ExternalId = input.externalId;
   }
   return params;
@@ -116,7 +167,9 @@ function toResponseShape(credentials: Credentials): StsResponse {
       SessionToken: credentials.sessionToken ?? "",
       Expiration: credentials.expiration ? formatExpiration(credentials.expiration) : "",
     },
-    ...(credentials.arn ? { AssumedRoleUser: { AssumedRoleId: credentials.assumedRoleId ?? "", Arn: credentials.arn } } : {}),
+    ...(credentials.arn
+      ? { AssumedRoleUser: { AssumedRoleId: credentials.assumedRoleId ?? "", Arn: credentials.arn } }
+      : {}),
   };
 }
 
@@ -125,7 +178,15 @@ function toResponseShape(credentials: Credentials): StsResponse {
  * identity, SSO and credential_process all come before the shared-credentials
  * keys) and awsrole ignore keys in the same profile when it is selected.
  */
-const KEYS_IGNORED_BESIDE = ["role_arn", "credential_source", "web_identity_token_file", "sso_session", "sso_start_url", "sso_account_id", "credential_process"] as const;
+const KEYS_IGNORED_BESIDE = [
+  "role_arn",
+  "credential_source",
+  "web_identity_token_file",
+  "sso_session",
+  "sso_start_url",
+  "sso_account_id",
+  "credential_process",
+] as const;
 
 async function refuseWriteOverNonKeyProfile(name: string, ctx: Context): Promise<void> {
   const { loadConfig } = await import("../adapters/config-files.js");

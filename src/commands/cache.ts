@@ -43,11 +43,21 @@ export async function runCacheClear(input: CacheClearInput, ctx: Context): Promi
   const unique = [...new Set(keys)];
   const removed = new CacheStore(session.cacheDir, { warn: (m) => warn(ctx, m) }).remove(unique);
   const what = input.chain ? `of profile ${session.plan.profile} and its chain` : `of profile ${session.plan.profile}`;
-  ctx.stdout.write(`Removed ${removed} cached credential${removed === 1 ? "" : "s"} ${what} from ${session.cacheDir}.\n`);
-  if (unique.length === 0) warn(ctx, `profile ${session.plan.profile} has no role session to cache (its credentials are not assumed by awsrole).`);
+  ctx.stdout.write(
+    `Removed ${removed} cached credential${removed === 1 ? "" : "s"} ${what} from ${session.cacheDir}.\n`,
+  );
+  if (unique.length === 0)
+    warn(
+      ctx,
+      `profile ${session.plan.profile} has no role session to cache (its credentials are not assumed by awsrole).`,
+    );
   else if (!input.chain && hops.length > 1) {
     const kept = hops.slice(0, -1).map((hop) => hop.profile);
-    ctx.stderr.write(paint(ctx.color).dim(`awsrole: kept the sessions of ${kept.join(", ")}, which ${session.plan.profile} is assumed from; add --chain to clear them too.`) + "\n");
+    ctx.stderr.write(
+      paint(ctx.color).dim(
+        `awsrole: kept the sessions of ${kept.join(", ")}, which ${session.plan.profile} is assumed from; add --chain to clear them too.`,
+      ) + "\n",
+    );
   }
   return 0;
 }
@@ -84,7 +94,10 @@ export async function runCacheList(input: CacheListInput, ctx: Context): Promise
     ctx.stdout.write(JSON.stringify([...rows, ...logins.rows], null, 2) + "\n");
     return 0;
   }
-  const loginBlock = logins.rows.length === 0 ? [] : [`Console login sessions in ${tildePath(logins.dir, ctx.env.HOME)}:`, ...logins.rows.flatMap(loginLines)];
+  const loginBlock =
+    logins.rows.length === 0
+      ? []
+      : [`Console login sessions in ${tildePath(logins.dir, ctx.env.HOME)}:`, ...logins.rows.flatMap(loginLines)];
   if (rows.length === 0) {
     ctx.stdout.write([`No cached credentials in ${tildePath(dir, ctx.env.HOME)}.`, ...loginBlock].join("\n") + "\n");
     return 0;
@@ -92,13 +105,30 @@ export async function runCacheList(input: CacheListInput, ctx: Context): Promise
   // One block per entry: who uses it and its state, its identity, its file
   // (the directory once, with ~). Fitted to a narrow terminal.
   const columns = await terminalColumns(ctx, 1);
-  const fit = (text: string, indent: string) => (columns ? breakToken(text, Math.max(20, columns - indent.length)) : [text]).map((line, i) => (i === 0 ? indent : indent + "  ") + line);
+  const fit = (text: string, indent: string) =>
+    (columns ? breakToken(text, Math.max(20, columns - indent.length)) : [text]).map(
+      (line, i) => (i === 0 ? indent : indent + "  ") + line,
+    );
   const out: string[] = [`Cached credentials in ${tildePath(dir, ctx.env.HOME)}:`];
   for (const row of rows) {
-    const state = row.corrupt ? "corrupt (treated as a miss)" : row.usable ? `usable, ${formatDuration(row.secondsLeft ?? 0)} left` : row.secondsLeft !== null && row.secondsLeft > 0 ? `too close to expiry (${formatDuration(row.secondsLeft)} left)` : "expired";
+    const state = row.corrupt
+      ? "corrupt (treated as a miss)"
+      : row.usable
+        ? `usable, ${formatDuration(row.secondsLeft ?? 0)} left`
+        : row.secondsLeft !== null && row.secondsLeft > 0
+          ? `too close to expiry (${formatDuration(row.secondsLeft)} left)`
+          : "expired";
     const who = row.profiles.length ? row.profiles.join(", ") : "(no profile)";
-    const identity = row.arn ?? (row.kind === "sso" ? `IAM Identity Center role credentials${row.account ? ` in account ${row.account}` : ""}` : row.kind);
-    out.push(...(columns ? wrapWords(`${who}: ${state}`, columns) : [`${who}: ${state}`]), ...fit(identity, "  "), `  ${basename(row.file)}`);
+    const identity =
+      row.arn ??
+      (row.kind === "sso"
+        ? `IAM Identity Center role credentials${row.account ? ` in account ${row.account}` : ""}`
+        : row.kind);
+    out.push(
+      ...(columns ? wrapWords(`${who}: ${state}`, columns) : [`${who}: ${state}`]),
+      ...fit(identity, "  "),
+      `  ${basename(row.file)}`,
+    );
   }
   ctx.stdout.write([...out, ...loginBlock].join("\n") + "\n");
   return 0;
@@ -186,7 +216,8 @@ function profilesForKeys(ctx: Context): Map<string, string[]> {
   for (const name of config.profiles.keys()) {
     try {
       const plan = planProfile(config, { name, from: "flag" }, { env: ctx.env });
-      for (const { key } of cacheKeysOf(plan, ctx.env).filter((k) => k.own && k.store === "cli")) map.set(key, [...(map.get(key) ?? []), name]);
+      for (const { key } of cacheKeysOf(plan, ctx.env).filter((k) => k.own && k.store === "cli"))
+        map.set(key, [...(map.get(key) ?? []), name]);
     } catch {
       // A broken profile simply maps to nothing here; `doctor` reports it.
     }

@@ -18,14 +18,25 @@ function ssoView(plan: Plan, ctx: Context) {
   if (plan.source.kind !== "sso") return undefined;
   const now = ctx.now();
   const status = ssoTokenStatus(plan.source, ctx.env, (path) => readFileSync(path, "utf8"), now);
-  const secondsLeft = status.tokenExpiresAt ? Math.round((status.tokenExpiresAt.getTime() - now.getTime()) / 1000) : null;
-  const json = { ...status, tokenExpiresAt: status.tokenExpiresAt ? formatExpiration(status.tokenExpiresAt) : null, tokenSecondsLeft: secondsLeft };
-  const refresh = status.refreshable ? ", refreshable" : status.session === null ? ", legacy: not refreshable" : ", not refreshable";
-  const state = status.token === "missing"
-    ? `none yet (awsrole login --profile ${plan.source.profile})`
-    : status.token === "invalid"
-      ? "unreadable (log in again)"
-      : `expires ${json.tokenExpiresAt} (${formatDuration(secondsLeft ?? 0)} left${refresh})`;
+  const secondsLeft = status.tokenExpiresAt
+    ? Math.round((status.tokenExpiresAt.getTime() - now.getTime()) / 1000)
+    : null;
+  const json = {
+    ...status,
+    tokenExpiresAt: status.tokenExpiresAt ? formatExpiration(status.tokenExpiresAt) : null,
+    tokenSecondsLeft: secondsLeft,
+  };
+  const refresh = status.refreshable
+    ? ", refreshable"
+    : status.session === null
+      ? ", legacy: not refreshable"
+      : ", not refreshable";
+  const state =
+    status.token === "missing"
+      ? `none yet (awsrole login --profile ${plan.source.profile})`
+      : status.token === "invalid"
+        ? "unreadable (log in again)"
+        : `expires ${json.tokenExpiresAt} (${formatDuration(secondsLeft ?? 0)} left${refresh})`;
   const form = status.session !== null ? `sso-session ${status.session}` : "legacy sso_start_url";
   const text = [
     `  sso:    ${form}, ${status.startUrl} (${status.region}); role ${status.roleName} in account ${status.accountId}`,
@@ -57,7 +68,10 @@ export async function runChain(input: ChainInput, ctx: Context): Promise<number>
     const session = openSession(input, ctx);
     const view = describePlan(session.plan);
     const keys = cacheKeysOf(session.plan, ctx.env);
-    const hops = view.hops.map((hop, i) => ({ ...hop, cacheFile: `${session.cacheDir}/${keys.find((k) => k.use === "hop" && k.hop === i)!.key}.json` }));
+    const hops = view.hops.map((hop, i) => ({
+      ...hop,
+      cacheFile: `${session.cacheDir}/${keys.find((k) => k.use === "hop" && k.hop === i)!.key}.json`,
+    }));
     const sso = ssoView(session.plan, ctx);
     const json = () => JSON.stringify({ ...view, ...(sso ? { sso: sso.json } : {}), hops }, null, 2) + "\n";
     ctx.stdout.write(input.output === "json" ? json() : withSso(renderPlanText(view), sso));
@@ -81,12 +95,23 @@ export async function runChain(input: ChainInput, ctx: Context): Promise<number>
   });
   const sso = ssoView(resolved.plan, ctx);
   if (input.output === "json") {
-    ctx.stdout.write(JSON.stringify({ ...view, ...(sso ? { sso: sso.json } : {}), sourceOutcome: resolved.resolution.sourceOutcome, hops }, null, 2) + "\n");
+    ctx.stdout.write(
+      JSON.stringify(
+        { ...view, ...(sso ? { sso: sso.json } : {}), sourceOutcome: resolved.resolution.sourceOutcome, hops },
+        null,
+        2,
+      ) + "\n",
+    );
     return 0;
   }
   const lines = [withSso(renderPlanText(view), sso).trimEnd(), "", "resolved:"];
   for (const hop of hops) {
-    const what = hop.outcome === "cache-hit" ? "cache hit" : hop.outcome === "assumed" ? `AssumeRole called${hop.missReason ? ` (cache ${hop.missReason})` : ""}` : "not needed (a later hop was cached)";
+    const what =
+      hop.outcome === "cache-hit"
+        ? "cache hit"
+        : hop.outcome === "assumed"
+          ? `AssumeRole called${hop.missReason ? ` (cache ${hop.missReason})` : ""}`
+          : "not needed (a later hop was cached)";
     lines.push(`  ${hop.step}. ${hop.profile}: ${what}`);
     if (hop.identity) lines.push(`       identity  ${hop.identity}`);
     if (hop.expiration) lines.push(`       expires   ${hop.expiration} (${formatDuration(hop.secondsLeft ?? 0)} left)`);

@@ -43,7 +43,8 @@ export function runCompletion(input: { shell: string; program: Command }, ctx: C
     throw new UsageError(`Unknown shell "${input.shell}".`, `Use one of ${SHELLS.join(", ")}.`);
   }
   const commands = describeCommands(input.program);
-  const script = input.shell === "bash" ? bashScript(commands) : input.shell === "zsh" ? zshScript(commands) : fishScript(commands);
+  const script =
+    input.shell === "bash" ? bashScript(commands) : input.shell === "zsh" ? zshScript(commands) : fishScript(commands);
   ctx.stdout.write(script);
   return 0;
 }
@@ -69,10 +70,11 @@ _awsrole_profiles() {
   done < <(awsrole __profiles 2>/dev/null)
 }`;
 
-
 /** Subcommands whose first argument is a profile ("cache clear"), as "parent sub". */
 function profileSubcommands(commands: readonly CommandSpec[]): Array<[string, string]> {
-  return commands.flatMap((c) => c.subcommands.filter((s) => s.takesProfile).map((s) => [c.name, s.name] as [string, string]));
+  return commands.flatMap((c) =>
+    c.subcommands.filter((s) => s.takesProfile).map((s) => [c.name, s.name] as [string, string]),
+  );
 }
 
 export function bashScript(commands: readonly CommandSpec[]): string {
@@ -84,7 +86,10 @@ export function bashScript(commands: readonly CommandSpec[]): string {
     .join("\n");
   const valueCases = commands
     .flatMap((c) => c.options.filter((o) => o.values).map((o) => ({ cmd: c.name, o })))
-    .map(({ cmd, o }) => `      ${sq(cmd)}:${o.flags.join("|" + sq(cmd) + ":")}) COMPREPLY=( $(compgen -W ${sq(words(o.values!))} -- "$cur") ); return ;;`)
+    .map(
+      ({ cmd, o }) =>
+        `      ${sq(cmd)}:${o.flags.join("|" + sq(cmd) + ":")}) COMPREPLY=( $(compgen -W ${sq(words(o.values!))} -- "$cur") ); return ;;`,
+    )
     .join("\n");
   const subCases = commands
     .filter((c) => c.subcommands.length > 0)
@@ -160,7 +165,9 @@ export function zshScript(commands: readonly CommandSpec[]): string {
     .join("\n");
   const subCases = commands
     .filter((c) => c.subcommands.length > 0)
-    .map((c) => `      ${c.name}) subs=(${c.subcommands.map((s) => `'${zq(s.name)}:${zq(s.description)}'`).join(" ")}) ;;`)
+    .map(
+      (c) => `      ${c.name}) subs=(${c.subcommands.map((s) => `'${zq(s.name)}:${zq(s.description)}'`).join(" ")}) ;;`,
+    )
     .join("\n");
   return `#compdef awsrole
 # awsrole zsh completion. Install: awsrole completion zsh >> ~/.zshrc
@@ -226,14 +233,25 @@ export function fishScript(commands: readonly CommandSpec[]): string {
   const lines: string[] = [
     "# awsrole fish completion. Install: awsrole completion fish > ~/.config/fish/completions/awsrole.fish",
     "complete -c awsrole -f",
-    ...commands.map((c) => `complete -c awsrole -n "not __fish_seen_subcommand_from ${names}" -a ${fq(c.name)} -d ${fq(c.description)}`),
+    ...commands.map(
+      (c) =>
+        `complete -c awsrole -n "not __fish_seen_subcommand_from ${names}" -a ${fq(c.name)} -d ${fq(c.description)}`,
+    ),
   ];
   for (const c of commands) {
     const when = `__fish_seen_subcommand_from ${c.name}`;
-    if (c.takesProfile) lines.push(`complete -c awsrole -n ${fq(`${when}; and not contains -- -- (commandline -opc)`)} -a '(awsrole __profiles 2>/dev/null)'`);
-    if (c.name === "completion" || c.name === "shell-init") lines.push(`complete -c awsrole -n ${fq(when)} -a ${fq(SHELLS.join(" "))}`);
-    for (const s of c.subcommands) lines.push(`complete -c awsrole -n ${fq(when)} -a ${fq(s.name)} -d ${fq(s.description)}`);
-    for (const s of c.subcommands.filter((sub) => sub.takesProfile)) lines.push(`complete -c awsrole -n ${fq(`${when}; and __fish_seen_subcommand_from ${s.name}`)} -a '(awsrole __profiles 2>/dev/null)'`);
+    if (c.takesProfile)
+      lines.push(
+        `complete -c awsrole -n ${fq(`${when}; and not contains -- -- (commandline -opc)`)} -a '(awsrole __profiles 2>/dev/null)'`,
+      );
+    if (c.name === "completion" || c.name === "shell-init")
+      lines.push(`complete -c awsrole -n ${fq(when)} -a ${fq(SHELLS.join(" "))}`);
+    for (const s of c.subcommands)
+      lines.push(`complete -c awsrole -n ${fq(when)} -a ${fq(s.name)} -d ${fq(s.description)}`);
+    for (const s of c.subcommands.filter((sub) => sub.takesProfile))
+      lines.push(
+        `complete -c awsrole -n ${fq(`${when}; and __fish_seen_subcommand_from ${s.name}`)} -a '(awsrole __profiles 2>/dev/null)'`,
+      );
     for (const o of [...c.options, ...c.subcommands.flatMap((s) => s.options)]) {
       const short = o.flags.find((f) => /^-[^-]/.test(f));
       const long = o.flags.find((f) => f.startsWith("--"));

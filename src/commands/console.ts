@@ -32,7 +32,10 @@ export function partitionEndpoints(partition: string): PartitionEndpoints {
     case "aws-cn":
       return { federation: "https://signin.amazonaws.cn/federation", console: "https://console.amazonaws.cn" };
     case "aws-us-gov":
-      return { federation: "https://signin.amazonaws-us-gov.com/federation", console: "https://console.amazonaws-us-gov.com" };
+      return {
+        federation: "https://signin.amazonaws-us-gov.com/federation",
+        console: "https://console.amazonaws-us-gov.com",
+      };
     default:
       return { federation: "https://signin.aws.amazon.com/federation", console: "https://console.aws.amazon.com" };
   }
@@ -43,7 +46,11 @@ export function partitionOf(arn: string | undefined): string {
 }
 
 /** Where the console opens: --destination (a URL, or a path like /s3), else the home page (of the region). */
-export function consoleDestination(consoleBase: string, region: string | undefined, destination: string | undefined): string {
+export function consoleDestination(
+  consoleBase: string,
+  region: string | undefined,
+  destination: string | undefined,
+): string {
   if (destination !== undefined && /^https:\/\//.test(destination)) return destination;
   if (destination !== undefined) {
     const path = destination.startsWith("/") ? destination : `/${destination}`;
@@ -53,7 +60,12 @@ export function consoleDestination(consoleBase: string, region: string | undefin
 }
 
 export function loginUrl(federation: string, destination: string, signinToken: string): string {
-  const query = new URLSearchParams({ Action: "login", Issuer: "awsrole", Destination: destination, SigninToken: signinToken });
+  const query = new URLSearchParams({
+    Action: "login",
+    Issuer: "awsrole",
+    Destination: destination,
+    SigninToken: signinToken,
+  });
   return `${federation}?${query.toString()}`;
 }
 
@@ -81,21 +93,36 @@ export async function runConsole(input: ConsoleInput, ctx: Context): Promise<num
   const endpoints = partitionEndpoints(partitionOf(arn));
   const federation = ctx.env.AWSROLE_FEDERATION_ENDPOINT || endpoints.federation;
   if (sessionDuration !== undefined && lastHop?.chained) {
-    warn(ctx, "--duration is ignored: the sign-in endpoint refuses SessionDuration for role-chained sessions (the console session lasts as long as the credentials, at most 1 hour).");
+    warn(
+      ctx,
+      "--duration is ignored: the sign-in endpoint refuses SessionDuration for role-chained sessions (the console session lasts as long as the credentials, at most 1 hour).",
+    );
     sessionDuration = undefined;
   }
 
-  const session = JSON.stringify({ sessionId: credentials.accessKeyId, sessionKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken });
-  const query = new URLSearchParams({ Action: "getSigninToken", ...(sessionDuration === undefined ? {} : { SessionDuration: String(sessionDuration) }), Session: session });
+  const session = JSON.stringify({
+    sessionId: credentials.accessKeyId,
+    sessionKey: credentials.secretAccessKey,
+    sessionToken: credentials.sessionToken,
+  });
+  const query = new URLSearchParams({
+    Action: "getSigninToken",
+    ...(sessionDuration === undefined ? {} : { SessionDuration: String(sessionDuration) }),
+    Session: session,
+  });
   debug(ctx, `GET ${federation}?Action=getSigninToken (credentials masked)`);
   let response: Response;
   try {
     response = await fetch(`${federation}?${query.toString()}`, { signal: ctx.signal });
   } catch (error) {
     if (ctx.signal.aborted) throw error;
-    throw new AwsroleError("FederationUnreachable", `Could not reach the sign-in endpoint ${federation} (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}).`, {
-      hint: "Check the network, or AWSROLE_FEDERATION_ENDPOINT if you set it.",
-    });
+    throw new AwsroleError(
+      "FederationUnreachable",
+      `Could not reach the sign-in endpoint ${federation} (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}).`,
+      {
+        hint: "Check the network, or AWSROLE_FEDERATION_ENDPOINT if you set it.",
+      },
+    );
   }
   const body = await response.text();
   let token: unknown;
@@ -105,9 +132,13 @@ export async function runConsole(input: ConsoleInput, ctx: Context): Promise<num
     token = undefined;
   }
   if (!response.ok || typeof token !== "string" || token === "") {
-    throw new AwsroleError("FederationRefused", `The sign-in endpoint refused the session of profile "${resolved.plan.profile ?? "(environment)"}" (HTTP ${response.status}).`, {
-      hint: "The credentials may have expired or been revoked: try --refresh. Role-chained sessions cannot use --duration.",
-    });
+    throw new AwsroleError(
+      "FederationRefused",
+      `The sign-in endpoint refused the session of profile "${resolved.plan.profile ?? "(environment)"}" (HTTP ${response.status}).`,
+      {
+        hint: "The credentials may have expired or been revoked: try --refresh. Role-chained sessions cannot use --duration.",
+      },
+    );
   }
   const url = loginUrl(federation, consoleDestination(endpoints.console, resolved.region, input.destination), token);
   if (!input.open) {
@@ -123,7 +154,13 @@ async function openInBrowser(url: string, ctx: Context): Promise<void> {
   const opener = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer.exe" : "xdg-open";
   await new Promise<void>((resolve, reject) => {
     const child = spawn(opener, [url], { stdio: "ignore", detached: true });
-    child.once("error", () => reject(new AwsroleError("OpenFailed", `Could not run ${opener} to open the browser.`, { hint: "Run without --open and paste the URL into a browser." })));
+    child.once("error", () =>
+      reject(
+        new AwsroleError("OpenFailed", `Could not run ${opener} to open the browser.`, {
+          hint: "Run without --open and paste the URL into a browser.",
+        }),
+      ),
+    );
     child.once("spawn", () => {
       child.unref();
       resolve();

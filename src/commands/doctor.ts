@@ -25,14 +25,29 @@ export async function runDoctor(input: DoctorInput, ctx: Context): Promise<numbe
       const hint = near.length
         ? `Did you mean ${near.map((n) => `"${n}"`).join(" or ")}?`
         : `Profiles are read from ${config.configPath} and ${config.credentialsPath}; run \`awsrole doctor\` to list them.`;
-      throw new ProfileConfigError("ProfileNotFound", input.profile, `The config profile "${input.profile}" could not be found.`, hint);
+      throw new ProfileConfigError(
+        "ProfileNotFound",
+        input.profile,
+        `The config profile "${input.profile}" could not be found.`,
+        hint,
+      );
     }
     ({ findings, profiles } = lintConfig(config, input.profile));
     if (input.server) findings.push(...(await import("../server/environment.js")).serverFindings(config));
   } catch (error) {
     // A file the AWS CLI cannot parse is itself the finding.
     if (!(error instanceof ConfigParseError)) throw error;
-    findings = [{ severity: "error", code: "parse", profile: undefined, file: error.path, line: error.line, message: error.message, fix: error.hint ?? "Fix that line." }];
+    findings = [
+      {
+        severity: "error",
+        code: "parse",
+        profile: undefined,
+        file: error.path,
+        line: error.line,
+        message: error.message,
+        fix: error.hint ?? "Fix that line.",
+      },
+    ];
   }
   const errors = findings.filter((f) => f.severity === "error").length;
   const warnings = findings.length - errors;
@@ -45,13 +60,23 @@ export async function runDoctor(input: DoctorInput, ctx: Context): Promise<numbe
     const rows = profiles.map((p) => [p.name, p.kind, p.role ?? "-", p.account ?? "-", p.source ?? "-"]);
     const header = ["PROFILE", "KIND", "ROLE", "ACCOUNT", "SOURCE"];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
+    const line = (cells: string[]) =>
+      cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
     const columns = await terminalColumns(ctx, 1);
     if (columns !== undefined && widths.reduce((sum, w) => sum + w + 2, -2) > columns) {
       // Too narrow for the table: one short block per profile instead.
       for (const p of profiles) {
-        const details = [p.role && `role ${p.role}`, p.account && `account ${p.account}`, p.source && `from ${p.source}`].filter(Boolean).join(", ");
-        out.push(`${p.name} (${p.kind})`, ...(details ? wrapWords(details, Math.max(20, columns - 2)).map((l) => "  " + l) : []));
+        const details = [
+          p.role && `role ${p.role}`,
+          p.account && `account ${p.account}`,
+          p.source && `from ${p.source}`,
+        ]
+          .filter(Boolean)
+          .join(", ");
+        out.push(
+          `${p.name} (${p.kind})`,
+          ...(details ? wrapWords(details, Math.max(20, columns - 2)).map((l) => "  " + l) : []),
+        );
       }
       out.push("");
     } else out.push(line(header), ...rows.map(line), "");

@@ -26,7 +26,11 @@ export interface ExecInput {
 }
 
 /** What exec removes from its child's environment: conflicts, and the markers of an outer awsrole shell. */
-export const EXEC_REMOVED_VARIABLES = [...CONFLICTING_CHILD_VARIABLES, "AWSROLE_PROFILE", "AWSROLE_EXPIRATION"] as const;
+export const EXEC_REMOVED_VARIABLES = [
+  ...CONFLICTING_CHILD_VARIABLES,
+  "AWSROLE_PROFILE",
+  "AWSROLE_EXPIRATION",
+] as const;
 
 /** The child's environment: the caller's, minus conflicts, plus the credentials and the awsrole marker. */
 export function execEnvironment(
@@ -37,7 +41,8 @@ export function execEnvironment(
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
   for (const name of EXEC_REMOVED_VARIABLES) delete out[name];
-  for (const [key, value] of credentialVariables(credentials, { region: extras.region, profile: extras.profile })) out[key] = value;
+  for (const [key, value] of credentialVariables(credentials, { region: extras.region, profile: extras.profile }))
+    out[key] = value;
   out.AWSROLE_PROFILE = extras.profile ?? "";
   if (credentials.expiration) out.AWSROLE_EXPIRATION = formatExpiration(credentials.expiration);
   return out;
@@ -46,9 +51,13 @@ export function execEnvironment(
 export async function runExec(input: ExecInput, ctx: Context): Promise<number> {
   const outer = ctx.env.AWSROLE_PROFILE;
   if (outer !== undefined && !input.nest) {
-    throw new AwsroleError("NestedExec", `This shell already runs with awsrole credentials (AWSROLE_PROFILE=${outer}); refusing to nest another awsrole exec inside it.`, {
-      hint: "Exit that shell first, or pass --nest to run with the new profile's credentials anyway.",
-    });
+    throw new AwsroleError(
+      "NestedExec",
+      `This shell already runs with awsrole credentials (AWSROLE_PROFILE=${outer}); refusing to nest another awsrole exec inside it.`,
+      {
+        hint: "Exit that shell first, or pass --nest to run with the new profile's credentials anyway.",
+      },
+    );
   }
   const profile = await pickProfileIfInteractive(input.profile, ctx);
   if (input.server) {
@@ -60,11 +69,19 @@ export async function runExec(input: ExecInput, ctx: Context): Promise<number> {
   warnIfExpiringSoon(credentials, ctx);
   if (resolved.plan.profile !== undefined) recordRecentProfile(resolved.plan.profile, ctx.env);
   // The same region rule as export (src/core/region.ts).
-  const region = chooseRegion({ flag: input.region, env: ctx.env, hasProfile: resolved.plan.profile !== undefined, profileRegion: profileRegionOf(resolved.config, resolved.plan.profile) });
+  const region = chooseRegion({
+    flag: input.region,
+    env: ctx.env,
+    hasProfile: resolved.plan.profile !== undefined,
+    profileRegion: profileRegionOf(resolved.config, resolved.plan.profile),
+  });
   if (region.conflict) warn(ctx, keptRegionWarning(region.conflict, resolved.plan.profile));
   const callerEnv = { ...ctx.env };
   if (region.clear) for (const name of REGION_VARIABLES) delete callerEnv[name];
-  const env = execEnvironment(callerEnv, credentials, { region: region.set ?? region.kept, profile: resolved.plan.profile });
+  const env = execEnvironment(callerEnv, credentials, {
+    region: region.set ?? region.kept,
+    profile: resolved.plan.profile,
+  });
   if (region.set) env[REGION_MARKER] = region.set;
   return spawnInherited(commandOrShell(input.command, resolved.plan.profile, ctx), env, ctx);
 }
@@ -73,7 +90,9 @@ export async function runExec(input: ExecInput, ctx: Context): Promise<number> {
 function commandOrShell(command: readonly string[], profile: string | undefined, ctx: Context): readonly string[] {
   if (command.length > 0) return command;
   const shell = ctx.env.SHELL || "/bin/sh";
-  ctx.stderr.write(`awsrole: starting ${shell} as ${profile ?? "the environment's credentials"}; exit it to drop the credentials.\n`);
+  ctx.stderr.write(
+    `awsrole: starting ${shell} as ${profile ?? "the environment's credentials"}; exit it to drop the credentials.\n`,
+  );
   return [shell];
 }
 
@@ -92,10 +111,16 @@ function signalPlan(interactive: boolean): { forward: NodeJS.Signals[]; ignore: 
   // command (dd, nginx, ...). Handling SIGUSR1 also keeps Node's inspector
   // closed in this process, which holds credentials (bin/awsrole.cjs).
   const user: NodeJS.Signals[] = ["SIGUSR1", "SIGUSR2"];
-  return interactive ? { forward: ["SIGTERM", ...user], ignore: ["SIGINT", "SIGQUIT", "SIGHUP"] } : { forward: ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", ...user], ignore: [] };
+  return interactive
+    ? { forward: ["SIGTERM", ...user], ignore: ["SIGINT", "SIGQUIT", "SIGHUP"] }
+    : { forward: ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", ...user], ignore: [] };
 }
 
-export async function spawnInherited(command: readonly string[], env: Record<string, string>, ctx: Context): Promise<number> {
+export async function spawnInherited(
+  command: readonly string[],
+  env: Record<string, string>,
+  ctx: Context,
+): Promise<number> {
   const { spawn } = await import("node:child_process");
   const { constants } = await import("node:os");
   const [file, ...args] = command as [string, ...string[]];

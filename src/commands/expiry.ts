@@ -17,6 +17,11 @@ export function warnIfExpiringSoon(credentials: Credentials, ctx: Context): void
   if (!credentials.expiration) return;
   const left = (credentials.expiration.getTime() - ctx.now().getTime()) / 1000;
   if (left < EXPIRY_WARNING_SECONDS) {
-    warn(ctx, left <= 0 ? "these credentials have already expired." : `these credentials expire in ${formatDuration(left)} (at ${credentials.expiration.toISOString()}).`);
+    warn(
+      ctx,
+      left <= 0
+        ? "these credentials have already expired."
+        : `these credentials expire in ${formatDuration(left)} (at ${credentials.expiration.toISOString()}).`,
+    );
   }
 }

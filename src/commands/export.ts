@@ -35,9 +35,15 @@ export async function runExport(input: ExportInput, ctx: Context): Promise<numbe
   }
   // The region rule (src/core/region.ts): --region, else a region awsrole set
   // follows the profile, else the user's own region stays.
-  const region = chooseRegion({ flag: input.region, env: ctx.env, hasProfile: resolved.plan.profile !== undefined, profileRegion: profileRegionOf(resolved.config, resolved.plan.profile) });
+  const region = chooseRegion({
+    flag: input.region,
+    env: ctx.env,
+    hasProfile: resolved.plan.profile !== undefined,
+    profileRegion: profileRegionOf(resolved.config, resolved.plan.profile),
+  });
   // The warning concerns this shell's variables: only for the formats a shell evaluates.
-  if (region.conflict && SHELL_FORMATS.includes(input.format)) warn(ctx, keptRegionWarning(region.conflict, resolved.plan.profile));
+  if (region.conflict && SHELL_FORMATS.includes(input.format))
+    warn(ctx, keptRegionWarning(region.conflict, resolved.plan.profile));
   const unset = conflictingVariables(ctx.env, credentials);
   if (region.clear) unset.push(...REGION_VARIABLES.filter((name) => ctx.env[name] !== undefined));
   const marks: Array<[string, string]> = [];

@@ -24,7 +24,10 @@ export const loginCommand = declareCommand<LoginCommandInput>({
   options: {
     profile: value("-p, --profile <name>", "profile name"),
     ssoSession: value("--sso-session <name>", "log in to this [sso-session NAME] without naming a profile"),
-    useDeviceCode: flag("--use-device-code", "sign in with a code entered on any device, instead of the browser redirect"),
+    useDeviceCode: flag(
+      "--use-device-code",
+      "sign in with a code entered on any device, instead of the browser redirect",
+    ),
     noBrowser: flag("--no-browser", "do not open a browser; print the URL to open"),
     console: flag(
       "--console",

@@ -19,7 +19,10 @@ export const logoutCommand = declareCommand<LogoutCommandInput>({
       "-p, --profile <name>",
       "the profile whose endpoint settings apply (endpoint_url, [services]); with --console, whose session ends",
     ),
-    console: flag("--console", "end the profile's console-login session (login_session) instead: remove its cache file"),
+    console: flag(
+      "--console",
+      "end the profile's console-login session (login_session) instead: remove its cache file",
+    ),
     all: flag("--all", "with --console: every console-login session in the cache"),
   },
   help: `Calls the portal's Logout for each token in ~/.aws/sso/cache, then removes the
@@ -36,7 +39,10 @@ Examples:
       throw new UsageError("--all is for console-login sessions: awsrole logout --console --all.");
     }
     if (input.console) {
-      return (await import("./login-console.js")).runLogoutConsole({ profile: input.profile, all: input.all ?? false }, ctx);
+      return (await import("./login-console.js")).runLogoutConsole(
+        { profile: input.profile, all: input.all ?? false },
+        ctx,
+      );
     }
     return (await import("./logout.js")).runLogout({ profile: input.profile }, ctx);
   },

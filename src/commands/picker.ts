@@ -25,7 +25,9 @@ export function recentFile(env: Env): string {
 export function readRecentProfiles(env: Env): string[] {
   try {
     const parsed = JSON.parse(readFileSync(recentFile(env), "utf8")) as { profiles?: unknown };
-    return Array.isArray(parsed.profiles) ? parsed.profiles.filter((p): p is string => typeof p === "string").slice(0, RECENT_LIMIT) : [];
+    return Array.isArray(parsed.profiles)
+      ? parsed.profiles.filter((p): p is string => typeof p === "string").slice(0, RECENT_LIMIT)
+      : [];
   } catch {
     return [];
   }
@@ -54,7 +56,12 @@ export function recordRecentProfile(profile: string, env: Env): void {
  * AWS_DEFAULT_PROFILE, and no exported keys (which would win anyway).
  */
 export function noProfileGiven(profile: string | undefined, env: Env): boolean {
-  return profile === undefined && env.AWS_PROFILE === undefined && env.AWS_DEFAULT_PROFILE === undefined && (env.AWS_ACCESS_KEY_ID ?? "") === "";
+  return (
+    profile === undefined &&
+    env.AWS_PROFILE === undefined &&
+    env.AWS_DEFAULT_PROFILE === undefined &&
+    (env.AWS_ACCESS_KEY_ID ?? "") === ""
+  );
 }
 
 /**
@@ -77,7 +84,10 @@ export interface PickerChoice {
 }
 
 /** Choices in picker order: recently used first, then the rest in file order. */
-export function orderChoices(entries: ReadonlyArray<{ name: string; summary: string }>, recent: readonly string[]): PickerChoice[] {
+export function orderChoices(
+  entries: ReadonlyArray<{ name: string; summary: string }>,
+  recent: readonly string[],
+): PickerChoice[] {
   const rank = new Map(recent.map((name, i) => [name, i]));
   const sorted = entries
     .map((entry, i) => ({ entry, i, r: rank.get(entry.name) ?? Number.POSITIVE_INFINITY }))
@@ -91,7 +101,9 @@ export function orderChoices(entries: ReadonlyArray<{ name: string; summary: str
 export function filterChoices(choices: readonly PickerChoice[], term: string | undefined): PickerChoice[] {
   const words = (term ?? "").toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return [...choices];
-  return choices.filter((c) => words.every((w) => c.value.toLowerCase().includes(w) || c.description.toLowerCase().includes(w)));
+  return choices.filter((c) =>
+    words.every((w) => c.value.toLowerCase().includes(w) || c.description.toLowerCase().includes(w)),
+  );
 }
 
 /**
@@ -108,7 +120,8 @@ export function choiceSummary(profile: Profile, config: AwsConfig): string {
     return kind === "web-identity" ? `${role}, web identity` : role;
   }
   // IAM Identity Center: the permission set and the account.
-  if (kind === "sso") return `${getString(profile, "sso_role_name") ?? "?"} (${getString(profile, "sso_account_id") ?? "?"}), sso`;
+  if (kind === "sso")
+    return `${getString(profile, "sso_role_name") ?? "?"} (${getString(profile, "sso_account_id") ?? "?"}), sso`;
   if (kind === "keys" || kind === "session-keys") return "keys";
   if (kind === "none") return "no credentials";
   if (kind === "login-session") return "console login";
@@ -120,9 +133,13 @@ async function pickProfile(ctx: Context): Promise<string> {
   const { AwsroleError, InterruptedError } = await import("../errors.js");
   const config = loadConfig(ctx.env);
   if (config.profiles.size === 0) {
-    throw new AwsroleError("NoProfiles", `No profiles to choose from in ${config.configPath} or ${config.credentialsPath}.`, {
-      hint: "Create a profile, or set AWS_CONFIG_FILE.",
-    });
+    throw new AwsroleError(
+      "NoProfiles",
+      `No profiles to choose from in ${config.configPath} or ${config.credentialsPath}.`,
+      {
+        hint: "Create a profile, or set AWS_CONFIG_FILE.",
+      },
+    );
   }
   const entries = [...config.profiles.values()].map((p) => ({ name: p.name, summary: choiceSummary(p, config) }));
   const choices = orderChoices(entries, readRecentProfiles(ctx.env));
@@ -139,6 +156,8 @@ async function pickProfile(ctx: Context): Promise<string> {
   } catch (error) {
     const name = (error as Error).name;
     if (name === "ExitPromptError" || name === "AbortPromptError" || ctx.signal.aborted) throw new InterruptedError();
-    throw new AwsroleError("PromptFailed", `Could not show the profile picker (${(error as Error).message}).`, { hint: "Name the profile: awsrole export <profile>." });
+    throw new AwsroleError("PromptFailed", `Could not show the profile picker (${(error as Error).message}).`, {
+      hint: "Name the profile: awsrole export <profile>.",
+    });
   }
 }

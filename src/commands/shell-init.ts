@@ -16,14 +16,26 @@ export const DEFAULT_FUNCTION_NAME = "awsrole-assume";
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 
 /** What --unset removes (besides the region, which it removes only when awsrole set it). */
-export const UNSET_VARIABLES = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWSROLE_PROFILE", "AWSROLE_EXPIRATION", "AWSROLE_REGION"] as const;
+export const UNSET_VARIABLES = [
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_CREDENTIAL_EXPIRATION",
+  "AWSROLE_PROFILE",
+  "AWSROLE_EXPIRATION",
+  "AWSROLE_REGION",
+] as const;
 
 export function runShellInit(input: { shell: string; name?: string | undefined }, ctx: Context): number {
   if (!(SHELLS as readonly string[]).includes(input.shell)) {
     throw new UsageError(`Unknown shell "${input.shell}".`, `Use one of ${SHELLS.join(", ")}.`);
   }
   const name = input.name ?? DEFAULT_FUNCTION_NAME;
-  if (!NAME.test(name)) throw new UsageError(`--name "${name.slice(0, 64)}" is not a usable function name.`, "Use letters, digits, - and _, starting with a letter.");
+  if (!NAME.test(name))
+    throw new UsageError(
+      `--name "${name.slice(0, 64)}" is not a usable function name.`,
+      "Use letters, digits, - and _, starting with a letter.",
+    );
   ctx.stdout.write(input.shell === "fish" ? fishFunction(name) : posixFunction(name, input.shell));
   return 0;
 }

@@ -23,11 +23,22 @@ export async function runWhoami(input: WhoamiInput, ctx: Context): Promise<numbe
   if (profile !== undefined && resolved.plan.profile !== undefined) recordRecentProfile(resolved.plan.profile, ctx.env);
   warnIfExpiringSoon(credentials, ctx);
   const sts = await resolved.sts();
-  const fromEnvironment = resolved.plan.source.kind === "environment" && resolved.plan.source.reason === "environment-variables" && resolved.plan.hops.length === 0;
-  const identity = await sts.getCallerIdentity(credentials, { step: 0, of: resolved.plan.hops.length, profile: resolved.plan.profile, principal: credentials.arn ?? (fromEnvironment ? "the keys in AWS_ACCESS_KEY_ID" : "the resolved credentials"), fromEnvironment });
+  const fromEnvironment =
+    resolved.plan.source.kind === "environment" &&
+    resolved.plan.source.reason === "environment-variables" &&
+    resolved.plan.hops.length === 0;
+  const identity = await sts.getCallerIdentity(credentials, {
+    step: 0,
+    of: resolved.plan.hops.length,
+    profile: resolved.plan.profile,
+    principal: credentials.arn ?? (fromEnvironment ? "the keys in AWS_ACCESS_KEY_ID" : "the resolved credentials"),
+    fromEnvironment,
+  });
   if (input.output === "json") {
     // The shape and indentation of `aws sts get-caller-identity`.
-    ctx.stdout.write(JSON.stringify({ UserId: identity.UserId, Account: identity.Account, Arn: identity.Arn }, null, 4) + "\n");
+    ctx.stdout.write(
+      JSON.stringify({ UserId: identity.UserId, Account: identity.Account, Arn: identity.Arn }, null, 4) + "\n",
+    );
     return 0;
   }
   const rows: Array<[string, string]> = [
@@ -38,8 +49,14 @@ export async function runWhoami(input: WhoamiInput, ctx: Context): Promise<numbe
   ];
   const profileName = resolved.plan.profile;
   const hops = resolved.plan.hops.length;
-  const via = trace.length === 0 ? "" : trace[trace.length - 1]!.outcome === "cache-hit" ? ", from the cache" : ", newly assumed";
-  rows.push(["Profile", profileName === undefined ? "(credentials from the environment)" : `${profileName}${hops ? ` (${hops} hop${hops === 1 ? "" : "s"}${via})` : ""}`]);
+  const via =
+    trace.length === 0 ? "" : trace[trace.length - 1]!.outcome === "cache-hit" ? ", from the cache" : ", newly assumed";
+  rows.push([
+    "Profile",
+    profileName === undefined
+      ? "(credentials from the environment)"
+      : `${profileName}${hops ? ` (${hops} hop${hops === 1 ? "" : "s"}${via})` : ""}`,
+  ]);
   if (credentials.expiration) {
     const left = (credentials.expiration.getTime() - ctx.now().getTime()) / 1000;
     rows.push(["Expires", `${formatExpiration(credentials.expiration)} (${formatDuration(left)} left)`]);
@@ -54,13 +71,19 @@ export async function runWhoami(input: WhoamiInput, ctx: Context): Promise<numbe
     const what = status.session !== null ? `sso-session ${status.session}` : `start URL ${status.startUrl}`;
     const left = status.tokenExpiresAt ? (status.tokenExpiresAt.getTime() - ctx.now().getTime()) / 1000 : undefined;
     const refreshable = status.refreshable ? ", refreshable" : "";
-    const state = left === undefined ? "no token file (the role credentials came from the cache)" : `token ${formatDuration(left)} left${refreshable}`;
+    const state =
+      left === undefined
+        ? "no token file (the role credentials came from the cache)"
+        : `token ${formatDuration(left)} left${refreshable}`;
     rows.push(["SSO", `${what}, ${state}`]);
   }
   const source = resolved.plan.source;
   // Console login keys last 15 minutes; the session behind them is what the user signed in to.
   if (source.kind === "login-session") {
-    rows.push(["Login", `console login session ${source.loginSession} (keys renewed until the sign-in ends, at most 12 hours)`]);
+    rows.push([
+      "Login",
+      `console login session ${source.loginSession} (keys renewed until the sign-in ends, at most 12 hours)`,
+    ]);
   }
   ctx.stdout.write(rows.map(([k, v]) => `${k.padEnd(8)} ${v}`).join("\n") + "\n");
   return 0;

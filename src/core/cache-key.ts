@@ -49,10 +49,12 @@ function dumps(value: unknown, sortKeys: boolean): string {
       return pythonNumber(value);
     case "object": {
       if (Array.isArray(value)) {
-        return `[${value.map((item: unknown) => {
-          if (item === undefined) throw new TypeError("pythonJsonDumps: undefined is not JSON serializable");
-          return dumps(item, sortKeys);
-        }).join(", ")}]`;
+        return `[${value
+          .map((item: unknown) => {
+            if (item === undefined) throw new TypeError("pythonJsonDumps: undefined is not JSON serializable");
+            return dumps(item, sortKeys);
+          })
+          .join(", ")}]`;
       }
       const record = value as Record<string, unknown>;
       let keys = Object.keys(record).filter((k) => record[k] !== undefined);
@@ -214,7 +216,11 @@ export function webIdentityCacheKey(source: { roleArn: string; roleSessionName?:
  * shorter requested session must not be served a longer-lived entry or the
  * reverse. It never includes the secret key or the token code.
  */
-export function mfaSessionCacheKey(args: { serialNumber: string; sourceAccessKeyId: string; durationSeconds?: number }): string {
+export function mfaSessionCacheKey(args: {
+  serialNumber: string;
+  sourceAccessKeyId: string;
+  durationSeconds?: number;
+}): string {
   const hashed: Record<string, unknown> = {
     awsrole: "GetSessionToken",
     SerialNumber: args.serialNumber,

@@ -42,17 +42,34 @@ export function cacheKeysOf(plan: Plan, env: Env): PlanCacheKey[] {
   const keys: PlanCacheKey[] = [];
   const kind = kindOf(plan.source);
   const noHops = plan.hops.length === 0;
-  for (const entry of kind.cacheKeys?.(plan.source) ?? []) keys.push({ ...entry, profile: plan.source.profile ?? plan.profile, use: "source", own: noHops });
+  for (const entry of kind.cacheKeys?.(plan.source) ?? [])
+    keys.push({ ...entry, profile: plan.source.profile ?? plan.profile, use: "source", own: noHops });
   plan.hops.forEach((hop, index) => {
     if (hop.mfaSession && hop.mfaSerial !== undefined && index === 0) {
       const keyId = kind.longTermKeyId?.(plan.source, env);
       if (keyId !== undefined) {
         const key = mfaSessionKeyOf(hop, keyId);
-        keys.push({ key, store: "cli", what: `GetSessionToken with ${hop.mfaSerial}`, profile: hop.profile, use: "mfa-session", hop: index, own: false });
+        keys.push({
+          key,
+          store: "cli",
+          what: `GetSessionToken with ${hop.mfaSerial}`,
+          profile: hop.profile,
+          use: "mfa-session",
+          hop: index,
+          own: false,
+        });
       }
     }
     const own = index === plan.hops.length - 1;
-    keys.push({ key: hopCacheKey(hop), store: "cli", what: `AssumeRole ${hop.roleArn}`, profile: hop.profile, use: "hop", hop: index, own });
+    keys.push({
+      key: hopCacheKey(hop),
+      store: "cli",
+      what: `AssumeRole ${hop.roleArn}`,
+      profile: hop.profile,
+      use: "hop",
+      hop: index,
+      own,
+    });
   });
   return keys;
 }

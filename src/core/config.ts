@@ -118,7 +118,11 @@ export function buildConfig(
   credentialsFile: IniFile | undefined,
   paths: { configPath: string; credentialsPath: string },
 ): AwsConfig {
-  return buildConfigFrom(configFile && sectionsOf(configFile, "config"), credentialsFile && sectionsOf(credentialsFile, "credentials"), paths);
+  return buildConfigFrom(
+    configFile && sectionsOf(configFile, "config"),
+    credentialsFile && sectionsOf(credentialsFile, "credentials"),
+    paths,
+  );
 }
 
 /**
@@ -142,13 +146,21 @@ export function buildConfigFrom(
     built.set(name, profile);
     return profile ?? undefined;
   };
-  const names = (): string[] => [...new Set([...(configSections?.profileNames() ?? []), ...(credentialsSections?.profileNames() ?? [])])];
+  const names = (): string[] => [
+    ...new Set([...(configSections?.profileNames() ?? []), ...(credentialsSections?.profileNames() ?? [])]),
+  ];
   let ignoredSections: IniSection[] | undefined;
   return {
     ...paths,
     profiles: lazyMap(get, names),
-    services: lazyMap((name) => configSections?.service(name), () => configSections?.serviceNames() ?? []),
-    ssoSessions: lazyMap((name) => configSections?.ssoSession(name), () => configSections?.ssoSessionNames() ?? []),
+    services: lazyMap(
+      (name) => configSections?.service(name),
+      () => configSections?.serviceNames() ?? [],
+    ),
+    ssoSessions: lazyMap(
+      (name) => configSections?.ssoSession(name),
+      () => configSections?.ssoSessionNames() ?? [],
+    ),
     get ignoredSections() {
       ignoredSections ??= configSections?.ignored() ?? [];
       return ignoredSections;
@@ -166,7 +178,10 @@ function lazyMap<V>(get: (key: string) => V | undefined, keys: () => string[]): 
       return keys().length;
     },
     keys: () => keys()[Symbol.iterator](),
-    values: () => entries().map(([, v]) => v)[Symbol.iterator](),
+    values: () =>
+      entries()
+        .map(([, v]) => v)
+        [Symbol.iterator](),
     entries: () => entries()[Symbol.iterator](),
     forEach(callback, thisArg) {
       for (const [k, v] of entries()) callback.call(thisArg, v, k, map);
@@ -180,7 +195,12 @@ function lazyMap<V>(get: (key: string) => V | undefined, keys: () => string[]): 
  * A profile whose merged values are built on first use: the warm path reads
  * only the profiles of one chain, whatever the size of the config.
  */
-function lazyProfile(name: string, configSection: IniSection | undefined, credentialsSection: IniSection | undefined, paths: { configPath: string; credentialsPath: string }): Profile {
+function lazyProfile(
+  name: string,
+  configSection: IniSection | undefined,
+  credentialsSection: IniSection | undefined,
+  paths: { configPath: string; credentialsPath: string },
+): Profile {
   let merged: { values: Record<string, IniValue>; origins: Record<string, KeyOrigin> } | undefined;
   const merge = () => {
     if (merged) return merged;
@@ -235,7 +255,10 @@ export function closeProfileNames(config: AwsConfig, wanted: string, limit = 3):
   const lower = wanted.toLowerCase();
   return [...config.profiles.keys()]
     .map((name) => ({ name, distance: editDistance(lower, name.toLowerCase(), 10) }))
-    .filter(({ name, distance }) => distance <= Math.max(2, Math.floor(wanted.length / 3)) || name.toLowerCase().includes(lower))
+    .filter(
+      ({ name, distance }) =>
+        distance <= Math.max(2, Math.floor(wanted.length / 3)) || name.toLowerCase().includes(lower),
+    )
     .sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name))
     .slice(0, limit)
     .map(({ name }) => name);

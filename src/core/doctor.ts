@@ -13,7 +13,15 @@ import { getString, type AwsConfig, type Profile } from "./config.js";
 import type { IniSection } from "./ini.js";
 import { classifyProfile, type ProfileClass } from "./kinds/index.js";
 import { usesSsoRole } from "./kinds/sso.js";
-import { hasStaticKeys, isRoleProfile, parseDuration, planProfile, validateRoleArn, yieldsRoleSession, type Plan } from "./plan.js";
+import {
+  hasStaticKeys,
+  isRoleProfile,
+  parseDuration,
+  planProfile,
+  validateRoleArn,
+  yieldsRoleSession,
+  type Plan,
+} from "./plan.js";
 import { parseArn, parseRoleArn } from "./arn.js";
 
 export type Severity = "error" | "warning";
@@ -44,17 +52,67 @@ export interface ProfileSummary {
 
 /** Keys the AWS CLI/SDKs read from a profile, plus awsrole's mfa_session. */
 export const KNOWN_KEYS: readonly string[] = [
-  "role_arn", "source_profile", "credential_source", "mfa_serial", "external_id", "role_session_name", "duration_seconds",
-  "region", "output", "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_security_token", "aws_account_id",
-  "credential_process", "web_identity_token_file", "sso_session", "sso_start_url", "sso_region", "sso_account_id", "sso_role_name",
-  "sso_registration_scopes", "endpoint_url", "services", "sts_regional_endpoints", "ca_bundle", "cli_pager", "max_attempts",
-  "retry_mode", "mfa_session", "parameter_validation", "tcp_keepalive", "cli_timestamp_format", "cli_binary_format",
-  "cli_auto_prompt", "cli_history", "cli_follow_urlparam", "s3", "sts", "api_versions", "ignore_configured_endpoint_urls",
-  "use_dualstack_endpoint", "use_fips_endpoint", "metadata_service_timeout", "metadata_service_num_attempts",
-  "ec2_metadata_service_endpoint", "ec2_metadata_service_endpoint_mode", "ec2_metadata_v1_disabled", "defaults_mode",
-  "account_id_endpoint_mode", "request_min_compression_size_bytes", "disable_request_compression", "sigv4a_signing_region_set",
-  "request_checksum_calculation", "response_checksum_validation", "login_session", "imds_use_ipv6", "s3_use_arn_region",
-  "s3_disable_multiregion_access_points", "s3_use_dualstack_endpoint", "aws_credential_expiration",
+  "role_arn",
+  "source_profile",
+  "credential_source",
+  "mfa_serial",
+  "external_id",
+  "role_session_name",
+  "duration_seconds",
+  "region",
+  "output",
+  "aws_access_key_id",
+  "aws_secret_access_key",
+  "aws_session_token",
+  "aws_security_token",
+  "aws_account_id",
+  "credential_process",
+  "web_identity_token_file",
+  "sso_session",
+  "sso_start_url",
+  "sso_region",
+  "sso_account_id",
+  "sso_role_name",
+  "sso_registration_scopes",
+  "endpoint_url",
+  "services",
+  "sts_regional_endpoints",
+  "ca_bundle",
+  "cli_pager",
+  "max_attempts",
+  "retry_mode",
+  "mfa_session",
+  "parameter_validation",
+  "tcp_keepalive",
+  "cli_timestamp_format",
+  "cli_binary_format",
+  "cli_auto_prompt",
+  "cli_history",
+  "cli_follow_urlparam",
+  "s3",
+  "sts",
+  "api_versions",
+  "ignore_configured_endpoint_urls",
+  "use_dualstack_endpoint",
+  "use_fips_endpoint",
+  "metadata_service_timeout",
+  "metadata_service_num_attempts",
+  "ec2_metadata_service_endpoint",
+  "ec2_metadata_service_endpoint_mode",
+  "ec2_metadata_v1_disabled",
+  "defaults_mode",
+  "account_id_endpoint_mode",
+  "request_min_compression_size_bytes",
+  "disable_request_compression",
+  "sigv4a_signing_region_set",
+  "request_checksum_calculation",
+  "response_checksum_validation",
+  "login_session",
+  "imds_use_ipv6",
+  "s3_use_arn_region",
+  "s3_disable_multiregion_access_points",
+  "s3_use_dualstack_endpoint",
+  "aws_credential_expiration",
 ];
 
 /** Top-level config sections the AWS CLI itself uses (not profiles, but not mistakes either). */
@@ -67,11 +125,24 @@ export function profileSummary(profile: Profile, config?: AwsConfig): ProfileSum
   const kind: ProfileKind = classifyProfile(profile, config);
   if (kind === "sso") {
     // An IAM Identity Center profile: its permission set and account (the picker shows them too).
-    return { name: profile.name, kind, role: getString(profile, "sso_role_name"), account: getString(profile, "sso_account_id"), source };
+    return {
+      name: profile.name,
+      kind,
+      role: getString(profile, "sso_role_name"),
+      account: getString(profile, "sso_account_id"),
+      source,
+    };
   }
   // A console login session's account is the ARN's (docs/login-session.md).
-  const loginAccount = kind === "login-session" ? parseArn(getString(profile, "login_session")!.trim())?.account : undefined;
-  return { name: profile.name, kind, role: parsed?.name ?? (roleArn === undefined ? undefined : roleArn), account: parsed?.account ?? loginAccount, source };
+  const loginAccount =
+    kind === "login-session" ? parseArn(getString(profile, "login_session")!.trim())?.account : undefined;
+  return {
+    name: profile.name,
+    kind,
+    role: parsed?.name ?? (roleArn === undefined ? undefined : roleArn),
+    account: parsed?.account ?? loginAccount,
+    source,
+  };
 }
 
 export interface LintResult {
@@ -138,7 +209,9 @@ export function lintConfig(config: AwsConfig, only?: string): LintResult {
   }
   if (only === undefined) for (const section of config.ignoredSections) lintIgnoredSection(config, section, add);
 
-  findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.code.localeCompare(b.code));
+  findings.sort(
+    (a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.code.localeCompare(b.code),
+  );
   const profiles = names.flatMap((n) => {
     const p = config.profiles.get(n);
     return p ? [profileSummary(p, config)] : [];
@@ -228,12 +301,18 @@ const CODE_NAMES: Partial<Record<ErrorCode, string>> = {
 /** Plans the profile as `awsrole export NAME` would (no STS), turning the planner's refusals into findings. */
 function lintPlan(config: AwsConfig, profile: Profile, add: Add, known: Map<string, Plan | ProfileConfigError>): void {
   try {
-    const plan = planProfile(config, { name: profile.name, from: "flag" }, { env: {}, known: (name) => known.get(name) });
+    const plan = planProfile(
+      config,
+      { name: profile.name, from: "flag" },
+      { env: {}, known: (name) => known.get(name) },
+    );
     known.set(profile.name, plan);
     for (const hop of plan.hops) {
       if (!hop.chained || hop.durationSeconds === undefined || hop.durationSeconds <= 3600) continue;
       const hopProfile = config.profiles.get(hop.profile);
-      const where = hopProfile ? at(config, hopProfile, "duration_seconds") : { file: config.configPath, line: undefined };
+      const where = hopProfile
+        ? at(config, hopProfile, "duration_seconds")
+        : { file: config.configPath, line: undefined };
       add({
         severity: "error",
         code: "chained-duration",
@@ -357,11 +436,16 @@ function lintMfa(profile: Profile, usedAsSourceBy: readonly string[], add: Add):
  */
 function lintKeysBesideOtherSource(profile: Profile, usedAsSourceBy: readonly string[], add: Add): void {
   if (profile.values.aws_access_key_id === undefined) return;
-  const other = (["role_arn", "web_identity_token_file", "sso_session", "sso_start_url", "credential_process"] as const).find((key) => profile.values[key] !== undefined);
+  const other = (
+    ["role_arn", "web_identity_token_file", "sso_session", "sso_start_url", "credential_process"] as const
+  ).find((key) => profile.values[key] !== undefined);
   if (other === undefined) return;
   // Keys, role_arn and mfa_serial on a source: mfa-serial-ignored-as-source says it.
   if (other === "role_arn" && usedAsSourceBy.length > 0 && profile.values.mfa_serial !== undefined) return;
-  const asSource = usedAsSourceBy.length > 0 && other === "role_arn" ? ` (only as the source_profile of ${usedAsSourceBy.map((n) => `"${n}"`).join(", ")} do its keys count)` : "";
+  const asSource =
+    usedAsSourceBy.length > 0 && other === "role_arn"
+      ? ` (only as the source_profile of ${usedAsSourceBy.map((n) => `"${n}"`).join(", ")} do its keys count)`
+      : "";
   add({
     severity: "warning",
     code: "keys-ignored",
@@ -432,7 +516,15 @@ function lintIgnoredSection(config: AwsConfig, section: IniSection, add: Add): v
     message = `[${name}] in the config file is not a profile: the AWS CLI ignores it.`;
     fix = `Write [profile ${name}] (only [default] goes without the prefix in the config file).`;
   }
-  add({ severity: "warning", code: "ignored-section", profile: undefined, file: config.configPath, line: section.line, message, fix });
+  add({
+    severity: "warning",
+    code: "ignored-section",
+    profile: undefined,
+    file: config.configPath,
+    line: section.line,
+    message,
+    fix,
+  });
 }
 
 /** The known key within edit distance 2 of `key`, if there is exactly one best. */

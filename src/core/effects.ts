@@ -73,7 +73,10 @@ export interface StsPort {
     params: { SerialNumber: string; TokenCode: string; DurationSeconds?: number },
     call: CallContext,
   ): Promise<StsResponse>;
-  getCallerIdentity(credentials: Credentials, call: CallContext): Promise<{ UserId: string; Account: string; Arn: string }>;
+  getCallerIdentity(
+    credentials: Credentials,
+    call: CallContext,
+  ): Promise<{ UserId: string; Account: string; Arn: string }>;
 }
 
 export interface CachedSession {
@@ -150,4 +153,3 @@ export interface Effects {
    */
   retryMfa?(error: unknown, attempt: number, serial: string): boolean;
 }
-

@@ -17,8 +17,22 @@ export interface StsEndpoint {
 // botocore's endpoints for sts_regional_endpoints = legacy: these regions use
 // the global endpoint https://sts.amazonaws.com, signed as us-east-1.
 const LEGACY_GLOBAL_REGIONS = new Set([
-  "ap-northeast-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "aws-global", "ca-central-1", "eu-central-1", "eu-north-1",
-  "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+  "ap-northeast-1",
+  "ap-south-1",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "aws-global",
+  "ca-central-1",
+  "eu-central-1",
+  "eu-north-1",
+  "eu-west-1",
+  "eu-west-2",
+  "eu-west-3",
+  "sa-east-1",
+  "us-east-1",
+  "us-east-2",
+  "us-west-1",
+  "us-west-2",
 ]);
 
 export interface EndpointInput {
@@ -32,7 +46,12 @@ export interface EndpointInput {
 export function resolveRegion({ profile, env, regionFlag }: Omit<EndpointInput, "config">): string | undefined {
   // AWS CLI v2 and the SDKs: --region, AWS_REGION, AWS_DEFAULT_REGION, then the
   // profile's region. (v1 ignores AWS_REGION; docs/differences.md.)
-  return nonEmpty(regionFlag) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION) ?? (profile ? nonEmpty(getString(profile, "region")) : undefined);
+  return (
+    nonEmpty(regionFlag) ??
+    nonEmpty(env.AWS_REGION) ??
+    nonEmpty(env.AWS_DEFAULT_REGION) ??
+    (profile ? nonEmpty(getString(profile, "region")) : undefined)
+  );
 }
 
 export function resolveStsEndpoint(input: EndpointInput): StsEndpoint {
@@ -42,18 +61,25 @@ export function resolveStsEndpoint(input: EndpointInput): StsEndpoint {
   if (configured) {
     if (!region) {
       const unsigned = `a custom STS endpoint is configured (${configured.origin}) but no region is set, so requests cannot be signed`;
-      if (!profile) throw new AwsroleError("NoRegion", `With no profile, ${unsigned}.`, { hint: "Set AWS_REGION, as the AWS CLI also requires." });
+      if (!profile)
+        throw new AwsroleError("NoRegion", `With no profile, ${unsigned}.`, {
+          hint: "Set AWS_REGION, as the AWS CLI also requires.",
+        });
       const where = `[${sectionLabel(profile)}] in ${profilePath(config, profile)}`;
       const hint = `Set AWS_REGION, or region in ${where}, as the AWS CLI also requires.`;
-      throw new ProfileConfigError("NoRegion", profile.name, `For profile "${profile.name}", ${unsigned}.`, hint, { setting: "region" });
+      throw new ProfileConfigError("NoRegion", profile.name, `For profile "${profile.name}", ${unsigned}.`, hint, {
+        setting: "region",
+      });
     }
     return { url: configured.url.replace(/\/+$/, ""), region, origin: configured.origin };
   }
-  if (!region) return { url: "https://sts.amazonaws.com", region: "us-east-1", origin: "the global STS endpoint (no region set)" };
+  if (!region)
+    return { url: "https://sts.amazonaws.com", region: "us-east-1", origin: "the global STS endpoint (no region set)" };
 
   const fromEnv = nonEmpty(env.AWS_STS_REGIONAL_ENDPOINTS);
   const mode = fromEnv ?? (profile ? nonEmpty(getString(profile, "sts_regional_endpoints")) : undefined) ?? "regional";
-  if (mode !== "regional" && mode !== "legacy") throw badRegionalEndpoints(config, fromEnv === undefined ? profile : undefined, mode);
+  if (mode !== "regional" && mode !== "legacy")
+    throw badRegionalEndpoints(config, fromEnv === undefined ? profile : undefined, mode);
   // botocore's STS endpoint rule set (botocore/data/sts/2011-06-15/endpoint-rule-set-1.json):
   // FIPS and dual-stack come before the legacy global endpoint, and aws-global
   // is always signed as us-east-1.
@@ -64,29 +90,80 @@ export function resolveStsEndpoint(input: EndpointInput): StsEndpoint {
   if (fips || dualstack) {
     const name = fips && dualstack ? "FIPS dual-stack" : fips ? "FIPS" : "dual-stack";
     const origin = `the ${name} STS endpoint for ${region}`;
-    if (fips && dualstack) return { url: `https://sts-fips.${region}.${partition.dualStackDnsSuffix}`, region: signingRegion, origin };
-    if (dualstack) return { url: `https://sts.${region}.${partition.dualStackDnsSuffix}`, region: signingRegion, origin };
+    if (fips && dualstack)
+      return { url: `https://sts-fips.${region}.${partition.dualStackDnsSuffix}`, region: signingRegion, origin };
+    if (dualstack)
+      return { url: `https://sts.${region}.${partition.dualStackDnsSuffix}`, region: signingRegion, origin };
     // GovCloud's regional STS endpoints are FIPS endpoints already.
-    if (partition.id === "aws-us-gov") return { url: `https://sts.${region}.${partition.dnsSuffix}`, region: signingRegion, origin };
+    if (partition.id === "aws-us-gov")
+      return { url: `https://sts.${region}.${partition.dnsSuffix}`, region: signingRegion, origin };
     return { url: `https://sts-fips.${region}.${partition.dnsSuffix}`, region: signingRegion, origin };
   }
-  if (region === "aws-global") return { url: "https://sts.amazonaws.com", region: "us-east-1", origin: "the global STS endpoint (region aws-global)" };
+  if (region === "aws-global")
+    return {
+      url: "https://sts.amazonaws.com",
+      region: "us-east-1",
+      origin: "the global STS endpoint (region aws-global)",
+    };
   if (mode === "legacy" && LEGACY_GLOBAL_REGIONS.has(region)) {
-    return { url: "https://sts.amazonaws.com", region: "us-east-1", origin: "the global STS endpoint (sts_regional_endpoints = legacy)" };
+    return {
+      url: "https://sts.amazonaws.com",
+      region: "us-east-1",
+      origin: "the global STS endpoint (sts_regional_endpoints = legacy)",
+    };
   }
-  return { url: `https://sts.${region}.${partition.dnsSuffix}`, region, origin: `the regional STS endpoint for ${region}` };
+  return {
+    url: `https://sts.${region}.${partition.dnsSuffix}`,
+    region,
+    origin: `the regional STS endpoint for ${region}`,
+  };
 }
 
 // botocore/data/partitions.json: a region's partition by its name; an unknown
 // name belongs to the aws partition.
 const PARTITIONS: readonly { id: string; regionRegex: RegExp; dnsSuffix: string; dualStackDnsSuffix: string }[] = [
-  { id: "aws-cn", regionRegex: /^cn-\w+-\d+$|^aws-cn-global$/, dnsSuffix: "amazonaws.com.cn", dualStackDnsSuffix: "api.amazonwebservices.com.cn" },
-  { id: "aws-eusc", regionRegex: /^eusc-(de)-\w+-\d+$/, dnsSuffix: "amazonaws.eu", dualStackDnsSuffix: "api.amazonwebservices.eu" },
-  { id: "aws-iso", regionRegex: /^us-iso-\w+-\d+$|^aws-iso-global$/, dnsSuffix: "c2s.ic.gov", dualStackDnsSuffix: "api.aws.ic.gov" },
-  { id: "aws-iso-b", regionRegex: /^us-isob-\w+-\d+$|^aws-iso-b-global$/, dnsSuffix: "sc2s.sgov.gov", dualStackDnsSuffix: "api.aws.scloud" },
-  { id: "aws-iso-e", regionRegex: /^eu-isoe-\w+-\d+$|^aws-iso-e-global$/, dnsSuffix: "cloud.adc-e.uk", dualStackDnsSuffix: "api.cloud-aws.adc-e.uk" },
-  { id: "aws-iso-f", regionRegex: /^us-isof-\w+-\d+$|^aws-iso-f-global$/, dnsSuffix: "csp.hci.ic.gov", dualStackDnsSuffix: "api.aws.hci.ic.gov" },
-  { id: "aws-us-gov", regionRegex: /^us-gov-\w+-\d+$|^aws-us-gov-global$/, dnsSuffix: "amazonaws.com", dualStackDnsSuffix: "api.aws" },
+  {
+    id: "aws-cn",
+    regionRegex: /^cn-\w+-\d+$|^aws-cn-global$/,
+    dnsSuffix: "amazonaws.com.cn",
+    dualStackDnsSuffix: "api.amazonwebservices.com.cn",
+  },
+  {
+    id: "aws-eusc",
+    regionRegex: /^eusc-(de)-\w+-\d+$/,
+    dnsSuffix: "amazonaws.eu",
+    dualStackDnsSuffix: "api.amazonwebservices.eu",
+  },
+  {
+    id: "aws-iso",
+    regionRegex: /^us-iso-\w+-\d+$|^aws-iso-global$/,
+    dnsSuffix: "c2s.ic.gov",
+    dualStackDnsSuffix: "api.aws.ic.gov",
+  },
+  {
+    id: "aws-iso-b",
+    regionRegex: /^us-isob-\w+-\d+$|^aws-iso-b-global$/,
+    dnsSuffix: "sc2s.sgov.gov",
+    dualStackDnsSuffix: "api.aws.scloud",
+  },
+  {
+    id: "aws-iso-e",
+    regionRegex: /^eu-isoe-\w+-\d+$|^aws-iso-e-global$/,
+    dnsSuffix: "cloud.adc-e.uk",
+    dualStackDnsSuffix: "api.cloud-aws.adc-e.uk",
+  },
+  {
+    id: "aws-iso-f",
+    regionRegex: /^us-isof-\w+-\d+$|^aws-iso-f-global$/,
+    dnsSuffix: "csp.hci.ic.gov",
+    dualStackDnsSuffix: "api.aws.hci.ic.gov",
+  },
+  {
+    id: "aws-us-gov",
+    regionRegex: /^us-gov-\w+-\d+$|^aws-us-gov-global$/,
+    dnsSuffix: "amazonaws.com",
+    dualStackDnsSuffix: "api.aws",
+  },
 ];
 const AWS_PARTITION = { id: "aws", dnsSuffix: "amazonaws.com", dualStackDnsSuffix: "api.aws" };
 
@@ -101,8 +178,14 @@ function flag(fromEnv: string | undefined, profile: Profile | undefined, key: st
 }
 
 // botocore ConfiguredEndpointProvider, first match wins.
-function configuredEndpoint(config: AwsConfig, profile: Profile | undefined, env: EndpointInput["env"]): { url: string; origin: string } | undefined {
-  const ignore = isTrue(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS) || (profile !== undefined && isTrue(getString(profile, "ignore_configured_endpoint_urls")));
+function configuredEndpoint(
+  config: AwsConfig,
+  profile: Profile | undefined,
+  env: EndpointInput["env"],
+): { url: string; origin: string } | undefined {
+  const ignore =
+    isTrue(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS) ||
+    (profile !== undefined && isTrue(getString(profile, "ignore_configured_endpoint_urls")));
   if (ignore) return undefined;
   const fromEnv = nonEmpty(env.AWS_ENDPOINT_URL_STS);
   if (fromEnv) return { url: fromEnv, origin: "AWS_ENDPOINT_URL_STS" };
@@ -181,7 +264,9 @@ export function configuredServiceEndpoint(
   env: EndpointInput["env"],
   service: ConfiguredService,
 ): { url: string; origin: string } | undefined {
-  const ignore = isTrue(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS) || (profile !== undefined && isTrue(getString(profile, "ignore_configured_endpoint_urls")));
+  const ignore =
+    isTrue(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS) ||
+    (profile !== undefined && isTrue(getString(profile, "ignore_configured_endpoint_urls")));
   if (ignore) return undefined;
   const variable = `AWS_ENDPOINT_URL_${service.toUpperCase()}`;
   const fromEnv = nonEmpty(env[variable]);

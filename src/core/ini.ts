@@ -86,7 +86,12 @@ export interface SectionRange {
 // a 10-profile one.
 export function parseIni(text: string, path: string): IniFile {
   if (text.includes("\u0000")) {
-    throw new ConfigParseError(path, undefined, "the file contains NUL bytes, so it is not a text file", "Check that the path names your AWS config or credentials file.");
+    throw new ConfigParseError(
+      path,
+      undefined,
+      "the file contains NUL bytes, so it is not a text file",
+      "Check that the path names your AWS config or credentials file.",
+    );
   }
   // A byte-order mark is not content, and Python reads files with universal
   // newlines: \r\n and a lone \r end lines too.
@@ -130,7 +135,12 @@ export function parseIni(text: string, path: string): IniFile {
             continue;
           }
           // Never quote the line: it may be a secret continued onto the next line.
-          throw new ConfigParseError(path, lineNumber, `an indented line under "${valueKey}" (line ${valueLine}) is not a nested \`key = value\` setting`, "Write nested settings as indented `key = value` lines, or join the value onto one line.");
+          throw new ConfigParseError(
+            path,
+            lineNumber,
+            `an indented line under "${valueKey}" (line ${valueLine}) is not a nested \`key = value\` setting`,
+            "Write nested settings as indented `key = value` lines, or join the value onto one line.",
+          );
         }
         continue;
       case "header": {
@@ -144,7 +154,12 @@ export function parseIni(text: string, path: string): IniFile {
           continue;
         }
         if (names.has(line.name)) {
-          throw new ConfigParseError(path, lineNumber, `section [${line.name}] appears twice`, "Merge the two sections into one; the AWS CLI rejects duplicate sections.");
+          throw new ConfigParseError(
+            path,
+            lineNumber,
+            `section [${line.name}] appears twice`,
+            "Merge the two sections into one; the AWS CLI rejects duplicate sections.",
+          );
         }
         names.add(line.name);
         current = { name: line.name, line: lineNumber, bodyStart: pos, bodyEnd: text.length };
@@ -152,14 +167,30 @@ export function parseIni(text: string, path: string): IniFile {
         continue;
       }
       case "invalid":
-        if (!current) throw new ConfigParseError(path, lineNumber, "a setting appears before any [section] header", "Put settings under a section such as [default] or [profile NAME].");
+        if (!current)
+          throw new ConfigParseError(
+            path,
+            lineNumber,
+            "a setting appears before any [section] header",
+            "Put settings under a section such as [default] or [profile NAME].",
+          );
         throw new ConfigParseError(path, lineNumber, line.detail);
       case "option":
         if (!current) {
-          throw new ConfigParseError(path, lineNumber, "a setting appears before any [section] header", "Put settings under a section such as [default] or [profile NAME].");
+          throw new ConfigParseError(
+            path,
+            lineNumber,
+            "a setting appears before any [section] header",
+            "Put settings under a section such as [default] or [profile NAME].",
+          );
         }
         if (keys.has(line.key)) {
-          throw new ConfigParseError(path, lineNumber, `key "${line.key}" is set twice in section [${current.name}]`, "Keep one of the two lines; the AWS CLI rejects duplicate keys.");
+          throw new ConfigParseError(
+            path,
+            lineNumber,
+            `key "${line.key}" is set twice in section [${current.name}]`,
+            "Keep one of the two lines; the AWS CLI rejects duplicate keys.",
+          );
         }
         keys.add(line.key);
         if (current.name === DEFAULT_SECTION) defaultKeys.add(line.key);
@@ -174,7 +205,12 @@ export function parseIni(text: string, path: string): IniFile {
       const own = readRange(read, section);
       for (const [key, line] of badDefaultNested) {
         if (!own.has(key)) {
-          throw new ConfigParseError(path, line, `an indented line under "${key}" in [DEFAULT] is not a nested \`key = value\` setting`, "Write nested settings as indented `key = value` lines, or join the value onto one line.");
+          throw new ConfigParseError(
+            path,
+            line,
+            `an indented line under "${key}" in [DEFAULT] is not a nested \`key = value\` setting`,
+            "Write nested settings as indented `key = value` lines, or join the value onto one line.",
+          );
         }
       }
     }
@@ -183,7 +219,12 @@ export function parseIni(text: string, path: string): IniFile {
 }
 
 const toTuple = (r: SectionRange): SectionTuple => [r.name, r.line, r.bodyStart, r.bodyEnd];
-const fromTuple = ([name, line, bodyStart, bodyEnd]: SectionTuple): SectionRange => ({ name, line, bodyStart, bodyEnd });
+const fromTuple = ([name, line, bodyStart, bodyEnd]: SectionTuple): SectionRange => ({
+  name,
+  line,
+  bodyStart,
+  bodyEnd,
+});
 
 /** Normalises text as parseIni does (BOM, newlines), so stored offsets line up. */
 export function normaliseIniText(text: string): string {
@@ -198,7 +239,8 @@ export function normaliseIniText(text: string): string {
 export function iniFromIndex(text: string, path: string, index: IniIndex): IniFile {
   const read: SectionReader = (start, end) => text.slice(start, end);
   const built: IniSection[] = [];
-  const sectionAt = (i: number): IniSection => (built[i] ??= sectionFromTuple(read, index.sections[i]!, index.defaults, path));
+  const sectionAt = (i: number): IniSection =>
+    (built[i] ??= sectionFromTuple(read, index.sections[i]!, index.defaults, path));
   let all: IniSection[] | undefined;
   return {
     path,
@@ -215,7 +257,12 @@ export function iniFromIndex(text: string, path: string, index: IniIndex): IniFi
 export type SectionReader = (start: number, end: number) => string;
 
 /** One section of a validated file, read through `read` only when its values are first used. */
-export function sectionFromTuple(read: SectionReader, tuple: SectionTuple, defaults: readonly SectionTuple[], path: string): IniSection {
+export function sectionFromTuple(
+  read: SectionReader,
+  tuple: SectionTuple,
+  defaults: readonly SectionTuple[],
+  path: string,
+): IniSection {
   return lazySection(read, fromTuple(tuple), defaults.map(fromTuple), path);
 }
 
@@ -251,7 +298,13 @@ function classify(text: string, start: number, end: number, state: { indentLevel
   const key = delimiter < 0 ? "" : stripped.slice(0, delimiter).trimEnd().toLowerCase();
   if (key === "") {
     state.inValue = false;
-    return { kind: "invalid", detail: c === 91 ? "a section header is missing its closing `]`" : "a line is neither `key = value`, a [section] header nor a comment" };
+    return {
+      kind: "invalid",
+      detail:
+        c === 91
+          ? "a section header is missing its closing `]`"
+          : "a line is neither `key = value`, a [section] header nor a comment",
+    };
   }
   state.inValue = true;
   return { kind: "option", key, value: stripped.slice(delimiter + 1).trim() };
@@ -270,7 +323,8 @@ function readRange(read: SectionReader, range: SectionRange): Map<string, { piec
     lineNumber++;
     const line = classify(text, pos, eol, state);
     pos = eol + 1;
-    if (line.kind === "blank") pieces?.push(""); // kept inside a value (empty_lines_in_values)
+    if (line.kind === "blank")
+      pieces?.push(""); // kept inside a value (empty_lines_in_values)
     else if (line.kind === "continuation") pieces?.push(line.text);
     else if (line.kind === "option") {
       pieces = [line.value];
@@ -280,7 +334,12 @@ function readRange(read: SectionReader, range: SectionRange): Map<string, { piec
   return entries;
 }
 
-function lazySection(read: SectionReader, range: SectionRange, defaultRanges: SectionRange[], path: string): IniSection {
+function lazySection(
+  read: SectionReader,
+  range: SectionRange,
+  defaultRanges: SectionRange[],
+  path: string,
+): IniSection {
   let values: Record<string, IniValue> | undefined;
   let keyLines: Record<string, number> | undefined;
   const build = () => {
@@ -329,7 +388,12 @@ function parseNested(value: string, path: string, line: number): Record<string, 
     if (text === "") continue;
     const equals = text.indexOf("=");
     if (equals < 0) {
-      throw new ConfigParseError(path, line, "an indented line is not a nested `key = value` setting", "Write nested settings as indented `key = value` lines, or join the value onto one line.");
+      throw new ConfigParseError(
+        path,
+        line,
+        "an indented line is not a nested `key = value` setting",
+        "Write nested settings as indented `key = value` lines, or join the value onto one line.",
+      );
     }
     nested[text.slice(0, equals).trim()] = text.slice(equals + 1).trim();
   }

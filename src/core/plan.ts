@@ -16,7 +16,13 @@
 import { ProfileConfigError } from "../errors.js";
 import { closeProfileNames, getString, type AwsConfig, type Profile } from "./config.js";
 import type { Env } from "./env.js";
-import { CREDENTIAL_SOURCE_NAMES, CREDENTIAL_SOURCES, isRoleProfile, providerFor, type CredentialSourceName } from "./kinds/index.js";
+import {
+  CREDENTIAL_SOURCE_NAMES,
+  CREDENTIAL_SOURCES,
+  isRoleProfile,
+  providerFor,
+  type CredentialSourceName,
+} from "./kinds/index.js";
 import { exportedKeysWin } from "./kinds/environment.js";
 import { imdsEndpointOf, metadataDisabled } from "./kinds/instance-metadata.js";
 import { webIdentityFromEnv } from "./kinds/web-identity.js";
@@ -37,7 +43,9 @@ export interface Plan {
   hops: RoleHop[];
 }
 
-export type ProfileChoice = { name: string; from: "flag" | "AWS_PROFILE" | "AWS_DEFAULT_PROFILE" } | { name: "default"; from: "default" };
+export type ProfileChoice =
+  | { name: string; from: "flag" | "AWS_PROFILE" | "AWS_DEFAULT_PROFILE" }
+  | { name: "default"; from: "default" };
 
 /**
  * Which profile the user means. AWS CLI v2 and the SDKs read AWS_PROFILE first;
@@ -69,7 +77,8 @@ export function planProfile(config: AwsConfig, choice: ProfileChoice, options: P
   const profile = config.profiles.get(choice.name);
   // A profile named by flag or variable must exist, even when keys are exported
   // (botocore raises ProfileNotFound first; docs/aws-rules.md#profile-not-found).
-  if (!profile && choice.from !== "default" && choice.from !== "flag" && nonEmpty(env.AWS_ACCESS_KEY_ID)) throw profileNotFound(config, choice);
+  if (!profile && choice.from !== "default" && choice.from !== "flag" && nonEmpty(env.AWS_ACCESS_KEY_ID))
+    throw profileNotFound(config, choice);
   // botocore's env provider runs first unless --profile was given: exported keys
   // win over AWS_PROFILE (docs/aws-rules.md#choosing-the-profile, docs/aws-rules.md#credential-provider-order).
   if (exportedKeysWin(env, choice.from === "flag")) {
@@ -145,7 +154,8 @@ class Planner {
    */
   private planRole(top: Profile): Source {
     // Each role profile of the chain, top first, with what its hop needs.
-    const steps: Array<{ profile: Profile; roleArn: string; durationSeconds: number | undefined; chained: boolean }> = [];
+    const steps: Array<{ profile: Profile; roleArn: string; durationSeconds: number | undefined; chained: boolean }> =
+      [];
     let profile = top;
     let source: Source;
     for (;;) {
@@ -170,10 +180,16 @@ class Planner {
         const resolved = this.sourceOf(sourceProfile, false);
         if (!resolved) {
           const where = `[${sectionLabel(profile)}] in ${originPath(profile, "role_arn")}`;
-          const hint = getString(sourceProfile, "credential_source") !== undefined
-            ? `A source profile cannot use credential_source without role_arn in the AWS CLI; add aws_access_key_id and aws_secret_access_key to [${sectionLabel(sourceProfile)}], or point source_profile at a profile that has them.`
-            : `Add aws_access_key_id and aws_secret_access_key to [${sourceProfile.name}] in ${this.config.credentialsPath}, or point source_profile in ${where} at a profile that has them.`;
-          throw new ProfileConfigError("SourceHasNoCredentials", sourceProfile.name, `Source profile "${sourceProfile.name}" (used by "${name}") has no credentials.`, hint);
+          const hint =
+            getString(sourceProfile, "credential_source") !== undefined
+              ? `A source profile cannot use credential_source without role_arn in the AWS CLI; add aws_access_key_id and aws_secret_access_key to [${sectionLabel(sourceProfile)}], or point source_profile at a profile that has them.`
+              : `Add aws_access_key_id and aws_secret_access_key to [${sourceProfile.name}] in ${this.config.credentialsPath}, or point source_profile in ${where} at a profile that has them.`;
+          throw new ProfileConfigError(
+            "SourceHasNoCredentials",
+            sourceProfile.name,
+            `Source profile "${sourceProfile.name}" (used by "${name}") has no credentials.`,
+            hint,
+          );
         }
         source = resolved;
         break;
@@ -204,7 +220,13 @@ class Planner {
   }
 
   /** A role profile's own settings, checked as botocore does (AssumeRoleProvider._get_role_config / _validate_*, docs/aws-rules.md#validation-errors). */
-  private checkRole(profile: Profile): { name: string; roleArn: string; durationSeconds: number | undefined; credentialSource?: CredentialSourceName; sourceProfileName?: string } {
+  private checkRole(profile: Profile): {
+    name: string;
+    roleArn: string;
+    durationSeconds: number | undefined;
+    credentialSource?: CredentialSourceName;
+    sourceProfileName?: string;
+  } {
     const name = profile.name;
     const sourceProfileName = getString(profile, "source_profile");
     const credentialSource = getString(profile, "credential_source");
@@ -212,10 +234,20 @@ class Planner {
     const where = `[${sectionLabel(profile)}] in ${originPath(profile, "role_arn")}`;
 
     if (sourceProfileName !== undefined && credentialSource !== undefined) {
-      throw new ProfileConfigError("BothSources", name, `Profile "${name}" sets both source_profile and credential_source.`, `Keep only one of them in ${where}.`);
+      throw new ProfileConfigError(
+        "BothSources",
+        name,
+        `Profile "${name}" sets both source_profile and credential_source.`,
+        `Keep only one of them in ${where}.`,
+      );
     }
     if (sourceProfileName === undefined && credentialSource === undefined) {
-      throw new ProfileConfigError("NoSource", name, `Profile "${name}" has role_arn but neither source_profile nor credential_source.`, `Add source_profile = <profile with keys> (or credential_source = Environment | Ec2InstanceMetadata | EcsContainer) to ${where}.`);
+      throw new ProfileConfigError(
+        "NoSource",
+        name,
+        `Profile "${name}" has role_arn but neither source_profile nor credential_source.`,
+        `Add source_profile = <profile with keys> (or credential_source = Environment | Ec2InstanceMetadata | EcsContainer) to ${where}.`,
+      );
     }
     if (credentialSource !== undefined && !(CREDENTIAL_SOURCE_NAMES as readonly string[]).includes(credentialSource)) {
       const near = CREDENTIAL_SOURCE_NAMES.find((s) => s.toLowerCase() === credentialSource.toLowerCase());
@@ -223,7 +255,9 @@ class Planner {
         "BadCredentialSource",
         name,
         `Profile "${name}" has credential_source = ${credentialSource}, which is not a valid source.`,
-        near ? `Write credential_source = ${near} (the AWS CLI compares the name case-sensitively).` : `Use one of ${CREDENTIAL_SOURCE_NAMES.join(", ")} in ${where}.`,
+        near
+          ? `Write credential_source = ${near} (the AWS CLI compares the name case-sensitively).`
+          : `Use one of ${CREDENTIAL_SOURCE_NAMES.join(", ")} in ${where}.`,
       );
     }
     if (sourceProfileName !== undefined && !this.config.profiles.has(sourceProfileName)) {
@@ -232,7 +266,9 @@ class Planner {
         "SourceProfileNotFound",
         name,
         `Profile "${name}" has source_profile = ${sourceProfileName}, but no profile "${sourceProfileName}" exists.`,
-        near.length ? `Did you mean ${near.map((n) => `"${n}"`).join(" or ")}? Fix source_profile in ${where}.` : `Define [profile ${sourceProfileName}] in ${this.config.configPath} or [${sourceProfileName}] in ${this.config.credentialsPath}.`,
+        near.length
+          ? `Did you mean ${near.map((n) => `"${n}"`).join(" or ")}? Fix source_profile in ${where}.`
+          : `Define [profile ${sourceProfileName}] in ${this.config.configPath} or [${sourceProfileName}] in ${this.config.credentialsPath}.`,
       );
     }
     validateRoleArn(profile, roleArn, where);
@@ -261,7 +297,9 @@ class Planner {
  * GetSessionToken.
  */
 export function yieldsRoleSession(source: Profile): boolean {
-  return (isRoleProfile(source) && !hasStaticKeys(source)) || getString(source, "web_identity_token_file") !== undefined;
+  return (
+    (isRoleProfile(source) && !hasStaticKeys(source)) || getString(source, "web_identity_token_file") !== undefined
+  );
 }
 
 /** Either key present counts (botocore _has_static_credentials); a partial pair is an error later. */
@@ -316,13 +354,24 @@ function cycleError(visited: readonly string[], revisited: string, config: AwsCo
 
 function profileNotFound(config: AwsConfig, choice: ProfileChoice): ProfileConfigError {
   const near = closeProfileNames(config, choice.name);
-  const via = choice.from === "flag" ? "" : choice.from === "default" ? " (no profile was given, so the default profile was used)" : ` (from ${choice.from})`;
-  const hint = config.profiles.size === 0
-    ? `No profiles exist in ${config.configPath} or ${config.credentialsPath}; create one, or set AWS_CONFIG_FILE.`
-    : near.length
-      ? `Did you mean ${near.map((n) => `"${n}"`).join(" or ")}? Run \`awsrole doctor\` to list profiles.`
-      : `Profiles are read from ${config.configPath} and ${config.credentialsPath}; run \`awsrole doctor\` to list them.`;
-  return new ProfileConfigError("ProfileNotFound", choice.name, `The config profile "${choice.name}" could not be found${via}.`, hint);
+  const via =
+    choice.from === "flag"
+      ? ""
+      : choice.from === "default"
+        ? " (no profile was given, so the default profile was used)"
+        : ` (from ${choice.from})`;
+  const hint =
+    config.profiles.size === 0
+      ? `No profiles exist in ${config.configPath} or ${config.credentialsPath}; create one, or set AWS_CONFIG_FILE.`
+      : near.length
+        ? `Did you mean ${near.map((n) => `"${n}"`).join(" or ")}? Run \`awsrole doctor\` to list profiles.`
+        : `Profiles are read from ${config.configPath} and ${config.credentialsPath}; run \`awsrole doctor\` to list them.`;
+  return new ProfileConfigError(
+    "ProfileNotFound",
+    choice.name,
+    `The config profile "${choice.name}" could not be found${via}.`,
+    hint,
+  );
 }
 
 function sectionLabel(profile: Profile): string {
@@ -343,7 +392,8 @@ function anyPath(profile: Profile, config: AwsConfig): string {
  * for a profile with no credentials of its own.
  */
 function machineRole(env: Env): Source | undefined {
-  if (nonEmpty(env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) || nonEmpty(env.AWS_CONTAINER_CREDENTIALS_FULL_URI)) return { kind: "ecs-container", fallback: true };
+  if (nonEmpty(env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) || nonEmpty(env.AWS_CONTAINER_CREDENTIALS_FULL_URI))
+    return { kind: "ecs-container", fallback: true };
   if (metadataDisabled(env)) return undefined;
   return { kind: "ec2-instance-metadata", fallback: true };
 }

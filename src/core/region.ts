@@ -47,14 +47,23 @@ export function chooseRegion({ flag, env, hasProfile, profileRegion }: RegionInp
   const defaultRegion = nonEmpty(env.AWS_DEFAULT_REGION);
   if (nonEmpty(flag)) return { set: flag, clear: false, kept: undefined };
   const current = region ?? defaultRegion;
-  if (current === undefined) return { set: profileRegion, clear: marker !== undefined && profileRegion === undefined, kept: undefined };
-  const ours = marker !== undefined && [region, defaultRegion].every((value) => value === undefined || value === marker);
+  if (current === undefined)
+    return { set: profileRegion, clear: marker !== undefined && profileRegion === undefined, kept: undefined };
+  const ours =
+    marker !== undefined && [region, defaultRegion].every((value) => value === undefined || value === marker);
   if (ours) {
     if (!hasProfile) return { set: undefined, clear: false, kept: current };
-    return profileRegion ? { set: profileRegion, clear: false, kept: undefined } : { set: undefined, clear: true, kept: undefined };
+    return profileRegion
+      ? { set: profileRegion, clear: false, kept: undefined }
+      : { set: undefined, clear: true, kept: undefined };
   }
   const choice: RegionChoice = { set: undefined, clear: false, kept: current };
-  if (profileRegion && profileRegion !== current) choice.conflict = { variable: region !== undefined ? "AWS_REGION" : "AWS_DEFAULT_REGION", value: current, profileRegion };
+  if (profileRegion && profileRegion !== current)
+    choice.conflict = {
+      variable: region !== undefined ? "AWS_REGION" : "AWS_DEFAULT_REGION",
+      value: current,
+      profileRegion,
+    };
   return choice;
 }
 
@@ -69,6 +78,9 @@ export function profileRegionOf(config: AwsConfig, profile: string | undefined):
 }
 
 /** The warning for a kept region that differs from the profile's. */
-export function keptRegionWarning(conflict: NonNullable<RegionChoice["conflict"]>, profile: string | undefined): string {
+export function keptRegionWarning(
+  conflict: NonNullable<RegionChoice["conflict"]>,
+  profile: string | undefined,
+): string {
   return `keeping ${conflict.variable}=${conflict.value} from this shell; profile ${profile}'s region is ${conflict.profileRegion} (pass --region ${conflict.profileRegion} to use it).`;
 }

@@ -23,7 +23,15 @@ import { kindOf } from "./kinds/index.js";
 import type { Plan, RoleHop } from "./plan.js";
 import { defaultSessionName } from "./session-name.js";
 
-export type { AssumeRoleParams, CacheLookup, CachePort, CallContext, Credentials, StsPort, StsResponse } from "./effects.js";
+export type {
+  AssumeRoleParams,
+  CacheLookup,
+  CachePort,
+  CallContext,
+  Credentials,
+  StsPort,
+  StsResponse,
+} from "./effects.js";
 export { fromResponse } from "./cached-session.js";
 export { defaultSessionName } from "./session-name.js";
 
@@ -74,7 +82,8 @@ class PlanRunner {
   }
 
   async run(): Promise<Resolution> {
-    const credentials = this.plan.hops.length === 0 ? await this.resolveSource() : await this.resolveHop(this.plan.hops.length - 1);
+    const credentials =
+      this.plan.hops.length === 0 ? await this.resolveSource() : await this.resolveHop(this.plan.hops.length - 1);
     return { credentials, trace: this.trace, sourceOutcome: this.sourceOutcome };
   }
 
@@ -87,7 +96,8 @@ class PlanRunner {
     trace.cacheFile = result.path;
     if (result.missReason !== undefined) trace.missReason = result.missReason;
     trace.outcome = result.outcome === "cache-hit" ? "cache-hit" : "assumed";
-    if (result.outcome === "cache-hit") this.fx.debug(`hop ${trace.step} (${hop.profile}): using cached credentials ${result.path}`);
+    if (result.outcome === "cache-hit")
+      this.fx.debug(`hop ${trace.step} (${hop.profile}): using cached credentials ${result.path}`);
     if (result.credentials.expiration) trace.expiration = result.credentials.expiration;
     if (result.credentials.arn) trace.arn = result.credentials.arn;
     return result.credentials;
@@ -111,7 +121,9 @@ class PlanRunner {
     if (hop.durationSeconds !== undefined) params.DurationSeconds = hop.durationSeconds;
 
     const sts = await this.fx.sts();
-    this.fx.debug(`hop ${trace.step} (${hop.profile}): AssumeRole ${hop.roleArn} as ${describePrincipal(source, this.plan, index)}`);
+    this.fx.debug(
+      `hop ${trace.step} (${hop.profile}): AssumeRole ${hop.roleArn} as ${describePrincipal(source, this.plan, index)}`,
+    );
     for (let attempt = 1; ; attempt++) {
       try {
         return await sts.assumeRole(source, params, this.callContext(index, source));
@@ -130,9 +142,13 @@ class PlanRunner {
    */
   private async mfaSession(hop: RoleHop, source: Credentials, trace: HopTrace): Promise<Credentials> {
     if (source.sessionToken) {
-      throw new AwsroleError("MfaSessionNeedsLongTermKeys", `Profile "${hop.profile}" sets mfa_session, but its source credentials are already temporary, and STS allows GetSessionToken only with long-term keys.`, {
-        hint: `Remove mfa_session from "${hop.profile}", or source it from a profile with long-term keys.`,
-      });
+      throw new AwsroleError(
+        "MfaSessionNeedsLongTermKeys",
+        `Profile "${hop.profile}" sets mfa_session, but its source credentials are already temporary, and STS allows GetSessionToken only with long-term keys.`,
+        {
+          hint: `Remove mfa_session from "${hop.profile}", or source it from a profile with long-term keys.`,
+        },
+      );
     }
     const key = mfaSessionKeyOf(hop, source.accessKeyId);
     const result = await throughCache(this.fx, key, async () => {
@@ -140,7 +156,11 @@ class PlanRunner {
       const sts = await this.fx.sts();
       for (let attempt = 1; ; attempt++) {
         try {
-          return await sts.getSessionToken(source, { SerialNumber: hop.mfaSerial!, TokenCode: code }, this.callContext(trace.step - 1, source));
+          return await sts.getSessionToken(
+            source,
+            { SerialNumber: hop.mfaSerial!, TokenCode: code },
+            this.callContext(trace.step - 1, source),
+          );
         } catch (error) {
           if (!this.fx.retryMfa?.(error, attempt, hop.mfaSerial!)) throw error;
           code = await this.fx.mfaCode(hop.mfaSerial!, hop.profile);
@@ -162,7 +182,13 @@ class PlanRunner {
 
   private callContext(index: number, source: Credentials): CallContext {
     const hop = this.plan.hops[index];
-    return { step: index + 1, of: this.plan.hops.length, profile: hop?.profile, principal: describePrincipal(source, this.plan, index), ...(hop ? { hop } : {}) };
+    return {
+      step: index + 1,
+      of: this.plan.hops.length,
+      profile: hop?.profile,
+      principal: describePrincipal(source, this.plan, index),
+      ...(hop ? { hop } : {}),
+    };
   }
 }
 

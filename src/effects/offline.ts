@@ -18,7 +18,11 @@ export function offlineEffects(ctx: Context, setup: EffectsSetup): Effects {
   const store = cachePort(ctx, setup);
   // A miss goes straight to the full CLI: never wait for another process's
   // lock here (the full CLI waits, and can be interrupted).
-  const cache: CachePort | undefined = store && { read: (key) => store.read(key), write: online("a cache write"), withLock: online("a cache miss") };
+  const cache: CachePort | undefined = store && {
+    read: (key) => store.read(key),
+    write: online("a cache write"),
+    withLock: online("a cache miss"),
+  };
   return {
     env: ctx.env,
     now: () => ctx.now(),

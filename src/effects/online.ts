@@ -6,7 +6,13 @@
 
 import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "../adapters/atomic-write.js";
-import { boundedRequest, DeadlineError, formatBytes, formatSeconds, ResponseTooLargeError } from "../adapters/bounded-http.js";
+import {
+  boundedRequest,
+  DeadlineError,
+  formatBytes,
+  formatSeconds,
+  ResponseTooLargeError,
+} from "../adapters/bounded-http.js";
 import { readCaBundle, resolveCaBundle } from "../adapters/ca-bundle.js";
 import { withFileLock } from "../adapters/file-lock.js";
 import { sdkEnvSettings } from "../adapters/sts-client.js";
@@ -47,7 +53,13 @@ export function onlineEffects(ctx: Context, setup: EffectsSetup): Effects {
       // Read only for https, as urllib3 does: a plain-http endpoint never needs it.
       const caText = caBundle && resolvedEndpoint.url.startsWith("https:") ? readCaBundle(caBundle) : undefined;
       sts ??= import("../adapters/sts.js").then(({ createSts }) =>
-        createSts({ endpoint: resolvedEndpoint, signal: ctx.signal, ca: caText, ...maxAttempts(ctx.env), sdkSettings: sdkEnvSettings(ctx.env) }),
+        createSts({
+          endpoint: resolvedEndpoint,
+          signal: ctx.signal,
+          ca: caText,
+          ...maxAttempts(ctx.env),
+          sdkSettings: sdkEnvSettings(ctx.env),
+        }),
       );
       return sts;
     },
@@ -58,7 +70,8 @@ export function onlineEffects(ctx: Context, setup: EffectsSetup): Effects {
     writeSecretFile: (path, text) => writeFileAtomic(path, text, { mode: 0o600 }),
     // The one lock (h10utils' src/adapters/file-lock.ts), on `<name>.lock` beside
     // the file it guards, as the credential cache names its locks.
-    withLock: (path, fn) => withFileLock(`${path.replace(/\.json$/, "")}.lock`, fn, { signal: ctx.signal, warn: (m) => warn(ctx, m) }),
+    withLock: (path, fn) =>
+      withFileLock(`${path.replace(/\.json$/, "")}.lock`, fn, { signal: ctx.signal, warn: (m) => warn(ctx, m) }),
     cache: cachePort(ctx, setup),
     async mfaCode(serial, name) {
       // A --token-code is good for one call: TOTP codes cannot be reused.
@@ -72,9 +85,13 @@ export function onlineEffects(ctx: Context, setup: EffectsSetup): Effects {
       const { openTerminal, promptMfaCode } = await import("../adapters/prompt.js");
       const terminal = openTerminal(await ctx.isTerminal(0));
       if (!terminal) {
-        throw new AwsroleError("MfaCodeRequired", `Profile "${name}" needs a code from MFA device ${serial}, and there is no terminal to ask on.`, {
-          hint: "Pass it with --token-code 123456, or run the command in a terminal.",
-        });
+        throw new AwsroleError(
+          "MfaCodeRequired",
+          `Profile "${name}" needs a code from MFA device ${serial}, and there is no terminal to ask on.`,
+          {
+            hint: "Pass it with --token-code 123456, or run the command in a terminal.",
+          },
+        );
       }
       return promptMfaCode(serial, terminal, ctx.signal);
     },
@@ -82,7 +99,9 @@ export function onlineEffects(ctx: Context, setup: EffectsSetup): Effects {
     // in all, as aws-vault does; a --token-code is not (the next one is unknown).
     retryMfa(error, attempt) {
       if (!lastCodePrompted || attempt >= MFA_TRIES || !isWrongMfaCode(error)) return false;
-      ctx.stderr.write(`${paint(ctx.color).yellow("awsrole:")} STS refused that MFA code (wrong, or already used); try the next one (${attempt + 1} of ${MFA_TRIES}).\n`);
+      ctx.stderr.write(
+        `${paint(ctx.color).yellow("awsrole:")} STS refused that MFA code (wrong, or already used); try the next one (${attempt + 1} of ${MFA_TRIES}).\n`,
+      );
       return true;
     },
   };
@@ -93,7 +112,11 @@ const MFA_TRIES = 3;
 /** STS's AccessDenied for a bad MFA code (not for a missing serial or a trust policy). */
 function isWrongMfaCode(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
-  return e?.code === "Sts.AccessDenied" && /MultiFactorAuthentication/i.test(e.message ?? "") && !/must provide both/i.test(e.message ?? "");
+  return (
+    e?.code === "Sts.AccessDenied" &&
+    /MultiFactorAuthentication/i.test(e.message ?? "") &&
+    !/must provide both/i.test(e.message ?? "")
+  );
 }
 
 function maxAttempts(env: Env): { maxAttempts?: number } {
@@ -121,7 +144,8 @@ async function http(request: HttpRequest, signal: AbortSignal, ca: () => string 
     return { status, headers, body: body.toString("utf8") };
   } catch (error) {
     if (error instanceof DeadlineError) throw new Error(`no complete answer within ${formatSeconds(error.ms)}`);
-    if (error instanceof ResponseTooLargeError) throw new Error(`the response was larger than ${formatBytes(error.limit)}`);
+    if (error instanceof ResponseTooLargeError)
+      throw new Error(`the response was larger than ${formatBytes(error.limit)}`);
     if (error instanceof AwsroleError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new Error(code && /^[A-Z0-9_]{1,40}$/.test(code) ? code : "the request failed");
@@ -139,7 +163,12 @@ function processTimeout(env: Env): number {
 }
 
 /** Runs a command without a shell: stdout captured (bounded), stderr passed through, a deadline. */
-async function runProcess(argv: string[], profile: string, env: Env, signal: AbortSignal): Promise<{ stdout: string; code: number }> {
+async function runProcess(
+  argv: string[],
+  profile: string,
+  env: Env,
+  signal: AbortSignal,
+): Promise<{ stdout: string; code: number }> {
   // Loaded here, not at the top: node:child_process costs ~2 ms at startup.
   const { spawn } = await import("node:child_process");
   const timeoutMs = processTimeout(env);
@@ -147,7 +176,11 @@ async function runProcess(argv: string[], profile: string, env: Env, signal: Abo
     // The process's stderr passes through to ours (it may prompt there, as
     // the AWS CLI allows); its stdout, which holds the secrets, is captured and
     // never echoed, not even in errors.
-    const child = spawn(argv[0]!, argv.slice(1), { env: env as NodeJS.ProcessEnv, stdio: ["inherit", "pipe", "inherit"], signal });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      env: env as NodeJS.ProcessEnv,
+      stdio: ["inherit", "pipe", "inherit"],
+      signal,
+    });
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
@@ -163,13 +196,28 @@ async function runProcess(argv: string[], profile: string, env: Env, signal: Abo
       reject(error);
     };
     const timer = setTimeout(
-      () => fail(new AwsroleError("CredentialProcessTimeout", `The credential_process of profile "${profile}" (${argv[0]}) did not finish within ${Math.round(timeoutMs / 1000)} s; it was stopped.`, { hint: "Run that command yourself to see where it waits (AWSROLE_CREDENTIAL_PROCESS_TIMEOUT_MS changes the limit)." })),
+      () =>
+        fail(
+          new AwsroleError(
+            "CredentialProcessTimeout",
+            `The credential_process of profile "${profile}" (${argv[0]}) did not finish within ${Math.round(timeoutMs / 1000)} s; it was stopped.`,
+            {
+              hint: "Run that command yourself to see where it waits (AWSROLE_CREDENTIAL_PROCESS_TIMEOUT_MS changes the limit).",
+            },
+          ),
+        ),
       timeoutMs,
     );
     child.stdout.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > PROCESS_MAX_STDOUT_BYTES) {
-        fail(new AwsroleError("CredentialProcessOutput", `The credential_process of profile "${profile}" (${argv[0]}) printed more than ${PROCESS_MAX_STDOUT_BYTES / (1024 * 1024)} MiB on stdout; it was stopped.`, { hint: "Run that command yourself and check its output." }));
+        fail(
+          new AwsroleError(
+            "CredentialProcessOutput",
+            `The credential_process of profile "${profile}" (${argv[0]}) printed more than ${PROCESS_MAX_STDOUT_BYTES / (1024 * 1024)} MiB on stdout; it was stopped.`,
+            { hint: "Run that command yourself and check its output." },
+          ),
+        );
         return;
       }
       chunks.push(chunk);
@@ -179,7 +227,14 @@ async function runProcess(argv: string[], profile: string, env: Env, signal: Abo
       settled = true;
       clearTimeout(timer);
       if (signal.aborted) reject(new InterruptedError());
-      else reject(new AwsroleError("CredentialProcessFailed", `Cannot run credential_process ${argv[0]} (${error.code ?? error.message}).`, { hint: "Check that the command exists and is executable." }));
+      else
+        reject(
+          new AwsroleError(
+            "CredentialProcessFailed",
+            `Cannot run credential_process ${argv[0]} (${error.code ?? error.message}).`,
+            { hint: "Check that the command exists and is executable." },
+          ),
+        );
     });
     child.on("close", (code) => {
       if (settled) return;

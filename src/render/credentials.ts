@@ -35,14 +35,24 @@ export function formatExpiration(date: Date): string {
  * what breaks a shell (Linux refuses a single environment string over 128 KiB
  * with "Argument list too long", so every later command in that shell fails).
  */
-export const MAX_EXPORTED_CHARS = { accessKeyId: 128, secretAccessKey: 1024, sessionToken: 16 * 1024, region: 64 } as const;
+export const MAX_EXPORTED_CHARS = {
+  accessKeyId: 128,
+  secretAccessKey: 1024,
+  sessionToken: 16 * 1024,
+  region: 64,
+} as const;
 
 // C0 and C1 controls, DEL, and the Unicode line and paragraph separators: any
 // of these can end, split or truncate an export line in some shell (bash drops
 // NUL, fish stops reading at it, PowerShell's Invoke-Expression splits at CR/LF).
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
-const FIELD_NAMES = { accessKeyId: "access key id", secretAccessKey: "secret access key", sessionToken: "session token", region: "region" } as const;
+const FIELD_NAMES = {
+  accessKeyId: "access key id",
+  secretAccessKey: "secret access key",
+  sessionToken: "session token",
+  region: "region",
+} as const;
 
 /**
  * Refuses credentials no real AWS credentials look like, before anything is
@@ -50,7 +60,10 @@ const FIELD_NAMES = { accessKeyId: "access key id", secretAccessKey: "secret acc
  * size. Real keys and tokens are printable ASCII (base64 and the like).
  * Messages name the field and the profile, never the value.
  */
-export function assertExportable(credentials: Credentials, extras: { region?: string | undefined; profile?: string | undefined } = {}): void {
+export function assertExportable(
+  credentials: Credentials,
+  extras: { region?: string | undefined; profile?: string | undefined } = {},
+): void {
   const values: Array<[keyof typeof FIELD_NAMES, string | undefined]> = [
     ["accessKeyId", credentials.accessKeyId],
     ["secretAccessKey", credentials.secretAccessKey],
@@ -64,10 +77,18 @@ export function assertExportable(credentials: Credentials, extras: { region?: st
     const control = CONTROL.exec(value);
     if (control) {
       const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
-      throw new AwsroleError("UnsafeCredentials", `The ${FIELD_NAMES[field]}${whose} contains a control character (U+${code}); awsrole will not export it.`, { hint });
+      throw new AwsroleError(
+        "UnsafeCredentials",
+        `The ${FIELD_NAMES[field]}${whose} contains a control character (U+${code}); awsrole will not export it.`,
+        { hint },
+      );
     }
     if (value.length > MAX_EXPORTED_CHARS[field]) {
-      throw new AwsroleError("UnsafeCredentials", `The ${FIELD_NAMES[field]}${whose} is ${value.length} characters long, more than the ${MAX_EXPORTED_CHARS[field]} a real one can be; awsrole will not export it.`, { hint });
+      throw new AwsroleError(
+        "UnsafeCredentials",
+        `The ${FIELD_NAMES[field]}${whose} is ${value.length} characters long, more than the ${MAX_EXPORTED_CHARS[field]} a real one can be; awsrole will not export it.`,
+        { hint },
+      );
     }
   }
 }
@@ -135,7 +156,10 @@ export function renderExport(format: ExportFormat, credentials: Credentials, ext
     case "fish":
       return lines([...unset.map((name) => `set -e ${name}`), ...vars.map(([k, v]) => `set -gx ${k} ${fishQuote(v)}`)]);
     case "powershell":
-      return lines([...unset.map((name) => `Remove-Item Env:${name} -ErrorAction SilentlyContinue`), ...vars.map(([k, v]) => `$Env:${k} = ${psQuote(v)}`)]);
+      return lines([
+        ...unset.map((name) => `Remove-Item Env:${name} -ErrorAction SilentlyContinue`),
+        ...vars.map(([k, v]) => `$Env:${k} = ${psQuote(v)}`),
+      ]);
     case "json":
       return (
         JSON.stringify(
@@ -184,9 +208,13 @@ export function renderExport(format: ExportFormat, credentials: Credentials, ext
 const DOTENV_SAFE = /^[A-Za-z0-9_./+=:@,-]*$/;
 function dotenvValue(name: string, value: string): string {
   if (DOTENV_SAFE.test(value)) return value;
-  throw new AwsroleError("DotenvUnsafe", `${name} holds characters (spaces, quotes, $, # or similar) that docker --env-file and docker compose read differently, so it cannot be written as a .env line.`, {
-    hint: "Use --format env-no-export (quoted, for sh and compose) or --format json instead.",
-  });
+  throw new AwsroleError(
+    "DotenvUnsafe",
+    `${name} holds characters (spaces, quotes, $, # or similar) that docker --env-file and docker compose read differently, so it cannot be written as a .env line.`,
+    {
+      hint: "Use --format env-no-export (quoted, for sh and compose) or --format json instead.",
+    },
+  );
 }
 
 function lines(items: string[]): string {

@@ -7,7 +7,10 @@ import type { Command } from "commander";
 
 /** roff-escape a line of text: backslashes, and a leading . or ' that roff would take for a request. */
 function esc(text: string): string {
-  return text.replace(/\\/g, "\\e").replace(/-/g, "\\-").replace(/^([.'])/gm, "\\&$1");
+  return text
+    .replace(/\\/g, "\\e")
+    .replace(/-/g, "\\-")
+    .replace(/^([.'])/gm, "\\&$1");
 }
 
 /** The subcommands --help lists (not hidden ones, nor commander's implicit `help`). */
@@ -30,7 +33,11 @@ function commandSection(cmd: Command, parents: string[], helpAfter: HelpAfter): 
   if (subs.length > 0) return subs.flatMap((sub) => commandSection(sub, [...parents, cmd.name()], helpAfter));
   const out = [".SS " + esc(usage(cmd, parents)), esc(cmd.description())];
   for (const option of cmd.options.filter((o) => !o.hidden)) {
-    out.push(".TP", `.B ${esc(option.flags)}`, esc(option.description + (option.argChoices ? ` (${option.argChoices.join(", ")})` : "")));
+    out.push(
+      ".TP",
+      `.B ${esc(option.flags)}`,
+      esc(option.description + (option.argChoices ? ` (${option.argChoices.join(", ")})` : "")),
+    );
   }
   const after = helpAfter(cmd).replace(/^\n+/, "").replace(/\s+$/, "");
   if (after) out.push(".PP", ".nf", ...after.split("\n").map(esc), ".fi");
@@ -50,7 +57,7 @@ export function renderManPage(program: Command, version: string, helpAfter: Help
     "\\fIcommand\\fR",
     ".SH DESCRIPTION",
     "awsrole reads ~/.aws/config and ~/.aws/credentials as the AWS CLI does, resolves profiles, STS role chains and MFA, and shares the AWS CLI's credential cache (~/.aws/cli/cache).",
-    "stdout carries only data (export lines, JSON, the requested report); prompts, colour, warnings and errors go to stderr, so eval \"$(awsrole export PROFILE)\" always works.",
+    'stdout carries only data (export lines, JSON, the requested report); prompts, colour, warnings and errors go to stderr, so eval "$(awsrole export PROFILE)" always works.',
     ".SH OPTIONS",
     ...program.options.flatMap((o) => [".TP", `.B ${esc(o.flags)}`, esc(o.description)]),
     ".TP",

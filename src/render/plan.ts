@@ -74,19 +74,32 @@ export function describeSource(source: Source): SourceView {
       return {
         kind: source.kind,
         profile,
-        description: source.reason === "credential_source"
-          ? `AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment (credential_source = Environment in "${source.profile}")`
-          : "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment (they win over AWS_PROFILE, as in the AWS CLI)",
+        description:
+          source.reason === "credential_source"
+            ? `AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment (credential_source = Environment in "${source.profile}")`
+            : "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment (they win over AWS_PROFILE, as in the AWS CLI)",
       };
     case "ec2-instance-metadata":
     case "ecs-container": {
       const role = source.kind === "ecs-container" ? "the ECS container role" : "the EC2 instance role via IMDSv2";
-      if (!source.fallback) return { kind: source.kind, profile, description: `${role} (credential_source = ${source.kind === "ecs-container" ? "EcsContainer" : "Ec2InstanceMetadata"} in "${source.profile}")` };
-      const why = source.profile === undefined ? "no profile was given and there is no [default]" : `profile "${source.profile}" has no credentials of its own`;
+      if (!source.fallback)
+        return {
+          kind: source.kind,
+          profile,
+          description: `${role} (credential_source = ${source.kind === "ecs-container" ? "EcsContainer" : "Ec2InstanceMetadata"} in "${source.profile}")`,
+        };
+      const why =
+        source.profile === undefined
+          ? "no profile was given and there is no [default]"
+          : `profile "${source.profile}" has no credentials of its own`;
       return { kind: source.kind, profile, description: `${role} (${why}: the end of the AWS CLI's provider chain)` };
     }
     case "credential-process":
-      return { kind: source.kind, profile, description: `credential_process of profile "${source.profile}": ${source.command}` };
+      return {
+        kind: source.kind,
+        profile,
+        description: `credential_process of profile "${source.profile}": ${source.command}`,
+      };
     case "web-identity":
       return {
         kind: source.kind,
@@ -96,7 +109,11 @@ export function describeSource(source: Source): SourceView {
     default: {
       // A kind registered later explains itself (src/core/kinds/types.ts).
       const kind = kindOf(source as Source);
-      return { kind: (source as Source).kind, profile, description: kind.explain?.(source as Source) ?? kind.describe(source as Source) };
+      return {
+        kind: (source as Source).kind,
+        profile,
+        description: kind.explain?.(source as Source) ?? kind.describe(source as Source),
+      };
     }
   }
 }
@@ -110,9 +127,15 @@ export function renderPlanText(view: PlanView): string {
   for (const hop of view.hops) {
     lines.push(`  ${hop.step}. ${hop.profile} -> ${hop.roleName} (account ${hop.account})`);
     lines.push(`       role      ${hop.roleArn}`);
-    lines.push(`       MFA       ${hop.mfaSerial === null ? "no" : hop.mfaSerial + (hop.mfaSession ? " (via a cached MFA session)" : "")}`);
-    lines.push(`       duration  ${hop.durationSeconds === null ? "not set (STS default 3600s)" : `${hop.durationSeconds}s`}${hop.chained ? ", role chaining: STS allows at most 3600s" : ""}`);
-    lines.push(`       session   ${hop.roleSessionName ?? "botocore-session-<unix seconds> (generated, as the AWS CLI does)"}`);
+    lines.push(
+      `       MFA       ${hop.mfaSerial === null ? "no" : hop.mfaSerial + (hop.mfaSession ? " (via a cached MFA session)" : "")}`,
+    );
+    lines.push(
+      `       duration  ${hop.durationSeconds === null ? "not set (STS default 3600s)" : `${hop.durationSeconds}s`}${hop.chained ? ", role chaining: STS allows at most 3600s" : ""}`,
+    );
+    lines.push(
+      `       session   ${hop.roleSessionName ?? "botocore-session-<unix seconds> (generated, as the AWS CLI does)"}`,
+    );
     if (hop.externalId !== null) lines.push(`       external  ${hop.externalId}`);
   }
   return lines.join("\n") + "\n";

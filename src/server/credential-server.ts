@@ -82,12 +82,18 @@ export class CredentialKeeper {
       }
     }
     if (this.stillUsable(held)) return held!.credentials;
-    throw this.failure?.error ?? new AwsroleError("ServerNoCredentials", "The credential server has no credentials to give.");
+    throw (
+      this.failure?.error ??
+      new AwsroleError("ServerNoCredentials", "The credential server has no credentials to give.")
+    );
   }
 
   /** Worth handing out when no renewal succeeds: a quarter of the margin (at most a minute) still left, so a request signed with them arrives before they expire. */
   private stillUsable(held: Held | undefined): boolean {
-    return held !== undefined && held.credentials.expiration.getTime() - this.options.now() >= Math.min(60_000, held.renewBeforeMs / 4);
+    return (
+      held !== undefined &&
+      held.credentials.expiration.getTime() - this.options.now() >= Math.min(60_000, held.renewBeforeMs / 4)
+    );
   }
 
   /** Starts a renewal unless one runs (returns that one) or the last failed less than RETRY_AFTER_MS ago (undefined). */
@@ -125,15 +131,23 @@ export class CredentialKeeper {
     const credentials = await this.options.resolve();
     const expiration = credentials.expiration;
     if (!expiration) {
-      throw new AwsroleError("ServerNeedsTemporaryCredentials", "These credentials have no expiry time (long-term keys), so there is nothing for a credential server to renew.", {
-        hint: "Use awsrole exec without --server, or a profile that assumes a role.",
-      });
+      throw new AwsroleError(
+        "ServerNeedsTemporaryCredentials",
+        "These credentials have no expiry time (long-term keys), so there is nothing for a credential server to renew.",
+        {
+          hint: "Use awsrole exec without --server, or a profile that assumes a role.",
+        },
+      );
     }
     const life = expiration.getTime() - this.options.now();
     if (life < 2000) {
-      throw new AwsroleError("ServerCredentialsExpired", `The credentials came back with ${Math.max(0, Math.floor(life / 1000))} s left, too little to hand out.`, {
-        hint: "Check the profile's source (credential_process or container role): it returns credentials that are about to expire.",
-      });
+      throw new AwsroleError(
+        "ServerCredentialsExpired",
+        `The credentials came back with ${Math.max(0, Math.floor(life / 1000))} s left, too little to hand out.`,
+        {
+          hint: "Check the profile's source (credential_process or container role): it returns credentials that are about to expire.",
+        },
+      );
     }
     return { credentials: { ...credentials, expiration }, renewBeforeMs: renewBeforeMs(life) };
   }
@@ -220,7 +234,11 @@ export async function startCredentialServer(options: ServerOptions): Promise<Cre
 
   const send = (req: IncomingMessage, res: ServerResponse, status: number, body: unknown, note: string) => {
     const text = JSON.stringify(body);
-    res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-store" });
+    res.writeHead(status, {
+      "Content-Type": "application/json",
+      "Content-Length": Buffer.byteLength(text),
+      "Cache-Control": "no-store",
+    });
     res.end(text);
     options.log({ method: req.method ?? "?", path: (req.url ?? "/").split("?")[0]!, status, note });
   };
@@ -230,11 +248,26 @@ export async function startCredentialServer(options: ServerOptions): Promise<Cre
     // port, but its requests carry its own name in Host.
     const hostHeader = (req.headers.host ?? "").toLowerCase();
     if (!allowedHosts.has(hostHeader)) {
-      return send(req, res, 403, { Code: "HostNotAllowed", Message: "This credential server answers only requests addressed to a loopback address." }, `Host ${JSON.stringify(hostHeader.slice(0, 80))} refused`);
+      return send(
+        req,
+        res,
+        403,
+        {
+          Code: "HostNotAllowed",
+          Message: "This credential server answers only requests addressed to a loopback address.",
+        },
+        `Host ${JSON.stringify(hostHeader.slice(0, 80))} refused`,
+      );
     }
     const authorization = req.headers.authorization;
     if (!tokenMatches(authorization, token)) {
-      return send(req, res, 401, { Code: "Unauthorized", Message: "Missing or wrong authorization token (AWS_CONTAINER_AUTHORIZATION_TOKEN)." }, authorization === undefined ? "no token" : "wrong token");
+      return send(
+        req,
+        res,
+        401,
+        { Code: "Unauthorized", Message: "Missing or wrong authorization token (AWS_CONTAINER_AUTHORIZATION_TOKEN)." },
+        authorization === undefined ? "no token" : "wrong token",
+      );
     }
     if (req.method !== "GET") {
       res.setHeader("Allow", "GET");
@@ -245,7 +278,13 @@ export async function startCredentialServer(options: ServerOptions): Promise<Cre
     }
     try {
       const credentials = await options.keeper.get();
-      send(req, res, 200, credentialsBody(credentials), `credentials until ${credentials.expiration ? formatExpiration(credentials.expiration) : "?"}`);
+      send(
+        req,
+        res,
+        200,
+        credentialsBody(credentials),
+        `credentials until ${credentials.expiration ? formatExpiration(credentials.expiration) : "?"}`,
+      );
     } catch (error) {
       const message = options.describeFailure(error);
       send(req, res, 503, { Code: "CredentialsUnavailable", Message: message }, `no credentials: ${message}`);
@@ -261,10 +300,30 @@ export async function startCredentialServer(options: ServerOptions): Promise<Cre
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => {
       const where = `${host.includes(":") ? `[${host}]` : host}:${options.port}`;
-      if (error.code === "EADDRINUSE") reject(new AwsroleError("ServerPortInUse", `Cannot listen on ${where}: the port is in use.`, { hint: "Choose another --port, or leave --port out for a free one." }));
-      else if (error.code === "EADDRNOTAVAIL") reject(new AwsroleError("ServerAddressUnavailable", `Cannot listen on ${where}: this machine does not have that address.`, { hint: "Leave --host out (127.0.0.1)." }));
-      else if (error.code === "EACCES") reject(new AwsroleError("ServerPortDenied", `Cannot listen on ${where}: permission denied (ports below 1024 need privileges).`, { hint: "Choose a --port above 1023, or leave --port out." }));
-      else reject(new AwsroleError("ServerListenFailed", `Cannot listen on ${where} (${error.code ?? error.message}).`));
+      if (error.code === "EADDRINUSE")
+        reject(
+          new AwsroleError("ServerPortInUse", `Cannot listen on ${where}: the port is in use.`, {
+            hint: "Choose another --port, or leave --port out for a free one.",
+          }),
+        );
+      else if (error.code === "EADDRNOTAVAIL")
+        reject(
+          new AwsroleError(
+            "ServerAddressUnavailable",
+            `Cannot listen on ${where}: this machine does not have that address.`,
+            { hint: "Leave --host out (127.0.0.1)." },
+          ),
+        );
+      else if (error.code === "EACCES")
+        reject(
+          new AwsroleError(
+            "ServerPortDenied",
+            `Cannot listen on ${where}: permission denied (ports below 1024 need privileges).`,
+            { hint: "Choose a --port above 1023, or leave --port out." },
+          ),
+        );
+      else
+        reject(new AwsroleError("ServerListenFailed", `Cannot listen on ${where} (${error.code ?? error.message}).`));
     });
     server.listen(options.port, host, () => resolve());
   });

@@ -42,7 +42,9 @@ export const SERVER_REMOVED_VARIABLES = [
 export const EMPTY_FILE = "/dev/null";
 
 /** The key that makes the default profile a credential source, and where it is set; undefined if it is none. */
-export function defaultProfileCredentials(config: AwsConfig): { key: string; origin: KeyOrigin | undefined } | undefined {
+export function defaultProfileCredentials(
+  config: AwsConfig,
+): { key: string; origin: KeyOrigin | undefined } | undefined {
   const profile = config.profiles.get("default");
   if (!profile) return undefined;
   const key = CREDENTIAL_KEYS.find((name) => profile.values[name] !== undefined);
@@ -55,7 +57,10 @@ export interface ServerVariables {
 }
 
 /** The variables that point a process at the server (and away from everything that would win over it). */
-export function serverVariables(server: { url: string; token: string }, options: { region: string | undefined; hideSharedFiles: boolean }): ServerVariables {
+export function serverVariables(
+  server: { url: string; token: string },
+  options: { region: string | undefined; hideSharedFiles: boolean },
+): ServerVariables {
   const set: Array<[string, string]> = [
     ["AWS_CONTAINER_CREDENTIALS_FULL_URI", server.url],
     // Exactly the token: botocore refuses a header value with \r or \n.
@@ -68,7 +73,11 @@ export function serverVariables(server: { url: string; token: string }, options:
 }
 
 /** A child's environment: the caller's, minus what would win over the server, plus the server's variables. */
-export function serverEnvironment(env: Env, variables: ServerVariables, extra: Record<string, string>): Record<string, string> {
+export function serverEnvironment(
+  env: Env,
+  variables: ServerVariables,
+  extra: Record<string, string>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
   for (const name of variables.unset) delete out[name];

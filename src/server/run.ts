@@ -9,7 +9,15 @@ import type { Context } from "../context.js";
 import { AwsroleError, InterruptedError, UsageError } from "../errors.js";
 import { formatExpiration, shQuote } from "../render/credentials.js";
 import { debug, resolveCredentials, warn, type ResolveInput } from "../resolver.js";
-import { CredentialKeeper, FULL_RULE_MIN_SECONDS, loopbackHost, RETRY_AFTER_MS, startCredentialServer, type CredentialServer, type ServerLogEntry } from "./credential-server.js";
+import {
+  CredentialKeeper,
+  FULL_RULE_MIN_SECONDS,
+  loopbackHost,
+  RETRY_AFTER_MS,
+  startCredentialServer,
+  type CredentialServer,
+  type ServerLogEntry,
+} from "./credential-server.js";
 import { defaultProfileCredentials, serverEnvironment, serverVariables, type ServerVariables } from "./environment.js";
 
 export interface ServeInput extends ResolveInput {
@@ -46,7 +54,10 @@ async function startServing(input: ServeInput, ctx: Context, verbose: boolean): 
       // --token-code and --refresh apply to the first resolution only (a code is good for one call).
       const resolved = first
         ? await resolveCredentials({ ...input, cacheWindowSeconds: FULL_RULE_MIN_SECONDS }, ctx)
-        : await resolveCredentials({ ...input, tokenCode: undefined, refresh: false, cacheWindowSeconds: FULL_RULE_MIN_SECONDS }, renewCtx);
+        : await resolveCredentials(
+            { ...input, tokenCode: undefined, refresh: false, cacheWindowSeconds: FULL_RULE_MIN_SECONDS },
+            renewCtx,
+          );
       first = false;
       region = resolved.region;
       profile = resolved.plan.profile;
@@ -59,16 +70,23 @@ async function startServing(input: ServeInput, ctx: Context, verbose: boolean): 
     },
     onFailure: (error) => {
       if (error instanceof InterruptedError) return;
-      warn(ctx, `could not renew the credentials of profile "${profile}": ${describeFailure(error)} Clients get HTTP 503 once the current credentials run out; the next attempt is made on a request after ${RETRY_AFTER_MS / 1000} s.`);
+      warn(
+        ctx,
+        `could not renew the credentials of profile "${profile}": ${describeFailure(error)} Clients get HTTP 503 once the current credentials run out; the next attempt is made on a request after ${RETRY_AFTER_MS / 1000} s.`,
+      );
     },
   });
   const credentials = await keeper.start();
   if (!credentials.sessionToken) {
     keeper.stop();
     stopping.abort();
-    throw new AwsroleError("ServerNeedsTemporaryCredentials", `Profile "${profile}" gives credentials without a session token, which the container credentials protocol cannot carry.`, {
-      hint: "Use awsrole exec without --server, or a profile that assumes a role.",
-    });
+    throw new AwsroleError(
+      "ServerNeedsTemporaryCredentials",
+      `Profile "${profile}" gives credentials without a session token, which the container credentials protocol cannot carry.`,
+      {
+        hint: "Use awsrole exec without --server, or a profile that assumes a role.",
+      },
+    );
   }
   let server: CredentialServer;
   try {
@@ -90,9 +108,14 @@ async function startServing(input: ServeInput, ctx: Context, verbose: boolean): 
   }
   const config = loadConfig(ctx.env);
   const winner = defaultProfileCredentials(config);
-  const where = winner?.origin ? ` (${winner.origin.path}${winner.origin.line === undefined ? "" : `:${winner.origin.line}`})` : "";
-  const hiddenBecause = winner ? `the default profile sets ${winner.key}${where}, which SDKs use before a credential server` : undefined;
-  if (hiddenBecause) debug(ctx, `${hiddenBecause}; pointing AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE at /dev/null`);
+  const where = winner?.origin
+    ? ` (${winner.origin.path}${winner.origin.line === undefined ? "" : `:${winner.origin.line}`})`
+    : "";
+  const hiddenBecause = winner
+    ? `the default profile sets ${winner.key}${where}, which SDKs use before a credential server`
+    : undefined;
+  if (hiddenBecause)
+    debug(ctx, `${hiddenBecause}; pointing AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE at /dev/null`);
   const variables = serverVariables(server, { region, hideSharedFiles: winner !== undefined });
   return {
     server,
@@ -121,7 +144,10 @@ function parsePort(text: string | undefined): number {
   if (text === undefined) return 0;
   const port = Number(text);
   if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
-    throw new UsageError(`--port must be a number from 1 to 65535, not "${text.slice(0, 20)}".`, "Leave --port out for a free port.");
+    throw new UsageError(
+      `--port must be a number from 1 to 65535, not "${text.slice(0, 20)}".`,
+      "Leave --port out for a free port.",
+    );
   }
   return port;
 }
@@ -147,9 +173,19 @@ export async function runServe(input: ServeInput, ctx: Context): Promise<number>
   const running = await startServing(input, ctx, true);
   try {
     const { set, unset } = running.variables;
-    ctx.stdout.write([`unset ${unset.join(" ")}`, ...set.map(([k, v]) => `export ${k}=${shQuote(v)}`)].map((line) => line + "\n").join(""));
-    if (running.hiddenBecause) warn(ctx, `${running.hiddenBecause}: so the lines above point AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE at /dev/null, and a process without them uses that profile instead (awsrole doctor --server).`);
-    ctx.stderr.write(`awsrole: serving the credentials of profile "${running.profile}" on ${running.server.url} until Ctrl-C; give a process the variables above (eval them in its shell) to use it.\n`);
+    ctx.stdout.write(
+      [`unset ${unset.join(" ")}`, ...set.map(([k, v]) => `export ${k}=${shQuote(v)}`)]
+        .map((line) => line + "\n")
+        .join(""),
+    );
+    if (running.hiddenBecause)
+      warn(
+        ctx,
+        `${running.hiddenBecause}: so the lines above point AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE at /dev/null, and a process without them uses that profile instead (awsrole doctor --server).`,
+      );
+    ctx.stderr.write(
+      `awsrole: serving the credentials of profile "${running.profile}" on ${running.server.url} until Ctrl-C; give a process the variables above (eval them in its shell) to use it.\n`,
+    );
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
       else ctx.signal.addEventListener("abort", () => resolve(), { once: true });

@@ -7,4 +7,10 @@ import type * as Sdk from "../adapters/sts-sdk.js";
 
 const sdk = requireWithCodeCache(join(__dirname, "sts-sdk.cjs")) as typeof Sdk;
 
-export const { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } = sdk;
+export const {
+  AssumeRoleCommand,
+  AssumeRoleWithWebIdentityCommand,
+  GetCallerIdentityCommand,
+  GetSessionTokenCommand,
+  STSClient,
+} = sdk;

@@ -5,7 +5,12 @@ import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CacheStore, cliCacheDir, serializeCacheEntry, type StsResponseForCache } from "../../src/adapters/cache-store.js";
+import {
+  CacheStore,
+  cliCacheDir,
+  serializeCacheEntry,
+  type StsResponseForCache,
+} from "../../src/adapters/cache-store.js";
 import { assumeRoleCacheKey } from "../../src/core/cache-key.js";
 
 const KEY = "aef2522db9da533f72e8e67a2e92ab98097958c8"; // {"RoleArn": "arn:aws:iam::123456789012:role/RoleB"}
@@ -16,10 +21,21 @@ const TOKEN = "FwoGZXIvYXdzEXAMPLETOKEN//////////wEaDPbfakeTOKEN";
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
 
-function response(overrides: Partial<StsResponseForCache> = {}, expiration = "2026-11-22T13:00:00Z"): StsResponseForCache {
+function response(
+  overrides: Partial<StsResponseForCache> = {},
+  expiration = "2026-11-22T13:00:00Z",
+): StsResponseForCache {
   return {
-    Credentials: { AccessKeyId: "ASIAEXAMPLEKEY", SecretAccessKey: SECRET, SessionToken: TOKEN, Expiration: expiration },
-    AssumedRoleUser: { AssumedRoleId: "AROAEXAMPLEID:alice-session", Arn: "arn:aws:sts::123456789012:assumed-role/RoleB/alice-session" },
+    Credentials: {
+      AccessKeyId: "ASIAEXAMPLEKEY",
+      SecretAccessKey: SECRET,
+      SessionToken: TOKEN,
+      Expiration: expiration,
+    },
+    AssumedRoleUser: {
+      AssumedRoleId: "AROAEXAMPLEID:alice-session",
+      Arn: "arn:aws:sts::123456789012:assumed-role/RoleB/alice-session",
+    },
     PackedPolicySize: 6,
     RequestId: "c6104cbe-af31-11e0-8154-cbc7ccf896c7",
     ...overrides,
@@ -31,10 +47,17 @@ function python(check: string): boolean {
 }
 const hasPython = python("import json");
 const hasBotocore = python("import botocore.credentials, botocore.utils");
-if (!hasPython) console.warn("cache-store.test: python3 not found on PATH; skipping the byte comparison with Python's json.dumps.");
-if (isRoot) console.warn("cache-store.test: running as root, so chmod cannot make a file unreadable or a directory read-only; skipping those two EACCES tests (write failures are still covered by a cache directory path that is a file).");
+if (!hasPython)
+  console.warn("cache-store.test: python3 not found on PATH; skipping the byte comparison with Python's json.dumps.");
+if (isRoot)
+  console.warn(
+    "cache-store.test: running as root, so chmod cannot make a file unreadable or a directory read-only; skipping those two EACCES tests (write failures are still covered by a cache directory path that is a file).",
+  );
 const hasMkfifo = spawnSync("mkfifo", ["--version"]).status === 0;
-if (!hasBotocore) console.warn("cache-store.test: botocore not importable by python3; skipping the tests against botocore's own cache reader/writer.");
+if (!hasBotocore)
+  console.warn(
+    "cache-store.test: botocore not importable by python3; skipping the tests against botocore's own cache reader/writer.",
+  );
 
 let tmp: string;
 let dir: string;
@@ -66,7 +89,10 @@ function writeRaw(key: string, content: string): string {
 }
 
 function entry(expiration: unknown, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ Credentials: { AccessKeyId: "ASIAX", SecretAccessKey: SECRET, SessionToken: TOKEN, Expiration: expiration }, ...extra });
+  return JSON.stringify({
+    Credentials: { AccessKeyId: "ASIAX", SecretAccessKey: SECRET, SessionToken: TOKEN, Expiration: expiration },
+    ...extra,
+  });
 }
 
 describe("cliCacheDir", () => {
@@ -131,7 +157,17 @@ describe("write and read", () => {
     const held = path.join(tmp, "held.json");
     fs.linkSync(file, held);
     const inode = fs.statSync(file).ino;
-    store.write(KEY, response({ Credentials: { AccessKeyId: "ASIASECOND", SecretAccessKey: SECRET, SessionToken: TOKEN, Expiration: "2026-11-22T14:00:00Z" } }));
+    store.write(
+      KEY,
+      response({
+        Credentials: {
+          AccessKeyId: "ASIASECOND",
+          SecretAccessKey: SECRET,
+          SessionToken: TOKEN,
+          Expiration: "2026-11-22T14:00:00Z",
+        },
+      }),
+    );
     const read = store.read(KEY);
     expect(read.status === "hit" && read.credentials.accessKeyId).toBe("ASIASECOND");
     expect(fs.readdirSync(dir)).toEqual([`${KEY}.json`]);
@@ -143,7 +179,11 @@ describe("write and read", () => {
   it("writes botocore's exact bytes: Python separators, member order, AccountId, ResponseMetadata, no newline", () => {
     store.write(KEY, response({ SourceIdentity: "café/😀" }));
     expect(fs.readFileSync(path.join(dir, `${KEY}.json`), "utf8")).toBe(
-      '{"Credentials": {"AccessKeyId": "ASIAEXAMPLEKEY", "SecretAccessKey": "' + SECRET + '", "SessionToken": "' + TOKEN + '", ' +
+      '{"Credentials": {"AccessKeyId": "ASIAEXAMPLEKEY", "SecretAccessKey": "' +
+        SECRET +
+        '", "SessionToken": "' +
+        TOKEN +
+        '", ' +
         '"Expiration": "2026-11-22T13:00:00Z", "AccountId": "123456789012"}, ' +
         '"AssumedRoleUser": {"AssumedRoleId": "AROAEXAMPLEID:alice-session", "Arn": "arn:aws:sts::123456789012:assumed-role/RoleB/alice-session"}, ' +
         '"PackedPolicySize": 6, "SourceIdentity": "caf\\u00e9/\\ud83d\\ude00", ' +
@@ -152,7 +192,14 @@ describe("write and read", () => {
   });
 
   it("writes only the members present (GetSessionToken; no RequestId; no ARN means no AccountId)", () => {
-    const minimal: StsResponseForCache = { Credentials: { AccessKeyId: "ASIAX", SecretAccessKey: "s", SessionToken: "t", Expiration: "2026-11-22T13:00:00Z" } };
+    const minimal: StsResponseForCache = {
+      Credentials: {
+        AccessKeyId: "ASIAX",
+        SecretAccessKey: "s",
+        SessionToken: "t",
+        Expiration: "2026-11-22T13:00:00Z",
+      },
+    };
     expect(serializeCacheEntry(minimal)).toBe(
       '{"Credentials": {"AccessKeyId": "ASIAX", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "2026-11-22T13:00:00Z"}, ' +
         '"ResponseMetadata": {"HTTPStatusCode": 200, "HTTPHeaders": {}, "RetryAttempts": 0}}',
@@ -162,15 +209,31 @@ describe("write and read", () => {
   });
 
   it("orders web-identity members as botocore's AssumeRoleWithWebIdentity shape", () => {
-    const text = serializeCacheEntry(response({ SubjectFromWebIdentityToken: "sub", Provider: "https://issuer", Audience: "aud", PackedPolicySize: 1 }));
+    const text = serializeCacheEntry(
+      response({
+        SubjectFromWebIdentityToken: "sub",
+        Provider: "https://issuer",
+        Audience: "aud",
+        PackedPolicySize: 1,
+      }),
+    );
     const keys = Object.keys(JSON.parse(text) as object);
-    expect(keys).toEqual(["Credentials", "SubjectFromWebIdentityToken", "AssumedRoleUser", "PackedPolicySize", "Provider", "Audience", "ResponseMetadata"]);
+    expect(keys).toEqual([
+      "Credentials",
+      "SubjectFromWebIdentityToken",
+      "AssumedRoleUser",
+      "PackedPolicySize",
+      "Provider",
+      "Audience",
+      "ResponseMetadata",
+    ]);
   });
 
   it.skipIf(!hasPython)("produces what Python's json.dumps produces for the same dict", () => {
-    store.write(KEY, response({ SourceIdentity: "a\"b\\c/\u007f\n\u00e9\u{1F600}" }));
+    store.write(KEY, response({ SourceIdentity: 'a"b\\c/\u007f\n\u00e9\u{1F600}' }));
     const file = path.join(dir, `${KEY}.json`);
-    const script = "import json, sys\nwith open(sys.argv[1], encoding='utf-8') as f: data = f.read()\nsys.stdout.write(json.dumps(json.loads(data)))";
+    const script =
+      "import json, sys\nwith open(sys.argv[1], encoding='utf-8') as f: data = f.read()\nsys.stdout.write(json.dumps(json.loads(data)))";
     const run = spawnSync("python3", ["-c", script, file], { encoding: "utf8" });
     expect(run.status).toBe(0);
     expect(run.stdout).toBe(fs.readFileSync(file, "utf8"));
@@ -201,7 +264,10 @@ print(json.dumps({'access_key': creds['access_key'], 'account_id': creds['accoun
   const expiration = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, "Z");
 
   function botocore(cacheDir: string, stsResponse: string | null): { access_key: string; account_id: string | null } {
-    const run = spawnSync("python3", ["-c", script], { input: JSON.stringify({ dir: cacheDir, roleArn, extra, response: stsResponse }), encoding: "utf8" });
+    const run = spawnSync("python3", ["-c", script], {
+      input: JSON.stringify({ dir: cacheDir, roleArn, extra, response: stsResponse }),
+      encoding: "utf8",
+    });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     return JSON.parse(run.stdout) as { access_key: string; account_id: string | null };
@@ -230,10 +296,16 @@ print(json.dumps({'access_key': creds['access_key'], 'account_id': creds['accoun
   });
 
   it("awsrole uses an entry botocore wrote", () => {
-    const parsed = JSON.stringify({ Credentials: { ...response({}, expiration).Credentials, AccessKeyId: "ASIAFROMBOTO" }, AssumedRoleUser: response().AssumedRoleUser });
+    const parsed = JSON.stringify({
+      Credentials: { ...response({}, expiration).Credentials, AccessKeyId: "ASIAFROMBOTO" },
+      AssumedRoleUser: response().AssumedRoleUser,
+    });
     botocore(dir, parsed);
     const read = new CacheStore(dir).read(key);
-    expect(read.status === "hit" && read.credentials).toMatchObject({ accessKeyId: "ASIAFROMBOTO", accountId: "123456789012" });
+    expect(read.status === "hit" && read.credentials).toMatchObject({
+      accessKeyId: "ASIAFROMBOTO",
+      accountId: "123456789012",
+    });
   });
 });
 
@@ -276,7 +348,12 @@ describe("reading entries written by AWS tools", () => {
   });
 
   it("derives the account from AssumedRoleUser.Arn for entries without Credentials.AccountId", () => {
-    writeRaw(KEY, entry("2026-11-22T13:00:00Z", { AssumedRoleUser: { AssumedRoleId: "x", Arn: "arn:aws:sts::210987654321:assumed-role/R/s" } }));
+    writeRaw(
+      KEY,
+      entry("2026-11-22T13:00:00Z", {
+        AssumedRoleUser: { AssumedRoleId: "x", Arn: "arn:aws:sts::210987654321:assumed-role/R/s" },
+      }),
+    );
     const read = store.read(KEY);
     expect(read.status === "hit" && read.credentials.accountId).toBe("210987654321");
   });
@@ -289,7 +366,12 @@ describe("reading entries written by AWS tools", () => {
 
 describe("damaged, expired and unreadable entries are misses, never exceptions", () => {
   it("reports an absent entry", () => {
-    expect(store.read(KEY)).toEqual({ status: "miss", reason: "absent", path: path.join(dir, `${KEY}.json`), detail: "no cache file" });
+    expect(store.read(KEY)).toEqual({
+      status: "miss",
+      reason: "absent",
+      path: path.join(dir, `${KEY}.json`),
+      detail: "no cache file",
+    });
   });
 
   it.each<[string, string]>([
@@ -300,9 +382,20 @@ describe("damaged, expired and unreadable entries are misses, never exceptions",
     ["a string", '"x"'],
     ["no Credentials", "{}"],
     ["Credentials not an object", '{"Credentials": "x"}'],
-    ["missing SessionToken", JSON.stringify({ Credentials: { AccessKeyId: "A", SecretAccessKey: "S", Expiration: "2026-11-22T13:00:00Z" } })],
-    ["AccessKeyId not a string", JSON.stringify({ Credentials: { AccessKeyId: 1, SecretAccessKey: "S", SessionToken: "T", Expiration: "2026-11-22T13:00:00Z" } })],
-    ["missing Expiration", JSON.stringify({ Credentials: { AccessKeyId: "A", SecretAccessKey: "S", SessionToken: "T" } })],
+    [
+      "missing SessionToken",
+      JSON.stringify({ Credentials: { AccessKeyId: "A", SecretAccessKey: "S", Expiration: "2026-11-22T13:00:00Z" } }),
+    ],
+    [
+      "AccessKeyId not a string",
+      JSON.stringify({
+        Credentials: { AccessKeyId: 1, SecretAccessKey: "S", SessionToken: "T", Expiration: "2026-11-22T13:00:00Z" },
+      }),
+    ],
+    [
+      "missing Expiration",
+      JSON.stringify({ Credentials: { AccessKeyId: "A", SecretAccessKey: "S", SessionToken: "T" } }),
+    ],
     ["Expiration: soon", entry("soon")],
     ["numeric Expiration", entry(1795369713)],
     ["Expiration without a zone", entry("2026-11-22T13:00:00")],
@@ -405,7 +498,18 @@ describe("list", () => {
     store.write(KEY2, response({}, "2026-11-22T11:00:00Z"));
     store.write(webKey, response({ SubjectFromWebIdentityToken: "sub", Audience: "aud", Provider: "iss" }));
     store.write(mfaKey, { Credentials: response().Credentials });
-    writeRaw(ssoKey, JSON.stringify({ ProviderType: "sso", Credentials: { AccessKeyId: "A", SecretAccessKey: "S", SessionToken: "T", Expiration: "2026-11-22T13:00:00UTC" } }));
+    writeRaw(
+      ssoKey,
+      JSON.stringify({
+        ProviderType: "sso",
+        Credentials: {
+          AccessKeyId: "A",
+          SecretAccessKey: "S",
+          SessionToken: "T",
+          Expiration: "2026-11-22T13:00:00UTC",
+        },
+      }),
+    );
     writeRaw(corruptKey, "");
     fs.writeFileSync(path.join(dir, "notes.txt"), "x");
     fs.writeFileSync(path.join(dir, "package.json"), "{}");
@@ -464,7 +568,12 @@ describe("remove", () => {
     fs.writeFileSync(path.join(dir, "notes.txt"), "");
 
     expect(store.remove()).toBe(2);
-    expect(fs.readdirSync(dir).sort()).toEqual(["5555555555555555555555555555555555555555.lock", "notes.txt", "package.json", "tmpfresh.tmp"]);
+    expect(fs.readdirSync(dir).sort()).toEqual([
+      "5555555555555555555555555555555555555555.lock",
+      "notes.txt",
+      "package.json",
+      "tmpfresh.tmp",
+    ]);
   });
 
   it("returns 0 for a missing directory", () => {
@@ -504,15 +613,20 @@ describe("withLock", () => {
   });
 
   it("releases the lock when fn throws, and rethrows", async () => {
-    await expect(store.withLock(KEY, async () => {
-      throw new Error("sts failed");
-    })).rejects.toThrow("sts failed");
+    await expect(
+      store.withLock(KEY, async () => {
+        throw new Error("sts failed");
+      }),
+    ).rejects.toThrow("sts failed");
     expect(fs.existsSync(path.join(dir, `${KEY}.lock`))).toBe(false);
   });
 
   it("steals a lock whose holder is gone", async () => {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, `${KEY}.lock`), JSON.stringify({ pid: 999999, created: Date.now(), host: os.hostname() }));
+    fs.writeFileSync(
+      path.join(dir, `${KEY}.lock`),
+      JSON.stringify({ pid: 999999, created: Date.now(), host: os.hostname() }),
+    );
     const started = Date.now();
     expect(await store.withLock(KEY, async () => "ran", { timeoutMs: 5000 })).toBe("ran");
     expect(Date.now() - started).toBeLessThan(1000);
@@ -521,7 +635,10 @@ describe("withLock", () => {
 
   it("steals a lock older than staleMs even if its holder lives", async () => {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, `${KEY}.lock`), JSON.stringify({ pid: process.pid, created: Date.now() - 120_000, host: os.hostname() }));
+    fs.writeFileSync(
+      path.join(dir, `${KEY}.lock`),
+      JSON.stringify({ pid: process.pid, created: Date.now() - 120_000, host: os.hostname() }),
+    );
     const started = Date.now();
     expect(await store.withLock(KEY, async () => "ran", { timeoutMs: 5000 })).toBe("ran");
     expect(Date.now() - started).toBeLessThan(1000);
@@ -564,14 +681,22 @@ describe("withLock", () => {
 
   it("supports nested locks on different keys (outer hop, then inner hop)", async () => {
     const order: string[] = [];
-    await store.withLock(KEY, async () => {
-      order.push("outer");
-      await store.withLock(KEY2, async () => {
-        order.push("inner");
-        expect(fs.existsSync(path.join(dir, `${KEY}.lock`))).toBe(true);
-        expect(fs.existsSync(path.join(dir, `${KEY2}.lock`))).toBe(true);
-      }, { timeoutMs: 500 });
-    }, { timeoutMs: 500 });
+    await store.withLock(
+      KEY,
+      async () => {
+        order.push("outer");
+        await store.withLock(
+          KEY2,
+          async () => {
+            order.push("inner");
+            expect(fs.existsSync(path.join(dir, `${KEY}.lock`))).toBe(true);
+            expect(fs.existsSync(path.join(dir, `${KEY2}.lock`))).toBe(true);
+          },
+          { timeoutMs: 500 },
+        );
+      },
+      { timeoutMs: 500 },
+    );
     expect(order).toEqual(["outer", "inner"]);
   });
 
@@ -614,14 +739,21 @@ await store.withLock(key, async () => {
       RESPONSE: JSON.stringify(response({}, new Date(Date.now() + 3600_000).toISOString())),
     };
     const children = Array.from({ length: 8 }, () => {
-      const proc = spawn(process.execPath, ["--import", "tsx", child], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
+      const proc = spawn(process.execPath, ["--import", "tsx", child], {
+        cwd: REPO,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let stderr = "";
       proc.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      return new Promise<{ code: number | null; stderr: string }>((resolve) => proc.on("close", (code) => resolve({ code, stderr })));
+      return new Promise<{ code: number | null; stderr: string }>((resolve) =>
+        proc.on("close", (code) => resolve({ code, stderr })),
+      );
     });
     // Release all children together, once each has loaded the module.
     const deadline = Date.now() + 20_000;
-    while (fs.readdirSync(work).filter((n) => n.startsWith("ready-")).length < 8 && Date.now() < deadline) await sleep(20);
+    while (fs.readdirSync(work).filter((n) => n.startsWith("ready-")).length < 8 && Date.now() < deadline)
+      await sleep(20);
     fs.writeFileSync(path.join(work, "go"), "");
     const exits = await Promise.all(children);
     expect(exits).toEqual(Array.from({ length: 8 }, () => ({ code: 0, stderr: "" })));
@@ -638,7 +770,13 @@ describe("IAM Identity Center role credentials (ProviderType sso)", () => {
       const store = new CacheStore(dir, { now: () => new Date("2026-11-22T12:00:00Z") });
       const response = {
         ProviderType: "sso" as const,
-        Credentials: { AccessKeyId: "ASIAX", SecretAccessKey: "S", SessionToken: "T", Expiration: "2026-11-22T13:00:00Z", AccountId: "555555555555" },
+        Credentials: {
+          AccessKeyId: "ASIAX",
+          SecretAccessKey: "S",
+          SessionToken: "T",
+          Expiration: "2026-11-22T13:00:00Z",
+          AccountId: "555555555555",
+        },
       };
       expect(store.write("048db75bbe50955c16af7aba6ff9c41a3131bb7e", response)).toBe(true);
       expect(fs.readFileSync(path.join(dir, "048db75bbe50955c16af7aba6ff9c41a3131bb7e.json"), "utf8")).toBe(

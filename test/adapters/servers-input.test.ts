@@ -50,7 +50,11 @@ describe("stripControl and the reporter", () => {
 
   it("message and hint of a reported error carry no control characters", () => {
     let out = "";
-    reportError(new AwsroleError("Sts.X", "STS said \x1b[2J\x07", { hint: "see \x1b]8;;http://x\x07link" }), { stderr: (t) => (out += t), debug: false, color: false });
+    reportError(new AwsroleError("Sts.X", "STS said \x1b[2J\x07", { hint: "see \x1b]8;;http://x\x07link" }), {
+      stderr: (t) => (out += t),
+      debug: false,
+      color: false,
+    });
     expect(out).toBe("awsrole: STS said ?[2J?\nhint: see ?]8;;http://x?link\n");
   });
 });
@@ -61,13 +65,23 @@ describe("readLimited", () => {
   });
   it("refuses a declared Content-Length over the limit without reading", async () => {
     let read = false;
-    const stream = new Readable({ read() { read = true; this.push(null); } });
+    const stream = new Readable({
+      read() {
+        read = true;
+        this.push(null);
+      },
+    });
     await expect(readLimited(stream, 10, "11")).rejects.toBeInstanceOf(ResponseTooLargeError);
     expect(read).toBe(false);
   });
   it("cuts off a body that grows past the limit and stops reading", async () => {
     let pulled = 0;
-    const stream = new Readable({ read() { pulled++; this.push(Buffer.alloc(1024)); } });
+    const stream = new Readable({
+      read() {
+        pulled++;
+        this.push(Buffer.alloc(1024));
+      },
+    });
     await expect(readLimited(stream, 4096)).rejects.toBeInstanceOf(ResponseTooLargeError);
     expect(stream.destroyed).toBe(true);
     expect(pulled).toBeLessThan(20);

@@ -14,7 +14,17 @@
 // Usage: npm run bench [-- --runs 21]
 
 import { execFileSync, spawn } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -125,7 +135,8 @@ function fillCache(home: string, count: number): void {
   const sample = readdirSync(dir).find((f) => f.endsWith(".json"));
   if (!sample) throw new Error(`no cache entry in ${dir} to copy`);
   const text = readFileSync(join(dir, sample), "utf8");
-  for (let i = 0; i < count; i++) writeFileSync(join(dir, `${(0x1000000000 + i).toString(16).padStart(40, "0")}.json`), text, { mode: 0o600 });
+  for (let i = 0; i < count; i++)
+    writeFileSync(join(dir, `${(0x1000000000 + i).toString(16).padStart(40, "0")}.json`), text, { mode: 0o600 });
 }
 
 /** An AWS CLI v2 anywhere on PATH (a v1 may come first, e.g. from pyenv shims). */
@@ -143,7 +154,8 @@ function awsCliV2(): { path: string; version: string } | undefined {
   return undefined;
 }
 
-const fmt = (s: Stats, floor: number) => `${s.median.toFixed(1).padStart(7)} ms [${s.p25.toFixed(0)}-${s.p75.toFixed(0)}] ${(s.median / floor).toFixed(2).padStart(5)}x`;
+const fmt = (s: Stats, floor: number) =>
+  `${s.median.toFixed(1).padStart(7)} ms [${s.p25.toFixed(0)}-${s.p75.toFixed(0)}] ${(s.median / floor).toFixed(2).padStart(5)}x`;
 
 async function main(): Promise<void> {
   if (!RUNS || RUNS < 5) throw new Error("--runs must be at least 5");
@@ -151,11 +163,29 @@ async function main(): Promise<void> {
   // IAM Identity Center's portal and OIDC service, for the warm SSO case's warm-up (its runs call nothing).
   const ssoServer: StsServer = await startSts({ world: loadWorld(SSO_WORLD_PATH) });
   try {
-    const envFor = (home: string) => ({ PATH: process.env.PATH ?? "", HOME: home, AWS_ENDPOINT_URL_STS: sts.url, AWS_REGION: "ap-northeast-1", NO_COLOR: "1", AWS_EC2_METADATA_DISABLED: "true" });
+    const envFor = (home: string) => ({
+      PATH: process.env.PATH ?? "",
+      HOME: home,
+      AWS_ENDPOINT_URL_STS: sts.url,
+      AWS_REGION: "ap-northeast-1",
+      NO_COLOR: "1",
+      AWS_EC2_METADATA_DISABLED: "true",
+    });
     // The AWS CLI gets the same, plus a dead loopback proxy for anything it would
     // not send to the emulator: nothing leaves the machine.
-    const awsEnvFor = (home: string) => ({ ...envFor(home), AWS_DEFAULT_REGION: "ap-northeast-1", HTTPS_PROXY: "http://127.0.0.1:9", HTTP_PROXY: "http://127.0.0.1:9", NO_PROXY: "127.0.0.1,localhost" });
-    const awsrole = (name: string, home: string, args: string[], extra: Partial<Case> = {}): Case => ({ name, argv: [process.execPath, BIN, ...args], env: envFor(home), ...extra });
+    const awsEnvFor = (home: string) => ({
+      ...envFor(home),
+      AWS_DEFAULT_REGION: "ap-northeast-1",
+      HTTPS_PROXY: "http://127.0.0.1:9",
+      HTTP_PROXY: "http://127.0.0.1:9",
+      NO_PROXY: "127.0.0.1,localhost",
+    });
+    const awsrole = (name: string, home: string, args: string[], extra: Partial<Case> = {}): Case => ({
+      name,
+      argv: [process.execPath, BIN, ...args],
+      env: envFor(home),
+      ...extra,
+    });
 
     const small = makeHome(0);
     const large = makeHome(2000);
@@ -175,9 +205,20 @@ async function main(): Promise<void> {
         "sso_role_name = Developer\n\n[profile sso-chain]\nsource_profile = sso-dev\nrole_arn = arn:aws:iam::555555555555:role/ChainTarget\n",
     );
     mkdirSync(join(ssoHome, ".aws/sso/cache"), { recursive: true });
-    const ssoToken = { startUrl: "https://d-abc123.awsapps.com/start", region: "us-east-1", ...ssoServer.oidc.issueToken({ userName: "alice" }) };
-    writeFileSync(join(ssoHome, ".aws/sso/cache", ssoTokenFileName("bench")), JSON.stringify(ssoToken), { mode: 0o600 });
-    const ssoEnv = { ...envFor(ssoHome), AWS_ENDPOINT_URL_SSO: ssoServer.url, AWS_ENDPOINT_URL_SSO_OIDC: ssoServer.url, AWS_ENDPOINT_URL_STS: ssoServer.url };
+    const ssoToken = {
+      startUrl: "https://d-abc123.awsapps.com/start",
+      region: "us-east-1",
+      ...ssoServer.oidc.issueToken({ userName: "alice" }),
+    };
+    writeFileSync(join(ssoHome, ".aws/sso/cache", ssoTokenFileName("bench")), JSON.stringify(ssoToken), {
+      mode: 0o600,
+    });
+    const ssoEnv = {
+      ...envFor(ssoHome),
+      AWS_ENDPOINT_URL_SSO: ssoServer.url,
+      AWS_ENDPOINT_URL_SSO_OIDC: ssoServer.url,
+      AWS_ENDPOINT_URL_STS: ssoServer.url,
+    };
     await timeOnce({ name: "sso warm-up", argv: [process.execPath, BIN, "export", "sso-chain"], env: ssoEnv });
     fillCache(cache1k, 1000);
     fillCache(cache10k, 10000);
@@ -224,18 +265,44 @@ async function main(): Promise<void> {
       },
       ...[0, 1, 2].map((i) => ({
         label: `cold export role-e (5 AssumeRole), ${sizes[i]![0]} profiles`,
-        ours: awsrole(`cold ${sizes[i]![0]}`, coldHomes[i]!, chain, { before: coldBefore(coldHomes[i]!), after: expectCalls(5) }),
+        ours: awsrole(`cold ${sizes[i]![0]}`, coldHomes[i]!, chain, {
+          before: coldBefore(coldHomes[i]!),
+          after: expectCalls(5),
+        }),
         awsNote: noChain,
       })),
       {
         label: "cold export s3_test (1 AssumeRole)",
         ours: awsrole("cold 1-hop", cold1, ["export", "s3_test"], { before: coldBefore(cold1), after: expectCalls(1) }),
-        aws: aws("aws sts assume-role", cold1, ["sts", "assume-role", "--profile", "no_skill", "--role-arn", "arn:aws:iam::333333333333:role/s3_role", "--role-session-name", "s3_role", "--duration-seconds", "3600", "--endpoint-url", sts.url], counted(1)),
+        aws: aws(
+          "aws sts assume-role",
+          cold1,
+          [
+            "sts",
+            "assume-role",
+            "--profile",
+            "no_skill",
+            "--role-arn",
+            "arn:aws:iam::333333333333:role/s3_role",
+            "--role-session-name",
+            "s3_role",
+            "--duration-seconds",
+            "3600",
+            "--endpoint-url",
+            sts.url,
+          ],
+          counted(1),
+        ),
       },
       {
         label: "whoami role-e, cached credentials (1 GetCallerIdentity)",
         ours: awsrole("whoami", small, ["whoami", "role-e"], counted(1)),
-        aws: aws("aws sts get-caller-identity", small, ["sts", "get-caller-identity", "--profile", "role-e", "--endpoint-url", sts.url], counted(1)),
+        aws: aws(
+          "aws sts get-caller-identity",
+          small,
+          ["sts", "get-caller-identity", "--profile", "role-e", "--endpoint-url", sts.url],
+          counted(1),
+        ),
       },
       ...sizes.slice(1).map(([n, home]) => ({
         label: `profile names for completion, ${n} profiles`,
@@ -245,9 +312,25 @@ async function main(): Promise<void> {
       ...[
         ["1,000", cache1k],
         ["10,000", cache10k],
-      ].map(([n, home]) => ({ label: `cache list, ${n} entries`, ours: awsrole(`cache list ${n}`, home!, ["cache", "list"]), awsNote: "no AWS CLI counterpart" })),
-      ...sizes.slice(1).map(([n, home]) => ({ label: `chain role-e, ${n} profiles`, ours: awsrole(`chain ${n}`, home, ["chain", "role-e"]), awsNote: "no AWS CLI counterpart" })),
-      ...sizes.slice(1).map(([n, home]) => ({ label: `doctor, ${n} profiles`, ours: awsrole(`doctor ${n}`, home, ["doctor"]), awsNote: "no AWS CLI counterpart" })),
+      ].map(([n, home]) => ({
+        label: `cache list, ${n} entries`,
+        ours: awsrole(`cache list ${n}`, home!, ["cache", "list"]),
+        awsNote: "no AWS CLI counterpart",
+      })),
+      ...sizes
+        .slice(1)
+        .map(([n, home]) => ({
+          label: `chain role-e, ${n} profiles`,
+          ours: awsrole(`chain ${n}`, home, ["chain", "role-e"]),
+          awsNote: "no AWS CLI counterpart",
+        })),
+      ...sizes
+        .slice(1)
+        .map(([n, home]) => ({
+          label: `doctor, ${n} profiles`,
+          ours: awsrole(`doctor ${n}`, home, ["doctor"]),
+          awsNote: "no AWS CLI counterpart",
+        })),
     ];
 
     const cases = [node, ...figures.flatMap((f) => (f.aws ? [f.ours, f.aws] : [f.ours]))];
@@ -262,12 +345,21 @@ async function main(): Promise<void> {
 
     const width = Math.max(...figures.map((f) => f.label.length));
     const out = (line: string) => process.stdout.write(line + "\n");
-    out(`awsrole bench: medians [middle half] of ${RUNS} interleaved runs, ratios to node -e 0; Node ${process.version}; STS: the project's emulator (test/sts) on loopback; ${new Date().toISOString()}`);
-    out(v2 ? `AWS CLI v2: ${v2.version} (${v2.path})` : "AWS CLI v2: not on PATH (Debian's awscli package is v2): its column is empty");
+    out(
+      `awsrole bench: medians [middle half] of ${RUNS} interleaved runs, ratios to node -e 0; Node ${process.version}; STS: the project's emulator (test/sts) on loopback; ${new Date().toISOString()}`,
+    );
+    out(
+      v2
+        ? `AWS CLI v2: ${v2.version} (${v2.path})`
+        : "AWS CLI v2: not on PATH (Debian's awscli package is v2): its column is empty",
+    );
     out("");
     out(`  ${"node -e 0".padEnd(width)}  ${fmt(s(node), floor)}`);
     out(`  ${"".padEnd(width)}  ${"awsrole".padEnd(32)}  AWS CLI v2`);
-    for (const f of figures) out(`  ${f.label.padEnd(width)}  ${fmt(s(f.ours), floor).padEnd(32)}  ${f.aws ? fmt(s(f.aws), floor) : `- (${f.awsNote ?? "AWS CLI v2 not installed"})`}`);
+    for (const f of figures)
+      out(
+        `  ${f.label.padEnd(width)}  ${fmt(s(f.ours), floor).padEnd(32)}  ${f.aws ? fmt(s(f.aws), floor) : `- (${f.awsNote ?? "AWS CLI v2 not installed"})`}`,
+      );
 
     // Growth: the cost above Node's start, at 10x the size.
     out("");
@@ -277,7 +369,9 @@ async function main(): Promise<void> {
       const line = `    ${label.padEnd(40)} ${s(a).median.toFixed(0).padStart(6)} -> ${s(b).median.toFixed(0).padStart(6)} ms`;
       // Within a few ms of the floor, the ratio of what is above it is noise: compare the totals then.
       const g = above >= 5 ? (s(b).median - floor) / above : s(b).median / s(a).median;
-      out(`${line}  ${g.toFixed(1).padStart(5)}x${above >= 5 ? "" : " (total)"}  ${g <= 12 ? "no worse than linear" : "WORSE than linear"}`);
+      out(
+        `${line}  ${g.toFixed(1).padStart(5)}x${above >= 5 ? "" : " (total)"}  ${g <= 12 ? "no worse than linear" : "WORSE than linear"}`,
+      );
     };
     const fig = (prefix: string) => figures.filter((f) => f.label.startsWith(prefix)).map((f) => f.ours);
     const [cold2k, cold20k] = fig("cold export role-e").slice(1);
@@ -304,7 +398,8 @@ async function main(): Promise<void> {
         [`AWS CLI v2 warm export-credentials`, warmCase.aws],
       ];
       out("  peak memory (max RSS, median of 5 runs):");
-      for (const [label, c] of rows) if (c) out(`    ${label.padEnd(44)} ${(await memory(c)).toFixed(1).padStart(6)} MiB`);
+      for (const [label, c] of rows)
+        if (c) out(`    ${label.padEnd(44)} ${(await memory(c)).toFixed(1).padStart(6)} MiB`);
     } else {
       out("  peak memory: skipped (no /usr/bin/time)");
     }
@@ -313,8 +408,14 @@ async function main(): Promise<void> {
     const ratio = (c: Case) => s(c).median / floor;
     const check = (label: string, ok: boolean) => out(`  target: ${label} -> ${ok ? "met" : "NOT met"}`);
     out("");
-    check("warm export within 1.3x of node -e 0 (10 and 2,010 profiles)", ratio(figures[0]!.ours) <= 1.3 && ratio(figures[1]!.ours) <= 1.3);
-    check("cold 5-hop export within 2.0x (10 and 2,010 profiles)", ratio(figures[2]!.ours) <= 2.0 && ratio(figures[3]!.ours) <= 2.0);
+    check(
+      "warm export within 1.3x of node -e 0 (10 and 2,010 profiles)",
+      ratio(figures[0]!.ours) <= 1.3 && ratio(figures[1]!.ours) <= 1.3,
+    );
+    check(
+      "cold 5-hop export within 2.0x (10 and 2,010 profiles)",
+      ratio(figures[2]!.ours) <= 2.0 && ratio(figures[3]!.ours) <= 2.0,
+    );
     check("cold 1-hop export and whoami within 1.8x", ratio(figures[5]!.ours) <= 1.8 && ratio(figures[6]!.ours) <= 1.8);
     check("profile-name completion within 1.2x (2,010 profiles)", ratio(fig("profile names")[0]!) <= 1.2);
   } finally {

@@ -86,17 +86,43 @@ describe("pythonJsonDumps", () => {
 describe("assumeRoleCacheKey (docs/aws-rules.md#cache-key-examples vectors)", () => {
   it.each<[string, Parameters<typeof assumeRoleCacheKey>[0], string]>([
     ["role only", { RoleArn: ROLE_B }, "aef2522db9da533f72e8e67a2e92ab98097958c8"],
-    ["+ mfa_serial, role_session_name", { RoleArn: ROLE_B, SerialNumber: MFA_ALICE, RoleSessionName: "alice-session" }, "53ccbde20cc1c7167edaece0da017691126c72fa"],
+    [
+      "+ mfa_serial, role_session_name",
+      { RoleArn: ROLE_B, SerialNumber: MFA_ALICE, RoleSessionName: "alice-session" },
+      "53ccbde20cc1c7167edaece0da017691126c72fa",
+    ],
     [
       "+ external_id, duration_seconds",
-      { RoleArn: ROLE_B, SerialNumber: MFA_ALICE, RoleSessionName: "alice-session", ExternalId: "ext-123", DurationSeconds: 1800 },
+      {
+        RoleArn: ROLE_B,
+        SerialNumber: MFA_ALICE,
+        RoleSessionName: "alice-session",
+        ExternalId: "ext-123",
+        DurationSeconds: 1800,
+      },
       "ab9e088e9b81c13fe6227a3936a1b2cf58bf6896",
     ],
     ["duration_seconds only", { RoleArn: ROLE_B, DurationSeconds: 3600 }, "aea680bc7d68ca86432a90c202a611468baca5d7"],
-    ["non-ASCII session name", { RoleArn: ROLE_B, RoleSessionName: "café" }, "a32afa5db41a0de3168bfea0ed33661fdb015a90"],
-    ["live chain hop A", { RoleArn: "arn:aws:iam::111111111111:role/RoleA" }, "00a50c1651f2c269f4c3b41d21ceb56a5168761d"],
-    ["live chain hop B", { RoleArn: "arn:aws:iam::222222222222:role/RoleB", RoleSessionName: "hop-b" }, "3f30b71e0849e4f615cf8fa8ba7a3c91eac06cf0"],
-    ["live chain hop C", { RoleArn: "arn:aws:iam::333333333333:role/RoleC" }, "3bdff99b303472348860aed5658f180e8fd058f4"],
+    [
+      "non-ASCII session name",
+      { RoleArn: ROLE_B, RoleSessionName: "café" },
+      "a32afa5db41a0de3168bfea0ed33661fdb015a90",
+    ],
+    [
+      "live chain hop A",
+      { RoleArn: "arn:aws:iam::111111111111:role/RoleA" },
+      "00a50c1651f2c269f4c3b41d21ceb56a5168761d",
+    ],
+    [
+      "live chain hop B",
+      { RoleArn: "arn:aws:iam::222222222222:role/RoleB", RoleSessionName: "hop-b" },
+      "3f30b71e0849e4f615cf8fa8ba7a3c91eac06cf0",
+    ],
+    [
+      "live chain hop C",
+      { RoleArn: "arn:aws:iam::333333333333:role/RoleC" },
+      "3bdff99b303472348860aed5658f180e8fd058f4",
+    ],
   ])("%s", (_name, args, key) => {
     expect(assumeRoleCacheKey(args)).toBe(key);
   });
@@ -108,32 +134,61 @@ describe("assumeRoleCacheKey (docs/aws-rules.md#cache-key-examples vectors)", ()
   });
 
   it("does not depend on the order the members are given in", () => {
-    expect(assumeRoleCacheKey({ DurationSeconds: 1800, ExternalId: "ext-123", RoleSessionName: "alice-session", SerialNumber: MFA_ALICE, RoleArn: ROLE_B })).toBe(
-      "ab9e088e9b81c13fe6227a3936a1b2cf58bf6896",
-    );
+    expect(
+      assumeRoleCacheKey({
+        DurationSeconds: 1800,
+        ExternalId: "ext-123",
+        RoleSessionName: "alice-session",
+        SerialNumber: MFA_ALICE,
+        RoleArn: ROLE_B,
+      }),
+    ).toBe("ab9e088e9b81c13fe6227a3936a1b2cf58bf6896");
   });
 
   it("treats DurationSeconds as a number, distinct from any string", () => {
-    expect(assumeRoleCacheKey({ RoleArn: ROLE_B, DurationSeconds: 3600 })).not.toBe(assumeRoleCacheKey({ RoleArn: ROLE_B }));
+    expect(assumeRoleCacheKey({ RoleArn: ROLE_B, DurationSeconds: 3600 })).not.toBe(
+      assumeRoleCacheKey({ RoleArn: ROLE_B }),
+    );
   });
 });
 
 describe("hopCacheKey", () => {
   it("uses only the configured fields of the hop", () => {
     expect(hopCacheKey(hop({ roleArn: ROLE_B }))).toBe("aef2522db9da533f72e8e67a2e92ab98097958c8");
-    expect(hopCacheKey(hop({ roleArn: ROLE_B, mfaSerial: MFA_ALICE, roleSessionName: "alice-session", chained: true }))).toBe(
-      "53ccbde20cc1c7167edaece0da017691126c72fa",
-    );
     expect(
-      hopCacheKey(hop({ roleArn: ROLE_B, mfaSerial: MFA_ALICE, roleSessionName: "alice-session", externalId: "ext-123", durationSeconds: 1800 })),
+      hopCacheKey(hop({ roleArn: ROLE_B, mfaSerial: MFA_ALICE, roleSessionName: "alice-session", chained: true })),
+    ).toBe("53ccbde20cc1c7167edaece0da017691126c72fa");
+    expect(
+      hopCacheKey(
+        hop({
+          roleArn: ROLE_B,
+          mfaSerial: MFA_ALICE,
+          roleSessionName: "alice-session",
+          externalId: "ext-123",
+          durationSeconds: 1800,
+        }),
+      ),
     ).toBe("ab9e088e9b81c13fe6227a3936a1b2cf58bf6896");
-    expect(hopCacheKey(hop({ roleArn: ROLE_B, durationSeconds: 3600 }))).toBe("aea680bc7d68ca86432a90c202a611468baca5d7");
-    expect(hopCacheKey(hop({ roleArn: "arn:aws:iam::222222222222:role/RoleB", roleSessionName: "hop-b" }))).toBe("3f30b71e0849e4f615cf8fa8ba7a3c91eac06cf0");
+    expect(hopCacheKey(hop({ roleArn: ROLE_B, durationSeconds: 3600 }))).toBe(
+      "aea680bc7d68ca86432a90c202a611468baca5d7",
+    );
+    expect(hopCacheKey(hop({ roleArn: "arn:aws:iam::222222222222:role/RoleB", roleSessionName: "hop-b" }))).toBe(
+      "3f30b71e0849e4f615cf8fa8ba7a3c91eac06cf0",
+    );
   });
 
   it("ignores the profile name, chaining and the mfaSession flag (not AssumeRole parameters)", () => {
     const base = hopCacheKey(hop({ roleArn: ROLE_B, mfaSerial: MFA_ALICE, roleSessionName: "alice-session" }));
-    expect(hopCacheKey({ profile: "other", roleArn: ROLE_B, mfaSerial: MFA_ALICE, roleSessionName: "alice-session", chained: true, mfaSession: true })).toBe(base);
+    expect(
+      hopCacheKey({
+        profile: "other",
+        roleArn: ROLE_B,
+        mfaSerial: MFA_ALICE,
+        roleSessionName: "alice-session",
+        chained: true,
+        mfaSession: true,
+      }),
+    ).toBe(base);
   });
 });
 
@@ -147,7 +202,9 @@ describe("webIdentityCacheKey", () => {
   });
 
   it("includes a configured session name", () => {
-    expect(webIdentityCacheKey({ roleArn: ROLE_B, roleSessionName: "café" })).toBe("a32afa5db41a0de3168bfea0ed33661fdb015a90");
+    expect(webIdentityCacheKey({ roleArn: ROLE_B, roleSessionName: "café" })).toBe(
+      "a32afa5db41a0de3168bfea0ed33661fdb015a90",
+    );
   });
 });
 
@@ -158,7 +215,9 @@ describe("mfaSessionCacheKey", () => {
     const json = `{"SerialNumber": "${MFA_ALICE}", "SourceAccessKeyId": "AKIAEXAMPLE", "awsrole": "GetSessionToken"}`;
     expect(mfaSessionCacheKey(args)).toBe(createHash("sha1").update(json).digest("hex"));
     const withDuration = `{"DurationSeconds": 43200, "SerialNumber": "${MFA_ALICE}", "SourceAccessKeyId": "AKIAEXAMPLE", "awsrole": "GetSessionToken"}`;
-    expect(mfaSessionCacheKey({ ...args, durationSeconds: 43200 })).toBe(createHash("sha1").update(withDuration).digest("hex"));
+    expect(mfaSessionCacheKey({ ...args, durationSeconds: 43200 })).toBe(
+      createHash("sha1").update(withDuration).digest("hex"),
+    );
   });
 
   it("differs per source key, serial and duration, and from every AssumeRole key", () => {
@@ -177,7 +236,10 @@ describe("mfaSessionCacheKey", () => {
 
 const python = spawnSync("python3", ["-c", "import json, hashlib"], { encoding: "utf8" });
 const hasPython = python.status === 0;
-if (!hasPython) console.warn("cache-key.test: python3 not found on PATH; skipping the differential test against Python's json.dumps.");
+if (!hasPython)
+  console.warn(
+    "cache-key.test: python3 not found on PATH; skipping the differential test against Python's json.dumps.",
+  );
 
 /** Deterministic PRNG (mulberry32) so a failure can be reproduced. */
 function rng(seed: number): () => number {
@@ -217,7 +279,9 @@ describe.skipIf(!hasPython)("differential: pythonJsonDumps and keys against pyth
       for (let i = 0; i < 5; i++) d[randomString(next)] = randomString(next);
       return d;
     });
-    const floats = Array.from({ length: 60 }, () => (next() - 0.5) * 10 ** Math.floor(next() * 40 - 20)).filter((f) => !Number.isSafeInteger(f));
+    const floats = Array.from({ length: 60 }, () => (next() - 0.5) * 10 ** Math.floor(next() * 40 - 20)).filter(
+      (f) => !Number.isSafeInteger(f),
+    );
     floats.push(1e16, 1e21, 2 ** 53, -1e-5, 1e-4, 123456789012345.6);
     const script = [
       "import json, sys, hashlib",
@@ -233,13 +297,24 @@ describe.skipIf(!hasPython)("differential: pythonJsonDumps and keys against pyth
       "sys.stdout.write(json.dumps(out))",
     ].join("\n");
     // JSON.stringify writes lone surrogates as \udXXX escapes, which json.load reads back as the same code point.
-    const run = spawnSync("python3", ["-c", script], { input: JSON.stringify({ strings, dicts, floats: floats.map(String) }), encoding: "utf8" });
+    const run = spawnSync("python3", ["-c", script], {
+      input: JSON.stringify({ strings, dicts, floats: floats.map(String) }),
+      encoding: "utf8",
+    });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    const expected = JSON.parse(run.stdout) as { strings: string[]; keys: string[]; dicts: string[]; sorted: string[]; floats: string[] };
+    const expected = JSON.parse(run.stdout) as {
+      strings: string[];
+      keys: string[];
+      dicts: string[];
+      sorted: string[];
+      floats: string[];
+    };
 
     expect(strings.map((s) => pythonJsonDumps(s))).toEqual(expected.strings);
-    expect(strings.map((s) => assumeRoleCacheKey({ RoleArn: "arn:aws:iam::1:role/r", RoleSessionName: s }))).toEqual(expected.keys);
+    expect(strings.map((s) => assumeRoleCacheKey({ RoleArn: "arn:aws:iam::1:role/r", RoleSessionName: s }))).toEqual(
+      expected.keys,
+    );
     expect(dicts.map((d) => pythonJsonDumps(d))).toEqual(expected.dicts);
     expect(dicts.map((d) => pythonJsonDumps(d, { sortKeys: true }))).toEqual(expected.sorted);
     expect(floats.map((f) => pythonJsonDumps(f))).toEqual(expected.floats);

@@ -99,7 +99,8 @@ describe("secondsLeft", () => {
 });
 
 const dateutil = spawnSync("python3", ["-c", "import dateutil.parser"], { encoding: "utf8" });
-if (dateutil.status !== 0) console.warn("cache-policy.test: python3 with dateutil not found; skipping the comparison with botocore's parser.");
+if (dateutil.status !== 0)
+  console.warn("cache-policy.test: python3 with dateutil not found; skipping the comparison with botocore's parser.");
 
 describe.skipIf(dateutil.status !== 0)("differential: parseExpiration against dateutil (botocore's reader)", () => {
   it("gives the same instant (to the millisecond) for every accepted shape", () => {
@@ -113,7 +114,8 @@ describe.skipIf(dateutil.status !== 0)("differential: parseExpiration against da
       "2026-11-22 18:48:33+00:00",
       "2026-11-22T18:48:33 UTC",
     ];
-    const script = "import json, sys, dateutil.parser\nprint(json.dumps([int(dateutil.parser.parse(s).timestamp() * 1000 // 1) for s in json.load(sys.stdin)]))";
+    const script =
+      "import json, sys, dateutil.parser\nprint(json.dumps([int(dateutil.parser.parse(s).timestamp() * 1000 // 1) for s in json.load(sys.stdin)]))";
     const run = spawnSync("python3", ["-c", script], { input: JSON.stringify(shapes), encoding: "utf8" });
     expect(run.status).toBe(0);
     expect(shapes.map((s) => parseExpiration(s)?.getTime())).toEqual(JSON.parse(run.stdout));

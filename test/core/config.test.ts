@@ -47,8 +47,16 @@ describe("buildConfig: section names and the merge of the two files", () => {
   });
 
   it.each([
-    ["[default] then [profile default]: the later wins whole", "[default]\na = 1\nb = 1\n[profile default]\na = 2\n", { a: "2" }],
-    ["[profile default] then [default]: the later wins whole", "[profile default]\na = 2\n[default]\na = 1\nb = 1\n", { a: "1", b: "1" }],
+    [
+      "[default] then [profile default]: the later wins whole",
+      "[default]\na = 1\nb = 1\n[profile default]\na = 2\n",
+      { a: "2" },
+    ],
+    [
+      "[profile default] then [default]: the later wins whole",
+      "[profile default]\na = 2\n[default]\na = 1\nb = 1\n",
+      { a: "1", b: "1" },
+    ],
   ])("%s", (_name, text, expected) => {
     expect({ ...load(text).profiles.get("default")!.values }).toEqual(expected);
   });
@@ -59,7 +67,10 @@ describe("buildConfig: section names and the merge of the two files", () => {
   });
 
   it("merges per key, the credentials file winning, and remembers where each key came from", () => {
-    const config = load("[profile p]\nrole_arn = from-config\nregion = eu-west-1\n", "[p]\n\nrole_arn = from-credentials\n");
+    const config = load(
+      "[profile p]\nrole_arn = from-config\nregion = eu-west-1\n",
+      "[p]\n\nrole_arn = from-credentials\n",
+    );
     const p = config.profiles.get("p")!;
     expect({ ...p.values }).toEqual({ role_arn: "from-credentials", region: "eu-west-1" });
     expect(p.origins.role_arn).toEqual({ file: "credentials", path: paths.credentialsPath, line: 3 });

@@ -2,7 +2,15 @@
 // in-memory cache with a real (in-process) lock per key, an STS that answers
 // after a tick, scripted MFA codes, and one log of everything touched, in order.
 
-import type { AssumeRoleParams, CacheLookup, CachePort, Credentials, Effects, StsPort, StsResponse } from "../../src/core/effects.js";
+import type {
+  AssumeRoleParams,
+  CacheLookup,
+  CachePort,
+  Credentials,
+  Effects,
+  StsPort,
+  StsResponse,
+} from "../../src/core/effects.js";
 
 export interface Fake {
   fx: Effects;
@@ -38,24 +46,40 @@ export function fakeEffects(options: FakeOptions = {}): Fake {
   const now = options.now ?? new Date("2026-12-01T10:00:00Z");
   const world = options.shared ?? sharedWorld();
   const { log, entries, calls, locks } = world;
-  for (const [key, seconds] of Object.entries(options.cached ?? {})) entries.set(key, { expiration: new Date(now.getTime() + seconds * 1000) });
+  for (const [key, seconds] of Object.entries(options.cached ?? {}))
+    entries.set(key, { expiration: new Date(now.getTime() + seconds * 1000) });
   const codes = [...(options.codes ?? [])];
   const failOnce = new Set(options.failOnce ?? []);
 
-  const respond = (op: string, params: { RoleArn?: string; RoleSessionName?: string }, credentials?: Credentials): Promise<StsResponse> => {
+  const respond = (
+    op: string,
+    params: { RoleArn?: string; RoleSessionName?: string },
+    credentials?: Credentials,
+  ): Promise<StsResponse> => {
     calls.push({ op, params, ...(credentials ? { credentials } : {}) });
     const target = params.RoleArn ?? op;
     log.push(`sts ${op}${params.RoleArn ? ` ${params.RoleArn.split("/").pop()}` : ""}`);
     return new Promise((resolve, reject) =>
       setTimeout(() => {
         if (failOnce.delete(target)) {
-          reject(Object.assign(new Error("MultiFactorAuthentication failed with invalid MFA one time pass code."), { code: "Sts.AccessDenied" }));
+          reject(
+            Object.assign(new Error("MultiFactorAuthentication failed with invalid MFA one time pass code."), {
+              code: "Sts.AccessDenied",
+            }),
+          );
           return;
         }
         const n = ++serial;
-        const arn = params.RoleArn ? `arn:aws:sts::${params.RoleArn.split(":")[4]}:assumed-role/${params.RoleArn.split("/").pop()}/${params.RoleSessionName}` : undefined;
+        const arn = params.RoleArn
+          ? `arn:aws:sts::${params.RoleArn.split(":")[4]}:assumed-role/${params.RoleArn.split("/").pop()}/${params.RoleSessionName}`
+          : undefined;
         resolve({
-          Credentials: { AccessKeyId: `ASIAFAKE${n}`, SecretAccessKey: `secret${n}`, SessionToken: `token${n}`, Expiration: new Date(now.getTime() + 3600_000).toISOString() },
+          Credentials: {
+            AccessKeyId: `ASIAFAKE${n}`,
+            SecretAccessKey: `secret${n}`,
+            SessionToken: `token${n}`,
+            Expiration: new Date(now.getTime() + 3600_000).toISOString(),
+          },
           ...(arn ? { AssumedRoleUser: { Arn: arn, AssumedRoleId: `AROAFAKE:${params.RoleSessionName}` } } : {}),
         });
       }, 1),
@@ -77,12 +101,21 @@ export function fakeEffects(options: FakeOptions = {}): Fake {
       return {
         status: "hit",
         path,
-        credentials: { accessKeyId: `ASIACACHED`, secretAccessKey: "s", sessionToken: "t", expiration: entry.expiration, ...(entry.arn ? { arn: entry.arn } : {}) },
+        credentials: {
+          accessKeyId: `ASIACACHED`,
+          secretAccessKey: "s",
+          sessionToken: "t",
+          expiration: entry.expiration,
+          ...(entry.arn ? { arn: entry.arn } : {}),
+        },
       };
     },
     write(key, response) {
       log.push(`write ${short(key)}`);
-      entries.set(key, { expiration: new Date(response.Credentials.Expiration), ...(response.AssumedRoleUser ? { arn: response.AssumedRoleUser.Arn } : {}) });
+      entries.set(key, {
+        expiration: new Date(response.Credentials.Expiration),
+        ...(response.AssumedRoleUser ? { arn: response.AssumedRoleUser.Arn } : {}),
+      });
       return true;
     },
     async withLock(key, fn) {
@@ -90,7 +123,10 @@ export function fakeEffects(options: FakeOptions = {}): Fake {
       const before = locks.get(key) ?? Promise.resolve();
       let release!: () => void;
       const mine = new Promise<void>((r) => (release = r));
-      locks.set(key, before.then(() => mine));
+      locks.set(
+        key,
+        before.then(() => mine),
+      );
       await before;
       log.push(`lock ${short(key)}`);
       try {

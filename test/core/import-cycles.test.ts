@@ -11,7 +11,9 @@ import { describe, expect, it } from "vitest";
 const SRC = resolve(__dirname, "../../src");
 
 function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+  );
 }
 
 /** The src/ files a file imports statically. */
@@ -22,8 +24,10 @@ function importsOf(file: string, text: string): string[] {
   for (const m of code.matchAll(/^\s*(?:import|export)\s[^;]*?\sfrom\s+["'](\.{1,2}\/[^"']+)["']/gm)) {
     out.push(resolve(dirname(file), m[1]!.replace(/\.js$/, ".ts")));
   }
-  for (const m of code.matchAll(/^\s*import\s+["'](\.{1,2}\/[^"']+)["']/gm)) out.push(resolve(dirname(file), m[1]!.replace(/\.js$/, ".ts")));
-  for (const m of code.matchAll(/\bimport\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g)) out.push(resolve(dirname(file), m[1]!.replace(/\.js$/, ".ts")));
+  for (const m of code.matchAll(/^\s*import\s+["'](\.{1,2}\/[^"']+)["']/gm))
+    out.push(resolve(dirname(file), m[1]!.replace(/\.js$/, ".ts")));
+  for (const m of code.matchAll(/\bimport\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g))
+    out.push(resolve(dirname(file), m[1]!.replace(/\.js$/, ".ts")));
   return out;
 }
 
@@ -53,7 +57,9 @@ describe("the import graph of src/", () => {
 
   it("is read: dozens of files, and the edges resolve to files that exist", () => {
     expect(files.length).toBeGreaterThan(50);
-    const missing = [...graph].flatMap(([f, edges]) => edges.filter((e) => !graph.has(e)).map((e) => `${relative(SRC, f)} -> ${relative(SRC, e)}`));
+    const missing = [...graph].flatMap(([f, edges]) =>
+      edges.filter((e) => !graph.has(e)).map((e) => `${relative(SRC, f)} -> ${relative(SRC, e)}`),
+    );
     expect(missing).toEqual([]);
     expect(graph.get(join(SRC, "resolver.ts"))).toContain(join(SRC, "core/plan.ts"));
   });
@@ -63,16 +69,40 @@ describe("the import graph of src/", () => {
   });
 
   it.each([
-    ["a two-file cycle", [["a", ["b"]], ["b", ["a"]]], ["a -> b -> a"]],
-    ["a longer one", [["a", ["b"]], ["b", ["c"]], ["c", ["a"]]], ["a -> b -> c -> a"]],
-    ["a tree", [["a", ["b", "c"]], ["b", ["c"]], ["c", []]], []],
+    [
+      "a two-file cycle",
+      [
+        ["a", ["b"]],
+        ["b", ["a"]],
+      ],
+      ["a -> b -> a"],
+    ],
+    [
+      "a longer one",
+      [
+        ["a", ["b"]],
+        ["b", ["c"]],
+        ["c", ["a"]],
+      ],
+      ["a -> b -> c -> a"],
+    ],
+    [
+      "a tree",
+      [
+        ["a", ["b", "c"]],
+        ["b", ["c"]],
+        ["c", []],
+      ],
+      [],
+    ],
   ] as const)("the walk finds %s", (_name, edges, expected) => {
     const g = new Map(edges.map(([n, e]) => [n as string, [...e] as string[]]));
     expect(findCycles(g).map((c) => c.join(" -> "))).toEqual(expected);
   });
 
   it("an import written over several lines is an edge, a type-only import and a lazy one too", () => {
-    const text = 'import {\n  a,\n  b,\n} from "./x.js";\nimport type { T } from "../y.js";\n// import { z } from "./commented.js";\nconst m = await import("./lazy.js");\n';
+    const text =
+      'import {\n  a,\n  b,\n} from "./x.js";\nimport type { T } from "../y.js";\n// import { z } from "./commented.js";\nconst m = await import("./lazy.js");\n';
     expect(importsOf("/s/d/f.ts", text)).toEqual(["/s/d/x.ts", "/s/y.ts", "/s/d/lazy.ts"]);
   });
 });

@@ -7,23 +7,68 @@ const section = (text: string, name: string) => parse(text).sections.find((s) =>
 
 describe("parseIni: the AWS CLI's configparser dialect", () => {
   it.each([
-    ["dotted profile names stay flat", "[profile dev.admin]\nregion = eu-west-1\n", "profile dev.admin", { region: "eu-west-1" }],
-    ["# inside a value is not a comment", "[profile sso]\nsso_start_url = https://x.awsapps.com/start#/\n", "profile sso", { sso_start_url: "https://x.awsapps.com/start#/" }],
-    ["no inline comments at all", "[default]\nregion = us-east-1 # prod\nx = a ; b\n", "default", { region: "us-east-1 # prod", x: "a ; b" }],
-    ["full-line comments, indented too", "[default]\n# one\n  ; two\nregion = us-east-1\n", "default", { region: "us-east-1" }],
+    [
+      "dotted profile names stay flat",
+      "[profile dev.admin]\nregion = eu-west-1\n",
+      "profile dev.admin",
+      { region: "eu-west-1" },
+    ],
+    [
+      "# inside a value is not a comment",
+      "[profile sso]\nsso_start_url = https://x.awsapps.com/start#/\n",
+      "profile sso",
+      { sso_start_url: "https://x.awsapps.com/start#/" },
+    ],
+    [
+      "no inline comments at all",
+      "[default]\nregion = us-east-1 # prod\nx = a ; b\n",
+      "default",
+      { region: "us-east-1 # prod", x: "a ; b" },
+    ],
+    [
+      "full-line comments, indented too",
+      "[default]\n# one\n  ; two\nregion = us-east-1\n",
+      "default",
+      { region: "us-east-1" },
+    ],
     ["colon delimiter", "[default]\nregion: us-west-2\n", "default", { region: "us-west-2" }],
-    ["the first delimiter splits", "[default]\nrole_arn = arn:aws:iam::1:role/x\n", "default", { role_arn: "arn:aws:iam::1:role/x" }],
+    [
+      "the first delimiter splits",
+      "[default]\nrole_arn = arn:aws:iam::1:role/x\n",
+      "default",
+      { role_arn: "arn:aws:iam::1:role/x" },
+    ],
     ["keys are lower-cased, values keep case", "[default]\nROLE_ARN = Arn:X\n", "default", { role_arn: "Arn:X" }],
     ["empty value", "[default]\nexternal_id =\n", "default", { external_id: "" }],
-    ["continuation lines join with newline", "[default]\nmulti = first\n  second\n", "default", { multi: "first\nsecond" }],
-    ["blank line inside a value is kept, trailing dropped", "[default]\nmulti = a\n\n  b\n\n", "default", { multi: "a\n\nb" }],
-    ["nested block", "[default]\ns3 =\n  addressing_style = path\n  Max_Concurrency = 10\n", "default", { s3: { addressing_style: "path", Max_Concurrency: "10" } }],
+    [
+      "continuation lines join with newline",
+      "[default]\nmulti = first\n  second\n",
+      "default",
+      { multi: "first\nsecond" },
+    ],
+    [
+      "blank line inside a value is kept, trailing dropped",
+      "[default]\nmulti = a\n\n  b\n\n",
+      "default",
+      { multi: "a\n\nb" },
+    ],
+    [
+      "nested block",
+      "[default]\ns3 =\n  addressing_style = path\n  Max_Concurrency = 10\n",
+      "default",
+      { s3: { addressing_style: "path", Max_Concurrency: "10" } },
+    ],
     ["percent is literal (no interpolation)", "[default]\nx = 100%\n", "default", { x: "100%" }],
     ["header runs to the last ]", "[profile a]b]\nk = v\n", "profile a]b", { k: "v" }],
     ["text after the header is ignored", "[default] trailing\nk = v\n", "default", { k: "v" }],
     ["CRLF line endings", "[default]\r\nregion = eu-west-1\r\n", "default", { region: "eu-west-1" }],
     ["byte-order mark", "\uFEFF[default]\nregion = eu-west-1\n", "default", { region: "eu-west-1" }],
-    ["[DEFAULT] is inherited, section wins", "[DEFAULT]\nregion = us-east-1\noutput = json\n[default]\nregion = eu-west-1\n", "default", { region: "eu-west-1", output: "json" }],
+    [
+      "[DEFAULT] is inherited, section wins",
+      "[DEFAULT]\nregion = us-east-1\noutput = json\n[default]\nregion = eu-west-1\n",
+      "default",
+      { region: "eu-west-1", output: "json" },
+    ],
     ["lower-case [default] is an ordinary section", "[default]\nk = v\n[other]\nj = w\n", "other", { j: "w" }],
   ])("%s", (_name, text, sectionName, expected) => {
     expect({ ...section(text, sectionName) }).toEqual(expected);
@@ -51,7 +96,12 @@ describe("parseIni: the AWS CLI's configparser dialect", () => {
     ["line without a delimiter", "[default]\njust words\n", 2, /neither/],
     ["unterminated section header", "[default]\na = 1\n[profile broken\n", 3, /missing its closing/],
     ["key-less line", "[default]\n= value\n", 2, /neither/],
-    ["nested line without =", "[default]\ns3 =\n  nothing here\n", 3, /an indented line under "s3" \(line 2\) is not a nested/],
+    [
+      "nested line without =",
+      "[default]\ns3 =\n  nothing here\n",
+      3,
+      /an indented line under "s3" \(line 2\) is not a nested/,
+    ],
   ])("rejects a %s, naming file and line", (_name, text, line, message) => {
     let caught: unknown;
     try {
@@ -67,7 +117,10 @@ describe("parseIni: the AWS CLI's configparser dialect", () => {
 
   it("never quotes the offending line: a secret continued onto the next line stays out of the error", () => {
     const secret = "wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY";
-    for (const text of [`[default]\naws_secret_access_key =\n    ${secret}\n`, `[DEFAULT]\naws_secret_access_key =\n  ${secret}\n[default]\nregion = x\n`]) {
+    for (const text of [
+      `[default]\naws_secret_access_key =\n    ${secret}\n`,
+      `[DEFAULT]\naws_secret_access_key =\n  ${secret}\n[default]\nregion = x\n`,
+    ]) {
       let message = "";
       try {
         parse(text).sections.forEach((s) => s.values);

@@ -34,7 +34,11 @@ role_arn = arn:aws:iam::222222222222:role/Mfa
 source_profile = base
 mfa_serial = arn:aws:iam::111111111111:mfa/me
 `;
-const config = buildConfig(parseIni(CONFIG, paths.configPath), parseIni("[base]\naws_access_key_id = AKIAEXAMPLE0000001\naws_secret_access_key = s\n", paths.credentialsPath), paths);
+const config = buildConfig(
+  parseIni(CONFIG, paths.configPath),
+  parseIni("[base]\naws_access_key_id = AKIAEXAMPLE0000001\naws_secret_access_key = s\n", paths.credentialsPath),
+  paths,
+);
 const stderr: string[] = [];
 const ctx: Context = {
   env: {},
@@ -63,14 +67,27 @@ describe("offline effects", () => {
   });
 
   it("the instance role itself (no cache) is NeedsOnline, not an ImdsUnavailable message", async () => {
-    const noCache = offlineEffects(ctx, { config, plan: plan("imds"), region: undefined, cacheDir: dir, noCache: true });
+    const noCache = offlineEffects(ctx, {
+      config,
+      plan: plan("imds"),
+      region: undefined,
+      cacheDir: dir,
+      noCache: true,
+    });
     await expect(resolvePlan(plan("imds"), noCache)).rejects.toBeInstanceOf(NeedsOnline);
   });
 
   it("a warm hit is answered from the cache directory, with nothing said", async () => {
     const key = hopCacheKey(plan("plain").hops[0]!);
     const expiration = new Date(Date.now() + 3600_000).toISOString();
-    new CacheStore(dir).write(key, { Credentials: { AccessKeyId: "ASIACACHED000000001", SecretAccessKey: "s", SessionToken: "t", Expiration: expiration } });
+    new CacheStore(dir).write(key, {
+      Credentials: {
+        AccessKeyId: "ASIACACHED000000001",
+        SecretAccessKey: "s",
+        SessionToken: "t",
+        Expiration: expiration,
+      },
+    });
     const resolution = await resolvePlan(plan("plain"), fx("plain"));
     expect(resolution.credentials.accessKeyId).toBe("ASIACACHED000000001");
     expect(resolution.trace[0]!.outcome).toBe("cache-hit");

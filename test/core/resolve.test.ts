@@ -75,16 +75,58 @@ describe("the executor: what a resolution touches, in order", () => {
   const W = short(webIdentityCacheKey({ roleArn: "arn:aws:iam::222222222222:role/Web" }));
   const R = hop("wi-role", 0);
   it.each<[string, string, FakeOptions, string[]]>([
-    ["a warm hit at the top touches nothing inside", "outer", { cached: { [hopCacheKey(planOf("outer").hops[1]!)]: 3600 } }, [`read ${O}`]],
-    ["cold: each hop's MFA code before its source, STS calls innermost first", "outer", { codes: ["111111", "222222"] },
-      [`read ${O}`, `lock ${O}`, `read ${O}`, "mfa outer", `read ${I}`, `lock ${I}`, `read ${I}`, "mfa inner", "sts AssumeRole Inner", `write ${I}`, "sts AssumeRole Outer", `write ${O}`]],
-    ["an inner hit still costs the outer code, first", "outer", { codes: ["111111"], cached: { [hopCacheKey(planOf("outer").hops[0]!)]: 3600 } },
-      [`read ${O}`, `lock ${O}`, `read ${O}`, "mfa outer", `read ${I}`, "sts AssumeRole Outer", `write ${O}`]],
+    [
+      "a warm hit at the top touches nothing inside",
+      "outer",
+      { cached: { [hopCacheKey(planOf("outer").hops[1]!)]: 3600 } },
+      [`read ${O}`],
+    ],
+    [
+      "cold: each hop's MFA code before its source, STS calls innermost first",
+      "outer",
+      { codes: ["111111", "222222"] },
+      [
+        `read ${O}`,
+        `lock ${O}`,
+        `read ${O}`,
+        "mfa outer",
+        `read ${I}`,
+        `lock ${I}`,
+        `read ${I}`,
+        "mfa inner",
+        "sts AssumeRole Inner",
+        `write ${I}`,
+        "sts AssumeRole Outer",
+        `write ${O}`,
+      ],
+    ],
+    [
+      "an inner hit still costs the outer code, first",
+      "outer",
+      { codes: ["111111"], cached: { [hopCacheKey(planOf("outer").hops[0]!)]: 3600 } },
+      [`read ${O}`, `lock ${O}`, `read ${O}`, "mfa outer", `read ${I}`, "sts AssumeRole Outer", `write ${O}`],
+    ],
     ["--no-cache: no read, no lock, no write", "plain", { noCache: true }, ["sts AssumeRole Plain"]],
-    ["web identity at the top: cached under its key", "wi", {},
-      [`read ${W}`, `lock ${W}`, `read ${W}`, "readFile /t/token", "sts AssumeRoleWithWebIdentity Web", `write ${W}`]],
-    ["web identity as a source profile: never cached", "wi-role", {},
-      [`read ${R}`, `lock ${R}`, `read ${R}`, "readFile /t/token", "sts AssumeRoleWithWebIdentity Web", "sts AssumeRole FromWeb", `write ${R}`]],
+    [
+      "web identity at the top: cached under its key",
+      "wi",
+      {},
+      [`read ${W}`, `lock ${W}`, `read ${W}`, "readFile /t/token", "sts AssumeRoleWithWebIdentity Web", `write ${W}`],
+    ],
+    [
+      "web identity as a source profile: never cached",
+      "wi-role",
+      {},
+      [
+        `read ${R}`,
+        `lock ${R}`,
+        `read ${R}`,
+        "readFile /t/token",
+        "sts AssumeRoleWithWebIdentity Web",
+        "sts AssumeRole FromWeb",
+        `write ${R}`,
+      ],
+    ],
     ["credential_process: run through the effects", "proc", {}, ["run /bin/creds --json"]],
   ])("%s", async (_name, profile, options, expected) => {
     const { log } = await run(profile, options);
@@ -96,19 +138,36 @@ describe("the executor: outcomes and miss reasons", () => {
   const outerKey = () => hopCacheKey(planOf("plain").hops[0]!);
   it.each<[string, FakeOptions, { outcome: string; missReason?: string; source: string }]>([
     ["no entry", {}, { outcome: "assumed", missReason: "absent", source: "used" }],
-    ["an entry too close to expiry", { cached: { [outerKey()]: 600 } }, { outcome: "assumed", missReason: "expired", source: "used" }],
-    ["--refresh, over a good entry", { refresh: true, cached: { [outerKey()]: 3600 } }, { outcome: "assumed", missReason: "refresh requested", source: "used" }],
+    [
+      "an entry too close to expiry",
+      { cached: { [outerKey()]: 600 } },
+      { outcome: "assumed", missReason: "expired", source: "used" },
+    ],
+    [
+      "--refresh, over a good entry",
+      { refresh: true, cached: { [outerKey()]: 3600 } },
+      { outcome: "assumed", missReason: "refresh requested", source: "used" },
+    ],
     ["a good entry", { cached: { [outerKey()]: 3600 } }, { outcome: "cache-hit", source: "not-needed" }],
   ])("%s", async (_name, options, expected) => {
     const { resolution } = await run("plain", options);
     const trace = resolution.trace[0]!;
-    expect({ outcome: trace.outcome, ...(trace.missReason ? { missReason: trace.missReason } : {}), source: resolution.sourceOutcome }).toEqual(expected);
+    expect({
+      outcome: trace.outcome,
+      ...(trace.missReason ? { missReason: trace.missReason } : {}),
+      source: resolution.sourceOutcome,
+    }).toEqual(expected);
     expect(trace.cacheFile).toBe(`/cache/${outerKey()}.json`);
   });
 
   it.each<[string, string, FakeOptions, string]>([
     ["web identity fetched", "wi", {}, "assumed"],
-    ["web identity from the cache", "wi", { cached: { [webIdentityCacheKey({ roleArn: "arn:aws:iam::222222222222:role/Web" })]: 3600 } }, "cache-hit"],
+    [
+      "web identity from the cache",
+      "wi",
+      { cached: { [webIdentityCacheKey({ roleArn: "arn:aws:iam::222222222222:role/Web" })]: 3600 } },
+      "cache-hit",
+    ],
     ["keys in a file", "base", {}, "used"],
   ])("source outcome: %s", async (_name, profile, options, expected) => {
     expect((await run(profile, options)).resolution.sourceOutcome).toBe(expected);
@@ -117,20 +176,46 @@ describe("the executor: outcomes and miss reasons", () => {
 
 describe("the executor: MFA sessions and retries", () => {
   it("a wrong code typed at the terminal is asked for again (retryMfa), the session cached once", async () => {
-    const retried = await run("inner", { codes: ["111111", "222222"], failOnce: ["arn:aws:iam::222222222222:role/Inner"], retryMfa: (_e, attempt) => attempt < 3 });
-    expect(retried.log.filter((l) => l.startsWith("mfa") || l.startsWith("sts") || l.startsWith("write"))).toEqual(["mfa inner", "sts AssumeRole Inner", "mfa inner", "sts AssumeRole Inner", `write ${hop("inner", 0)}`]);
+    const retried = await run("inner", {
+      codes: ["111111", "222222"],
+      failOnce: ["arn:aws:iam::222222222222:role/Inner"],
+      retryMfa: (_e, attempt) => attempt < 3,
+    });
+    expect(retried.log.filter((l) => l.startsWith("mfa") || l.startsWith("sts") || l.startsWith("write"))).toEqual([
+      "mfa inner",
+      "sts AssumeRole Inner",
+      "mfa inner",
+      "sts AssumeRole Inner",
+      `write ${hop("inner", 0)}`,
+    ]);
     expect((retried.calls[1]!.params as { TokenCode: string }).TokenCode).toBe("222222");
   });
 
   it("without retryMfa a refused code is the error", async () => {
-    await expect(run("inner", { codes: ["111111", "222222"], failOnce: ["arn:aws:iam::222222222222:role/Inner"] })).rejects.toThrow(/MultiFactorAuthentication/);
+    await expect(
+      run("inner", { codes: ["111111", "222222"], failOnce: ["arn:aws:iam::222222222222:role/Inner"] }),
+    ).rejects.toThrow(/MultiFactorAuthentication/);
   });
 
   it("mfa_session: GetSessionToken after the source (its key holds the source's key id), then AssumeRole without a code", async () => {
     const { log, calls, resolution } = await run("sess-a", { codes: ["123456"] });
-    const S = short(mfaSessionCacheKey({ serialNumber: "arn:aws:iam::111111111111:mfa/me", sourceAccessKeyId: "AKIAEXAMPLE0000001" }));
+    const S = short(
+      mfaSessionCacheKey({ serialNumber: "arn:aws:iam::111111111111:mfa/me", sourceAccessKeyId: "AKIAEXAMPLE0000001" }),
+    );
     const A = hop("sess-a", 0);
-    expect(log).toEqual([`read ${A}`, `lock ${A}`, `read ${A}`, `read ${S}`, `lock ${S}`, `read ${S}`, "mfa me", "sts GetSessionToken", `write ${S}`, "sts AssumeRole A", `write ${A}`]);
+    expect(log).toEqual([
+      `read ${A}`,
+      `lock ${A}`,
+      `read ${A}`,
+      `read ${S}`,
+      `lock ${S}`,
+      `read ${S}`,
+      "mfa me",
+      "sts GetSessionToken",
+      `write ${S}`,
+      "sts AssumeRole A",
+      `write ${A}`,
+    ]);
     expect(calls[1]!.params).not.toHaveProperty("TokenCode");
     expect(resolution.trace[0]!.mfaSession).toBe("created");
   });
@@ -156,7 +241,12 @@ describe("cacheKeysOf: the keys the executor uses", () => {
   it.each<[string, string, Record<string, string>, FakeOptions]>([
     ["a role chain with MFA", "outer", {}, { codes: ["111111", "222222"] }],
     ["an MFA session of keys in a file", "sess-a", {}, { codes: ["123456"] }],
-    ["an MFA session of exported keys (credential_source = Environment)", "env-sess", { AWS_ACCESS_KEY_ID: "AKIAEXPORTED00000001", AWS_SECRET_ACCESS_KEY: "s" }, { codes: ["123456"] }],
+    [
+      "an MFA session of exported keys (credential_source = Environment)",
+      "env-sess",
+      { AWS_ACCESS_KEY_ID: "AKIAEXPORTED00000001", AWS_SECRET_ACCESS_KEY: "s" },
+      { codes: ["123456"] },
+    ],
     ["web identity at the top", "wi", {}, {}],
     ["web identity under a role", "wi-role", {}, {}],
   ])("%s: every entry written is one cacheKeysOf names", async (_name, profile, env, options) => {
@@ -164,13 +254,23 @@ describe("cacheKeysOf: the keys the executor uses", () => {
     const plan = planProfile(config, { name: profile, from: "flag" }, { env });
     const fake = fakeEffects({ files: FILES, env, ...options });
     await resolvePlan(plan, fake.fx);
-    const written = fake.log.filter((l) => l.startsWith("write ")).map((l) => l.slice(6)).sort();
+    const written = fake.log
+      .filter((l) => l.startsWith("write "))
+      .map((l) => l.slice(6))
+      .sort();
     expect(written.length).toBeGreaterThan(0);
-    expect(cacheKeysOf(plan, env).map((k) => short(k.key)).sort()).toEqual(written);
+    expect(
+      cacheKeysOf(plan, env)
+        .map((k) => short(k.key))
+        .sort(),
+    ).toEqual(written);
   });
 
   it("marks the profile's own entry: the outermost hop, or with no hop the source's", () => {
-    const own = (profile: string) => cacheKeysOf(planOf(profile), {}).filter((k) => k.own).map((k) => k.use);
+    const own = (profile: string) =>
+      cacheKeysOf(planOf(profile), {})
+        .filter((k) => k.own)
+        .map((k) => k.use);
     expect([own("outer"), own("wi"), own("wi-role"), own("base")]).toEqual([["hop"], ["source"], ["hop"], []]);
   });
 });

@@ -18,6 +18,7 @@ describe("sha1Hex (cache file names without loading node:crypto)", () => {
       const text = Array.from({ length }, (_, i) => String.fromCodePoint(32 + ((i * 7919 + length) % 95))).join("");
       expect(sha1Hex(text)).toBe(reference(text));
     }
-    for (const text of ["café", "日本語のロール", "\u{1F600} astral", "\u0000\u007f\n\t", "x".repeat(100_000)]) expect(sha1Hex(text)).toBe(reference(text));
+    for (const text of ["café", "日本語のロール", "\u{1F600} astral", "\u0000\u007f\n\t", "x".repeat(100_000)])
+      expect(sha1Hex(text)).toBe(reference(text));
   });
 });

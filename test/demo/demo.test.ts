@@ -28,7 +28,11 @@ interface Result {
 
 function runDemo(env: Record<string, string>): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", DEMO], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", DEMO], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
@@ -55,13 +59,18 @@ afterAll(() => {
 });
 
 describe("npm run demo", () => {
-  it("runs every flow against the loopback STS, masks secrets, and touches nothing of the user's", { timeout: 60_000 }, async () => {
+  it("runs every flow against the loopback STS, masks secrets, and touches nothing of the user's", {
+    timeout: 60_000,
+  }, async () => {
     // A stand-in for the user's real HOME and shell: a config the demo must not read,
     // and AWS_* variables it must not pass on (they would break every step).
     const userHome = mkdtempSync(join(tmpdir(), "awsrole-demo-user-"));
     dirs.push(userHome);
     mkdirSync(join(userHome, ".aws"));
-    writeFileSync(join(userHome, ".aws", "config"), "[profile role-e]\nrole_arn = arn:aws:iam::999999999999:role/NotTheDemo\nsource_profile = nowhere\n");
+    writeFileSync(
+      join(userHome, ".aws", "config"),
+      "[profile role-e]\nrole_arn = arn:aws:iam::999999999999:role/NotTheDemo\nsource_profile = nowhere\n",
+    );
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: userHome,
@@ -85,7 +94,9 @@ describe("npm run demo", () => {
     // What they showed.
     expect(result.stdout).toMatch(/assumed-role\/RoleE\/botocore-session-\d+/);
     expect(result.stdout).toMatch(/assumed-role\/RoleB\/botocore-session-\d+/);
-    expect(result.stdout).toContain("STS: AssumeRole RoleA (MFA), AssumeRole RoleB, AssumeRole RoleC, AssumeRole RoleD, AssumeRole RoleE, GetCallerIdentity");
+    expect(result.stdout).toContain(
+      "STS: AssumeRole RoleA (MFA), AssumeRole RoleB, AssumeRole RoleC, AssumeRole RoleD, AssumeRole RoleE, GetCallerIdentity",
+    );
     expect(result.stdout).toContain("0 new AssumeRole");
     expect(result.stdout).toMatch(/Removed 5 cached credentials/);
     expect(result.stdout).toContain("$ awsrole exec --server s3-developer");
@@ -106,7 +117,9 @@ describe("npm run demo", () => {
     expect(existsSync(demoHome(result.stdout))).toBe(false);
   });
 
-  it("fails with a clear message and a non-zero exit when a step cannot run, and still cleans up", { timeout: 60_000 }, async () => {
+  it("fails with a clear message and a non-zero exit when a step cannot run, and still cleans up", {
+    timeout: 60_000,
+  }, async () => {
     // No bash on PATH: steps 1 and 2 work (the awsrole wrapper is run by absolute
     // interpreter paths), step 3 cannot start its shell.
     const userHome = mkdtempSync(join(tmpdir(), "awsrole-demo-user-"));

@@ -9,7 +9,16 @@
 // Every child is started with the asynchronous spawn: the STS emulator lives in
 // this process, and a synchronous child would block it (deadlock).
 
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,24 +45,42 @@ function mask(text: string): string {
   return (
     text
       // export KEY='v' / KEY='v' / set -gx KEY 'v' / $Env:KEY = 'v' / KEY=v (env output)
-      .replace(/\b(AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_SECURITY_TOKEN)(\s*=\s*|\s+)(['"]?)([^'"\s]+)\3/g, (_m, key: string, sep: string, q: string, value: string) => `${key}${sep}${q}${tail(value)}${q}`)
+      .replace(
+        /\b(AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_SECURITY_TOKEN)(\s*=\s*|\s+)(['"]?)([^'"\s]+)\3/g,
+        (_m, key: string, sep: string, q: string, value: string) => `${key}${sep}${q}${tail(value)}${q}`,
+      )
       // JSON: "SecretAccessKey": "v", "SessionToken": "v"
-      .replace(/("(?:SecretAccessKey|SessionToken)"\s*:\s*")([^"]+)(")/g, (_m, a: string, value: string, b: string) => `${a}${tail(value)}${b}`)
+      .replace(
+        /("(?:SecretAccessKey|SessionToken)"\s*:\s*")([^"]+)(")/g,
+        (_m, a: string, value: string, b: string) => `${a}${tail(value)}${b}`,
+      )
       // Safety net: a whole word of 40+ base64 characters looks like a secret key or
       // a token (cache file names are lower-case hex and stay; paths have '.'/'-').
-      .replace(/(?<![^\s'"=:])[A-Za-z0-9/+]{40,}={0,2}(?![^\s'",])/g, (value) => (/^[0-9a-f]+$/.test(value) ? value : tail(value)))
+      .replace(/(?<![^\s'"=:])[A-Za-z0-9/+]{40,}={0,2}(?![^\s'",])/g, (value) =>
+        /^[0-9a-f]+$/.test(value) ? value : tail(value),
+      )
   );
 }
 
 function indent(text: string): string {
   const body = text.replace(/\s+$/, "");
-  return body === "" ? "    (no output)" : body.split("\n").map((line) => `    ${line}`).join("\n");
+  return body === ""
+    ? "    (no output)"
+    : body
+        .split("\n")
+        .map((line) => `    ${line}`)
+        .join("\n");
 }
 
 async function run(command: string, args: readonly string[], env: Record<string, string>): Promise<Run> {
-  const { code, signal, stdout, stderr, spawnError } = await runCommand(command, args, { env, timeoutMs: CHILD_TIMEOUT_MS });
+  const { code, signal, stdout, stderr, spawnError } = await runCommand(command, args, {
+    env,
+    timeoutMs: CHILD_TIMEOUT_MS,
+  });
   if (spawnError) throw new DemoError(`cannot run ${command}: ${spawnError.message}`);
-  const killed = signal ? `\n(killed by ${signal}${signal === "SIGKILL" ? `, no answer within ${CHILD_TIMEOUT_MS / 1000} s` : ""})` : "";
+  const killed = signal
+    ? `\n(killed by ${signal}${signal === "SIGKILL" ? `, no answer within ${CHILD_TIMEOUT_MS / 1000} s` : ""})`
+    : "";
   return { code, stdout, stderr: stderr + killed };
 }
 
@@ -139,7 +166,8 @@ async function main(): Promise<void> {
     writeFileSync(join(binDir, "awsrole"), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`, { mode: 0o755 });
     const env = childEnv(home, binDir, sts);
     const cacheDir = join(awsDir, "cli", "cache");
-    const cacheFiles = (): string[] => (existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.endsWith(".json")) : []);
+    const cacheFiles = (): string[] =>
+      existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.endsWith(".json")) : [];
 
     console.log("awsrole demo");
     console.log(`  STS      loopback emulator at ${sts.url} (test/sts, seed world), not AWS`);
@@ -173,7 +201,10 @@ async function main(): Promise<void> {
     ]);
     console.log(`  STS: ${describeCalls(sts)}`);
     expect(/assumed-role\/RoleE\//.test(whoami.stdout), "whoami role-e did not show an assumed-role/RoleE identity");
-    expect(assumeRoleCount(sts) === 5, `expected 5 AssumeRole calls for role-e, the emulator served: ${describeCalls(sts)}`);
+    expect(
+      assumeRoleCount(sts) === 5,
+      `expected 5 AssumeRole calls for role-e, the emulator served: ${describeCalls(sts)}`,
+    );
     console.log(`  cache: ${cacheFiles().length} files in ~/.aws/cli/cache (one per hop, the AWS CLI's format)`);
     console.log("");
 
@@ -213,9 +244,19 @@ async function main(): Promise<void> {
     if (shell.stderr.trim() !== "") console.log(indent(mask(shell.stderr)));
     expect(shell.code === 0, `the bash child exited with ${shell.code}`);
     console.log(`  STS: ${describeCalls(sts)}`);
-    expect(/assumed-role\/RoleB\//.test(sections.get("whoami") ?? ""), "`awsrole whoami` after the eval did not show assumed-role/RoleB");
-    if (hasAws) expect(/assumed-role\/RoleB\//.test(sections.get("aws") ?? ""), "`aws sts get-caller-identity` did not show assumed-role/RoleB");
-    expect(assumeRoleCount(sts) === 0, `export role-b should have used the cache, but the emulator served: ${describeCalls(sts)}`);
+    expect(
+      /assumed-role\/RoleB\//.test(sections.get("whoami") ?? ""),
+      "`awsrole whoami` after the eval did not show assumed-role/RoleB",
+    );
+    if (hasAws)
+      expect(
+        /assumed-role\/RoleB\//.test(sections.get("aws") ?? ""),
+        "`aws sts get-caller-identity` did not show assumed-role/RoleB",
+      );
+    expect(
+      assumeRoleCount(sts) === 0,
+      `export role-b should have used the cache, but the emulator served: ${describeCalls(sts)}`,
+    );
     console.log("  0 new AssumeRole: role-b's credentials came from the cache written in step 2 (no MFA code needed).");
     console.log("");
 
@@ -223,7 +264,10 @@ async function main(): Promise<void> {
     await step("4. The shared cache (~/.aws/cli/cache)", ["cache", "list"]);
     const clear = await step("", ["cache", "clear"]);
     const removed = /Removed (\d+)/.exec(clear.stdout + clear.stderr)?.[1];
-    expect(removed === "5", `cache clear should remove the 5 cached hops; it said: ${(clear.stdout + clear.stderr).trim()}`);
+    expect(
+      removed === "5",
+      `cache clear should remove the 5 cached hops; it said: ${(clear.stdout + clear.stderr).trim()}`,
+    );
     expect(cacheFiles().length === 0, "cache files are left after `awsrole cache clear`");
     console.log(`  STS: ${describeCalls(sts)}`);
     console.log("");
@@ -233,14 +277,24 @@ async function main(): Promise<void> {
     sts.setSessionSeconds(6);
     console.log("5. A long job: exec --server keeps renewing (the emulator now issues 6-second sessions)");
     const loop = join(ROOT, "test", "server", "sdk-loop.mjs");
-    console.log("  $ awsrole exec --server s3-developer -- node test/server/sdk-loop.mjs 8   (GetCallerIdentity every 0.2 s, JS SDK default chain)");
+    console.log(
+      "  $ awsrole exec --server s3-developer -- node test/server/sdk-loop.mjs 8   (GetCallerIdentity every 0.2 s, JS SDK default chain)",
+    );
     const job = await run("awsrole", ["exec", "--server", "s3-developer", "--", process.execPath, loop, "8"], env);
     console.log(indent(mask(job.stdout)));
     const renewals = sts.calls.filter((c) => c.action === "AssumeRole").length - 1;
     const failures = (JSON.parse(job.stdout || "{}") as { failures?: string[] }).failures;
-    console.log(`  STS: ${renewals + 1} AssumeRole (the first session, then ${renewals} renewals by the server), ${sts.calls.filter((c) => c.action === "GetCallerIdentity" && !c.errorCode).length} GetCallerIdentity, none refused`);
-    expect(job.code === 0 && Array.isArray(failures) && failures.length === 0, `the job under exec --server failed: ${job.stdout}${job.stderr}`);
-    expect(renewals >= 2 && sts.calls.every((c) => !c.errorCode), `expected renewals and no refused call, the emulator served: ${describeCalls(sts)}`);
+    console.log(
+      `  STS: ${renewals + 1} AssumeRole (the first session, then ${renewals} renewals by the server), ${sts.calls.filter((c) => c.action === "GetCallerIdentity" && !c.errorCode).length} GetCallerIdentity, none refused`,
+    );
+    expect(
+      job.code === 0 && Array.isArray(failures) && failures.length === 0,
+      `the job under exec --server failed: ${job.stdout}${job.stderr}`,
+    );
+    expect(
+      renewals >= 2 && sts.calls.every((c) => !c.errorCode),
+      `expected renewals and no refused call, the emulator served: ${describeCalls(sts)}`,
+    );
     sts.setSessionSeconds(undefined);
     console.log("");
 
@@ -331,7 +385,12 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    const message = error instanceof DemoError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const message =
+      error instanceof DemoError
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error);
     console.error(`\ndemo failed: ${message}`);
     process.exit(1);
   },

@@ -70,8 +70,14 @@ const lineOf = (text: string, index: number) => text.slice(0, index).split("\n")
 
 describe("headingAnchors", () => {
   it("makes GitHub's anchors and skips code blocks", () => {
-    const md = "# Title\n## The `awsrole export [profile]` command\n### DurationSeconds limits\n```ini\n# not a heading\n```\n## Title\n";
-    expect([...headingAnchors(md)]).toEqual(["title", "the-awsrole-export-profile-command", "durationseconds-limits", "title-1"]);
+    const md =
+      "# Title\n## The `awsrole export [profile]` command\n### DurationSeconds limits\n```ini\n# not a heading\n```\n## Title\n";
+    expect([...headingAnchors(md)]).toEqual([
+      "title",
+      "the-awsrole-export-profile-command",
+      "durationseconds-limits",
+      "title-1",
+    ]);
   });
 });
 
@@ -97,7 +103,9 @@ describe("the repository is self-contained", () => {
     for (const file of pages) {
       // Fenced code is not markdown: a starship format string such as
       // "[$env_value]($style)" is no link. Blanked, so line numbers stay right.
-      const text = readFileSync(file, "utf8").replace(/^```[^\n]*\n[\s\S]*?^```/gm, (block) => block.replace(/[^\n]/g, " "));
+      const text = readFileSync(file, "utf8").replace(/^```[^\n]*\n[\s\S]*?^```/gm, (block) =>
+        block.replace(/[^\n]/g, " "),
+      );
       for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
         const target = m[1]!;
         if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // https:, mailto:
@@ -115,7 +123,8 @@ describe("the repository is self-contained", () => {
     const hits: string[] = [];
     for (const file of files) {
       const text = readFileSync(file, "utf8");
-      for (let i = text.indexOf(OUTSIDE_DOC); i >= 0; i = text.indexOf(OUTSIDE_DOC, i + 1)) hits.push(`${rel(file)}:${lineOf(text, i)}`);
+      for (let i = text.indexOf(OUTSIDE_DOC); i >= 0; i = text.indexOf(OUTSIDE_DOC, i + 1))
+        hits.push(`${rel(file)}:${lineOf(text, i)}`);
     }
     expect(hits).toEqual([]);
   });

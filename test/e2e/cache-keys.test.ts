@@ -17,7 +17,10 @@ mfa_serial = ${CHAIN_MFA}
 credential_source = Environment
 mfa_session = true
 `;
-const EXPORTED = { AWS_ACCESS_KEY_ID: "AKIAUSER1CHAIN000001", AWS_SECRET_ACCESS_KEY: "User1ChainSecretKey00000000000000000001" };
+const EXPORTED = {
+  AWS_ACCESS_KEY_ID: "AKIAUSER1CHAIN000001",
+  AWS_SECRET_ACCESS_KEY: "User1ChainSecretKey00000000000000000001",
+};
 
 describe("cache clear --chain and the MFA session", () => {
   it("an MFA session of exported keys (credential_source = Environment): both entries the resolver wrote are cleared", async () => {

@@ -12,10 +12,16 @@ import { BIN, ROOT, baseEnv, callsOf, seedWorld } from "./harness.js";
 const RECORDER = join(ROOT, "test", "e2e", "fixtures", "record-modules.cjs");
 const world = seedWorld();
 
-function recorded(args: string[], env: Record<string, string>): Promise<{ code: number | null; modules: string[]; stderr: string }> {
+function recorded(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; modules: string[]; stderr: string }> {
   const out = join(mkdtempSync(join(tmpdir(), "awsrole-modules-")), "modules.json");
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--require", RECORDER, BIN, ...args], { env: { ...env, AWSROLE_TEST_MODULES_OUT: out }, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, ["--require", RECORDER, BIN, ...args], {
+      env: { ...env, AWSROLE_TEST_MODULES_OUT: out },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     child.on("error", reject);
@@ -27,7 +33,10 @@ describe("a cold export", () => {
   it("loads the SDK as one bundle (dist/sts-sdk.cjs), not from node_modules", async () => {
     const home = world.home();
     try {
-      const { code, modules, stderr } = await recorded(["export", "role-e", "--token-code", "123456"], baseEnv(home, world.sts));
+      const { code, modules, stderr } = await recorded(
+        ["export", "role-e", "--token-code", "123456"],
+        baseEnv(home, world.sts),
+      );
       expect(stderr).toBe("");
       expect(code).toBe(0);
       expect(callsOf(world.sts)).toHaveLength(5);
@@ -70,9 +79,13 @@ describe("a cold export", () => {
     try {
       // A large config, and an AWS_PROFILE the SDK would look its settings up in.
       let extra = "\n";
-      for (let i = 0; i < 200; i++) extra += `[profile org-${i}]\nrole_arn = arn:aws:iam::${100000000000 + i}:role/Admin\nsource_profile = default\nretry_mode = adaptive\n\n`;
+      for (let i = 0; i < 200; i++)
+        extra += `[profile org-${i}]\nrole_arn = arn:aws:iam::${100000000000 + i}:role/Admin\nsource_profile = default\nretry_mode = adaptive\n\n`;
       appendFileSync(join(home.awsDir, "config"), extra);
-      const { code, modules, stderr } = await recorded(["export", "--token-code", "123456"], baseEnv(home, world.sts, { AWS_PROFILE: "role-e" }));
+      const { code, modules, stderr } = await recorded(
+        ["export", "--token-code", "123456"],
+        baseEnv(home, world.sts, { AWS_PROFILE: "role-e" }),
+      );
       expect(stderr).toBe("");
       expect(code).toBe(0);
       expect(callsOf(world.sts)).toHaveLength(5);
@@ -89,7 +102,8 @@ describe("commands that list every profile", () => {
     const home = world.home();
     try {
       let extra = "\n";
-      for (let i = 0; i < 300; i++) extra += `[profile org-${i}]\nrole_arn = arn:aws:iam::${100000000000 + i}:role/Admin\nsource_profile = ${i % 2 ? "default" : "role-e"}\nregion = eu-west-${(i % 3) + 1}\n\n`;
+      for (let i = 0; i < 300; i++)
+        extra += `[profile org-${i}]\nrole_arn = arn:aws:iam::${100000000000 + i}:role/Admin\nsource_profile = ${i % 2 ? "default" : "role-e"}\nregion = eu-west-${(i % 3) + 1}\n\n`;
       appendFileSync(join(home.awsDir, "config"), extra);
       const env = baseEnv(home, world.sts);
       const { runCli } = await import("./harness.js");
@@ -98,7 +112,9 @@ describe("commands that list every profile", () => {
       for (const r of [...first, ...second]) expect(r.code).toBe(0);
       expect(first[1]!.stdout.split("\n")).toContain("org-299");
       expect(second.map((r) => r.stdout)).toEqual(first.map((r) => r.stdout));
-      expect((JSON.parse(second[0]!.stdout) as { profiles: unknown[] }).profiles.length).toBe(first[1]!.stdout.trim().split("\n").length);
+      expect((JSON.parse(second[0]!.stdout) as { profiles: unknown[] }).profiles.length).toBe(
+        first[1]!.stdout.trim().split("\n").length,
+      );
     } finally {
       home.remove();
     }
@@ -113,7 +129,12 @@ describe("profile names for shell completion (awsrole __profiles)", () => {
       const fast = await recorded(["__profiles"], env);
       expect(fast.code).toBe(0);
       const read = fast.modules.filter((m) => m.startsWith("read:")).map((m) => m.slice(5));
-      expect(read.filter((f) => f.startsWith(ROOT)).map((f) => relative(ROOT, f)).sort()).toEqual(["bin/awsrole.cjs", "dist/fast-export.cjs"]);
+      expect(
+        read
+          .filter((f) => f.startsWith(ROOT))
+          .map((f) => relative(ROOT, f))
+          .sort(),
+      ).toEqual(["bin/awsrole.cjs", "dist/fast-export.cjs"]);
       const { runCli } = await import("./harness.js");
       const viaFast = await runCli(["__profiles"], env);
       // A global option first: bin/awsrole.cjs hands that to the full CLI.

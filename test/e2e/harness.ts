@@ -45,7 +45,8 @@ export function makeHome(options: { config?: string; credentials?: string; seeds
     cpSync(join(SEEDS_DIR, "credentials"), join(awsDir, "credentials"));
   }
   if (options.config !== undefined) writeFileSync(join(awsDir, "config"), options.config);
-  if (options.credentials !== undefined) writeFileSync(join(awsDir, "credentials"), options.credentials, { mode: 0o600 });
+  if (options.credentials !== undefined)
+    writeFileSync(join(awsDir, "credentials"), options.credentials, { mode: 0o600 });
   const cacheDir = join(awsDir, "cli", "cache");
   return {
     dir,
@@ -63,12 +64,21 @@ export function makeHome(options: { config?: string; credentials?: string; seeds
 }
 
 /** The minimal environment of a user's shell: PATH, HOME, and what the test adds. No AWS_* leaks in. */
-export function baseEnv(home: Home, sts?: Pick<StsServer, "url">, extra: Record<string, string | undefined> = {}): Record<string, string> {
+export function baseEnv(
+  home: Home,
+  sts?: Pick<StsServer, "url">,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string> {
   // AWS_EC2_METADATA_DISABLED: a profile without credentials would otherwise make
   // the CLI ask the EC2 instance role at 169.254.169.254, as the AWS CLI does;
   // tests never send traffic off loopback. Tests of IMDS set it to undefined and
   // point AWS_EC2_METADATA_SERVICE_ENDPOINT at a loopback fake.
-  const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", NO_COLOR: "1", AWS_EC2_METADATA_DISABLED: "true", ...home.env };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    NO_COLOR: "1",
+    AWS_EC2_METADATA_DISABLED: "true",
+    ...home.env,
+  };
   if (sts) {
     env.AWS_ENDPOINT_URL_STS = sts.url;
     env.AWS_REGION = "ap-northeast-1";
@@ -80,8 +90,16 @@ export function baseEnv(home: Home, sts?: Pick<StsServer, "url">, extra: Record<
   return env;
 }
 
-export async function runCli(args: readonly string[], env: Record<string, string>, options: { input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
-  const { code, signal, stdout, stderr, spawnError } = await runCommand(process.execPath, [BIN, ...args], { env, input: options.input ?? "", timeoutMs: options.timeoutMs ?? 25_000 });
+export async function runCli(
+  args: readonly string[],
+  env: Record<string, string>,
+  options: { input?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const { code, signal, stdout, stderr, spawnError } = await runCommand(process.execPath, [BIN, ...args], {
+    env,
+    input: options.input ?? "",
+    timeoutMs: options.timeoutMs ?? 25_000,
+  });
   if (spawnError) throw spawnError;
   return { code, signal, stdout, stderr };
 }
@@ -95,7 +113,10 @@ export async function startSeedSts(): Promise<StsServer> {
  * before all tests, reset after each, closed after all (or, with perTest, a new
  * one for each test); and throw-away HOMEs, removed after all.
  */
-export function seedWorld(options: { perTest?: boolean } = {}): { readonly sts: StsServer; home(options?: Parameters<typeof makeHome>[0]): Home } {
+export function seedWorld(options: { perTest?: boolean } = {}): {
+  readonly sts: StsServer;
+  home(options?: Parameters<typeof makeHome>[0]): Home;
+} {
   let server: StsServer | undefined;
   const homes: Home[] = [];
   if (options.perTest) {

@@ -257,7 +257,10 @@ describe("the other commands know the kind", () => {
     const doctor = JSON.parse((await runCli(["doctor", "--output", "json"], env)).stdout) as {
       profiles: Array<{ name: string; kind: string; account?: string }>;
     };
-    expect(doctor.profiles.find((p) => p.name === "console")).toMatchObject({ kind: "login-session", account: "555555555555" });
+    expect(doctor.profiles.find((p) => p.name === "console")).toMatchObject({
+      kind: "login-session",
+      account: "555555555555",
+    });
   });
 });
 

@@ -37,7 +37,13 @@ describe("seed flows", () => {
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     expect(callsOf(world.sts)).toEqual(FIVE_HOPS);
-    expect(world.sts.calls.map((c) => c.params.SerialNumber ?? null)).toEqual(["arn:aws:iam::111111111111:mfa/User1", null, null, null, null]);
+    expect(world.sts.calls.map((c) => c.params.SerialNumber ?? null)).toEqual([
+      "arn:aws:iam::111111111111:mfa/User1",
+      null,
+      null,
+      null,
+      null,
+    ]);
     expect(world.sts.calls.map((c) => c.params.TokenCode ?? null)).toEqual(["123456", null, null, null, null]);
     expect(world.sts.calls.map((c) => c.callerArn!.replace(/\/botocore-session-\d+$/, ""))).toEqual([
       "arn:aws:iam::111111111111:user/User1",
@@ -59,7 +65,7 @@ describe("seed flows", () => {
     expect(parseEnvExport(second.stdout).AWS_ACCESS_KEY_ID).toBe(parseEnvExport(first.stdout).AWS_ACCESS_KEY_ID);
   });
 
-  it("eval \"$(awsrole export role-b)\" in bash gives a shell whose identity is RoleB", async () => {
+  it('eval "$(awsrole export role-b)" in bash gives a shell whose identity is RoleB', async () => {
     const h = home();
     const env = baseEnv(h, world.sts);
     const script = `eval "$("${process.execPath}" "${BIN}" export role-b --token-code 654321)" && "${process.execPath}" "${BIN}" whoami --output json`;
@@ -73,7 +79,9 @@ describe("seed flows", () => {
     const h = home();
     const env = baseEnv(h, world.sts);
     await runCli(["export", "role-b", "--token-code", "123456"], env);
-    const outer = JSON.parse((await run(process.execPath, [BIN, "chain", "role-b", "--output", "json"], { env, encoding: "utf8" })).stdout).hops[1].cacheFile as string;
+    const outer = JSON.parse(
+      (await run(process.execPath, [BIN, "chain", "role-b", "--output", "json"], { env, encoding: "utf8" })).stdout,
+    ).hops[1].cacheFile as string;
     const entry = JSON.parse(readFileSync(outer, "utf8"));
     entry.Credentials.Expiration = "2020-01-01T00:00:00Z";
     writeFileSync(outer, JSON.stringify(entry));
@@ -94,10 +102,22 @@ describe("export formats", () => {
   });
 
   it.each([
-    ["env", /^export AWS_ACCESS_KEY_ID='ASIA[A-Z0-9]{16}'\nexport AWS_SECRET_ACCESS_KEY='[^']+'\nexport AWS_SESSION_TOKEN='[^']+'\nexport AWS_CREDENTIAL_EXPIRATION='\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ'\n$/],
-    ["env-no-export", /^AWS_ACCESS_KEY_ID='ASIA[A-Z0-9]{16}'\nAWS_SECRET_ACCESS_KEY='[^']+'\nAWS_SESSION_TOKEN='[^']+'\nAWS_CREDENTIAL_EXPIRATION='[^']+'\n$/],
-    ["fish", /^set -gx AWS_ACCESS_KEY_ID 'ASIA[A-Z0-9]{16}'\nset -gx AWS_SECRET_ACCESS_KEY '[^']+'\nset -gx AWS_SESSION_TOKEN '[^']+'\nset -gx AWS_CREDENTIAL_EXPIRATION '[^']+'\n$/],
-    ["powershell", /^\$Env:AWS_ACCESS_KEY_ID = 'ASIA[A-Z0-9]{16}'\n\$Env:AWS_SECRET_ACCESS_KEY = '[^']+'\n\$Env:AWS_SESSION_TOKEN = '[^']+'\n\$Env:AWS_CREDENTIAL_EXPIRATION = '[^']+'\n$/],
+    [
+      "env",
+      /^export AWS_ACCESS_KEY_ID='ASIA[A-Z0-9]{16}'\nexport AWS_SECRET_ACCESS_KEY='[^']+'\nexport AWS_SESSION_TOKEN='[^']+'\nexport AWS_CREDENTIAL_EXPIRATION='\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ'\n$/,
+    ],
+    [
+      "env-no-export",
+      /^AWS_ACCESS_KEY_ID='ASIA[A-Z0-9]{16}'\nAWS_SECRET_ACCESS_KEY='[^']+'\nAWS_SESSION_TOKEN='[^']+'\nAWS_CREDENTIAL_EXPIRATION='[^']+'\n$/,
+    ],
+    [
+      "fish",
+      /^set -gx AWS_ACCESS_KEY_ID 'ASIA[A-Z0-9]{16}'\nset -gx AWS_SECRET_ACCESS_KEY '[^']+'\nset -gx AWS_SESSION_TOKEN '[^']+'\nset -gx AWS_CREDENTIAL_EXPIRATION '[^']+'\n$/,
+    ],
+    [
+      "powershell",
+      /^\$Env:AWS_ACCESS_KEY_ID = 'ASIA[A-Z0-9]{16}'\n\$Env:AWS_SECRET_ACCESS_KEY = '[^']+'\n\$Env:AWS_SESSION_TOKEN = '[^']+'\n\$Env:AWS_CREDENTIAL_EXPIRATION = '[^']+'\n$/,
+    ],
   ])("%s", async (format, pattern) => {
     const result = await runCli(["export", "s3-developer", "--format", format], env);
     expect(result.code).toBe(0);
@@ -139,19 +159,24 @@ describe("MFA", () => {
     const result = await runCli(["export", "role-a"], baseEnv(h, world.sts));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toContain('Profile "role-a" needs a code from MFA device arn:aws:iam::111111111111:mfa/User1');
+    expect(result.stderr).toContain(
+      'Profile "role-a" needs a code from MFA device arn:aws:iam::111111111111:mfa/User1',
+    );
     expect(result.stderr).toContain("--token-code");
     expect(callsOf(world.sts)).toEqual([]);
   });
 
-  it.each([["12345"], ["1234567"], ["abcdef"]])("rejects --token-code %s before calling STS (usage, exit 2)", async (code) => {
-    const h = home();
-    const result = await runCli(["export", "role-a", "--token-code", code], baseEnv(h, world.sts));
-    expect(result.code).toBe(2);
-    expect(result.stdout).toBe("");
-    expect(result.stderr).toContain("6 digits");
-    expect(callsOf(world.sts)).toEqual([]);
-  });
+  it.each([["12345"], ["1234567"], ["abcdef"]])(
+    "rejects --token-code %s before calling STS (usage, exit 2)",
+    async (code) => {
+      const h = home();
+      const result = await runCli(["export", "role-a", "--token-code", code], baseEnv(h, world.sts));
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toContain("6 digits");
+      expect(callsOf(world.sts)).toEqual([]);
+    },
+  );
 });
 
 describe("STS errors name the hop, the role, the principal and the likely cause", () => {
@@ -212,23 +237,40 @@ describe("STS errors name the hop, the role, the principal and the likely cause"
     expect(result.stderr).not.toContain("SecretKey");
   });
 
-  it.each([
-    ["wrong MFA code", "role-a", "999999", /invalid MFA one time pass code/, /wrong or already used/],
-  ])("%s", async (_name, profile, code, message, hint) => {
-    const h = home();
-    const result = await runCli(["export", profile, "--token-code", code], baseEnv(h, world.sts));
-    expect(result.code).toBe(1);
-    expect(result.stdout).toBe("");
-    expect(result.stderr).toMatch(message);
-    expect(result.stderr).toMatch(hint);
-    expect(h.cacheFiles()).toEqual([]);
-  });
+  it.each([["wrong MFA code", "role-a", "999999", /invalid MFA one time pass code/, /wrong or already used/]])(
+    "%s",
+    async (_name, profile, code, message, hint) => {
+      const h = home();
+      const result = await runCli(["export", profile, "--token-code", code], baseEnv(h, world.sts));
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).toMatch(hint);
+      expect(h.cacheFiles()).toEqual([]);
+    },
+  );
 
   it.each([
-    ["an unknown access key", "AKIAUNKNOWN000000001", "User1ChainSecretKey00000000000000000001", "InvalidClientTokenId", /does not know the access key/],
-    ["a wrong secret", "AKIAUSER1CHAIN000001", "wrongwrongwrongwrongwrongwrongwrongwrong", "SignatureDoesNotMatch", /secret key used by the keys of profile "default" does not match/],
+    [
+      "an unknown access key",
+      "AKIAUNKNOWN000000001",
+      "User1ChainSecretKey00000000000000000001",
+      "InvalidClientTokenId",
+      /does not know the access key/,
+    ],
+    [
+      "a wrong secret",
+      "AKIAUSER1CHAIN000001",
+      "wrongwrongwrongwrongwrongwrongwrongwrong",
+      "SignatureDoesNotMatch",
+      /secret key used by the keys of profile "default" does not match/,
+    ],
   ])("%s", async (_name, keyId, secret, code, hint) => {
-    const h = home({ config: "[profile a]\nrole_arn = arn:aws:iam::222222222222:role/RoleA\nmfa_serial = arn:aws:iam::111111111111:mfa/User1\nsource_profile = default\n", credentials: `[default]\naws_access_key_id = ${keyId}\naws_secret_access_key = ${secret}\n` });
+    const h = home({
+      config:
+        "[profile a]\nrole_arn = arn:aws:iam::222222222222:role/RoleA\nmfa_serial = arn:aws:iam::111111111111:mfa/User1\nsource_profile = default\n",
+      credentials: `[default]\naws_access_key_id = ${keyId}\naws_secret_access_key = ${secret}\n`,
+    });
     const result = await runCli(["export", "a", "--token-code", "123456"], baseEnv(h, world.sts));
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(code);
@@ -261,7 +303,9 @@ describe("configuration errors before any STS call", () => {
     const result = await runCli(["export", "role-x"], baseEnv(h, world.sts));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toBe('awsrole: The config profile "role-x" could not be found.\nhint: Did you mean "role-a" or "role-b" or "role-c"? Run `awsrole doctor` to list profiles.\n');
+    expect(result.stderr).toBe(
+      'awsrole: The config profile "role-x" could not be found.\nhint: Did you mean "role-a" or "role-b" or "role-c"? Run `awsrole doctor` to list profiles.\n',
+    );
     expect(callsOf(world.sts)).toEqual([]);
   });
 
@@ -269,7 +313,9 @@ describe("configuration errors before any STS call", () => {
     const h = home({ config: "[profile a]\nrole_arn = x\n[profile a]\n", credentials: "" });
     const result = await runCli(["chain", "a"], baseEnv(h, world.sts));
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`Unable to parse ${join(h.awsDir, "config")}, line 3: section [profile a] appears twice.`);
+    expect(result.stderr).toContain(
+      `Unable to parse ${join(h.awsDir, "config")}, line 3: section [profile a] appears twice.`,
+    );
   });
 
   it("--debug adds a stack trace that points at src/, through the source map", async () => {
@@ -284,7 +330,10 @@ describe("configuration errors before any STS call", () => {
 
   it("a secret continued onto an indented line is never echoed in the parse error (export and doctor)", async () => {
     const secret = "wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY";
-    const h = home({ config: "", credentials: `[default]\naws_access_key_id = AKIAEXAMPLE000000001\naws_secret_access_key =\n    ${secret}\n` });
+    const h = home({
+      config: "",
+      credentials: `[default]\naws_access_key_id = AKIAEXAMPLE000000001\naws_secret_access_key =\n    ${secret}\n`,
+    });
     for (const args of [["export", "default"], ["doctor"]]) {
       const result = await runCli(args, baseEnv(h, world.sts));
       expect(result.code).toBe(1);

@@ -23,7 +23,9 @@ const servers: Server[] = [];
 function home(config: string, credentials = ""): Home {
   return world.home({ config, credentials });
 }
-async function listen(handler: (req: IncomingMessage, body: string) => { status: number; body: string }): Promise<{ url: string; requests: Array<{ method: string; url: string; headers: IncomingMessage["headers"] }> }> {
+async function listen(
+  handler: (req: IncomingMessage, body: string) => { status: number; body: string },
+): Promise<{ url: string; requests: Array<{ method: string; url: string; headers: IncomingMessage["headers"] }> }> {
   const requests: Array<{ method: string; url: string; headers: IncomingMessage["headers"] }> = [];
   const server = createServer((req, res) => {
     let body = "";
@@ -43,12 +45,20 @@ afterAll(() => {
   for (const s of servers) s.close();
 });
 
-const credentialsJson = JSON.stringify({ Code: "Success", AccessKeyId: CI_KEY, SecretAccessKey: CI_SECRET, Expiration: new Date(Date.now() + 6 * 3600_000).toISOString() });
+const credentialsJson = JSON.stringify({
+  Code: "Success",
+  AccessKeyId: CI_KEY,
+  SecretAccessKey: CI_SECRET,
+  Expiration: new Date(Date.now() + 6 * 3600_000).toISOString(),
+});
 
 describe("credential_source", () => {
   it("Environment: the keys in AWS_ACCESS_KEY_ID assume the role, even with --profile", async () => {
     const h = home(`[profile ci]\nrole_arn = ${ENV_ROLE}\ncredential_source = Environment\n`);
-    const result = await runCli(["whoami", "--profile", "ci", "--output", "json"], baseEnv(h, world.sts, { AWS_ACCESS_KEY_ID: CI_KEY, AWS_SECRET_ACCESS_KEY: CI_SECRET }));
+    const result = await runCli(
+      ["whoami", "--profile", "ci", "--output", "json"],
+      baseEnv(h, world.sts, { AWS_ACCESS_KEY_ID: CI_KEY, AWS_SECRET_ACCESS_KEY: CI_SECRET }),
+    );
     expect(result.stderr).toBe("");
     expect(callsOf(world.sts)).toEqual(["AssumeRole EnvSourceRole", "GetCallerIdentity"]);
     expect(world.sts.calls[0]!.callerArn).toBe(CI_ARN);
@@ -69,11 +79,15 @@ describe("credential_source", () => {
       if (req.method === "PUT" && req.url === "/latest/api/token") return { status: 200, body: "imds-token-123" };
       if (req.headers["x-aws-ec2-metadata-token"] !== "imds-token-123") return { status: 401, body: "" };
       if (req.url === "/latest/meta-data/iam/security-credentials/") return { status: 200, body: "ci-instance-role" };
-      if (req.url === "/latest/meta-data/iam/security-credentials/ci-instance-role") return { status: 200, body: credentialsJson };
+      if (req.url === "/latest/meta-data/iam/security-credentials/ci-instance-role")
+        return { status: 200, body: credentialsJson };
       return { status: 404, body: "" };
     });
     const h = home(`[profile ec2]\nrole_arn = ${ENV_ROLE}\ncredential_source = Ec2InstanceMetadata\n`);
-    const result = await runCli(["export", "ec2"], baseEnv(h, world.sts, { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url, AWS_EC2_METADATA_DISABLED: undefined }));
+    const result = await runCli(
+      ["export", "ec2"],
+      baseEnv(h, world.sts, { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url, AWS_EC2_METADATA_DISABLED: undefined }),
+    );
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(imds.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
@@ -87,9 +101,19 @@ describe("credential_source", () => {
   });
 
   it("EcsContainer: the full URI with its authorization token", async () => {
-    const ecs = await listen((req) => (req.headers.authorization === "task-secret" ? { status: 200, body: JSON.stringify({ AccessKeyId: CI_KEY, SecretAccessKey: CI_SECRET }) } : { status: 403, body: "{}" }));
+    const ecs = await listen((req) =>
+      req.headers.authorization === "task-secret"
+        ? { status: 200, body: JSON.stringify({ AccessKeyId: CI_KEY, SecretAccessKey: CI_SECRET }) }
+        : { status: 403, body: "{}" },
+    );
     const h = home(`[profile ecs]\nrole_arn = ${ENV_ROLE}\ncredential_source = EcsContainer\n`);
-    const result = await runCli(["export", "ecs"], baseEnv(h, world.sts, { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${ecs.url}/v2/credentials`, AWS_CONTAINER_AUTHORIZATION_TOKEN: "task-secret" }));
+    const result = await runCli(
+      ["export", "ecs"],
+      baseEnv(h, world.sts, {
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: `${ecs.url}/v2/credentials`,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: "task-secret",
+      }),
+    );
     expect(result.stderr).toBe("");
     expect(ecs.requests.map((r) => r.url)).toEqual(["/v2/credentials"]);
     expect(callsOf(world.sts)).toEqual(["AssumeRole EnvSourceRole"]);
@@ -99,7 +123,9 @@ describe("credential_source", () => {
     const h = home(`[profile ecs]\nrole_arn = ${ENV_ROLE}\ncredential_source = EcsContainer\n`);
     const result = await runCli(["export", "ecs"], baseEnv(h, world.sts));
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set");
+    expect(result.stderr).toContain(
+      "neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set",
+    );
   });
 });
 
@@ -107,9 +133,15 @@ describe("the end of the AWS CLI's provider chain: container role, then instance
   const bare = "[profile bare]\nregion = us-east-1\n";
 
   it("a profile with no credentials, in a container: the container role is used", async () => {
-    const ecs = await listen(() => ({ status: 200, body: JSON.stringify({ AccessKeyId: CI_KEY, SecretAccessKey: CI_SECRET }) }));
+    const ecs = await listen(() => ({
+      status: 200,
+      body: JSON.stringify({ AccessKeyId: CI_KEY, SecretAccessKey: CI_SECRET }),
+    }));
     const h = home(bare);
-    const result = await runCli(["whoami", "bare", "--output", "json"], baseEnv(h, world.sts, { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${ecs.url}/creds` }));
+    const result = await runCli(
+      ["whoami", "bare", "--output", "json"],
+      baseEnv(h, world.sts, { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${ecs.url}/creds` }),
+    );
     expect(result.stderr).toBe("");
     expect(JSON.parse(result.stdout).Arn).toBe(CI_ARN);
     expect(ecs.requests).toHaveLength(1);
@@ -117,10 +149,17 @@ describe("the end of the AWS CLI's provider chain: container role, then instance
 
   it("no profile and no [default], on EC2: the instance role (IMDSv2) is used", async () => {
     const imds = await listen((req) =>
-      req.method === "PUT" ? { status: 200, body: "tok" } : req.url?.endsWith("/security-credentials/") ? { status: 200, body: "instance-role" } : { status: 200, body: credentialsJson },
+      req.method === "PUT"
+        ? { status: 200, body: "tok" }
+        : req.url?.endsWith("/security-credentials/")
+          ? { status: 200, body: "instance-role" }
+          : { status: 200, body: credentialsJson },
     );
     const h = home("");
-    const result = await runCli(["export", "--format", "json"], baseEnv(h, world.sts, { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url, AWS_EC2_METADATA_DISABLED: undefined }));
+    const result = await runCli(
+      ["export", "--format", "json"],
+      baseEnv(h, world.sts, { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url, AWS_EC2_METADATA_DISABLED: undefined }),
+    );
     expect(result.stderr).toBe("");
     expect(JSON.parse(result.stdout).AccessKeyId).toBe(CI_KEY);
     expect(imds.requests.map((r) => r.method)).toEqual(["PUT", "GET", "GET"]);
@@ -129,10 +168,18 @@ describe("the end of the AWS CLI's provider chain: container role, then instance
   it("a profile with no credentials and no instance role answering: one sentence saying what was tried", async () => {
     const h = home(bare);
     // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
-    const result = await runCli(["export", "bare"], baseEnv(h, world.sts, { AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://127.0.0.1:9", AWS_EC2_METADATA_DISABLED: undefined }));
+    const result = await runCli(
+      ["export", "bare"],
+      baseEnv(h, world.sts, {
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://127.0.0.1:9",
+        AWS_EC2_METADATA_DISABLED: undefined,
+      }),
+    );
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toContain('Profile "bare" has no credentials of its own, so, as the AWS CLI does, the EC2 instance role was tried');
+    expect(result.stderr).toContain(
+      'Profile "bare" has no credentials of its own, so, as the AWS CLI does, the EC2 instance role was tried',
+    );
     expect(result.stderr).toContain("hint: Add keys or role_arn with source_profile to [bare]");
     expect(world.sts.calls).toEqual([]);
   });
@@ -140,9 +187,14 @@ describe("the end of the AWS CLI's provider chain: container role, then instance
 
 describe("web identity", () => {
   it("web_identity_token_file in a profile: an unsigned AssumeRoleWithWebIdentity, cached like the AWS CLI", async () => {
-    const h = home(`[profile web]\nrole_arn = arn:aws:iam::444444444444:role/WebRole\nweb_identity_token_file = TOKEN\nrole_session_name = ci-job\n`);
+    const h = home(
+      `[profile web]\nrole_arn = arn:aws:iam::444444444444:role/WebRole\nweb_identity_token_file = TOKEN\nrole_session_name = ci-job\n`,
+    );
     writeFileSync(join(h.dir, "token"), WEB_TOKEN);
-    writeFileSync(join(h.awsDir, "config"), `[profile web]\nrole_arn = arn:aws:iam::444444444444:role/WebRole\nweb_identity_token_file = ${join(h.dir, "token")}\nrole_session_name = ci-job\n`);
+    writeFileSync(
+      join(h.awsDir, "config"),
+      `[profile web]\nrole_arn = arn:aws:iam::444444444444:role/WebRole\nweb_identity_token_file = ${join(h.dir, "token")}\nrole_session_name = ci-job\n`,
+    );
     const env = baseEnv(h, world.sts);
     const first = await runCli(["whoami", "web", "--output", "json"], env);
     expect(first.stderr).toBe("");
@@ -151,7 +203,9 @@ describe("web identity", () => {
     expect(world.sts.calls[0]!.params).toMatchObject({ RoleSessionName: "ci-job", WebIdentityToken: WEB_TOKEN });
     expect(JSON.parse(first.stdout).Arn).toBe("arn:aws:sts::444444444444:assumed-role/WebRole/ci-job");
     // The AWS CLI's key: sha1 of botocore's sorted JSON of {RoleArn, RoleSessionName}; the session name is part of it.
-    const key = createHash("sha1").update('{"RoleArn": "arn:aws:iam::444444444444:role/WebRole", "RoleSessionName": "ci-job"}').digest("hex");
+    const key = createHash("sha1")
+      .update('{"RoleArn": "arn:aws:iam::444444444444:role/WebRole", "RoleSessionName": "ci-job"}')
+      .digest("hex");
     expect(h.cacheFiles()).toEqual([`${key}.json`]);
     world.sts.reset();
     expect((await runCli(["export", "web"], env)).code).toBe(0);
@@ -161,7 +215,14 @@ describe("web identity", () => {
   it("AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN alone (CI), with no config at all", async () => {
     const h = world.home({ config: "", credentials: "" });
     writeFileSync(join(h.dir, "token"), WEB_TOKEN);
-    const result = await runCli(["export", "--format", "json"], baseEnv(h, world.sts, { AWS_WEB_IDENTITY_TOKEN_FILE: join(h.dir, "token"), AWS_ROLE_ARN: "arn:aws:iam::444444444444:role/WebRole", AWS_ROLE_SESSION_NAME: "gha" }));
+    const result = await runCli(
+      ["export", "--format", "json"],
+      baseEnv(h, world.sts, {
+        AWS_WEB_IDENTITY_TOKEN_FILE: join(h.dir, "token"),
+        AWS_ROLE_ARN: "arn:aws:iam::444444444444:role/WebRole",
+        AWS_ROLE_SESSION_NAME: "gha",
+      }),
+    );
     expect(result.stderr).toBe("");
     expect(JSON.parse(result.stdout).Arn).toBe("arn:aws:sts::444444444444:assumed-role/WebRole/gha");
   });
@@ -169,7 +230,10 @@ describe("web identity", () => {
   it("a token the identity provider did not issue: the STS error and a hint", async () => {
     const h = home("");
     writeFileSync(join(h.dir, "token"), "not-a-token");
-    writeFileSync(join(h.awsDir, "config"), `[profile web]\nrole_arn = arn:aws:iam::444444444444:role/WebRole\nweb_identity_token_file = ${join(h.dir, "token")}\n`);
+    writeFileSync(
+      join(h.awsDir, "config"),
+      `[profile web]\nrole_arn = arn:aws:iam::444444444444:role/WebRole\nweb_identity_token_file = ${join(h.dir, "token")}\n`,
+    );
     const result = await runCli(["export", "web"], baseEnv(h, world.sts));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
@@ -182,8 +246,14 @@ describe("credential_process", () => {
   it("a source profile's process supplies the keys (run without a shell, its JSON read)", async () => {
     const h = home("");
     const script = join(h.dir, "creds helper.mjs");
-    writeFileSync(script, `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: ${JSON.stringify(CI_KEY)}, SecretAccessKey: ${JSON.stringify(CI_SECRET)} }));\n`);
-    writeFileSync(join(h.awsDir, "config"), `[profile proc]\ncredential_process = "${process.execPath}" "${script}"\n[profile viaproc]\nrole_arn = ${ENV_ROLE}\nsource_profile = proc\n`);
+    writeFileSync(
+      script,
+      `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: ${JSON.stringify(CI_KEY)}, SecretAccessKey: ${JSON.stringify(CI_SECRET)} }));\n`,
+    );
+    writeFileSync(
+      join(h.awsDir, "config"),
+      `[profile proc]\ncredential_process = "${process.execPath}" "${script}"\n[profile viaproc]\nrole_arn = ${ENV_ROLE}\nsource_profile = proc\n`,
+    );
     const result = await runCli(["export", "viaproc"], baseEnv(h, world.sts));
     expect(result.stderr).toBe("");
     expect(callsOf(world.sts)).toEqual(["AssumeRole EnvSourceRole"]);
@@ -192,7 +262,10 @@ describe("credential_process", () => {
 
   it("a process that fails: its exit code, never its output", async () => {
     const h = home("");
-    writeFileSync(join(h.awsDir, "config"), `[profile proc]\ncredential_process = "${process.execPath}" -e "process.stdout.write('SECRETSTUFF'); process.exit(3)"\n`);
+    writeFileSync(
+      join(h.awsDir, "config"),
+      `[profile proc]\ncredential_process = "${process.execPath}" -e "process.stdout.write('SECRETSTUFF'); process.exit(3)"\n`,
+    );
     const result = await runCli(["export", "proc"], baseEnv(h, world.sts));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
@@ -206,15 +279,23 @@ describe("session keys in a file", () => {
   it("aws_session_token is sent as the security token of the source (and the hop is role chaining)", async () => {
     // Session keys of EnvSourceRole, which trusts its own account's principals.
     const ci = home(`[profile ci]\nrole_arn = ${ENV_ROLE}\ncredential_source = Environment\n`);
-    const keys = (await runCli(["export", "ci", "--format", "json"], baseEnv(ci, world.sts, { AWS_ACCESS_KEY_ID: CI_KEY, AWS_SECRET_ACCESS_KEY: CI_SECRET }))).stdout;
+    const keys = (
+      await runCli(
+        ["export", "ci", "--format", "json"],
+        baseEnv(ci, world.sts, { AWS_ACCESS_KEY_ID: CI_KEY, AWS_SECRET_ACCESS_KEY: CI_SECRET }),
+      )
+    ).stdout;
     const { AccessKeyId, SecretAccessKey, SessionToken } = JSON.parse(keys) as Record<string, string>;
-    const h = home(`[profile next]\nrole_arn = ${ENV_ROLE}\nsource_profile = session\nrole_session_name = second\n`, `[session]\naws_access_key_id = ${AccessKeyId}\naws_secret_access_key = ${SecretAccessKey}\naws_session_token = ${SessionToken}\n`);
+    const h = home(
+      `[profile next]\nrole_arn = ${ENV_ROLE}\nsource_profile = session\nrole_session_name = second\n`,
+      `[session]\naws_access_key_id = ${AccessKeyId}\naws_secret_access_key = ${SecretAccessKey}\naws_session_token = ${SessionToken}\n`,
+    );
     world.sts.reset();
     const result = await runCli(["export", "next"], baseEnv(h, world.sts));
     expect(result.stderr).toBe("");
     expect(callsOf(world.sts)).toEqual(["AssumeRole EnvSourceRole"]);
-    expect(world.sts.calls[0]!.callerArn).toMatch(/^arn:aws:sts::444444444444:assumed-role\/EnvSourceRole\/botocore-session-\d+$/);
+    expect(world.sts.calls[0]!.callerArn).toMatch(
+      /^arn:aws:sts::444444444444:assumed-role\/EnvSourceRole\/botocore-session-\d+$/,
+    );
   });
 });
-
-

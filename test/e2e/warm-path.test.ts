@@ -21,9 +21,11 @@ beforeAll(async () => {
   home = makeHome();
   bigHome = makeHome();
   let extra = "\n";
-  for (let i = 0; i < 2000; i++) extra += `[profile org-${i}]\nrole_arn = arn:aws:iam::${100000000000 + i}:role/Admin\nsource_profile = default\n\n`;
+  for (let i = 0; i < 2000; i++)
+    extra += `[profile org-${i}]\nrole_arn = arn:aws:iam::${100000000000 + i}:role/Admin\nsource_profile = default\n\n`;
   appendFileSync(join(bigHome.awsDir, "config"), extra);
-  for (const h of [home, bigHome]) expect((await runCli(["export", "role-e", "--token-code", "123456"], baseEnv(h, sts))).code).toBe(0);
+  for (const h of [home, bigHome])
+    expect((await runCli(["export", "role-e", "--token-code", "123456"], baseEnv(h, sts))).code).toBe(0);
 });
 afterAll(async () => {
   await sts.close();
@@ -31,10 +33,16 @@ afterAll(async () => {
   bigHome.remove();
 });
 
-function loadedModules(args: string[], env: Record<string, string>): Promise<{ code: number | null; modules: string[]; stdout: string }> {
+function loadedModules(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; modules: string[]; stdout: string }> {
   const out = join(mkdtempSync(join(tmpdir(), "awsrole-modules-")), "modules.json");
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--require", RECORDER, BIN, ...args], { env: { ...env, AWSROLE_TEST_MODULES_OUT: out }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--require", RECORDER, BIN, ...args], {
+      env: { ...env, AWSROLE_TEST_MODULES_OUT: out },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
     child.on("error", reject);
@@ -42,27 +50,44 @@ function loadedModules(args: string[], env: Record<string, string>): Promise<{ c
   });
 }
 
-const FORBIDDEN_BUILTINS = ["node:crypto", "node:child_process", "node:net", "node:tty", "node:http", "node:https", "node:stream", "node:readline"];
+const FORBIDDEN_BUILTINS = [
+  "node:crypto",
+  "node:child_process",
+  "node:net",
+  "node:tty",
+  "node:http",
+  "node:https",
+  "node:stream",
+  "node:readline",
+];
 
 describe("the warm export path", () => {
   it.each([
     ["a small config", () => home],
     ["a config with 2,000 more profiles", () => bigHome],
-  ])("with %s loads only the fast bundle: no SDK, no inquirer, no commander, no costly builtins", async (_name, which) => {
-    sts.reset();
-    const { code, modules, stdout } = await loadedModules(["export", "role-e"], baseEnv(which(), sts));
-    expect(code).toBe(0);
-    expect(stdout).toMatch(/^export AWS_ACCESS_KEY_ID='ASIA/);
-    expect(callsOf(sts)).toEqual([]);
-    const required = modules.filter((m) => m.startsWith("/"));
-    expect(required.map((f) => relative(ROOT, f))).toEqual(["bin/awsrole.cjs"]);
-    const read = modules.filter((m) => m.startsWith("read:")).map((m) => m.slice(5));
-    expect(read.filter((f) => f.startsWith(ROOT)).map((f) => relative(ROOT, f)).sort()).toEqual(["bin/awsrole.cjs", "dist/fast-export.cjs"]);
-    // The V8 code cache is read from the user's cache directory, named for this V8.
-    expect(read.filter((f) => f.includes("/awsrole/v8/"))).toEqual([codeCacheOf(which())]);
-    expect(read.filter((f) => f.includes("node_modules") || f.endsWith("cli.cjs"))).toEqual([]);
-    expect(modules.filter((m) => FORBIDDEN_BUILTINS.includes(m))).toEqual([]);
-  });
+  ])(
+    "with %s loads only the fast bundle: no SDK, no inquirer, no commander, no costly builtins",
+    async (_name, which) => {
+      sts.reset();
+      const { code, modules, stdout } = await loadedModules(["export", "role-e"], baseEnv(which(), sts));
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^export AWS_ACCESS_KEY_ID='ASIA/);
+      expect(callsOf(sts)).toEqual([]);
+      const required = modules.filter((m) => m.startsWith("/"));
+      expect(required.map((f) => relative(ROOT, f))).toEqual(["bin/awsrole.cjs"]);
+      const read = modules.filter((m) => m.startsWith("read:")).map((m) => m.slice(5));
+      expect(
+        read
+          .filter((f) => f.startsWith(ROOT))
+          .map((f) => relative(ROOT, f))
+          .sort(),
+      ).toEqual(["bin/awsrole.cjs", "dist/fast-export.cjs"]);
+      // The V8 code cache is read from the user's cache directory, named for this V8.
+      expect(read.filter((f) => f.includes("/awsrole/v8/"))).toEqual([codeCacheOf(which())]);
+      expect(read.filter((f) => f.includes("node_modules") || f.endsWith("cli.cjs"))).toEqual([]);
+      expect(modules.filter((m) => FORBIDDEN_BUILTINS.includes(m))).toEqual([]);
+    },
+  );
 
   it("export --mark (what the shell-init function runs) stays on the fast bundle too", async () => {
     sts.reset();
@@ -91,7 +116,9 @@ describe("the warm export path", () => {
 
 /** The code cache bin/awsrole.cjs keeps for this Node's V8 and this build of the bundle. */
 function codeCacheOf(h: Home): string {
-  const id = /\/\/# awsrole-build-id=([0-9a-f]+)\s*$/.exec(readFileSync(join(ROOT, "dist", "fast-export.cjs"), "utf8"))?.[1];
+  const id = /\/\/# awsrole-build-id=([0-9a-f]+)\s*$/.exec(
+    readFileSync(join(ROOT, "dist", "fast-export.cjs"), "utf8"),
+  )?.[1];
   expect(id).toMatch(/^[0-9a-f]{20}$/);
   return join(h.dir, ".cache", "awsrole", "v8", `fast-export-${process.versions.v8}-${id}.cache`);
 }
@@ -110,7 +137,9 @@ describe("the warm path's V8 code cache", () => {
       expect(readdirSync(join(ROOT, "dist")).filter((f) => f.includes("cache"))).toEqual([]);
       // Another V8 or another build is another file: a cache is never offered to a V8 that did not make it.
       // (The cold run left the full CLI's and the SDK's caches beside it, by the same rule: test/e2e/cold-path.test.ts.)
-      const fastCaches = readdirSync(join(h.dir, ".cache", "awsrole", "v8")).filter((f) => f.startsWith("fast-export-"));
+      const fastCaches = readdirSync(join(h.dir, ".cache", "awsrole", "v8")).filter((f) =>
+        f.startsWith("fast-export-"),
+      );
       expect(fastCaches).toEqual([`fast-export-${process.versions.v8}-${file.split("-").pop()}`]);
       // XDG_CACHE_HOME wins over ~/.cache.
       expect((await runCli(["export", "role-e"], { ...env, XDG_CACHE_HOME: xdg })).code).toBe(0);
@@ -141,7 +170,13 @@ describe("a cold chain makes exactly the STS calls it needs", () => {
     try {
       sts.reset();
       expect((await runCli(["export", "role-e", "--token-code", "123456"], baseEnv(cold, sts))).code).toBe(0);
-      expect(callsOf(sts)).toEqual(["AssumeRole RoleA", "AssumeRole RoleB", "AssumeRole RoleC", "AssumeRole RoleD", "AssumeRole RoleE"]);
+      expect(callsOf(sts)).toEqual([
+        "AssumeRole RoleA",
+        "AssumeRole RoleB",
+        "AssumeRole RoleC",
+        "AssumeRole RoleD",
+        "AssumeRole RoleE",
+      ]);
       expect(new Set(sts.calls.map((c) => c.connection)).size).toBe(1);
     } finally {
       cold.remove();
@@ -154,7 +189,9 @@ describe("a cold chain makes exactly the STS calls it needs", () => {
       const env = baseEnv(h, sts);
       expect((await runCli(["export", "role-e", "--token-code", "123456"], env)).code).toBe(0);
       // Remove the entries of the two outer hops (role-d, role-e): three inner ones stay valid.
-      const plan = JSON.parse((await runCli(["chain", "role-e", "--output", "json"], env)).stdout) as { hops: Array<{ cacheFile: string }> };
+      const plan = JSON.parse((await runCli(["chain", "role-e", "--output", "json"], env)).stdout) as {
+        hops: Array<{ cacheFile: string }>;
+      };
       const { rmSync } = await import("node:fs");
       for (const hop of plan.hops.slice(3)) rmSync(hop.cacheFile);
       sts.reset();

@@ -25,7 +25,13 @@ const ctx: Context = {
   signal: new AbortController().signal,
   effects: onlineEffects,
 };
-const fx = onlineEffects(ctx, { config, plan: { profile: undefined, source: { kind: "environment", reason: "environment-variables" }, hops: [] }, region: undefined, cacheDir: dir, noCache: true });
+const fx = onlineEffects(ctx, {
+  config,
+  plan: { profile: undefined, source: { kind: "environment", reason: "environment-variables" }, hops: [] },
+  region: undefined,
+  cacheDir: dir,
+  noCache: true,
+});
 
 describe("online effects", () => {
   it("withLock: one holder at a time per file, on <name>.lock beside it, removed after", async () => {

@@ -22,7 +22,12 @@ describe("fault kinds", () => {
   it("http500 => 500 InternalFailure (Receiver)", async () => {
     server.injectFault("http500");
     await expectStsError(whoami(), "InternalFailure", 500);
-    expect(server.calls[0]).toMatchObject({ action: "GetCallerIdentity", fault: "http500", status: 500, errorCode: "InternalFailure" });
+    expect(server.calls[0]).toMatchObject({
+      action: "GetCallerIdentity",
+      fault: "http500",
+      status: 500,
+      errorCode: "InternalFailure",
+    });
   });
 
   it("throttle => 400 Throttling: Rate exceeded", async () => {
@@ -34,9 +39,16 @@ describe("fault kinds", () => {
   it("malformed-xml => 200 whose body the SDK cannot parse", async () => {
     server.injectFault("malformed-xml");
     await expect(
-      sts(server, USER1).send(new AssumeRoleCommand({ RoleArn: role("123456789012", "s3-developer"), RoleSessionName: "cut" })),
+      sts(server, USER1).send(
+        new AssumeRoleCommand({ RoleArn: role("123456789012", "s3-developer"), RoleSessionName: "cut" }),
+      ),
     ).rejects.toThrow(/XML parse error/);
-    expect(server.calls[0]).toMatchObject({ action: "AssumeRole", fault: "malformed-xml", status: 200, params: { RoleSessionName: "cut" } });
+    expect(server.calls[0]).toMatchObject({
+      action: "AssumeRole",
+      fault: "malformed-xml",
+      status: 200,
+      params: { RoleSessionName: "cut" },
+    });
   });
 
   it("reset-connection => the socket is destroyed without a response", async () => {
@@ -85,7 +97,11 @@ describe("close()", () => {
   it("ends hanging connections and resolves promptly", async () => {
     const own = await startSts({ world });
     own.injectFault("hang", 3);
-    const pending = [1, 2, 3].map(() => fetch(`${own.url}/`, { method: "POST", body: "Action=GetCallerIdentity&Version=2011-06-15" }).catch((e: Error) => e));
+    const pending = [1, 2, 3].map(() =>
+      fetch(`${own.url}/`, { method: "POST", body: "Action=GetCallerIdentity&Version=2011-06-15" }).catch(
+        (e: Error) => e,
+      ),
+    );
     while (own.calls.length < 3) await new Promise((r) => setTimeout(r, 5));
     const started = Date.now();
     await own.close();

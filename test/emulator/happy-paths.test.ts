@@ -1,6 +1,11 @@
 // The emulator accepts what real STS accepts, driven by the real @aws-sdk/client-sts over HTTP.
 
-import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
+import {
+  AssumeRoleCommand,
+  AssumeRoleWithWebIdentityCommand,
+  GetCallerIdentityCommand,
+  GetSessionTokenCommand,
+} from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadWorld, startSts, type StsServer } from "../sts/server.js";
 import {
@@ -41,7 +46,10 @@ describe("user1 -> s3-developer (seed 000)", () => {
 
   it("assumes the role and the session identifies as the assumed role", async () => {
     const assumed = await sts(server, USER1).send(
-      new AssumeRoleCommand({ RoleArn: role("123456789012", "s3-developer"), RoleSessionName: "botocore-session-1553254029" }),
+      new AssumeRoleCommand({
+        RoleArn: role("123456789012", "s3-developer"),
+        RoleSessionName: "botocore-session-1553254029",
+      }),
     );
     const c = assumed.Credentials!;
     expect(c.AccessKeyId).toMatch(/^ASIA[A-Z0-9]{16}$/);
@@ -49,7 +57,9 @@ describe("user1 -> s3-developer (seed 000)", () => {
     expect(c.SessionToken!.length).toBeGreaterThan(300);
     expect(secondsUntil(c.Expiration)).toBeGreaterThanOrEqual(3599);
     expect(secondsUntil(c.Expiration)).toBeLessThanOrEqual(3600);
-    expect(assumed.AssumedRoleUser!.Arn).toBe("arn:aws:sts::123456789012:assumed-role/s3-developer/botocore-session-1553254029");
+    expect(assumed.AssumedRoleUser!.Arn).toBe(
+      "arn:aws:sts::123456789012:assumed-role/s3-developer/botocore-session-1553254029",
+    );
     expect(assumed.AssumedRoleUser!.AssumedRoleId).toMatch(/^AROA[A-Z0-9]{17}:botocore-session-1553254029$/);
     expect(assumed.PackedPolicySize).toBe(0);
 
@@ -83,7 +93,11 @@ describe("User1 + MFA -> RoleA -> RoleB -> RoleC -> RoleD -> RoleE (seed 001)", 
     const assumeCalls = server.calls.filter((c) => c.action === "AssumeRole");
     expect(assumeCalls.map((c) => c.callerArn)).toEqual([CHAIN_USER_ARN, ...arns.slice(0, 4)]);
     expect(assumeCalls.map((c) => c.params.RoleArn)).toEqual(chain.map((n) => role("222222222222", n)));
-    expect(assumeCalls[0]!.params).toMatchObject({ SerialNumber: CHAIN_MFA, TokenCode: "123456", RoleSessionName: "hop-1" });
+    expect(assumeCalls[0]!.params).toMatchObject({
+      SerialNumber: CHAIN_MFA,
+      TokenCode: "123456",
+      RoleSessionName: "hop-1",
+    });
     expect(assumeCalls[0]!.accessKeyId).toBe(CHAIN_USER.accessKeyId);
     expect(assumeCalls[1]!.params.SerialNumber).toBeUndefined();
     expect(server.calls.filter((c) => c.action === "GetCallerIdentity").map((c) => c.callerArn)).toEqual(arns);
@@ -91,11 +105,21 @@ describe("User1 + MFA -> RoleA -> RoleB -> RoleC -> RoleD -> RoleE (seed 001)", 
 
   it("lets the first hop ask for RoleA's 12 h maximum (not chained), while a chained hop may take exactly 1 h", async () => {
     const a = await sts(server, CHAIN_USER).send(
-      new AssumeRoleCommand({ RoleArn: role("222222222222", "RoleA"), RoleSessionName: "long", SerialNumber: CHAIN_MFA, TokenCode: "654321", DurationSeconds: 43200 }),
+      new AssumeRoleCommand({
+        RoleArn: role("222222222222", "RoleA"),
+        RoleSessionName: "long",
+        SerialNumber: CHAIN_MFA,
+        TokenCode: "654321",
+        DurationSeconds: 43200,
+      }),
     );
     expect(secondsUntil(a.Credentials!.Expiration)).toBeGreaterThanOrEqual(43199);
     const b = await sts(server, keysOf(a.Credentials)).send(
-      new AssumeRoleCommand({ RoleArn: role("222222222222", "RoleB"), RoleSessionName: "hop-b", DurationSeconds: 3600 }),
+      new AssumeRoleCommand({
+        RoleArn: role("222222222222", "RoleB"),
+        RoleSessionName: "hop-b",
+        DurationSeconds: 3600,
+      }),
     );
     expect(secondsUntil(b.Credentials!.Expiration)).toBeGreaterThanOrEqual(3599);
   });
@@ -104,7 +128,11 @@ describe("User1 + MFA -> RoleA -> RoleB -> RoleC -> RoleD -> RoleE (seed 001)", 
 describe("manual assume-role (seed 002)", () => {
   it("no_skill assumes s3_role without MFA and s3_role_mfa with MFA", async () => {
     const plain = await sts(server, NO_SKILL).send(
-      new AssumeRoleCommand({ RoleArn: role("333333333333", "s3_role"), RoleSessionName: "s3_role", DurationSeconds: 3600 }),
+      new AssumeRoleCommand({
+        RoleArn: role("333333333333", "s3_role"),
+        RoleSessionName: "s3_role",
+        DurationSeconds: 3600,
+      }),
     );
     expect(plain.AssumedRoleUser!.Arn).toBe("arn:aws:sts::333333333333:assumed-role/s3_role/s3_role");
     const withMfa = await sts(server, NO_SKILL).send(
@@ -122,7 +150,9 @@ describe("manual assume-role (seed 002)", () => {
 
 describe("GetSessionToken", () => {
   it("with MFA, then AssumeRole MfaSessionRole using the MFA session (no second code)", async () => {
-    const session = await sts(server, CHAIN_USER).send(new GetSessionTokenCommand({ SerialNumber: CHAIN_MFA, TokenCode: "111111" }));
+    const session = await sts(server, CHAIN_USER).send(
+      new GetSessionTokenCommand({ SerialNumber: CHAIN_MFA, TokenCode: "111111" }),
+    );
     expect(session.Credentials!.AccessKeyId).toMatch(/^ASIA/);
     expect(secondsUntil(session.Credentials!.Expiration)).toBeGreaterThanOrEqual(43199); // default 12 h
 
@@ -150,15 +180,27 @@ describe("GetSessionToken", () => {
 describe("other trust shapes in the seed world", () => {
   it("ExternalRole with the right external id, LongRole for 12 h, 900 s on a 1 h role", async () => {
     const ext = await sts(server, USER1).send(
-      new AssumeRoleCommand({ RoleArn: role("444444444444", "ExternalRole"), RoleSessionName: "ext", ExternalId: "ext-123" }),
+      new AssumeRoleCommand({
+        RoleArn: role("444444444444", "ExternalRole"),
+        RoleSessionName: "ext",
+        ExternalId: "ext-123",
+      }),
     );
     expect(ext.AssumedRoleUser!.Arn).toContain("assumed-role/ExternalRole/ext");
     const long = await sts(server, CHAIN_USER).send(
-      new AssumeRoleCommand({ RoleArn: role("444444444444", "LongRole"), RoleSessionName: "long", DurationSeconds: 43200 }),
+      new AssumeRoleCommand({
+        RoleArn: role("444444444444", "LongRole"),
+        RoleSessionName: "long",
+        DurationSeconds: 43200,
+      }),
     );
     expect(secondsUntil(long.Credentials!.Expiration)).toBeGreaterThanOrEqual(43199);
     const min = await sts(server, USER1).send(
-      new AssumeRoleCommand({ RoleArn: role("123456789012", "s3-developer"), RoleSessionName: "min", DurationSeconds: 900 }),
+      new AssumeRoleCommand({
+        RoleArn: role("123456789012", "s3-developer"),
+        RoleSessionName: "min",
+        DurationSeconds: 900,
+      }),
     );
     expect(secondsUntil(min.Credentials!.Expiration)).toBeGreaterThanOrEqual(899);
     expect(secondsUntil(min.Credentials!.Expiration)).toBeLessThanOrEqual(900);
@@ -176,13 +218,22 @@ describe("other trust shapes in the seed world", () => {
 describe("AssumeRoleWithWebIdentity", () => {
   it("exchanges the seed token for WebRole credentials, unsigned", async () => {
     const out = await anonymousSts(server).send(
-      new AssumeRoleWithWebIdentityCommand({ RoleArn: role("444444444444", "WebRole"), RoleSessionName: "ci-run", WebIdentityToken: WEB_TOKEN }),
+      new AssumeRoleWithWebIdentityCommand({
+        RoleArn: role("444444444444", "WebRole"),
+        RoleSessionName: "ci-run",
+        WebIdentityToken: WEB_TOKEN,
+      }),
     );
     expect(out.SubjectFromWebIdentityToken).toBe("ci-runner");
     expect(out.Provider).toBe("oidc.awsrole.test");
     expect(out.Audience).toBe("sts.amazonaws.com");
     expect(out.AssumedRoleUser!.Arn).toBe("arn:aws:sts::444444444444:assumed-role/WebRole/ci-run");
-    expect(server.calls[0]).toMatchObject({ action: "AssumeRoleWithWebIdentity", callerArn: null, accessKeyId: null, status: 200 });
+    expect(server.calls[0]).toMatchObject({
+      action: "AssumeRoleWithWebIdentity",
+      callerArn: null,
+      accessKeyId: null,
+      status: 200,
+    });
 
     const identity = await sts(server, keysOf(out.Credentials)).send(new GetCallerIdentityCommand({}));
     expect(identity.Arn).toBe(out.AssumedRoleUser!.Arn);

@@ -14,10 +14,22 @@ export interface KeyPair {
 }
 
 // The seed world's long-term keys (test/sts/worlds/seeds.json).
-export const USER1: KeyPair = { accessKeyId: "AKIAUSER1S3DEV000001", secretAccessKey: "user1s3devSecretKey000000000000000000001" };
-export const CHAIN_USER: KeyPair = { accessKeyId: "AKIAUSER1CHAIN000001", secretAccessKey: "User1ChainSecretKey00000000000000000001" };
-export const NO_SKILL: KeyPair = { accessKeyId: "AKIANOSKILL000000001", secretAccessKey: "NoSkillSecretKey000000000000000000000001" };
-export const CI_USER: KeyPair = { accessKeyId: "AKIACIUSER0000000001", secretAccessKey: "CiUserSecretKey0000000000000000000000001" };
+export const USER1: KeyPair = {
+  accessKeyId: "AKIAUSER1S3DEV000001",
+  secretAccessKey: "user1s3devSecretKey000000000000000000001",
+};
+export const CHAIN_USER: KeyPair = {
+  accessKeyId: "AKIAUSER1CHAIN000001",
+  secretAccessKey: "User1ChainSecretKey00000000000000000001",
+};
+export const NO_SKILL: KeyPair = {
+  accessKeyId: "AKIANOSKILL000000001",
+  secretAccessKey: "NoSkillSecretKey000000000000000000000001",
+};
+export const CI_USER: KeyPair = {
+  accessKeyId: "AKIACIUSER0000000001",
+  secretAccessKey: "CiUserSecretKey0000000000000000000000001",
+};
 
 export const USER1_ARN = "arn:aws:iam::123456789012:user/user1";
 export const CHAIN_USER_ARN = "arn:aws:iam::111111111111:user/User1";
@@ -31,7 +43,11 @@ export const role = (account: string, name: string): string => `arn:aws:iam::${a
  * A real STS client for the emulator. maxAttempts defaults to 1 so every SDK call is exactly
  * one request in `server.calls` (fault tests opt into retries explicitly).
  */
-export function sts(server: Pick<StsServer, "url">, credentials: KeyPair, options: { maxAttempts?: number; region?: string } = {}): STSClient {
+export function sts(
+  server: Pick<StsServer, "url">,
+  credentials: KeyPair,
+  options: { maxAttempts?: number; region?: string } = {},
+): STSClient {
   return new STSClient({
     region: options.region ?? "us-east-1",
     endpoint: server.url,

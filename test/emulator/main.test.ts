@@ -11,7 +11,10 @@ const MAIN = fileURLToPath(new URL("../sts/main.ts", import.meta.url));
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 
 function startMain(args: string[]) {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
+    cwd: REPO,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

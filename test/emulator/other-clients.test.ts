@@ -81,8 +81,17 @@ describe("botocore", () => {
     `signs requests the emulator verifies${hasBotocore ? "" : " (skipped: python3 with botocore not found)"}`,
     async () => {
       server.reset();
-      const cfg = { url: server.url, user: CHAIN_USER, mfa: CHAIN_MFA, roleA: role("222222222222", "RoleA"), roleB: role("222222222222", "RoleB") };
-      const { stdout } = await run("python3", ["-c", BOTOCORE_SCRIPT, JSON.stringify(cfg)], { env: childEnv({}), timeout: 20_000 });
+      const cfg = {
+        url: server.url,
+        user: CHAIN_USER,
+        mfa: CHAIN_MFA,
+        roleA: role("222222222222", "RoleA"),
+        roleB: role("222222222222", "RoleB"),
+      };
+      const { stdout } = await run("python3", ["-c", BOTOCORE_SCRIPT, JSON.stringify(cfg)], {
+        env: childEnv({}),
+        timeout: 20_000,
+      });
       expect(JSON.parse(stdout)).toEqual({
         user: CHAIN_USER_ARN,
         roleA: "arn:aws:sts::222222222222:assumed-role/RoleA/botocore-a",
@@ -99,7 +108,11 @@ describe("botocore", () => {
         "GetCallerIdentity:200",
         "GetCallerIdentity:403",
       ]);
-      expect(server.calls[1]!.params).toMatchObject({ DurationSeconds: "1800", SerialNumber: CHAIN_MFA, TokenCode: "123456" });
+      expect(server.calls[1]!.params).toMatchObject({
+        DurationSeconds: "1800",
+        SerialNumber: CHAIN_MFA,
+        TokenCode: "123456",
+      });
       expect(new Set(server.calls.map((c) => c.region))).toEqual(new Set(["eu-west-1"]));
     },
   );
@@ -120,7 +133,11 @@ describe("AWS CLI v1", () => {
         `[profile s3-developer]\nrole_arn = ${role("123456789012", "s3-developer")}\nsource_profile = user1\nrole_session_name = cli-session\n`,
       );
       const env = childEnv({ AWS_ENDPOINT_URL_STS: server.url, AWS_DEFAULT_REGION: "us-east-1" });
-      const { stdout } = await run("aws", ["sts", "get-caller-identity", "--profile", "s3-developer", "--output", "json"], { env, timeout: 20_000 });
+      const { stdout } = await run(
+        "aws",
+        ["sts", "get-caller-identity", "--profile", "s3-developer", "--output", "json"],
+        { env, timeout: 20_000 },
+      );
       expect(JSON.parse(stdout)).toMatchObject({
         Arn: "arn:aws:sts::123456789012:assumed-role/s3-developer/cli-session",
         Account: "123456789012",

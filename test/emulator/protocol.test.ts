@@ -52,15 +52,23 @@ async function raw(options: RawOptions): Promise<{ status: number; headers: Head
     method,
     path: "/",
     query: method === "GET" ? form : "",
-    headers: method === "POST" ? { host: [host], "content-type": ["application/x-www-form-urlencoded; charset=utf-8"] } : { host: [host] },
+    headers:
+      method === "POST"
+        ? { host: [host], "content-type": ["application/x-www-form-urlencoded; charset=utf-8"] }
+        : { host: [host] },
     body: Buffer.from(method === "POST" ? form : ""),
   };
   if (options.keys !== null) {
-    signRequest(request, options.keys ?? USER1, { region: options.region ?? "us-east-1", service: options.service, date: options.date });
+    signRequest(request, options.keys ?? USER1, {
+      region: options.region ?? "us-east-1",
+      service: options.service,
+      date: options.date,
+    });
   }
   options.tamper?.(request);
   const headers = new Headers();
-  for (const [name, values] of Object.entries(request.headers)) if (name !== "host") headers.set(name, values.join(","));
+  for (const [name, values] of Object.entries(request.headers))
+    if (name !== "host") headers.set(name, values.join(","));
   const response = await fetch(`${server.url}${request.path}${request.query ? `?${request.query}` : ""}`, {
     method,
     headers,
@@ -87,9 +95,17 @@ describe("response shapes", () => {
   });
 
   it("AssumeRole: Credentials, AssumedRoleUser, PackedPolicySize; Expiration without fractions", async () => {
-    const res = await raw({ params: { Action: "AssumeRole", Version: "2011-06-15", RoleArn: role("123456789012", "s3-developer"), RoleSessionName: "shape" } });
+    const res = await raw({
+      params: {
+        Action: "AssumeRole",
+        Version: "2011-06-15",
+        RoleArn: role("123456789012", "s3-developer"),
+        RoleSessionName: "shape",
+      },
+    });
     expect(res.status).toBe(200);
-    for (const tag of ["AssumeRoleResult", "Credentials", "AssumedRoleUser", "PackedPolicySize", "ResponseMetadata"]) expect(res.body).toContain(`<${tag}>`);
+    for (const tag of ["AssumeRoleResult", "Credentials", "AssumedRoleUser", "PackedPolicySize", "ResponseMetadata"])
+      expect(res.body).toContain(`<${tag}>`);
     expect(xmlText(res.body, "Expiration")).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(xmlText(res.body, "AccessKeyId")).toMatch(/^ASIA[A-Z0-9]{16}$/);
     expect(xmlText(res.body, "SessionToken")).toMatch(/^[A-Za-z0-9+/=]{300,}$/);
@@ -98,7 +114,13 @@ describe("response shapes", () => {
   it("AssumeRoleWithWebIdentity: unsigned, with SubjectFromWebIdentityToken, Provider and Audience", async () => {
     const res = await raw({
       keys: null,
-      params: { Action: "AssumeRoleWithWebIdentity", Version: "2011-06-15", RoleArn: role("444444444444", "WebRole"), RoleSessionName: "web", WebIdentityToken: WEB_TOKEN },
+      params: {
+        Action: "AssumeRoleWithWebIdentity",
+        Version: "2011-06-15",
+        RoleArn: role("444444444444", "WebRole"),
+        RoleSessionName: "web",
+        WebIdentityToken: WEB_TOKEN,
+      },
     });
     expect(res.status).toBe(200);
     expect(xmlText(res.body, "SubjectFromWebIdentityToken")).toBe("ci-runner");
@@ -107,9 +129,20 @@ describe("response shapes", () => {
   });
 
   it("errors: ErrorResponse with Type, Code, Message and RequestId; values are XML-escaped", async () => {
-    const res = await raw({ params: { Action: "AssumeRole", Version: "2011-06-15", RoleArn: role("123456789012", "s3-developer"), RoleSessionName: `a<b>&"c'` } });
+    const res = await raw({
+      params: {
+        Action: "AssumeRole",
+        Version: "2011-06-15",
+        RoleArn: role("123456789012", "s3-developer"),
+        RoleSessionName: `a<b>&"c'`,
+      },
+    });
     expect(res.status).toBe(400);
-    expect(res.body.startsWith(`<ErrorResponse xmlns="${NS}">\n  <Error>\n    <Type>Sender</Type>\n    <Code>ValidationError</Code>\n`)).toBe(true);
+    expect(
+      res.body.startsWith(
+        `<ErrorResponse xmlns="${NS}">\n  <Error>\n    <Type>Sender</Type>\n    <Code>ValidationError</Code>\n`,
+      ),
+    ).toBe(true);
     expect(res.body).toContain(escapeXml(`Value 'a<b>&"c'' at 'roleSessionName'`));
     expect(xmlText(res.body, "Message")).toContain(`Value 'a<b>&"c'' at 'roleSessionName'`);
     expect(xmlText(res.body, "RequestId")).toBe(res.headers.get("x-amzn-requestid"));
@@ -138,12 +171,20 @@ describe("query protocol", () => {
     expect(wrong.status).toBe(400);
     expect(xmlText(wrong.body, "Message")).toBe("Could not find operation GetCallerIdentity for version 2010-05-08");
     const missing = await raw({ params: { Action: "GetCallerIdentity" } });
-    expect(xmlText(missing.body, "Message")).toBe("Could not find operation GetCallerIdentity for version NO_VERSION_SPECIFIED");
+    expect(xmlText(missing.body, "Message")).toBe(
+      "Could not find operation GetCallerIdentity for version NO_VERSION_SPECIFIED",
+    );
   });
 
   it("records params without Action/Version, plus access key and region from the scope", async () => {
     await raw({ params: { ...GCI, Extra: "a b+c" }, region: "ap-northeast-1" });
-    expect(server.calls[0]).toMatchObject({ action: "GetCallerIdentity", params: { Extra: "a b+c" }, accessKeyId: USER1.accessKeyId, region: "ap-northeast-1", callerArn: USER1_ARN });
+    expect(server.calls[0]).toMatchObject({
+      action: "GetCallerIdentity",
+      params: { Extra: "a b+c" },
+      accessKeyId: USER1.accessKeyId,
+      region: "ap-northeast-1",
+      callerArn: USER1_ARN,
+    });
   });
 });
 
@@ -156,7 +197,12 @@ describe("SigV4", () => {
 
   it("a body changed after signing => SignatureDoesNotMatch", async () => {
     const res = await raw({
-      params: { Action: "AssumeRole", Version: "2011-06-15", RoleArn: role("123456789012", "s3-developer"), RoleSessionName: "signed" },
+      params: {
+        Action: "AssumeRole",
+        Version: "2011-06-15",
+        RoleArn: role("123456789012", "s3-developer"),
+        RoleSessionName: "signed",
+      },
       tamper: (r) => {
         r.body = Buffer.from(r.body.toString().replace("signed", "forged"));
       },
@@ -166,7 +212,10 @@ describe("SigV4", () => {
   });
 
   it("a signed header changed after signing => SignatureDoesNotMatch", async () => {
-    const res = await raw({ params: GCI, tamper: (r) => (r.headers["x-amz-date"] = [r.headers["x-amz-date"]![0]!.replace(/\d\dZ$/, "59Z")]) });
+    const res = await raw({
+      params: GCI,
+      tamper: (r) => (r.headers["x-amz-date"] = [r.headers["x-amz-date"]![0]!.replace(/\d\dZ$/, "59Z")]),
+    });
     expect(xmlText(res.body, "Code")).toBe("SignatureDoesNotMatch");
   });
 

@@ -1,7 +1,12 @@
 // The emulator refuses what real STS refuses, with the same error codes, HTTP statuses and
 // messages, as seen through the real @aws-sdk/client-sts.
 
-import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
+import {
+  AssumeRoleCommand,
+  AssumeRoleWithWebIdentityCommand,
+  GetCallerIdentityCommand,
+  GetSessionTokenCommand,
+} from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadWorld, startSts, type StsServer } from "../sts/server.js";
 import {
@@ -46,25 +51,55 @@ async function roleASession(): Promise<KeyPair> {
 describe("authentication", () => {
   it("wrong secret => SignatureDoesNotMatch", async () => {
     const badSecret = { ...USER1, secretAccessKey: `${USER1.secretAccessKey.slice(0, -1)}X` };
-    await expectStsError(sts(server, badSecret).send(new GetCallerIdentityCommand({})), "SignatureDoesNotMatch", 403, SIGNATURE_TEXT);
+    await expectStsError(
+      sts(server, badSecret).send(new GetCallerIdentityCommand({})),
+      "SignatureDoesNotMatch",
+      403,
+      SIGNATURE_TEXT,
+    );
     // The key was recognised, but the caller is not recorded as authenticated.
-    expect(server.calls[0]).toMatchObject({ accessKeyId: USER1.accessKeyId, callerArn: null, status: 403, errorCode: "SignatureDoesNotMatch" });
+    expect(server.calls[0]).toMatchObject({
+      accessKeyId: USER1.accessKeyId,
+      callerArn: null,
+      status: 403,
+      errorCode: "SignatureDoesNotMatch",
+    });
   });
 
   it("unknown access key => InvalidClientTokenId", async () => {
-    const unknown = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
-    await expectStsError(sts(server, unknown).send(new GetCallerIdentityCommand({})), "InvalidClientTokenId", 403, INVALID_TOKEN_TEXT);
+    const unknown = {
+      accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+      secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    };
+    await expectStsError(
+      sts(server, unknown).send(new GetCallerIdentityCommand({})),
+      "InvalidClientTokenId",
+      403,
+      INVALID_TOKEN_TEXT,
+    );
   });
 
   it("tampered, missing or foreign session token => InvalidClientTokenId", async () => {
     const session = await roleASession();
     const token = session.sessionToken!;
-    const tampered = { ...session, sessionToken: `${token.slice(0, 40)}${token[40] === "A" ? "B" : "A"}${token.slice(41)}` };
-    await expectStsError(sts(server, tampered).send(new GetCallerIdentityCommand({})), "InvalidClientTokenId", 403, INVALID_TOKEN_TEXT);
+    const tampered = {
+      ...session,
+      sessionToken: `${token.slice(0, 40)}${token[40] === "A" ? "B" : "A"}${token.slice(41)}`,
+    };
+    await expectStsError(
+      sts(server, tampered).send(new GetCallerIdentityCommand({})),
+      "InvalidClientTokenId",
+      403,
+      INVALID_TOKEN_TEXT,
+    );
     const withoutToken = { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey };
     await expectStsError(sts(server, withoutToken).send(new GetCallerIdentityCommand({})), "InvalidClientTokenId", 403);
     // Long-term keys must not carry a session token either.
-    await expectStsError(sts(server, { ...USER1, sessionToken: token }).send(new GetCallerIdentityCommand({})), "InvalidClientTokenId", 403);
+    await expectStsError(
+      sts(server, { ...USER1, sessionToken: token }).send(new GetCallerIdentityCommand({})),
+      "InvalidClientTokenId",
+      403,
+    );
   });
 
   it("session credentials past their expiration => ExpiredToken (advanceClock)", async () => {
@@ -79,7 +114,9 @@ describe("authentication", () => {
       "The security token included in the request is expired",
     );
     await expectStsError(
-      sts(server, session).send(new AssumeRoleCommand({ RoleArn: role("222222222222", "RoleB"), RoleSessionName: "late" })),
+      sts(server, session).send(
+        new AssumeRoleCommand({ RoleArn: role("222222222222", "RoleB"), RoleSessionName: "late" }),
+      ),
       "ExpiredToken",
       403,
     );
@@ -112,7 +149,12 @@ describe("trust policies", () => {
 
   it("external id missing or wrong => AccessDenied", async () => {
     const ext = role("444444444444", "ExternalRole");
-    await expectStsError(sts(server, USER1).send(new AssumeRoleCommand({ RoleArn: ext, RoleSessionName: "e1" })), "AccessDenied", 403, notAuthorized(USER1_ARN, ext));
+    await expectStsError(
+      sts(server, USER1).send(new AssumeRoleCommand({ RoleArn: ext, RoleSessionName: "e1" })),
+      "AccessDenied",
+      403,
+      notAuthorized(USER1_ARN, ext),
+    );
     await expectStsError(
       sts(server, USER1).send(new AssumeRoleCommand({ RoleArn: ext, RoleSessionName: "e2", ExternalId: "ext-999" })),
       "AccessDenied",
@@ -146,7 +188,9 @@ describe("MFA", () => {
   it("serial number without a code (or a code without serial) => both are required", async () => {
     const text = "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.";
     await expectStsError(
-      sts(server, CHAIN_USER).send(new AssumeRoleCommand({ RoleArn: ROLE_A, RoleSessionName: "m1", SerialNumber: CHAIN_MFA })),
+      sts(server, CHAIN_USER).send(
+        new AssumeRoleCommand({ RoleArn: ROLE_A, RoleSessionName: "m1", SerialNumber: CHAIN_MFA }),
+      ),
       "AccessDenied",
       403,
       text,
@@ -161,7 +205,9 @@ describe("MFA", () => {
 
   it("wrong code => invalid one time pass code", async () => {
     await expectStsError(
-      sts(server, CHAIN_USER).send(new AssumeRoleCommand({ RoleArn: ROLE_A, RoleSessionName: "m2", SerialNumber: CHAIN_MFA, TokenCode: "000000" })),
+      sts(server, CHAIN_USER).send(
+        new AssumeRoleCommand({ RoleArn: ROLE_A, RoleSessionName: "m2", SerialNumber: CHAIN_MFA, TokenCode: "000000" }),
+      ),
       "AccessDenied",
       403,
       "MultiFactorAuthentication failed with invalid MFA one time pass code.",
@@ -170,7 +216,14 @@ describe("MFA", () => {
 
   it("another user's MFA device => unable to validate (with real STS's double space)", async () => {
     await expectStsError(
-      sts(server, CHAIN_USER).send(new AssumeRoleCommand({ RoleArn: ROLE_A, RoleSessionName: "m3", SerialNumber: NO_SKILL_MFA, TokenCode: "508114" })),
+      sts(server, CHAIN_USER).send(
+        new AssumeRoleCommand({
+          RoleArn: ROLE_A,
+          RoleSessionName: "m3",
+          SerialNumber: NO_SKILL_MFA,
+          TokenCode: "508114",
+        }),
+      ),
       "AccessDenied",
       403,
       "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.",
@@ -182,7 +235,9 @@ describe("DurationSeconds", () => {
   it("7200 on a chained hop => the 1 hour role-chaining limit", async () => {
     const session = await roleASession();
     await expectStsError(
-      sts(server, session).send(new AssumeRoleCommand({ RoleArn: role("222222222222", "RoleB"), RoleSessionName: "d1", DurationSeconds: 7200 })),
+      sts(server, session).send(
+        new AssumeRoleCommand({ RoleArn: role("222222222222", "RoleB"), RoleSessionName: "d1", DurationSeconds: 7200 }),
+      ),
       "ValidationError",
       400,
       "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
@@ -191,7 +246,13 @@ describe("DurationSeconds", () => {
 
   it("7200 on a role whose MaxSessionDuration is 3600 => exceeds MaxSessionDuration", async () => {
     await expectStsError(
-      sts(server, USER1).send(new AssumeRoleCommand({ RoleArn: role("123456789012", "s3-developer"), RoleSessionName: "d2", DurationSeconds: 7200 })),
+      sts(server, USER1).send(
+        new AssumeRoleCommand({
+          RoleArn: role("123456789012", "s3-developer"),
+          RoleSessionName: "d2",
+          DurationSeconds: 7200,
+        }),
+      ),
       "ValidationError",
       400,
       "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
@@ -200,13 +261,25 @@ describe("DurationSeconds", () => {
 
   it("outside the API range (899, 43201; GetSessionToken 129601) => model validation error", async () => {
     await expectStsError(
-      sts(server, USER1).send(new AssumeRoleCommand({ RoleArn: role("123456789012", "s3-developer"), RoleSessionName: "d3", DurationSeconds: 899 })),
+      sts(server, USER1).send(
+        new AssumeRoleCommand({
+          RoleArn: role("123456789012", "s3-developer"),
+          RoleSessionName: "d3",
+          DurationSeconds: 899,
+        }),
+      ),
       "ValidationError",
       400,
       "1 validation error detected: Value '899' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900",
     );
     await expectStsError(
-      sts(server, USER1).send(new AssumeRoleCommand({ RoleArn: role("444444444444", "LongRole"), RoleSessionName: "d4", DurationSeconds: 43201 })),
+      sts(server, USER1).send(
+        new AssumeRoleCommand({
+          RoleArn: role("444444444444", "LongRole"),
+          RoleSessionName: "d4",
+          DurationSeconds: 43201,
+        }),
+      ),
       "ValidationError",
       400,
       /Member must have value less than or equal to 43200$/,
@@ -260,7 +333,11 @@ describe("AssumeRoleWithWebIdentity refusals", () => {
     // The wire code is InvalidIdentityToken; the SDK maps that modeled error to its exception class.
     await expectStsError(
       anonymousSts(server).send(
-        new AssumeRoleWithWebIdentityCommand({ RoleArn: role("444444444444", "WebRole"), RoleSessionName: "w1", WebIdentityToken: "not.a.known.token" }),
+        new AssumeRoleWithWebIdentityCommand({
+          RoleArn: role("444444444444", "WebRole"),
+          RoleSessionName: "w1",
+          WebIdentityToken: "not.a.known.token",
+        }),
       ),
       "InvalidIdentityTokenException",
       400,
@@ -282,7 +359,11 @@ describe("AssumeRoleWithWebIdentity refusals", () => {
 });
 
 it("every refusal is in the call log with its error code", async () => {
-  await expectStsError(sts(server, USER1).send(new AssumeRoleCommand({ RoleArn: ROLE_A, RoleSessionName: "log" })), "AccessDenied", 403);
+  await expectStsError(
+    sts(server, USER1).send(new AssumeRoleCommand({ RoleArn: ROLE_A, RoleSessionName: "log" })),
+    "AccessDenied",
+    403,
+  );
   expect(server.calls).toEqual([
     expect.objectContaining({
       action: "AssumeRole",

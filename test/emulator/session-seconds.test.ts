@@ -14,7 +14,14 @@ afterAll(async () => {
   await server.close();
 });
 
-const assume = () => sts(server, USER1).send(new AssumeRoleCommand({ RoleArn: role("123456789012", "s3-developer"), RoleSessionName: "short", DurationSeconds: 3600 }));
+const assume = () =>
+  sts(server, USER1).send(
+    new AssumeRoleCommand({
+      RoleArn: role("123456789012", "s3-developer"),
+      RoleSessionName: "short",
+      DurationSeconds: 3600,
+    }),
+  );
 
 describe("setSessionSeconds", () => {
   it("caps every issued session; the keys stop working in real time; undefined restores the durations", async () => {
@@ -24,7 +31,9 @@ describe("setSessionSeconds", () => {
     expect(left).toBeGreaterThan(0);
     await sts(server, keysOf(short)).send(new GetCallerIdentityCommand({}));
     await new Promise((resolve) => setTimeout(resolve, left + 50));
-    await expect(sts(server, keysOf(short), { maxAttempts: 1 }).send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: "ExpiredToken" });
+    await expect(
+      sts(server, keysOf(short), { maxAttempts: 1 }).send(new GetCallerIdentityCommand({})),
+    ).rejects.toMatchObject({ name: "ExpiredToken" });
 
     server.setSessionSeconds(undefined);
     const normal = (await assume()).Credentials!;

@@ -84,7 +84,9 @@ function aws(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 /** A token file as the AWS CLI writes it (botocore's JSONFileCache, datetimes as %Y-%m-%dT%H:%M:%SZ). */
 function writeToken(name: string, fields: Record<string, string | undefined>): string {
   const path = join(home, ".aws", "sso", "cache", `${sha1(name)}.json`);
-  writeFileSync(path, JSON.stringify(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined))), { mode: 0o600 });
+  writeFileSync(path, JSON.stringify(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined))), {
+    mode: 0o600,
+  });
   return path;
 }
 
@@ -94,63 +96,92 @@ describe("the AWS CLI v1 (botocore's SSO provider) against the emulator", () => 
     expect(sha1("admin")).toBe("d033e22ae348aeb5660fc2140aec35850c4da997");
   });
 
-  it.skipIf(!hasAwsCli)(`an sso-session profile reaches the permission set's role, and an SSO-based chain the role after it${skipNote}`, async () => {
-    const token = server.oidc.issueToken({ userName: "alice" });
-    writeToken("my-sso", { startUrl: START_URL, region: "us-east-1", ...token });
-    const top = await aws(["sts", "get-caller-identity", "--profile", "sso-dev", "--output", "json"]);
-    expect(top.stderr).toBe("");
-    expect(JSON.parse(top.stdout).Arn).toBe(`arn:aws:sts::555555555555:assumed-role/${DEV_ROLE}/alice`);
-    const chain = await aws(["sts", "get-caller-identity", "--profile", "sso-chain", "--output", "json"]);
-    expect(chain.stderr).toBe("");
-    expect(JSON.parse(chain.stdout).Arn).toBe("arn:aws:sts::555555555555:assumed-role/ChainTarget/chain-from-sso");
-    const portal = server.calls.filter((c) => c.service === "sso");
-    expect(portal.map((c) => `${c.action} ${c.params.account_id}/${c.params.role_name}`)).toEqual([
-      "GetRoleCredentials 555555555555/Developer",
-      "GetRoleCredentials 555555555555/Developer",
-    ]);
-    expect(server.calls.filter((c) => c.action === "AssumeRole").map((c) => c.callerArn)).toEqual([`arn:aws:sts::555555555555:assumed-role/${DEV_ROLE}/alice`]);
-    // A fresh token is not refreshed.
-    expect(server.calls.some((c) => c.action === "CreateToken")).toBe(false);
-  }, 90_000);
+  it.skipIf(!hasAwsCli)(
+    `an sso-session profile reaches the permission set's role, and an SSO-based chain the role after it${skipNote}`,
+    async () => {
+      const token = server.oidc.issueToken({ userName: "alice" });
+      writeToken("my-sso", { startUrl: START_URL, region: "us-east-1", ...token });
+      const top = await aws(["sts", "get-caller-identity", "--profile", "sso-dev", "--output", "json"]);
+      expect(top.stderr).toBe("");
+      expect(JSON.parse(top.stdout).Arn).toBe(`arn:aws:sts::555555555555:assumed-role/${DEV_ROLE}/alice`);
+      const chain = await aws(["sts", "get-caller-identity", "--profile", "sso-chain", "--output", "json"]);
+      expect(chain.stderr).toBe("");
+      expect(JSON.parse(chain.stdout).Arn).toBe("arn:aws:sts::555555555555:assumed-role/ChainTarget/chain-from-sso");
+      const portal = server.calls.filter((c) => c.service === "sso");
+      expect(portal.map((c) => `${c.action} ${c.params.account_id}/${c.params.role_name}`)).toEqual([
+        "GetRoleCredentials 555555555555/Developer",
+        "GetRoleCredentials 555555555555/Developer",
+      ]);
+      expect(server.calls.filter((c) => c.action === "AssumeRole").map((c) => c.callerArn)).toEqual([
+        `arn:aws:sts::555555555555:assumed-role/${DEV_ROLE}/alice`,
+      ]);
+      // A fresh token is not refreshed.
+      expect(server.calls.some((c) => c.action === "CreateToken")).toBe(false);
+    },
+    90_000,
+  );
 
-  it.skipIf(!hasAwsCli)(`the legacy form reads the file named by the start URL's SHA-1${skipNote}`, async () => {
-    const token = server.oidc.issueToken({ userName: "bob", legacy: true });
-    const path = writeToken(START_URL, { startUrl: START_URL, region: "us-east-1", accessToken: token.accessToken, expiresAt: token.expiresAt });
-    expect(path.endsWith("40a89917e3175433e361b710a9d43528d7f1890a.json")).toBe(true);
-    const out = await aws(["sts", "get-caller-identity", "--profile", "sso-legacy", "--output", "json"]);
-    expect(out.stderr).toBe("");
-    expect(JSON.parse(out.stdout).Arn).toBe("arn:aws:sts::666666666666:assumed-role/AWSReservedSSO_ReadOnly_2c3d4e5f6a7b8c9d/bob");
-  }, 60_000);
+  it.skipIf(!hasAwsCli)(
+    `the legacy form reads the file named by the start URL's SHA-1${skipNote}`,
+    async () => {
+      const token = server.oidc.issueToken({ userName: "bob", legacy: true });
+      const path = writeToken(START_URL, {
+        startUrl: START_URL,
+        region: "us-east-1",
+        accessToken: token.accessToken,
+        expiresAt: token.expiresAt,
+      });
+      expect(path.endsWith("40a89917e3175433e361b710a9d43528d7f1890a.json")).toBe(true);
+      const out = await aws(["sts", "get-caller-identity", "--profile", "sso-legacy", "--output", "json"]);
+      expect(out.stderr).toBe("");
+      expect(JSON.parse(out.stdout).Arn).toBe(
+        "arn:aws:sts::666666666666:assumed-role/AWSReservedSSO_ReadOnly_2c3d4e5f6a7b8c9d/bob",
+      );
+    },
+    60_000,
+  );
 
-  it.skipIf(!hasAwsCli)(`botocore refreshes an sso-session token with under 15 minutes left through CreateToken and writes the new one back${skipNote}`, async () => {
-    const token = server.oidc.issueToken({ userName: "alice", expiresInSeconds: 300 });
-    const path = writeToken("my-sso", { startUrl: START_URL, region: "us-east-1", ...token });
-    const out = await aws(["sts", "get-caller-identity", "--profile", "sso-dev", "--output", "json"]);
-    expect(out.stderr).toBe("");
-    expect(JSON.parse(out.stdout).Arn).toBe(`arn:aws:sts::555555555555:assumed-role/${DEV_ROLE}/alice`);
-    const refresh = server.calls.filter((c) => c.action === "CreateToken");
-    expect(refresh.map((c) => [c.params.grantType, c.params.clientId, c.status])).toEqual([["refresh_token", token.clientId, 200]]);
-    const written = JSON.parse(readFileSync(path, "utf8")) as Record<string, string>;
-    expect(written.accessToken).not.toBe(token.accessToken);
-    expect(written.refreshToken).toBe(token.refreshToken);
-    expect(Date.parse(written.expiresAt!) - server.now().getTime()).toBeGreaterThan(3000_000);
-    // The portal call used the refreshed token.
-    expect(server.oidc.validAccessToken(written.accessToken)?.userName).toBe("alice");
-  }, 60_000);
+  it.skipIf(!hasAwsCli)(
+    `botocore refreshes an sso-session token with under 15 minutes left through CreateToken and writes the new one back${skipNote}`,
+    async () => {
+      const token = server.oidc.issueToken({ userName: "alice", expiresInSeconds: 300 });
+      const path = writeToken("my-sso", { startUrl: START_URL, region: "us-east-1", ...token });
+      const out = await aws(["sts", "get-caller-identity", "--profile", "sso-dev", "--output", "json"]);
+      expect(out.stderr).toBe("");
+      expect(JSON.parse(out.stdout).Arn).toBe(`arn:aws:sts::555555555555:assumed-role/${DEV_ROLE}/alice`);
+      const refresh = server.calls.filter((c) => c.action === "CreateToken");
+      expect(refresh.map((c) => [c.params.grantType, c.params.clientId, c.status])).toEqual([
+        ["refresh_token", token.clientId, 200],
+      ]);
+      const written = JSON.parse(readFileSync(path, "utf8")) as Record<string, string>;
+      expect(written.accessToken).not.toBe(token.accessToken);
+      expect(written.refreshToken).toBe(token.refreshToken);
+      expect(Date.parse(written.expiresAt!) - server.now().getTime()).toBeGreaterThan(3000_000);
+      // The portal call used the refreshed token.
+      expect(server.oidc.validAccessToken(written.accessToken)?.userName).toBe("alice");
+    },
+    60_000,
+  );
 
-  it.skipIf(!hasAwsCli)(`an expired token whose refresh is refused gives botocore's error${skipNote}`, async () => {
-    const token = server.oidc.issueToken({ userName: "alice", expiresInSeconds: 1 });
-    server.oidc.revokeRefreshToken(token.refreshToken!);
-    // Expired by botocore's own (real) clock too, not only by the emulator's
-    // advanced one: otherwise a fast start sees a still-valid token, fails the
-    // refresh quietly, and reports the portal's refusal instead.
-    const expiresAt = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
-    writeToken("my-sso", { startUrl: START_URL, region: "us-east-1", ...token, expiresAt });
-    server.advanceClock(5);
-    const out = await aws(["sts", "get-caller-identity", "--profile", "sso-dev"]);
-    expect(out.code).not.toBe(0);
-    expect(out.stdout).toBe("");
-    expect(out.stderr).toContain("Token has expired and refresh failed");
-    expect(server.calls.filter((c) => c.action === "CreateToken").map((c) => c.errorCode)).toContain("InvalidGrantException");
-  }, 60_000);
+  it.skipIf(!hasAwsCli)(
+    `an expired token whose refresh is refused gives botocore's error${skipNote}`,
+    async () => {
+      const token = server.oidc.issueToken({ userName: "alice", expiresInSeconds: 1 });
+      server.oidc.revokeRefreshToken(token.refreshToken!);
+      // Expired by botocore's own (real) clock too, not only by the emulator's
+      // advanced one: otherwise a fast start sees a still-valid token, fails the
+      // refresh quietly, and reports the portal's refusal instead.
+      const expiresAt = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+      writeToken("my-sso", { startUrl: START_URL, region: "us-east-1", ...token, expiresAt });
+      server.advanceClock(5);
+      const out = await aws(["sts", "get-caller-identity", "--profile", "sso-dev"]);
+      expect(out.code).not.toBe(0);
+      expect(out.stdout).toBe("");
+      expect(out.stderr).toContain("Token has expired and refresh failed");
+      expect(server.calls.filter((c) => c.action === "CreateToken").map((c) => c.errorCode)).toContain(
+        "InvalidGrantException",
+      );
+    },
+    60_000,
+  );
 });

@@ -13,7 +13,16 @@ import { loadWorld, SSO_WORLD_PATH, startSts, type StsServer } from "../sts/serv
 import { sts } from "./helpers.js";
 
 const START_URL = "https://d-abc123.awsapps.com/start";
-const ENV = ["HOME", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC", "AWS_PROFILE", "AWS_REGION", "AWS_EC2_METADATA_DISABLED"];
+const ENV = [
+  "HOME",
+  "AWS_CONFIG_FILE",
+  "AWS_SHARED_CREDENTIALS_FILE",
+  "AWS_ENDPOINT_URL_SSO",
+  "AWS_ENDPOINT_URL_SSO_OIDC",
+  "AWS_PROFILE",
+  "AWS_REGION",
+  "AWS_EC2_METADATA_DISABLED",
+];
 const saved: Record<string, string | undefined> = {};
 let server: StsServer;
 let home: string;
@@ -62,7 +71,10 @@ describe("the JS SDK's fromSSO against the emulator", () => {
     const path = join(home, ".aws", "sso", "cache", `${createHash("sha1").update("my-sso").digest("hex")}.json`);
     writeFileSync(path, JSON.stringify({ startUrl: START_URL, region: "us-east-1", ...token }), { mode: 0o600 });
     const credentials = await fromSSO({ profile: "sso-dev" })();
-    expect(server.calls.map((c) => `${c.service}:${c.action}`)).toEqual(["sso-oidc:CreateToken", "sso:GetRoleCredentials"]);
+    expect(server.calls.map((c) => `${c.service}:${c.action}`)).toEqual([
+      "sso-oidc:CreateToken",
+      "sso:GetRoleCredentials",
+    ]);
     expect(server.calls[0]!.params.grantType).toBe("refresh_token");
     const written = JSON.parse(readFileSync(path, "utf8")) as { accessToken: string };
     expect(written.accessToken).not.toBe(token.accessToken);

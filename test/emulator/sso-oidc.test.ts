@@ -35,7 +35,11 @@ async function python(script: string, config: Record<string, unknown>): Promise<
   env.AWS_EC2_METADATA_DISABLED = "true";
   env.AWS_CONFIG_FILE = "/dev/null";
   env.AWS_SHARED_CREDENTIALS_FILE = "/dev/null";
-  const { stdout } = await run("python3", ["-c", PRELUDE + script, JSON.stringify({ url: server.url, startUrl: START_URL, ...config })], { env, timeout: 60_000 });
+  const { stdout } = await run(
+    "python3",
+    ["-c", PRELUDE + script, JSON.stringify({ url: server.url, startUrl: START_URL, ...config })],
+    { env, timeout: 60_000 },
+  );
   return JSON.parse(stdout) as Record<string, unknown>;
 }
 
@@ -76,11 +80,13 @@ out = {}
 `;
 
 describe("sso-oidc, with boto3's client", () => {
-  it.skipIf(!hasBoto3)(`device code: pending until approved, then a token; SlowDown when polling too fast; refresh; the refusals${skipNote}`, async () => {
-    // A 3-second interval keeps "too fast" unambiguous on a loaded machine.
-    server.oidc.deviceInterval = 3;
-    const out = await python(
-      String.raw`
+  it.skipIf(!hasBoto3)(
+    `device code: pending until approved, then a token; SlowDown when polling too fast; refresh; the refusals${skipNote}`,
+    async () => {
+      // A 3-second interval keeps "too fast" unambiguous on a loaded machine.
+      server.oidc.deviceInterval = 3;
+      const out = await python(
+        String.raw`
 oidc = client("sso-oidc")
 reg = oidc.register_client(clientName="botocore-client-dev", clientType="public", scopes=["sso:account:access"])
 out["reg"] = {k: reg[k] for k in ("clientIdIssuedAt", "clientSecretExpiresAt")}
@@ -110,41 +116,56 @@ hook("/__emulator/clock?advance=601")
 out["expired"] = err(lambda: oidc.create_token(**dict(grant, deviceCode=ea["deviceCode"])))
 print(json.dumps(out))
 `,
-      {},
-    ).finally(() => {
-      server.oidc.deviceInterval = 1;
-    });
-    expect(out.reg).toMatchObject({ clientIdIssuedAt: expect.any(Number), clientSecretExpiresAt: expect.any(Number) });
-    const reg = out.reg as { clientIdIssuedAt: number; clientSecretExpiresAt: number };
-    expect(reg.clientSecretExpiresAt - reg.clientIdIssuedAt).toBe(90 * 24 * 3600);
-    expect(out.auth).toEqual({
-      userCode: expect.stringMatching(/^[A-Z]{4}-[A-Z]{4}$/),
-      verificationUri: `${server.url}/device`,
-      verificationUriComplete: expect.stringMatching(new RegExp(`^${server.url}/device\\?user_code=[A-Z]{4}-[A-Z]{4}$`)),
-      expiresIn: 600,
-      interval: 3,
-    });
-    // botocore reads the code from x-amzn-ErrorType and the modelled members from the body.
-    expect(out.pending).toEqual({ code: "AuthorizationPendingException", status: 400, error: "authorization_pending", error_description: "Authorization is still pending", message: "Authorization is still pending" });
-    expect(out.tooFast).toMatchObject({ code: "SlowDownException", status: 400, error: "slow_down" });
-    expect(out.token).toEqual({ tokenType: "Bearer", expiresIn: 3600, hasRefresh: true, prefix: "aoa" });
-    expect(out.reused).toMatchObject({ code: "InvalidGrantException", status: 400, error: "invalid_grant" });
-    expect(out.refreshed).toEqual({ new: true, sameRefresh: true });
-    expect(out.badRefresh).toMatchObject({ code: "InvalidGrantException", status: 400, error: "invalid_grant" });
-    expect(out.badSecret).toMatchObject({ code: "InvalidClientException", status: 401, error: "invalid_client" });
-    expect(out.badStartUrl).toMatchObject({ code: "InvalidRequestException", status: 400, error: "invalid_request" });
-    expect(out.badGrant).toMatchObject({ code: "UnsupportedGrantTypeException", status: 400 });
-    // A client registered without scopes (the legacy form) gets no refresh token.
-    expect(out.legacyHasRefresh).toBe(false);
-    expect(out.expired).toMatchObject({ code: "ExpiredTokenException", status: 400, error: "expired_token" });
-    const tokenCalls = server.calls.filter((c) => c.action === "CreateToken");
-    expect(tokenCalls.every((c) => c.service === "sso-oidc")).toBe(true);
-    expect(tokenCalls.map((c) => c.errorCode ?? c.status)).toContain("SlowDownException");
-  }, 60_000);
+        {},
+      ).finally(() => {
+        server.oidc.deviceInterval = 1;
+      });
+      expect(out.reg).toMatchObject({
+        clientIdIssuedAt: expect.any(Number),
+        clientSecretExpiresAt: expect.any(Number),
+      });
+      const reg = out.reg as { clientIdIssuedAt: number; clientSecretExpiresAt: number };
+      expect(reg.clientSecretExpiresAt - reg.clientIdIssuedAt).toBe(90 * 24 * 3600);
+      expect(out.auth).toEqual({
+        userCode: expect.stringMatching(/^[A-Z]{4}-[A-Z]{4}$/),
+        verificationUri: `${server.url}/device`,
+        verificationUriComplete: expect.stringMatching(
+          new RegExp(`^${server.url}/device\\?user_code=[A-Z]{4}-[A-Z]{4}$`),
+        ),
+        expiresIn: 600,
+        interval: 3,
+      });
+      // botocore reads the code from x-amzn-ErrorType and the modelled members from the body.
+      expect(out.pending).toEqual({
+        code: "AuthorizationPendingException",
+        status: 400,
+        error: "authorization_pending",
+        error_description: "Authorization is still pending",
+        message: "Authorization is still pending",
+      });
+      expect(out.tooFast).toMatchObject({ code: "SlowDownException", status: 400, error: "slow_down" });
+      expect(out.token).toEqual({ tokenType: "Bearer", expiresIn: 3600, hasRefresh: true, prefix: "aoa" });
+      expect(out.reused).toMatchObject({ code: "InvalidGrantException", status: 400, error: "invalid_grant" });
+      expect(out.refreshed).toEqual({ new: true, sameRefresh: true });
+      expect(out.badRefresh).toMatchObject({ code: "InvalidGrantException", status: 400, error: "invalid_grant" });
+      expect(out.badSecret).toMatchObject({ code: "InvalidClientException", status: 401, error: "invalid_client" });
+      expect(out.badStartUrl).toMatchObject({ code: "InvalidRequestException", status: 400, error: "invalid_request" });
+      expect(out.badGrant).toMatchObject({ code: "UnsupportedGrantTypeException", status: 400 });
+      // A client registered without scopes (the legacy form) gets no refresh token.
+      expect(out.legacyHasRefresh).toBe(false);
+      expect(out.expired).toMatchObject({ code: "ExpiredTokenException", status: 400, error: "expired_token" });
+      const tokenCalls = server.calls.filter((c) => c.action === "CreateToken");
+      expect(tokenCalls.every((c) => c.service === "sso-oidc")).toBe(true);
+      expect(tokenCalls.map((c) => c.errorCode ?? c.status)).toContain("SlowDownException");
+    },
+    60_000,
+  );
 
-  it.skipIf(!hasBoto3)(`authorization code with PKCE: /authorize waits for approval, redirects with code and state; verifier, redirect and reuse are checked${skipNote}`, async () => {
-    const out = await python(
-      String.raw`
+  it.skipIf(!hasBoto3)(
+    `authorization code with PKCE: /authorize waits for approval, redirects with code and state; verifier, redirect and reuse are checked${skipNote}`,
+    async () => {
+      const out = await python(
+        String.raw`
 import urllib.parse
 oidc = client("sso-oidc")
 reg = oidc.register_client(clientName="botocore-client-dev", clientType="public", scopes=["sso:account:access"],
@@ -185,27 +206,62 @@ out["unregisteredRedirect"] = bad["status"]
 out["badIssuer"] = err(lambda: oidc.register_client(clientName="x", clientType="public", grantTypes=["authorization_code"], redirectUris=["http://127.0.0.1/oauth/callback"], issuerUrl="https://other.awsapps.com/start"))
 print(json.dumps(out))
 `,
-      {},
-    );
-    expect(out.pendingSeen).toEqual([[{ kind: "authorize", clientId: expect.any(String) }], [expect.objectContaining({ kind: "authorize" })], [expect.objectContaining({ kind: "authorize" })]]);
-    expect(out.redirect).toEqual({ status: 302, target: "http://127.0.0.1:51234/oauth/callback", state: "state-1", hasCode: true });
-    expect(out.wrongRedirect).toMatchObject({ code: "InvalidGrantException", error: "invalid_grant" });
-    expect(out.wrongVerifier).toMatchObject({ code: "InvalidGrantException", error: "invalid_grant", error_description: "Code verifier does not match the code challenge" });
-    expect(out.token).toEqual({ hasRefresh: true, expiresIn: 3600 });
-    expect(out.reused).toMatchObject({ code: "InvalidGrantException" });
-    expect(out.unregisteredRedirect).toBe(400);
-    expect(out.badIssuer).toMatchObject({ code: "InvalidClientMetadataException", status: 400 });
-  }, 60_000);
+        {},
+      );
+      expect(out.pendingSeen).toEqual([
+        [{ kind: "authorize", clientId: expect.any(String) }],
+        [expect.objectContaining({ kind: "authorize" })],
+        [expect.objectContaining({ kind: "authorize" })],
+      ]);
+      expect(out.redirect).toEqual({
+        status: 302,
+        target: "http://127.0.0.1:51234/oauth/callback",
+        state: "state-1",
+        hasCode: true,
+      });
+      expect(out.wrongRedirect).toMatchObject({ code: "InvalidGrantException", error: "invalid_grant" });
+      expect(out.wrongVerifier).toMatchObject({
+        code: "InvalidGrantException",
+        error: "invalid_grant",
+        error_description: "Code verifier does not match the code challenge",
+      });
+      expect(out.token).toEqual({ hasRefresh: true, expiresIn: 3600 });
+      expect(out.reused).toMatchObject({ code: "InvalidGrantException" });
+      expect(out.unregisteredRedirect).toBe(400);
+      expect(out.badIssuer).toMatchObject({ code: "InvalidClientMetadataException", status: 400 });
+    },
+    60_000,
+  );
 
   it("PKCE S256 matches RFC 7636's test vector", () => {
-    expect(pkceChallenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")).toBe("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    expect(pkceChallenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")).toBe(
+      "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+    );
   });
 
   it("a denied device code answers AccessDeniedException; injected errors come before the grant is looked at", async () => {
-    const register = await (await fetch(`${server.url}/client/register`, { method: "POST", body: JSON.stringify({ clientName: "t", clientType: "public" }) })).json() as { clientId: string; clientSecret: string };
-    const start = await (await fetch(`${server.url}/device_authorization`, { method: "POST", body: JSON.stringify({ ...register, startUrl: START_URL }) })).json() as { deviceCode: string; userCode: string };
+    const register = (await (
+      await fetch(`${server.url}/client/register`, {
+        method: "POST",
+        body: JSON.stringify({ clientName: "t", clientType: "public" }),
+      })
+    ).json()) as { clientId: string; clientSecret: string };
+    const start = (await (
+      await fetch(`${server.url}/device_authorization`, {
+        method: "POST",
+        body: JSON.stringify({ ...register, startUrl: START_URL }),
+      })
+    ).json()) as { deviceCode: string; userCode: string };
     server.oidc.denyUserCode(start.userCode);
-    const token = (): Promise<Response> => fetch(`${server.url}/token`, { method: "POST", body: JSON.stringify({ ...register, grantType: "urn:ietf:params:oauth:grant-type:device_code", deviceCode: start.deviceCode }) });
+    const token = (): Promise<Response> =>
+      fetch(`${server.url}/token`, {
+        method: "POST",
+        body: JSON.stringify({
+          ...register,
+          grantType: "urn:ietf:params:oauth:grant-type:device_code",
+          deviceCode: start.deviceCode,
+        }),
+      });
     const denied = await token();
     expect(denied.status).toBe(400);
     expect(denied.headers.get("x-amzn-errortype")).toBe("AccessDeniedException");
@@ -218,11 +274,13 @@ print(json.dumps(out))
 });
 
 describe("the SSO portal, with boto3's client", () => {
-  it.skipIf(!hasBoto3)(`lists accounts and roles page by page, hands out role credentials STS accepts (chains too), logs out${skipNote}`, async () => {
-    const alice = server.oidc.issueToken({ userName: "alice" });
-    const bob = server.oidc.issueToken({ userName: "bob" });
-    const out = await python(
-      String.raw`
+  it.skipIf(!hasBoto3)(
+    `lists accounts and roles page by page, hands out role credentials STS accepts (chains too), logs out${skipNote}`,
+    async () => {
+      const alice = server.oidc.issueToken({ userName: "alice" });
+      const bob = server.oidc.issueToken({ userName: "bob" });
+      const out = await python(
+        String.raw`
 sso = client("sso")
 pages = list(sso.get_paginator("list_accounts").paginate(accessToken=cfg["alice"], PaginationConfig={"PageSize": 2}))
 out["accountPages"] = [[a["accountName"] for a in p["accountList"]] for p in pages]
@@ -250,34 +308,51 @@ sso.logout(accessToken=cfg["alice"])
 out["afterLogout"] = err(lambda: sso.get_role_credentials(accessToken=cfg["alice"], accountId="555555555555", roleName="Developer"))
 print(json.dumps(out))
 `,
-      { alice: alice.accessToken, bob: bob.accessToken },
-    );
-    expect(out.accountPages).toEqual([["sso-dev", "sso-prod"], ["sso-sandbox"]]);
-    expect(out.accountFields).toEqual({ accountId: "555555555555", accountName: "sso-dev", emailAddress: "dev@example.com" });
-    expect(out.rolePages).toEqual([["Developer"], ["ReadOnly"]]);
-    expect(out.bobAccounts).toEqual(["666666666666"]);
-    // expiration is epoch milliseconds, one hour (the permission set's duration) ahead on the
-    // emulator's clock (which earlier tests moved on).
-    const skew = server.now().getTime() - (out.now as number);
-    expect(Math.abs((out.expiration as number) - (out.now as number) - skew - 3600_000)).toBeLessThan(5000);
-    expect((out.sandboxLifetime as number) - skew).toBeGreaterThan(28800_000 - 5000);
-    expect(out.identity).toBe(`arn:aws:sts::555555555555:assumed-role/${DEV_ROLE}/alice`);
-    expect(out.chained).toBe("arn:aws:sts::555555555555:assumed-role/ChainTarget/from-sso");
-    expect(out.readOnlyChain).toMatchObject({ code: "AccessDenied", status: 403 });
-    expect(out.notAssigned).toMatchObject({ code: "ForbiddenException", status: 403, message: "No access" });
-    expect(out.unknownToken).toEqual({ code: "UnauthorizedException", status: 401, error: null, error_description: null, message: "Session token not found or invalid" });
-    expect(out.unknownAccount).toMatchObject({ code: "ResourceNotFoundException", status: 404 });
-    expect(out.afterLogout).toMatchObject({ code: "UnauthorizedException", status: 401 });
-    const portalCalls = server.calls.filter((c) => c.service === "sso").map((c) => c.action);
-    expect(portalCalls).toContain("Logout");
-    expect(server.calls.find((c) => c.action === "GetRoleCredentials")?.params).toMatchObject({ account_id: "555555555555", role_name: "Developer" });
-  }, 60_000);
+        { alice: alice.accessToken, bob: bob.accessToken },
+      );
+      expect(out.accountPages).toEqual([["sso-dev", "sso-prod"], ["sso-sandbox"]]);
+      expect(out.accountFields).toEqual({
+        accountId: "555555555555",
+        accountName: "sso-dev",
+        emailAddress: "dev@example.com",
+      });
+      expect(out.rolePages).toEqual([["Developer"], ["ReadOnly"]]);
+      expect(out.bobAccounts).toEqual(["666666666666"]);
+      // expiration is epoch milliseconds, one hour (the permission set's duration) ahead on the
+      // emulator's clock (which earlier tests moved on).
+      const skew = server.now().getTime() - (out.now as number);
+      expect(Math.abs((out.expiration as number) - (out.now as number) - skew - 3600_000)).toBeLessThan(5000);
+      expect((out.sandboxLifetime as number) - skew).toBeGreaterThan(28800_000 - 5000);
+      expect(out.identity).toBe(`arn:aws:sts::555555555555:assumed-role/${DEV_ROLE}/alice`);
+      expect(out.chained).toBe("arn:aws:sts::555555555555:assumed-role/ChainTarget/from-sso");
+      expect(out.readOnlyChain).toMatchObject({ code: "AccessDenied", status: 403 });
+      expect(out.notAssigned).toMatchObject({ code: "ForbiddenException", status: 403, message: "No access" });
+      expect(out.unknownToken).toEqual({
+        code: "UnauthorizedException",
+        status: 401,
+        error: null,
+        error_description: null,
+        message: "Session token not found or invalid",
+      });
+      expect(out.unknownAccount).toMatchObject({ code: "ResourceNotFoundException", status: 404 });
+      expect(out.afterLogout).toMatchObject({ code: "UnauthorizedException", status: 401 });
+      const portalCalls = server.calls.filter((c) => c.service === "sso").map((c) => c.action);
+      expect(portalCalls).toContain("Logout");
+      expect(server.calls.find((c) => c.action === "GetRoleCredentials")?.params).toMatchObject({
+        account_id: "555555555555",
+        role_name: "Developer",
+      });
+    },
+    60_000,
+  );
 
-  it.skipIf(!hasBoto3)(`throttling: TooManyRequestsException (429) that botocore retries as throttling; an expired token is UnauthorizedException${skipNote}`, async () => {
-    const alice = server.oidc.issueToken({ userName: "alice", expiresInSeconds: 60 });
-    server.portal.setThrottle({ everyNth: 2, operations: ["ListAccountRoles"] });
-    const out = await python(
-      String.raw`
+  it.skipIf(!hasBoto3)(
+    `throttling: TooManyRequestsException (429) that botocore retries as throttling; an expired token is UnauthorizedException${skipNote}`,
+    async () => {
+      const alice = server.oidc.issueToken({ userName: "alice", expiresInSeconds: 60 });
+      server.portal.setThrottle({ everyNth: 2, operations: ["ListAccountRoles"] });
+      const out = await python(
+        String.raw`
 sso = client("sso", retries={"total_max_attempts": 5, "mode": "standard"})
 names = []
 for account in ("555555555555", "666666666666", "777777777777"):
@@ -290,15 +365,25 @@ hook("/__emulator/clock?advance=61")
 out["expired"] = err(lambda: once.list_accounts(accessToken=cfg["alice"]))
 print(json.dumps(out))
 `,
-      { alice: alice.accessToken },
-    );
-    expect(out.roles).toEqual(["555555555555/Developer", "555555555555/ReadOnly", "666666666666/ReadOnly", "777777777777/Developer"]);
-    const throttled = server.calls.filter((c) => c.action === "ListAccountRoles" && c.status === 429);
-    expect(throttled.length).toBeGreaterThanOrEqual(3);
-    expect(throttled[0]!.errorCode).toBe("TooManyRequestsException");
-    expect((out.noRetry as Array<{ code: string }>).map((r) => r.code).sort()).toEqual(["TooManyRequestsException", "succeeded"]);
-    expect(out.expired).toMatchObject({ code: "UnauthorizedException", status: 401 });
-  }, 60_000);
+        { alice: alice.accessToken },
+      );
+      expect(out.roles).toEqual([
+        "555555555555/Developer",
+        "555555555555/ReadOnly",
+        "666666666666/ReadOnly",
+        "777777777777/Developer",
+      ]);
+      const throttled = server.calls.filter((c) => c.action === "ListAccountRoles" && c.status === 429);
+      expect(throttled.length).toBeGreaterThanOrEqual(3);
+      expect(throttled[0]!.errorCode).toBe("TooManyRequestsException");
+      expect((out.noRetry as Array<{ code: string }>).map((r) => r.code).sort()).toEqual([
+        "TooManyRequestsException",
+        "succeeded",
+      ]);
+      expect(out.expired).toMatchObject({ code: "UnauthorizedException", status: 401 });
+    },
+    60_000,
+  );
 
   it("perSecond throttling refuses calls beyond the rate within a second", async () => {
     const token = server.oidc.issueToken().accessToken;
@@ -313,7 +398,11 @@ print(json.dumps(out))
   });
 
   it("STS still answers POST / and GET /?Action next to the JSON services", async () => {
-    const post = await fetch(`${server.url}/`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "Action=GetCallerIdentity&Version=2011-06-15" });
+    const post = await fetch(`${server.url}/`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: "Action=GetCallerIdentity&Version=2011-06-15",
+    });
     expect(post.status).toBe(403);
     expect(await post.text()).toContain("<Code>MissingAuthenticationToken</Code>");
     const get = await fetch(`${server.url}/?Action=GetCallerIdentity&Version=2011-06-15`);

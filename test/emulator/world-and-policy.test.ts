@@ -41,20 +41,36 @@ describe("the seed world", () => {
   });
 });
 
-const minimalRole = (trustPolicy: unknown) => ({ users: [], roles: [{ arn: "arn:aws:iam::222222222222:role/R", trustPolicy }] });
-const allow = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "111111111111" }, Action: "sts:AssumeRole" }] };
+const minimalRole = (trustPolicy: unknown) => ({
+  users: [],
+  roles: [{ arn: "arn:aws:iam::222222222222:role/R", trustPolicy }],
+});
+const allow = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { AWS: "111111111111" }, Action: "sts:AssumeRole" }],
+};
 
 describe("world validation names the bad field", () => {
   it.each<[string, unknown, RegExp]>([
     ["not an object", [], /\(top level\): must be an object/],
     ["unknown top-level field", { users: [], roles: [], groups: [] }, /\(top level\)\.groups: unknown field/],
-    ["bad user ARN", { users: [{ arn: "arn:aws:iam::1:user/x", accessKeys: [] }], roles: [] }, /users\[0\]\.arn: .* is not an IAM user ARN/],
+    [
+      "bad user ARN",
+      { users: [{ arn: "arn:aws:iam::1:user/x", accessKeys: [] }], roles: [] },
+      /users\[0\]\.arn: .* is not an IAM user ARN/,
+    ],
     [
       "duplicate access key",
       {
         users: [
-          { arn: "arn:aws:iam::111111111111:user/a", accessKeys: [{ accessKeyId: "AKIAAAAAAAAAAAAAAAAA", secretAccessKey: "s" }] },
-          { arn: "arn:aws:iam::111111111111:user/b", accessKeys: [{ accessKeyId: "AKIAAAAAAAAAAAAAAAAA", secretAccessKey: "s" }] },
+          {
+            arn: "arn:aws:iam::111111111111:user/a",
+            accessKeys: [{ accessKeyId: "AKIAAAAAAAAAAAAAAAAA", secretAccessKey: "s" }],
+          },
+          {
+            arn: "arn:aws:iam::111111111111:user/b",
+            accessKeys: [{ accessKeyId: "AKIAAAAAAAAAAAAAAAAA", secretAccessKey: "s" }],
+          },
         ],
         roles: [],
       },
@@ -62,25 +78,61 @@ describe("world validation names the bad field", () => {
     ],
     [
       "temporary-looking key id",
-      { users: [{ arn: "arn:aws:iam::111111111111:user/a", accessKeys: [{ accessKeyId: "ASIAAAAAAAAAAAAAAAAA", secretAccessKey: "s" }] }], roles: [] },
+      {
+        users: [
+          {
+            arn: "arn:aws:iam::111111111111:user/a",
+            accessKeys: [{ accessKeyId: "ASIAAAAAAAAAAAAAAAAA", secretAccessKey: "s" }],
+          },
+        ],
+        roles: [],
+      },
       /accessKeyId: .* must be AKIA/,
     ],
     [
       "MFA code not six digits",
       {
-        users: [{ arn: "arn:aws:iam::111111111111:user/a", accessKeys: [], mfaDevices: [{ serialNumber: "arn:aws:iam::111111111111:mfa/a", codes: ["12345"] }] }],
+        users: [
+          {
+            arn: "arn:aws:iam::111111111111:user/a",
+            accessKeys: [],
+            mfaDevices: [{ serialNumber: "arn:aws:iam::111111111111:mfa/a", codes: ["12345"] }],
+          },
+        ],
         roles: [],
       },
       /mfaDevices\[0\]\.codes\[0\]: "12345" must be six digits/,
     ],
-    ["maxSessionDuration out of range", { users: [], roles: [{ ...minimalRole(allow).roles[0], maxSessionDuration: 50000 }] }, /roles\[0\]\.maxSessionDuration: must be an integer from 3600 to 43200/],
-    ["lower-case Effect", minimalRole({ Statement: [{ Effect: "allow", Principal: "*", Action: "sts:AssumeRole" }] }), /Statement\[0\]\.Effect: must be "Allow" or "Deny"/],
-    ["Resource in a trust policy", minimalRole({ Statement: [{ ...allow.Statement[0], Resource: "*" }] }), /Statement\[0\]\.Resource: unknown statement element \(trust policies have no Resource\)/],
-    ["missing Principal", minimalRole({ Statement: [{ Effect: "Allow", Action: "sts:AssumeRole" }] }), /Statement\[0\]\.Principal: is required/],
-    ["principal that is not an ARN", minimalRole({ Statement: [{ ...allow.Statement[0], Principal: { AWS: "User1" } }] }), /Principal\.AWS: "User1" is not/],
+    [
+      "maxSessionDuration out of range",
+      { users: [], roles: [{ ...minimalRole(allow).roles[0], maxSessionDuration: 50000 }] },
+      /roles\[0\]\.maxSessionDuration: must be an integer from 3600 to 43200/,
+    ],
+    [
+      "lower-case Effect",
+      minimalRole({ Statement: [{ Effect: "allow", Principal: "*", Action: "sts:AssumeRole" }] }),
+      /Statement\[0\]\.Effect: must be "Allow" or "Deny"/,
+    ],
+    [
+      "Resource in a trust policy",
+      minimalRole({ Statement: [{ ...allow.Statement[0], Resource: "*" }] }),
+      /Statement\[0\]\.Resource: unknown statement element \(trust policies have no Resource\)/,
+    ],
+    [
+      "missing Principal",
+      minimalRole({ Statement: [{ Effect: "Allow", Action: "sts:AssumeRole" }] }),
+      /Statement\[0\]\.Principal: is required/,
+    ],
+    [
+      "principal that is not an ARN",
+      minimalRole({ Statement: [{ ...allow.Statement[0], Principal: { AWS: "User1" } }] }),
+      /Principal\.AWS: "User1" is not/,
+    ],
     [
       "unsupported condition operator",
-      minimalRole({ Statement: [{ ...allow.Statement[0], Condition: { DateLessThan: { "aws:CurrentTime": "2030-01-01" } } }] }),
+      minimalRole({
+        Statement: [{ ...allow.Statement[0], Condition: { DateLessThan: { "aws:CurrentTime": "2030-01-01" } } }],
+      }),
       /Condition\.DateLessThan: unsupported condition operator/,
     ],
   ])("%s", (_name, world, message) => {
@@ -100,7 +152,9 @@ describe("world validation names the bad field", () => {
   });
 
   it("startSts refuses an invalid world too", async () => {
-    await expect(startSts({ world: { users: [], roles: [{ arn: "nope" }] } as unknown as World })).rejects.toThrow(/roles\[0\]\.arn/);
+    await expect(startSts({ world: { users: [], roles: [{ arn: "nope" }] } as unknown as World })).rejects.toThrow(
+      /roles\[0\]\.arn/,
+    );
   });
 });
 
@@ -112,17 +166,28 @@ describe("trust policy evaluation", () => {
     account: "222222222222",
     roleArn: "arn:aws:iam::222222222222:role/Ops",
   } as const;
-  const ctx = (principal: RequestContext["principal"], keys: Record<string, string> = {}, action = "sts:AssumeRole"): RequestContext => ({ principal, keys, action });
+  const ctx = (
+    principal: RequestContext["principal"],
+    keys: Record<string, string> = {},
+    action = "sts:AssumeRole",
+  ): RequestContext => ({ principal, keys, action });
   const decide = (statements: unknown[], context: RequestContext) =>
     evaluateTrustPolicy(compileTrustPolicy({ Version: "2012-10-17", Statement: statements }), context);
-  const stmt = (principal: unknown, extra: Record<string, unknown> = {}) => ({ Effect: "Allow", Principal: principal, Action: "sts:AssumeRole", ...extra });
+  const stmt = (principal: unknown, extra: Record<string, unknown> = {}) => ({
+    Effect: "Allow",
+    Principal: principal,
+    Action: "sts:AssumeRole",
+    ...extra,
+  });
 
   it("matches users, roles (any session), root and bare account ids", () => {
     expect(decide([stmt({ AWS: user.arn })], ctx(user))).toBe("Allow");
     expect(decide([stmt({ AWS: "arn:aws:iam::111111111111:user/bob" })], ctx(user))).toBe("ImplicitDeny");
     expect(decide([stmt({ AWS: session.roleArn })], ctx(session))).toBe("Allow");
     expect(decide([stmt({ AWS: session.arn })], ctx(session))).toBe("Allow");
-    expect(decide([stmt({ AWS: "arn:aws:sts::222222222222:assumed-role/Ops/other" })], ctx(session))).toBe("ImplicitDeny");
+    expect(decide([stmt({ AWS: "arn:aws:sts::222222222222:assumed-role/Ops/other" })], ctx(session))).toBe(
+      "ImplicitDeny",
+    );
     expect(decide([stmt({ AWS: "arn:aws:iam::111111111111:root" })], ctx(user))).toBe("Allow");
     expect(decide([stmt({ AWS: ["333333333333", "222222222222"] })], ctx(session))).toBe("Allow");
     expect(decide([stmt({ AWS: "333333333333" })], ctx(user))).toBe("ImplicitDeny");
@@ -133,7 +198,12 @@ describe("trust policy evaluation", () => {
   });
 
   it("an explicit Deny beats an Allow", () => {
-    const deny = { Effect: "Deny", Principal: "*", Action: "sts:*", Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } } };
+    const deny = {
+      Effect: "Deny",
+      Principal: "*",
+      Action: "sts:*",
+      Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } },
+    };
     // Long-term keys without MFA: the key is absent, so BoolIfExists matches and the Deny applies.
     expect(decide([stmt({ AWS: user.arn }), deny], ctx(user))).toBe("Deny");
     expect(decide([stmt({ AWS: user.arn }), deny], ctx(user, { "aws:MultiFactorAuthPresent": "true" }))).toBe("Allow");
@@ -160,16 +230,33 @@ describe("trust policy evaluation", () => {
     expect(decide([{ ...stmt("*"), Action: ["sts:TagSession", "sts:Assume*"] }], ctx(user))).toBe("Allow");
     expect(decide([{ ...stmt("*"), Action: "sts:AssumeRoleWithWebIdentity" }], ctx(user))).toBe("ImplicitDeny");
     expect(decide([{ Effect: "Allow", Principal: "*", NotAction: "sts:AssumeRole" }], ctx(user))).toBe("ImplicitDeny");
-    const web = { Effect: "Allow", Principal: { Federated: "arn:aws:iam::444444444444:oidc-provider/oidc.example" }, Action: "sts:AssumeRoleWithWebIdentity" };
-    expect(decide([web], ctx({ kind: "federated", provider: "oidc.example" }, {}, "sts:AssumeRoleWithWebIdentity"))).toBe("Allow");
-    expect(decide([{ ...stmt({ AWS: "*" }), Action: "*" }], ctx({ kind: "federated", provider: "oidc.example" }, {}, "sts:AssumeRoleWithWebIdentity"))).toBe("ImplicitDeny");
+    const web = {
+      Effect: "Allow",
+      Principal: { Federated: "arn:aws:iam::444444444444:oidc-provider/oidc.example" },
+      Action: "sts:AssumeRoleWithWebIdentity",
+    };
+    expect(
+      decide([web], ctx({ kind: "federated", provider: "oidc.example" }, {}, "sts:AssumeRoleWithWebIdentity")),
+    ).toBe("Allow");
+    expect(
+      decide(
+        [{ ...stmt({ AWS: "*" }), Action: "*" }],
+        ctx({ kind: "federated", provider: "oidc.example" }, {}, "sts:AssumeRoleWithWebIdentity"),
+      ),
+    ).toBe("ImplicitDeny");
   });
 });
 
 describe("MFA carried by sessions, end to end", () => {
   it("an MFA GetSessionToken session satisfies MultiFactorAuthAge until it is too old", async () => {
     const world: World = {
-      users: [{ arn: "arn:aws:iam::111111111111:user/User1", accessKeys: [CHAIN_USER], mfaDevices: [{ serialNumber: CHAIN_MFA, codes: ["123456"] }] }],
+      users: [
+        {
+          arn: "arn:aws:iam::111111111111:user/User1",
+          accessKeys: [CHAIN_USER],
+          mfaDevices: [{ serialNumber: CHAIN_MFA, codes: ["123456"] }],
+        },
+      ],
       roles: [
         {
           arn: "arn:aws:iam::555555555555:role/FreshMfa",
@@ -188,8 +275,17 @@ describe("MFA carried by sessions, end to end", () => {
     };
     const server = await startSts({ world });
     try {
-      const session = keysOf((await sts(server, CHAIN_USER).send(new GetSessionTokenCommand({ SerialNumber: CHAIN_MFA, TokenCode: "123456" }))).Credentials);
-      const assume = () => sts(server, session).send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::555555555555:role/FreshMfa", RoleSessionName: "fresh" }));
+      const session = keysOf(
+        (
+          await sts(server, CHAIN_USER).send(
+            new GetSessionTokenCommand({ SerialNumber: CHAIN_MFA, TokenCode: "123456" }),
+          )
+        ).Credentials,
+      );
+      const assume = () =>
+        sts(server, session).send(
+          new AssumeRoleCommand({ RoleArn: "arn:aws:iam::555555555555:role/FreshMfa", RoleSessionName: "fresh" }),
+        );
       await assume();
       server.advanceClock(3600);
       await expectStsError(assume(), "AccessDenied", 403, /is not authorized to perform: sts:AssumeRole/);

@@ -23,7 +23,12 @@ beforeAll(() => {
   mkdirSync(bin);
   writeFileSync(join(bin, "awsrole"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
   chmodSync(join(bin, "awsrole"), 0o755);
-  env = { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: h.dir, NO_COLOR: "1", AWS_EC2_METADATA_DISABLED: "true" };
+  env = {
+    PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+    HOME: h.dir,
+    NO_COLOR: "1",
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
 });
 afterAll(() => h.remove());
 
@@ -39,7 +44,14 @@ async function complete(words: string[]): Promise<string[]> {
   const file = join(h.dir, "awsrole.bash");
   writeFileSync(file, await script("bash"));
   const quoted = words.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(" ");
-  const { stdout } = await run("bash", ["-c", `source '${file}'; COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _awsrole; printf '%s\\n' "\${COMPREPLY[@]}"`], { env });
+  const { stdout } = await run(
+    "bash",
+    [
+      "-c",
+      `source '${file}'; COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _awsrole; printf '%s\\n' "\${COMPREPLY[@]}"`,
+    ],
+    { env },
+  );
   return stdout.split("\n").filter(Boolean).sort();
 }
 
@@ -85,7 +97,18 @@ describe("__profiles", () => {
   it("prints one profile name per line, from the config files only", async () => {
     const r = await runCli(["__profiles"], env);
     expect(r.code).toBe(0);
-    expect(r.stdout.split("\n").filter(Boolean).sort()).toEqual(["default", "no_skill", "role-a", "role-b", "role-c", "role-d", "role-e", "s3-developer", "s3_test", "user1"]);
+    expect(r.stdout.split("\n").filter(Boolean).sort()).toEqual([
+      "default",
+      "no_skill",
+      "role-a",
+      "role-b",
+      "role-c",
+      "role-d",
+      "role-e",
+      "s3-developer",
+      "s3_test",
+      "user1",
+    ]);
   });
 
   it("is hidden from --help", async () => {
@@ -94,7 +117,6 @@ describe("__profiles", () => {
     expect(r.stdout).toContain("completion");
   });
 });
-
 
 describe("zsh and fish", () => {
   it("zsh -n parses the zsh script", async (ctx) => {
@@ -130,7 +152,13 @@ describe("zsh and fish", () => {
 
 describe("awsrole cache clear <TAB> → profile names, in bash, zsh and fish", () => {
   it("bash", async () => {
-    expect(await complete(["awsrole", "cache", "clear", "ro"])).toEqual(["role-a", "role-b", "role-c", "role-d", "role-e"]);
+    expect(await complete(["awsrole", "cache", "clear", "ro"])).toEqual([
+      "role-a",
+      "role-b",
+      "role-c",
+      "role-d",
+      "role-e",
+    ]);
     expect(await complete(["awsrole", "cache", "clear", "--p"])).toEqual(["--profile"]);
   });
 
@@ -143,14 +171,35 @@ describe("awsrole cache clear <TAB> → profile names, in bash, zsh and fish", (
 source '${file}'
 words=(awsrole cache clear ro); CURRENT=4; _awsrole`;
     const { stdout } = await run("zsh", ["-f", "-c", driver], { env });
-    expect(stdout.split("\n").filter(Boolean).sort()).toEqual(["default", "no_skill", "role-a", "role-b", "role-c", "role-d", "role-e", "s3-developer", "s3_test", "user1"]);
+    expect(stdout.split("\n").filter(Boolean).sort()).toEqual([
+      "default",
+      "no_skill",
+      "role-a",
+      "role-b",
+      "role-c",
+      "role-d",
+      "role-e",
+      "s3-developer",
+      "s3_test",
+      "user1",
+    ]);
   });
 
   it("fish: complete -C", async (ctx) => {
     if (!(await onPath("fish"))) return ctx.skip("fish is not installed");
     const file = join(h.dir, "awsrole.fish");
     writeFileSync(file, await script("fish"));
-    const { stdout } = await run("fish", ["--no-config", "-c", `source '${file}'; complete -C 'awsrole cache clear ro'`], { env });
-    expect(stdout.split("\n").filter(Boolean).map((line) => line.split("\t")[0]).sort()).toEqual(["role-a", "role-b", "role-c", "role-d", "role-e"]);
+    const { stdout } = await run(
+      "fish",
+      ["--no-config", "-c", `source '${file}'; complete -C 'awsrole cache clear ro'`],
+      { env },
+    );
+    expect(
+      stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => line.split("\t")[0])
+        .sort(),
+    ).toEqual(["role-a", "role-b", "role-c", "role-d", "role-e"]);
   });
 });

@@ -10,7 +10,8 @@ import { consoleDestination, partitionEndpoints, partitionOf } from "../../src/c
 const world = seedWorld();
 const home = world.home;
 
-const envFor = (h: Home, extra: Record<string, string> = {}) => baseEnv(h, world.sts, { AWSROLE_FEDERATION_ENDPOINT: `${world.sts.url}/federation`, ...extra });
+const envFor = (h: Home, extra: Record<string, string> = {}) =>
+  baseEnv(h, world.sts, { AWSROLE_FEDERATION_ENDPOINT: `${world.sts.url}/federation`, ...extra });
 
 describe("awsrole console", () => {
   it("prints a login URL whose SigninToken the endpoint issued for the RoleB session; no credentials in it", async () => {
@@ -33,7 +34,9 @@ describe("awsrole console", () => {
     expect(`${url.origin}${url.pathname}`).toBe(`${world.sts.url}/federation`);
     expect(url.searchParams.get("Action")).toBe("login");
     expect(url.searchParams.get("Issuer")).toBe("awsrole");
-    expect(url.searchParams.get("Destination")).toBe("https://console.aws.amazon.com/console/home?region=ap-northeast-1");
+    expect(url.searchParams.get("Destination")).toBe(
+      "https://console.aws.amazon.com/console/home?region=ap-northeast-1",
+    );
     const token = url.searchParams.get("SigninToken")!;
     expect(world.sts.signinTokens.get(token)).toBe(call.callerArn);
     for (const secret of [exported.AWS_ACCESS_KEY_ID!, exported.AWS_SECRET_ACCESS_KEY!, exported.AWS_SESSION_TOKEN!]) {
@@ -44,7 +47,10 @@ describe("awsrole console", () => {
 
   it("--destination as a path lands on that console page; --duration is sent as SessionDuration", async () => {
     const h = home();
-    const result = await runCli(["console", "s3-developer", "--destination", "/s3/home", "--duration", "3600", "--region", "eu-west-1"], envFor(h));
+    const result = await runCli(
+      ["console", "s3-developer", "--destination", "/s3/home", "--duration", "3600", "--region", "eu-west-1"],
+      envFor(h),
+    );
     expect(result.code).toBe(0);
     expect(callsOf(world.sts)).toEqual(["AssumeRole s3-developer", "getSigninToken"]);
     expect(world.sts.calls[1]!.params.SessionDuration).toBe("3600");
@@ -83,9 +89,21 @@ describe("awsrole console", () => {
 
 describe("partitions and destinations", () => {
   it.each([
-    ["arn:aws:sts::123456789012:assumed-role/R/s", "https://signin.aws.amazon.com/federation", "https://console.aws.amazon.com"],
-    ["arn:aws-cn:sts::123456789012:assumed-role/R/s", "https://signin.amazonaws.cn/federation", "https://console.amazonaws.cn"],
-    ["arn:aws-us-gov:sts::123456789012:assumed-role/R/s", "https://signin.amazonaws-us-gov.com/federation", "https://console.amazonaws-us-gov.com"],
+    [
+      "arn:aws:sts::123456789012:assumed-role/R/s",
+      "https://signin.aws.amazon.com/federation",
+      "https://console.aws.amazon.com",
+    ],
+    [
+      "arn:aws-cn:sts::123456789012:assumed-role/R/s",
+      "https://signin.amazonaws.cn/federation",
+      "https://console.amazonaws.cn",
+    ],
+    [
+      "arn:aws-us-gov:sts::123456789012:assumed-role/R/s",
+      "https://signin.amazonaws-us-gov.com/federation",
+      "https://console.amazonaws-us-gov.com",
+    ],
   ])("%s", (arn, federation, console) => {
     expect(partitionEndpoints(partitionOf(arn))).toEqual({ federation, console });
   });

@@ -13,7 +13,10 @@ const CONFIG = "/h/.aws/config";
 const CREDS = "/h/.aws/credentials";
 
 function lint(config: string, credentials = "", only?: string) {
-  const built = buildConfig(parseIni(config, CONFIG), parseIni(credentials, CREDS), { configPath: CONFIG, credentialsPath: CREDS });
+  const built = buildConfig(parseIni(config, CONFIG), parseIni(credentials, CREDS), {
+    configPath: CONFIG,
+    credentialsPath: CREDS,
+  });
   return lintConfig(built, only);
 }
 const brief = (f: Finding) => [f.severity, f.code, f.file === CONFIG ? "config" : "credentials", f.line];
@@ -27,14 +30,26 @@ describe("lintConfig", () => {
       "a cycle",
       "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/A\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/B\nsource_profile = a\n",
       "",
-      [["error", "cycle", "config", 3], ["error", "cycle", "config", 6]],
+      [
+        ["error", "cycle", "config", 3],
+        ["error", "cycle", "config", 6],
+      ],
     ],
-    ["a missing source profile", "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = nope\n", "", [["error", "missing-source", "config", 3]]],
+    [
+      "a missing source profile",
+      "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = nope\n",
+      "",
+      [["error", "missing-source", "config", 3]],
+    ],
     [
       "one broken profile does not hide the others' problems",
       "[profile a]\nrole_arn = arn:aws:iam::1:role/x\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/B\nsource_profile = a\nduration_seconds = 7200\n",
       "",
-      [["error", "bad-role-arn", "config", 2], ["error", "no-source", "config", 2], ["error", "chained-duration", "config", 6]],
+      [
+        ["error", "bad-role-arn", "config", 2],
+        ["error", "no-source", "config", 2],
+        ["error", "chained-duration", "config", 6],
+      ],
     ],
     [
       "both source_profile and credential_source",
@@ -64,7 +79,10 @@ describe("lintConfig", () => {
       "typos of known keys",
       "[profile r]\nrole_ar = arn:aws:iam::123456789012:role/R\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = base\nregoin = eu-west-1\nmy_own_setting = x\n",
       KEYS,
-      [["warning", "typo", "config", 2], ["warning", "typo", "config", 5]],
+      [
+        ["warning", "typo", "config", 2],
+        ["warning", "typo", "config", 5],
+      ],
     ],
     [
       "the credentials file overriding a config key",
@@ -72,20 +90,36 @@ describe("lintConfig", () => {
       KEYS + "region = us-east-1\n",
       [["warning", "shadowed", "credentials", 4]],
     ],
-    ["[profile x] in the credentials file", "", "[profile x]\naws_access_key_id = A\naws_secret_access_key = B\n", [["warning", "profile-prefix-in-credentials", "credentials", 1]]],
+    [
+      "[profile x] in the credentials file",
+      "",
+      "[profile x]\naws_access_key_id = A\naws_secret_access_key = B\n",
+      [["warning", "profile-prefix-in-credentials", "credentials", 1]],
+    ],
     [
       "sections the AWS CLI ignores",
       "[profilefoo]\nregion = x\n[profile a b]\nregion = x\n[foo]\nregion = x\n[plugins]\ncli_legacy_plugin_path = x\n",
       "",
-      [["warning", "ignored-section", "config", 1], ["warning", "ignored-section", "config", 3], ["warning", "ignored-section", "config", 5]],
+      [
+        ["warning", "ignored-section", "config", 1],
+        ["warning", "ignored-section", "config", 3],
+        ["warning", "ignored-section", "config", 5],
+      ],
     ],
-    ["mfa_session without mfa_serial", "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = base\nmfa_session = true\n", KEYS, [["warning", "mfa-session-without-serial", "config", 4]]],
+    [
+      "mfa_session without mfa_serial",
+      "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = base\nmfa_session = true\n",
+      KEYS,
+      [["warning", "mfa-session-without-serial", "config", 4]],
+    ],
   ])("%s", (_name, config, credentials, expected) => {
     expect(lint(config, credentials).findings.map(brief)).toEqual(expected);
   });
 
   it("every finding says what and how to fix", () => {
-    const { findings } = lint("[profilefoo]\n[profile r]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = nope\nregoin = x\n");
+    const { findings } = lint(
+      "[profilefoo]\n[profile r]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = nope\nregoin = x\n",
+    );
     for (const f of findings) {
       expect(f.message.length).toBeGreaterThan(10);
       expect(f.fix.length).toBeGreaterThan(5);
@@ -95,14 +129,18 @@ describe("lintConfig", () => {
   });
 
   it("with a profile: only that profile and its chain", () => {
-    const config = "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/A\nsource_profile = base\nregoin = x\n[profile other]\nregoin = y\n[junk]\n";
+    const config =
+      "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/A\nsource_profile = base\nregoin = x\n[profile other]\nregoin = y\n[junk]\n";
     const result = lint(config, KEYS, "a");
     expect(result.findings.map(brief)).toEqual([["warning", "typo", "config", 4]]);
     expect(result.profiles.map((p) => p.name)).toEqual(["a", "base"]);
   });
 
   it("summarises every profile: kind, role, account, source", () => {
-    const { profiles } = lint("[profile r]\nrole_arn = arn:aws:iam::123456789012:role/path/Admin\nsource_profile = base\n[profile p]\ncredential_process = x\n", KEYS);
+    const { profiles } = lint(
+      "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/path/Admin\nsource_profile = base\n[profile p]\ncredential_process = x\n",
+      KEYS,
+    );
     expect(profiles).toEqual([
       { name: "r", kind: "role", role: "Admin", account: "123456789012", source: "base" },
       { name: "p", kind: "process", role: undefined, account: undefined, source: undefined },
@@ -138,14 +176,17 @@ describe("awsrole doctor (built CLI)", () => {
 
   it("errors: file:line, severity, message and fix; exit 1; JSON too", async () => {
     const h = makeHome({
-      config: "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/A\nsource_profile = b\n\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/B\nsource_profile = a\nregoin = x\n",
+      config:
+        "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/A\nsource_profile = b\n\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/B\nsource_profile = a\nregoin = x\n",
       credentials: "",
     });
     homes.push(h);
     const env = { PATH: process.env.PATH ?? "", ...h.env };
     const r = await runCli(["doctor"], env);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`${h.awsDir}/config:3: error: Profiles form a cycle through source_profile: a -> b -> a.`);
+    expect(r.stdout).toContain(
+      `${h.awsDir}/config:3: error: Profiles form a cycle through source_profile: a -> b -> a.`,
+    );
     expect(r.stdout).toContain(`${h.awsDir}/config:8: warning:`);
     expect(r.stdout).toContain("  fix: Rename regoin to region.");
     expect(r.stdout).toMatch(/2 errors, 1 warning\.\n$/);
@@ -178,11 +219,16 @@ describe("awsrole doctor (built CLI)", () => {
     const r = await runCli(["doctor", "zzzzzzzzzz"], { PATH: process.env.PATH ?? "", ...h.env });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toContain(`hint: Profiles are read from ${h.awsDir}/config and ${h.awsDir}/credentials; run \`awsrole doctor\` to list them.`);
+    expect(r.stderr).toContain(
+      `hint: Profiles are read from ${h.awsDir}/config and ${h.awsDir}/credentials; run \`awsrole doctor\` to list them.`,
+    );
   });
 
   it("a profile name with an escape sequence reaches the terminal without it", async () => {
-    const h = makeHome({ config: "[profile a\x1b]2;title\x07]\nrole_arn = arn:aws:iam::123456789012:role/A\nsource_profile = nope\n", credentials: "" });
+    const h = makeHome({
+      config: "[profile a\x1b]2;title\x07]\nrole_arn = arn:aws:iam::123456789012:role/A\nsource_profile = nope\n",
+      credentials: "",
+    });
     homes.push(h);
     const r = await runCli(["doctor"], { PATH: process.env.PATH ?? "", ...h.env });
     expect(r.code).toBe(1);

@@ -28,7 +28,10 @@ afterEach(() => world.sts.setSessionSeconds(undefined));
 /** The distinct access keys GetCallerIdentity was called with, and whether any call failed. */
 function identityCalls(): { keys: Set<string>; failed: string[] } {
   const calls = world.sts.calls.filter((c) => c.action === "GetCallerIdentity");
-  return { keys: new Set(calls.map((c) => c.accessKeyId ?? "")), failed: calls.filter((c) => c.errorCode).map((c) => c.errorCode!) };
+  return {
+    keys: new Set(calls.map((c) => c.accessKeyId ?? "")),
+    failed: calls.filter((c) => c.errorCode).map((c) => c.errorCode!),
+  };
 }
 
 /** One HTTP GET with exactly these headers (Host included), as a hostile or careless client would send it. */
@@ -66,9 +69,15 @@ const get = (headers) => new Promise((resolve) => http.get(url, { headers, agent
 })();`;
 
 describe("awsrole exec --server", () => {
-  it("a Node child (the JS SDK's default chain) calls STS across three renewals of short sessions without a failed call", { timeout: 45_000 }, async () => {
+  it("a Node child (the JS SDK's default chain) calls STS across three renewals of short sessions without a failed call", {
+    timeout: 45_000,
+  }, async () => {
     world.sts.setSessionSeconds(SESSION);
-    const result = await runCli(["exec", "--server", "s3-developer", "--", NODE, SDK_LOOP, String(LOOP)], baseEnv(home(), world.sts, { AWS_PROFILE: "user1" }), { timeoutMs: 40_000 });
+    const result = await runCli(
+      ["exec", "--server", "s3-developer", "--", NODE, SDK_LOOP, String(LOOP)],
+      baseEnv(home(), world.sts, { AWS_PROFILE: "user1" }),
+      { timeoutMs: 40_000 },
+    );
     expect(result.code).toBe(0);
     const child = JSON.parse(result.stdout) as { calls: number; failures: string[]; arn: string };
     expect(child.failures).toEqual([]);
@@ -81,19 +90,27 @@ describe("awsrole exec --server", () => {
     expect(callsOf(world.sts).filter((c) => c === "AssumeRole s3-developer").length).toBeGreaterThanOrEqual(4);
   });
 
-  it.skipIf(!hasBoto3)("a Python child (boto3) calls STS across three renewals of short sessions without a failed call", { timeout: 45_000 }, async () => {
-    world.sts.setSessionSeconds(SESSION);
-    const result = await runCli(["exec", "--server", "s3-developer", "--", "python3", BOTO_LOOP, String(LOOP)], baseEnv(home(), world.sts, { AWS_PROFILE: "user1" }), { timeoutMs: 40_000 });
-    expect(result.stderr).toBe("");
-    expect(result.code).toBe(0);
-    const child = JSON.parse(result.stdout) as { calls: number; failures: string[]; arn: string };
-    expect(child.failures).toEqual([]);
-    expect(child.calls).toBeGreaterThan(20);
-    expect(child.arn).toMatch(/^arn:aws:sts::123456789012:assumed-role\/s3-developer\//);
-    const { keys, failed } = identityCalls();
-    expect(failed).toEqual([]);
-    expect(keys.size).toBeGreaterThanOrEqual(4);
-  });
+  it.skipIf(!hasBoto3)(
+    "a Python child (boto3) calls STS across three renewals of short sessions without a failed call",
+    { timeout: 45_000 },
+    async () => {
+      world.sts.setSessionSeconds(SESSION);
+      const result = await runCli(
+        ["exec", "--server", "s3-developer", "--", "python3", BOTO_LOOP, String(LOOP)],
+        baseEnv(home(), world.sts, { AWS_PROFILE: "user1" }),
+        { timeoutMs: 40_000 },
+      );
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      const child = JSON.parse(result.stdout) as { calls: number; failures: string[]; arn: string };
+      expect(child.failures).toEqual([]);
+      expect(child.calls).toBeGreaterThan(20);
+      expect(child.arn).toMatch(/^arn:aws:sts::123456789012:assumed-role\/s3-developer\//);
+      const { keys, failed } = identityCalls();
+      expect(failed).toEqual([]);
+      expect(keys.size).toBeGreaterThanOrEqual(4);
+    },
+  );
 
   it("the child's environment points at the server; the token is checked (401), and so is Host (403)", async () => {
     const env = baseEnv(home(), world.sts, {
@@ -110,7 +127,15 @@ describe("awsrole exec --server", () => {
     const result = await runCli(["exec", "--server", "s3-developer", "--", NODE, "-e", PROBE], env);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    const probe = JSON.parse(result.stdout) as { env: Record<string, string>; ok: { status: number; body: Record<string, string> }; none: number; wrong: number; longer: number; rebound: number; localhost: number };
+    const probe = JSON.parse(result.stdout) as {
+      env: Record<string, string>;
+      ok: { status: number; body: Record<string, string> };
+      none: number;
+      wrong: number;
+      longer: number;
+      rebound: number;
+      localhost: number;
+    };
     expect(Object.keys(probe.env).sort()).toEqual([
       "AWSROLE_PROFILE",
       "AWS_CONFIG_FILE",
@@ -129,7 +154,13 @@ describe("awsrole exec --server", () => {
     expect(probe.env.AWS_DEFAULT_REGION).toBe("ap-northeast-1");
     expect(probe.env.AWSROLE_PROFILE).toBe("s3-developer");
     expect(probe.ok.status).toBe(200);
-    expect(Object.keys(probe.ok.body).sort()).toEqual(["AccessKeyId", "AccountId", "Expiration", "SecretAccessKey", "Token"]);
+    expect(Object.keys(probe.ok.body).sort()).toEqual([
+      "AccessKeyId",
+      "AccountId",
+      "Expiration",
+      "SecretAccessKey",
+      "Token",
+    ]);
     expect(probe.ok.body.AccessKeyId).toMatch(/^ASIA/);
     expect(probe.ok.body.AccountId).toBe("123456789012");
     expect(probe.ok.body.Expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -139,7 +170,11 @@ describe("awsrole exec --server", () => {
   });
 
   it("leaves the shared files visible when the default profile has no credentials", async () => {
-    const h = home({ config: "[default]\nregion = eu-west-1\n", credentials: "[user1]\naws_access_key_id = AKIAUSER1S3DEV000001\naws_secret_access_key = user1s3devSecretKey000000000000000000001\n[s3-developer]\nrole_arn = arn:aws:iam::123456789012:role/s3-developer\nsource_profile = user1\n" });
+    const h = home({
+      config: "[default]\nregion = eu-west-1\n",
+      credentials:
+        "[user1]\naws_access_key_id = AKIAUSER1S3DEV000001\naws_secret_access_key = user1s3devSecretKey000000000000000000001\n[s3-developer]\nrole_arn = arn:aws:iam::123456789012:role/s3-developer\nsource_profile = user1\n",
+    });
     const result = await runCli(["exec", "--server", "s3-developer", "--", NODE, "-e", PROBE], baseEnv(h, world.sts));
     expect(result.code).toBe(0);
     const probe = JSON.parse(result.stdout) as { env: Record<string, string> };
@@ -149,20 +184,36 @@ describe("awsrole exec --server", () => {
 
   it("the server is gone when the child exits, and when the child is killed", async () => {
     const env = baseEnv(home(), world.sts);
-    const exits = await runCli(["exec", "--server", "s3-developer", "--", NODE, "-e", "process.stdout.write(new URL(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI).port)"], env);
+    const exits = await runCli(
+      [
+        "exec",
+        "--server",
+        "s3-developer",
+        "--",
+        NODE,
+        "-e",
+        "process.stdout.write(new URL(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI).port)",
+      ],
+      env,
+    );
     expect(exits.code).toBe(0);
     expect(await refused(Number(exits.stdout))).toBe(true);
     // Killed, with a keep-alive connection to the server still open.
     const killedScript = `const http = require("node:http"); const u = process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
       http.get(u, { headers: { Authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN }, agent: new http.Agent({ keepAlive: true }) }, (res) => { res.resume(); res.on("end", () => { process.stdout.write(new URL(u).port); process.kill(process.pid, "SIGKILL"); }); });`;
-    const killed = await runCli(["exec", "--server", "s3-developer", "--", NODE, "-e", killedScript], env, { timeoutMs: 15_000 });
+    const killed = await runCli(["exec", "--server", "s3-developer", "--", NODE, "-e", killedScript], env, {
+      timeoutMs: 15_000,
+    });
     expect(killed.code).toBe(128 + 9);
     expect(await refused(Number(killed.stdout))).toBe(true);
   });
 
   it("SIGTERM to awsrole reaches the child; then the server is gone", async () => {
     const script = `process.stdout.write(new URL(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI).port + "\\n"); setInterval(() => {}, 1000);`;
-    const child = spawn(NODE, [BIN, "exec", "--server", "s3-developer", "--", NODE, "-e", script], { env: baseEnv(home(), world.sts), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(NODE, [BIN, "exec", "--server", "s3-developer", "--", NODE, "-e", script], {
+      env: baseEnv(home(), world.sts),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => {
       stdout += c;
@@ -173,10 +224,15 @@ describe("awsrole exec --server", () => {
     expect(await refused(Number(stdout.trim()))).toBe(true);
   });
 
-  it("an interrupt passed on to the command does not stop the renewals: the command may go on working after it", { timeout: 30_000 }, async () => {
+  it("an interrupt passed on to the command does not stop the renewals: the command may go on working after it", {
+    timeout: 30_000,
+  }, async () => {
     world.sts.setSessionSeconds(SESSION);
     const script = `process.on("SIGINT", () => {}); process.stdout.write("ready\\n"); import(${JSON.stringify(new URL(`file://${SDK_LOOP}`).href)});`;
-    const child = spawn(NODE, [BIN, "exec", "--server", "s3-developer", "--", NODE, "-e", script, "x", "8"], { env: baseEnv(home(), world.sts), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(NODE, [BIN, "exec", "--server", "s3-developer", "--", NODE, "-e", script, "x", "8"], {
+      env: baseEnv(home(), world.sts),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
@@ -191,15 +247,23 @@ describe("awsrole exec --server", () => {
     expect(identityCalls().keys.size).toBeGreaterThanOrEqual(3);
   });
 
-  it("a renewal that needs an MFA code with no terminal reaches the child as an error, and stderr says why", { timeout: 30_000 }, async () => {
+  it("a renewal that needs an MFA code with no terminal reaches the child as an error, and stderr says why", {
+    timeout: 30_000,
+  }, async () => {
     world.sts.setSessionSeconds(SESSION);
-    const result = await runCli(["exec", "--server", "role-b", "--token-code", "123456", "--", NODE, SDK_LOOP, String(SESSION + 4)], baseEnv(home(), world.sts), { timeoutMs: 25_000 });
+    const result = await runCli(
+      ["exec", "--server", "role-b", "--token-code", "123456", "--", NODE, SDK_LOOP, String(SESSION + 4)],
+      baseEnv(home(), world.sts),
+      { timeoutMs: 25_000 },
+    );
     expect(result.code).toBe(0);
     const child = JSON.parse(result.stdout) as { calls: number; failures: string[] };
     expect(child.calls).toBeGreaterThan(0); // the first session worked
     expect(child.failures.length).toBeGreaterThan(0);
     expect(result.stderr).toContain('could not renew the credentials of profile "role-b"');
-    expect(result.stderr).toContain("needs a code from MFA device arn:aws:iam::111111111111:mfa/User1, and there is no terminal to ask on");
+    expect(result.stderr).toContain(
+      "needs a code from MFA device arn:aws:iam::111111111111:mfa/User1, and there is no terminal to ask on",
+    );
     // No expired credentials were ever used: the child failed at the server, not at STS.
     expect(identityCalls().failed).toEqual([]);
   });
@@ -218,19 +282,32 @@ describe("awsrole exec --server", () => {
     expect(Date.parse(served.Expiration) - Date.now()).toBeGreaterThan(3500_000);
   });
 
-  it("a renewal that needs an MFA code asks on the terminal, and the command goes on with the new session", { timeout: 40_000 }, async () => {
+  it("a renewal that needs an MFA code asks on the terminal, and the command goes on with the new session", {
+    timeout: 40_000,
+  }, async () => {
     const h = home({
-      config: readFileSync(join(SEEDS_DIR, "config"), "utf8") + "\n[profile mfa-role]\nrole_arn = arn:aws:iam::444444444444:role/MfaSessionRole\nsource_profile = default\nmfa_serial = arn:aws:iam::111111111111:mfa/User1\nmfa_session = true\n",
+      config:
+        readFileSync(join(SEEDS_DIR, "config"), "utf8") +
+        "\n[profile mfa-role]\nrole_arn = arn:aws:iam::444444444444:role/MfaSessionRole\nsource_profile = default\nmfa_serial = arn:aws:iam::111111111111:mfa/User1\nmfa_session = true\n",
       credentials: readFileSync(join(SEEDS_DIR, "credentials"), "utf8"),
     });
     world.sts.setSessionSeconds(SESSION);
     const script = `"${NODE}" "${BIN}" exec --server mfa-role -- sh -c 'echo started; exec "${NODE}" "${SDK_LOOP}" 5'`;
-    const spec = { argv: ["bash", "-c", script], env: { ...baseEnv(h, world.sts), TERM: "xterm" }, timeout: 30, steps: [
-      { expect: "Enter MFA code", send: "123456\r" },
-      { expect: "started", send: "" },
-      { expect: "Enter MFA code", send: "654321\r" },
-    ] };
-    const { stdout } = await promisify(execFile)("python3", [join(ROOT, "test", "features", "pty-run.py"), JSON.stringify(spec)], { encoding: "utf8", timeout: 35_000 });
+    const spec = {
+      argv: ["bash", "-c", script],
+      env: { ...baseEnv(h, world.sts), TERM: "xterm" },
+      timeout: 30,
+      steps: [
+        { expect: "Enter MFA code", send: "123456\r" },
+        { expect: "started", send: "" },
+        { expect: "Enter MFA code", send: "654321\r" },
+      ],
+    };
+    const { stdout } = await promisify(execFile)(
+      "python3",
+      [join(ROOT, "test", "features", "pty-run.py"), JSON.stringify(spec)],
+      { encoding: "utf8", timeout: 35_000 },
+    );
     const pty = JSON.parse(stdout) as { output: string; exit: number; timedOut: boolean; pendingSteps: number };
     expect(pty.timedOut).toBe(false);
     expect(pty.pendingSteps).toBe(0);
@@ -243,7 +320,10 @@ describe("awsrole exec --server", () => {
   });
 
   it("refuses long-term keys (nothing to renew) before running the command", async () => {
-    const result = await runCli(["exec", "--server", "user1", "--", NODE, "-e", "process.stdout.write('ran')"], baseEnv(home(), world.sts));
+    const result = await runCli(
+      ["exec", "--server", "user1", "--", NODE, "-e", "process.stdout.write('ran')"],
+      baseEnv(home(), world.sts),
+    );
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("no expiry time (long-term keys)");
@@ -251,8 +331,13 @@ describe("awsrole exec --server", () => {
 });
 
 describe("awsrole serve", () => {
-  it("prints the variables, answers with the token only, logs each request on stderr, stops on SIGINT", { timeout: 20_000 }, async () => {
-    const server = spawn(NODE, [BIN, "serve", "s3-developer"], { env: baseEnv(home(), world.sts), stdio: ["ignore", "pipe", "pipe"] });
+  it("prints the variables, answers with the token only, logs each request on stderr, stops on SIGINT", {
+    timeout: 20_000,
+  }, async () => {
+    const server = spawn(NODE, [BIN, "serve", "s3-developer"], {
+      env: baseEnv(home(), world.sts),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     server.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
@@ -312,9 +397,14 @@ describe("awsrole doctor --server", () => {
     const seeds = home();
     const warned = await runCli(["doctor", "--server"], baseEnv(seeds));
     expect(warned.code).toBe(0);
-    expect(warned.stdout).toContain(`${seeds.awsDir}/credentials:3: warning: The default profile sets aws_access_key_id, which SDKs use before a credential server`);
+    expect(warned.stdout).toContain(
+      `${seeds.awsDir}/credentials:3: warning: The default profile sets aws_access_key_id, which SDKs use before a credential server`,
+    );
     expect((await runCli(["doctor"], baseEnv(seeds))).stdout).toMatch(/No problems found\.\n$/);
-    const clean = home({ config: "[default]\nregion = eu-west-1\n", credentials: "[user1]\naws_access_key_id = A\naws_secret_access_key = B\n" });
+    const clean = home({
+      config: "[default]\nregion = eu-west-1\n",
+      credentials: "[user1]\naws_access_key_id = A\naws_secret_access_key = B\n",
+    });
     expect((await runCli(["doctor", "--server"], baseEnv(clean))).stdout).toMatch(/No problems found\.\n$/);
   });
 });

@@ -15,7 +15,10 @@ const PRINT_ENV = `process.stdout.write(JSON.stringify(Object.fromEntries(Object
 describe("awsrole exec", () => {
   it("the child runs as RoleB: exec role-b -- awsrole whoami --output json", async () => {
     const h = home();
-    const result = await runCli(["exec", "role-b", "--token-code", "123456", "--", NODE, BIN, "whoami", "--output", "json"], baseEnv(h, world.sts));
+    const result = await runCli(
+      ["exec", "role-b", "--token-code", "123456", "--", NODE, BIN, "whoami", "--output", "json"],
+      baseEnv(h, world.sts),
+    );
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).Arn).toMatch(/^arn:aws:sts::222222222222:assumed-role\/RoleB\//);
@@ -78,7 +81,10 @@ describe("awsrole exec", () => {
 
   it("the region comes from --region, else the profile", async () => {
     const h = home();
-    const result = await runCli(["exec", "user1", "--region", "eu-west-1", "--", NODE, "-e", PRINT_ENV], baseEnv(h, world.sts));
+    const result = await runCli(
+      ["exec", "user1", "--region", "eu-west-1", "--", NODE, "-e", PRINT_ENV],
+      baseEnv(h, world.sts),
+    );
     const child = JSON.parse(result.stdout) as Record<string, string>;
     expect([child.AWS_REGION, child.AWS_DEFAULT_REGION]).toEqual(["eu-west-1", "eu-west-1"]);
     // Long-term keys: no token, no expiry in the child.
@@ -102,7 +108,10 @@ describe("awsrole exec", () => {
   it("keeps argv exact: spaces, quotes, globs, empty strings and dashes reach the child unchanged", async () => {
     const h = home();
     const args = ["two words", `it's "quoted"`, "*", "", "$HOME", "--profile", "-x", "a\\b"];
-    const result = await runCli(["exec", "user1", "--", NODE, "-e", "process.stdout.write(JSON.stringify(process.argv.slice(1)))", ...args], baseEnv(h, world.sts));
+    const result = await runCli(
+      ["exec", "user1", "--", NODE, "-e", "process.stdout.write(JSON.stringify(process.argv.slice(1)))", ...args],
+      baseEnv(h, world.sts),
+    );
     expect(result.stderr).toBe("");
     expect(JSON.parse(result.stdout)).toEqual(args);
   });
@@ -125,22 +134,38 @@ describe("awsrole exec", () => {
   });
 
   it.each([
-    ["a directory", 126, () => tmpdir(), /^awsrole: Cannot execute \S+ \(permission denied\)\.\nhint: Check that it names a program/],
+    [
+      "a directory",
+      126,
+      () => tmpdir(),
+      /^awsrole: Cannot execute \S+ \(permission denied\)\.\nhint: Check that it names a program/,
+    ],
     // spawn throws this one instead of emitting it: it was reported as "unexpected error".
-    ["a name too long for the system", 1, () => "a".repeat(5000), /^awsrole: Could not run a{200}\.\.\. \(ENAMETOOLONG\)\.\nhint: Check the command/],
-  ])("a command that cannot start (%s): exit %i, one line naming it and a hint", async (_name, code, command, message) => {
-    const h = home();
-    const result = await runCli(["exec", "user1", "--", command()], baseEnv(h, world.sts));
-    expect(result.code).toBe(code);
-    expect(result.stdout).toBe("");
-    expect(result.stderr).toMatch(message);
-    expect(result.stderr).not.toContain("unexpected error");
-  });
+    [
+      "a name too long for the system",
+      1,
+      () => "a".repeat(5000),
+      /^awsrole: Could not run a{200}\.\.\. \(ENAMETOOLONG\)\.\nhint: Check the command/,
+    ],
+  ])(
+    "a command that cannot start (%s): exit %i, one line naming it and a hint",
+    async (_name, code, command, message) => {
+      const h = home();
+      const result = await runCli(["exec", "user1", "--", command()], baseEnv(h, world.sts));
+      expect(result.code).toBe(code);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toContain("unexpected error");
+    },
+  );
 
   it("forwards SIGTERM to the child and returns its exit code", async () => {
     const h = home();
     const script = `process.on("SIGTERM", () => { process.stdout.write("child got SIGTERM"); process.exit(3); }); process.stdout.write("ready\\n"); setInterval(() => {}, 1000);`;
-    const child = spawn(NODE, [BIN, "exec", "user1", "--", NODE, "-e", script], { env: baseEnv(h, world.sts), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(NODE, [BIN, "exec", "user1", "--", NODE, "-e", script], {
+      env: baseEnv(h, world.sts),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => {
       stdout += c;

@@ -82,7 +82,9 @@ describe("mfa_session = true: one MFA code per device", () => {
     expect(h.cacheFiles()).toHaveLength(2); // the MFA session and RoleA's session
     for (const file of h.cacheFiles()) expect(statSync(join(h.cacheDir, file)).mode & 0o777).toBe(0o600);
     // Its key is the device and the long-term key that signed GetSessionToken (sha1 of the sorted JSON).
-    const mfaKey = sha1(`{"SerialNumber": "${CHAIN_MFA}", "SourceAccessKeyId": "AKIAUSER1CHAIN000001", "awsrole": "GetSessionToken"}`);
+    const mfaKey = sha1(
+      `{"SerialNumber": "${CHAIN_MFA}", "SourceAccessKeyId": "AKIAUSER1CHAIN000001", "awsrole": "GetSessionToken"}`,
+    );
     const roleKey = sha1(`{"RoleArn": "arn:aws:iam::222222222222:role/RoleA", "SerialNumber": "${CHAIN_MFA}"}`); // the profile's botocore key
     expect(h.cacheFiles()).toEqual([`${mfaKey}.json`, `${roleKey}.json`].sort());
   });
@@ -92,7 +94,9 @@ describe("mfa_session = true: one MFA code per device", () => {
     const env = baseEnv(h, world.sts);
     expect((await runCli(["export", "role-a", "--token-code", "123456"], env)).code).toBe(0);
     // The same mfa_serial, but default now has another user's key: the cached session is not theirs.
-    writeFileSync(join(h.awsDir, "credentials"), KEYS.replace("AKIAUSER1CHAIN000001", "AKIAUSER1CHAIN000002"), { mode: 0o600 });
+    writeFileSync(join(h.awsDir, "credentials"), KEYS.replace("AKIAUSER1CHAIN000001", "AKIAUSER1CHAIN000002"), {
+      mode: 0o600,
+    });
     world.sts.reset();
     const other = await runCli(["export", "mfa-role"], env);
     expect(other.code).toBe(1);

@@ -17,7 +17,12 @@ const hasPython = (process.env.PATH ?? "").split(":").some((dir) => existsSync(j
 const world = seedWorld();
 
 async function at60(command: string, env: Record<string, string>): Promise<string[]> {
-  const spec = { argv: ["bash", "-c", `stty cols 60; ${command}`], env: { ...env, TERM: "xterm" }, steps: [], timeout: 20 };
+  const spec = {
+    argv: ["bash", "-c", `stty cols 60; ${command}`],
+    env: { ...env, TERM: "xterm" },
+    steps: [],
+    timeout: 20,
+  };
   const { stdout } = await run("python3", [PTY, JSON.stringify(spec)], { encoding: "utf8", timeout: 30_000 });
   return (JSON.parse(stdout) as { output: string }).output.split("\n");
 }
@@ -38,7 +43,10 @@ describe.skipIf(!hasPython)("at 60 columns", () => {
     expect(execHelp.some((line) => line.startsWith("The command gets AWS_ACCESS_KEY_ID,"))).toBe(true);
     expect(tooWide(execHelp).filter((line) => !line.startsWith("  awsrole "))).toEqual([]);
     // A long profile and role name make the table 80 columns wide.
-    appendFileSync(join(h.awsDir, "config"), "\n[profile platform-engineering-admin]\nrole_arn = arn:aws:iam::123456789012:role/PlatformEngineeringAdministrator\nsource_profile = default\n");
+    appendFileSync(
+      join(h.awsDir, "config"),
+      "\n[profile platform-engineering-admin]\nrole_arn = arn:aws:iam::123456789012:role/PlatformEngineeringAdministrator\nsource_profile = default\n",
+    );
     const doctor = await at60(`${CLI} doctor`, env);
     expect(tooWide(doctor)).toEqual([]);
     expect(doctor).toContain("platform-engineering-admin (role)");
@@ -46,7 +54,9 @@ describe.skipIf(!hasPython)("at 60 columns", () => {
     const list = await at60(`${CLI} cache list`, env);
     expect(tooWide(list)).toEqual([]);
     expect(list[0]).toBe("Cached credentials in ~/.aws/cli/cache:");
-    expect(list.filter((line) => /^\S/.test(line) && line.includes(": usable")).map((line) => line.split(":")[0])).toEqual(["role-a", "role-b", "role-c"]);
+    expect(
+      list.filter((line) => /^\S/.test(line) && line.includes(": usable")).map((line) => line.split(":")[0]),
+    ).toEqual(["role-a", "role-b", "role-c"]);
   });
 });
 
@@ -59,8 +69,15 @@ describe("into a pipe", () => {
     const list = (await runCli(["cache", "list"], env)).stdout.split("\n");
     expect(list[0]).toBe("Cached credentials in ~/.aws/cli/cache:");
     // A one-hour session listed within the second it was issued shows 1h00m left.
-    expect(list.slice(1, 4)).toEqual([expect.stringMatching(/^role-a: usable, (5\dm\d+s|1h00m) left$/), expect.stringMatching(/^  arn:aws:sts::222222222222:assumed-role\/RoleA\/botocore-session-\d+$/), expect.stringMatching(/^  [0-9a-f]{40}\.json$/)]);
-    const json = JSON.parse((await runCli(["cache", "list", "--output", "json"], env)).stdout) as Array<{ profiles: string[]; file: string }>;
+    expect(list.slice(1, 4)).toEqual([
+      expect.stringMatching(/^role-a: usable, (5\dm\d+s|1h00m) left$/),
+      expect.stringMatching(/^  arn:aws:sts::222222222222:assumed-role\/RoleA\/botocore-session-\d+$/),
+      expect.stringMatching(/^  [0-9a-f]{40}\.json$/),
+    ]);
+    const json = JSON.parse((await runCli(["cache", "list", "--output", "json"], env)).stdout) as Array<{
+      profiles: string[];
+      file: string;
+    }>;
     expect(json.map((row) => row.profiles[0])).toEqual(["role-a", "role-b", "role-c"]);
     expect(json[0]!.file.startsWith(h.cacheDir)).toBe(true);
   });

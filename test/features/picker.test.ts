@@ -26,13 +26,18 @@ interface PtyResult {
   pendingSteps: number;
 }
 
-async function inPty(script: string, env: Record<string, string>, steps: Array<{ expect: string; send: string }>): Promise<PtyResult> {
+async function inPty(
+  script: string,
+  env: Record<string, string>,
+  steps: Array<{ expect: string; send: string }>,
+): Promise<PtyResult> {
   const spec = { argv: ["bash", "-c", script], env: { ...env, TERM: "xterm" }, steps, timeout: 20 };
   const { stdout } = await run("python3", [PTY, JSON.stringify(spec)], { encoding: "utf8", timeout: 30_000 });
   return JSON.parse(stdout) as PtyResult;
 }
 
-const recent = (h: Home) => JSON.parse(readFileSync(join(h.dir, ".cache", "awsrole", "recent.json"), "utf8")).profiles as string[];
+const recent = (h: Home) =>
+  JSON.parse(readFileSync(join(h.dir, ".cache", "awsrole", "recent.json"), "utf8")).profiles as string[];
 
 describe("picker under a terminal", () => {
   it("export with no profile: type a few letters, Enter; the eval'd shell is that profile", async () => {
@@ -45,7 +50,9 @@ describe("picker under a terminal", () => {
     expect(result.exit).toBe(0);
     expect(result.output).toContain("role-b        RoleB (222222222222)"); // role and account on each choice
     expect(result.output).toContain("no_skill      keys");
-    expect(result.output).toMatch(/"Arn": "arn:aws:sts::123456789012:assumed-role\/s3-developer\/botocore-session-\d+"/);
+    expect(result.output).toMatch(
+      /"Arn": "arn:aws:sts::123456789012:assumed-role\/s3-developer\/botocore-session-\d+"/,
+    );
     expect(callsOf(world.sts)).toEqual(["AssumeRole s3-developer", "GetCallerIdentity"]);
     expect(recent(h)[0]).toBe("s3-developer");
     expect(statSync(join(h.dir, ".cache", "awsrole", "recent.json")).mode & 0o777).toBe(0o600);
@@ -64,7 +71,11 @@ describe("picker under a terminal", () => {
 
   it("Ctrl-C at the picker: exit 130 and nothing on stdout", async () => {
     const h = home();
-    const result = await inPty(`out="$(${CLI} export)"; code=$?; printf 'RESULT code=%s stdout=[%s]\\n' "$code" "$out"`, baseEnv(h, world.sts), [{ expect: "Profile:", send: "\u0003" }]);
+    const result = await inPty(
+      `out="$(${CLI} export)"; code=$?; printf 'RESULT code=%s stdout=[%s]\\n' "$code" "$out"`,
+      baseEnv(h, world.sts),
+      [{ expect: "Profile:", send: "\u0003" }],
+    );
     expect(result.timedOut).toBe(false);
     expect(result.output).toContain("RESULT code=130 stdout=[]");
     expect(callsOf(world.sts)).toEqual([]);

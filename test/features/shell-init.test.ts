@@ -14,7 +14,6 @@ import { onPath } from "../tools/run-command.js";
 const run = promisify(execFile);
 const world = seedWorld();
 
-
 /** `awsrole` on PATH, as after npm link. */
 function withAwsroleOnPath(h: Home, env: Record<string, string>): Record<string, string> {
   const bin = join(h.dir, "bin");
@@ -24,8 +23,17 @@ function withAwsroleOnPath(h: Home, env: Record<string, string>): Record<string,
   return { ...env, PATH: `${bin}:${env.PATH}` };
 }
 
-async function inShell(shell: string, script: string, env: Record<string, string>): Promise<{ stdout: string; stderr: string }> {
-  const args = shell === "fish" ? ["--no-config", "-c", script] : shell === "zsh" ? ["-f", "-c", script] : ["--noprofile", "--norc", "-c", script];
+async function inShell(
+  shell: string,
+  script: string,
+  env: Record<string, string>,
+): Promise<{ stdout: string; stderr: string }> {
+  const args =
+    shell === "fish"
+      ? ["--no-config", "-c", script]
+      : shell === "zsh"
+        ? ["-f", "-c", script]
+        : ["--noprofile", "--norc", "-c", script];
   return run(shell, args, { env, encoding: "utf8", timeout: 30_000 });
 }
 
@@ -88,7 +96,9 @@ describe("exec PROFILE with no command", () => {
   it("opens $SHELL with the credentials, and passes its exit status through", async () => {
     const h = world.home();
     const env = baseEnv(h, world.sts, { SHELL: "/bin/sh" });
-    const result = await runCli(["exec", "user1"], env, { input: 'echo "in=$AWSROLE_PROFILE key=$AWS_ACCESS_KEY_ID"; exit 7\n' });
+    const result = await runCli(["exec", "user1"], env, {
+      input: 'echo "in=$AWSROLE_PROFILE key=$AWS_ACCESS_KEY_ID"; exit 7\n',
+    });
     expect(result.code).toBe(7);
     expect(result.stdout).toBe("in=user1 key=AKIAUSER1S3DEV000001\n");
     expect(result.stderr).toBe("awsrole: starting /bin/sh as user1; exit it to drop the credentials.\n");

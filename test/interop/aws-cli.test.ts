@@ -38,7 +38,10 @@ const hasMoto = requireTool("moto_server", "interop suite");
 const hasAws = requireTool("aws-cli-v1", "interop suite");
 const hasPty = await runs("python3", ["-c", "import pty"]);
 const missing = [hasMoto ? "" : "moto_server", hasAws ? "" : "aws"].filter(Boolean);
-if (missing.length === 0 && !hasPty) console.warn("interop: MFA profiles skipped: python3 with the pty module is needed to answer the AWS CLI's /dev/tty prompt");
+if (missing.length === 0 && !hasPty)
+  console.warn(
+    "interop: MFA profiles skipped: python3 with the pty module is needed to answer the AWS CLI's /dev/tty prompt",
+  );
 if (missing.length === 0 && !existsSync(join(ROOT, "dist", "cli.cjs"))) {
   throw new Error("dist/cli.cjs is missing: run `npm run build` (npm test does it) before the interop tests.");
 }
@@ -111,7 +114,11 @@ function exportedKey(stdout: string): string {
 let moto: Moto;
 
 /** One tool run with its own recording proxy; returns the run and the STS calls it made. */
-async function recorded(tool: (env: Record<string, string>) => Promise<Run>, home: ReturnType<typeof makeHome>, extraEnv?: Record<string, string>): Promise<{ result: Run; calls: Call[] }> {
+async function recorded(
+  tool: (env: Record<string, string>) => Promise<Run>,
+  home: ReturnType<typeof makeHome>,
+  extraEnv?: Record<string, string>,
+): Promise<{ result: Run; calls: Call[] }> {
   const recorder = await startRecorder(moto.url);
   try {
     const result = await tool(envFor(home, recorder, extraEnv));
@@ -132,71 +139,113 @@ describe.skipIf(missing.length > 0)("interop with the AWS CLI v1 through moto_se
 
   describe.concurrent("same STS calls hop by hop, same identity, same cache file names", () => {
     for (const c of CASES) {
-      it.skipIf(c.mfa && !hasPty)(`${c.profile}${c.mfa ? " (MFA)" : ""}: ${c.roles.length === 0 ? "static keys" : c.roles.join(" -> ")}`, async () => {
-        const awsHome = makeHome();
-        const aws = await recorded((env) => runAws(["sts", "get-caller-identity", "--profile", c.profile, "--output", "json"], env, c.mfa ? MFA_CODE : undefined), awsHome, c.env);
-        ok(aws.result, `aws sts get-caller-identity --profile ${c.profile}`);
+      it.skipIf(c.mfa && !hasPty)(
+        `${c.profile}${c.mfa ? " (MFA)" : ""}: ${c.roles.length === 0 ? "static keys" : c.roles.join(" -> ")}`,
+        async () => {
+          const awsHome = makeHome();
+          const aws = await recorded(
+            (env) =>
+              runAws(
+                ["sts", "get-caller-identity", "--profile", c.profile, "--output", "json"],
+                env,
+                c.mfa ? MFA_CODE : undefined,
+              ),
+            awsHome,
+            c.env,
+          );
+          ok(aws.result, `aws sts get-caller-identity --profile ${c.profile}`);
 
-        const roleHome = makeHome();
-        const tokenArgs = c.mfa ? ["--token-code", MFA_CODE] : [];
-        const ours = await recorded((env) => runAwsrole(["whoami", c.profile, "--output", "json", ...tokenArgs], env), roleHome, c.env);
-        ok(ours.result, `awsrole whoami ${c.profile}`);
+          const roleHome = makeHome();
+          const tokenArgs = c.mfa ? ["--token-code", MFA_CODE] : [];
+          const ours = await recorded(
+            (env) => runAwsrole(["whoami", c.profile, "--output", "json", ...tokenArgs], env),
+            roleHome,
+            c.env,
+          );
+          ok(ours.result, `awsrole whoami ${c.profile}`);
 
-        // The reference behaves as documented (so the comparison is not vacuous) ...
-        expect(summary(aws.calls)).toEqual([...c.roles.map((r) => `AssumeRole ${r}`), "GetCallerIdentity"]);
-        expect(aws.calls[0]!.accessKeyId).toBe(c.signer);
-        // ... and awsrole made the same requests, in the same order, with the same parameters.
-        expect(ours.calls.map(comparable)).toEqual(aws.calls.map(comparable));
+          // The reference behaves as documented (so the comparison is not vacuous) ...
+          expect(summary(aws.calls)).toEqual([...c.roles.map((r) => `AssumeRole ${r}`), "GetCallerIdentity"]);
+          expect(aws.calls[0]!.accessKeyId).toBe(c.signer);
+          // ... and awsrole made the same requests, in the same order, with the same parameters.
+          expect(ours.calls.map(comparable)).toEqual(aws.calls.map(comparable));
 
-        // The same identity at the end.
-        const awsArn = String(jsonIn(aws.result.stdout).Arn);
-        const ourArn = String(jsonIn(ours.result.stdout).Arn);
-        expect(normaliseSession(ourArn)).toBe(normaliseSession(awsArn));
-        if (c.roles.length > 0) expect(awsArn).toContain(`:assumed-role/${c.roles.at(-1)}/`);
+          // The same identity at the end.
+          const awsArn = String(jsonIn(aws.result.stdout).Arn);
+          const ourArn = String(jsonIn(ours.result.stdout).Arn);
+          expect(normaliseSession(ourArn)).toBe(normaliseSession(awsArn));
+          if (c.roles.length > 0) expect(awsArn).toContain(`:assumed-role/${c.roles.at(-1)}/`);
 
-        // The same cache files: one per hop, named by botocore's key.
-        expect(roleHome.cacheFiles()).toEqual(awsHome.cacheFiles());
-        expect(awsHome.cacheFiles()).toHaveLength(c.roles.length);
-      });
+          // The same cache files: one per hop, named by botocore's key.
+          expect(roleHome.cacheFiles()).toEqual(awsHome.cacheFiles());
+          expect(awsHome.cacheFiles()).toHaveLength(c.roles.length);
+        },
+      );
     }
 
     it("the per-hop options reach STS on their own hop (3-hop chain, as the AWS CLI sends them)", async () => {
       const home = makeHome();
       const { result, calls } = await recorded((env) => runAwsrole(["export", "chain3-c"], env), home);
       ok(result, "awsrole export chain3-c");
-      const hops = calls.map((call) => ({ RoleSessionName: call.RoleSessionName, ExternalId: call.ExternalId, DurationSeconds: call.DurationSeconds }));
+      const hops = calls.map((call) => ({
+        RoleSessionName: call.RoleSessionName,
+        ExternalId: call.ExternalId,
+        DurationSeconds: call.DurationSeconds,
+      }));
       expect(hops).toEqual([
         { RoleSessionName: "hop-one", ExternalId: undefined, DurationSeconds: undefined },
-        { RoleSessionName: expect.stringMatching(/^botocore-session-\d+$/), ExternalId: "ext-123", DurationSeconds: undefined },
-        { RoleSessionName: expect.stringMatching(/^botocore-session-\d+$/), ExternalId: undefined, DurationSeconds: "1800" },
+        {
+          RoleSessionName: expect.stringMatching(/^botocore-session-\d+$/),
+          ExternalId: "ext-123",
+          DurationSeconds: undefined,
+        },
+        {
+          RoleSessionName: expect.stringMatching(/^botocore-session-\d+$/),
+          ExternalId: undefined,
+          DurationSeconds: "1800",
+        },
       ]);
       expect(calls.every((call) => call.region === REGION)).toBe(true);
     });
   });
 
   // Profiles whose cache is shared both ways; role-b also shows that a cached MFA hop needs no code.
-  const SHARED: Case[] = CASES.filter((c) => ["s3_test", "role-b", "chain3-c", "cred-role", "from-env"].includes(c.profile));
+  const SHARED: Case[] = CASES.filter((c) =>
+    ["s3_test", "role-b", "chain3-c", "cred-role", "from-env"].includes(c.profile),
+  );
 
   describe.concurrent("the cache, AWS CLI first: awsrole reuses what the AWS CLI wrote", () => {
     for (const c of SHARED) {
-      it.skipIf(c.mfa && !hasPty)(`${c.profile}: awsrole export makes no STS call and returns the AWS CLI's key`, async () => {
-        const home = makeHome();
-        const aws = await recorded((env) => runAws(["sts", "get-caller-identity", "--profile", c.profile, "--output", "json"], env, c.mfa ? MFA_CODE : undefined), home, c.env);
-        ok(aws.result, `aws sts get-caller-identity --profile ${c.profile}`);
-        expect(summary(aws.calls)).toEqual([...c.roles.map((r) => `AssumeRole ${r}`), "GetCallerIdentity"]);
-        const awsKey = aws.calls.at(-1)!.accessKeyId;
-        const files = home.cacheFiles();
-        const before = files.map((f) => readFileSync(join(home.cacheDir, f), "utf8"));
+      it.skipIf(c.mfa && !hasPty)(
+        `${c.profile}: awsrole export makes no STS call and returns the AWS CLI's key`,
+        async () => {
+          const home = makeHome();
+          const aws = await recorded(
+            (env) =>
+              runAws(
+                ["sts", "get-caller-identity", "--profile", c.profile, "--output", "json"],
+                env,
+                c.mfa ? MFA_CODE : undefined,
+              ),
+            home,
+            c.env,
+          );
+          ok(aws.result, `aws sts get-caller-identity --profile ${c.profile}`);
+          expect(summary(aws.calls)).toEqual([...c.roles.map((r) => `AssumeRole ${r}`), "GetCallerIdentity"]);
+          const awsKey = aws.calls.at(-1)!.accessKeyId;
+          const files = home.cacheFiles();
+          const before = files.map((f) => readFileSync(join(home.cacheDir, f), "utf8"));
 
-        // No --token-code: a cache hit must not need one.
-        const ours = await recorded((env) => runAwsrole(["export", c.profile], env), home, c.env);
-        ok(ours.result, `awsrole export ${c.profile}`);
-        expect(summary(ours.calls)).toEqual([]);
-        expect(exportedKey(ours.result.stdout)).toBe(awsKey);
-        // Read, not rewritten.
-        expect(home.cacheFiles()).toEqual(files);
-        expect(files.map((f) => readFileSync(join(home.cacheDir, f), "utf8"))).toEqual(before);
-      });
+          // No --token-code: a cache hit must not need one.
+          const ours = await recorded((env) => runAwsrole(["export", c.profile], env), home, c.env);
+          ok(ours.result, `awsrole export ${c.profile}`);
+          expect(summary(ours.calls)).toEqual([]);
+          expect(exportedKey(ours.result.stdout)).toBe(awsKey);
+          // Read, not rewritten.
+          expect(home.cacheFiles()).toEqual(files);
+          expect(files.map((f) => readFileSync(join(home.cacheDir, f), "utf8"))).toEqual(before);
+        },
+      );
     }
   });
 
@@ -211,7 +260,11 @@ describe.skipIf(missing.length > 0)("interop with the AWS CLI v1 through moto_se
         const ourKey = exportedKey(ours.result.stdout);
 
         // No pty: if the AWS CLI needed an MFA code it could not get one and would fail.
-        const aws = await recorded((env) => runAws(["sts", "get-caller-identity", "--profile", c.profile, "--output", "json"], env), home, c.env);
+        const aws = await recorded(
+          (env) => runAws(["sts", "get-caller-identity", "--profile", c.profile, "--output", "json"], env),
+          home,
+          c.env,
+        );
         ok(aws.result, `aws sts get-caller-identity --profile ${c.profile}`);
         expect(summary(aws.calls)).toEqual(["GetCallerIdentity"]);
         expect(aws.calls[0]!.accessKeyId).toBe(ourKey);

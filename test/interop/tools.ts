@@ -29,7 +29,12 @@ export interface Run {
 }
 
 /** Runs a command asynchronously, with a minimal environment given by the caller. */
-export async function run(command: string, args: readonly string[], env: Record<string, string>, timeoutMs = 25_000): Promise<Run> {
+export async function run(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  timeoutMs = 25_000,
+): Promise<Run> {
   const { code, signal, stdout, stderr, spawnError } = await runCommand(command, args, { env, timeoutMs });
   if (spawnError) return { code: null, stdout, stderr: `${stderr}${spawnError.message}` };
   return { code, stdout, stderr: signal ? `${stderr}\n(killed by ${signal})` : stderr };
@@ -53,7 +58,10 @@ export interface ToolCheck {
   problem?: string;
 }
 
-const toolEnv = (): Record<string, string> => ({ PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/" });
+const toolEnv = (): Record<string, string> => ({
+  PATH: process.env.PATH ?? "/usr/bin:/bin",
+  HOME: process.env.HOME ?? "/",
+});
 
 function output(command: string, args: readonly string[]): string | undefined {
   const r = spawnSync(command, args, { env: toolEnv(), encoding: "utf8", timeout: 20_000 });
@@ -68,14 +76,22 @@ export function checkTool(tool: InteropTool): ToolCheck {
     const v = /^aws-cli\/(\d+)\.(\d+)\.(\d+)/.exec(text);
     if (!v) return { tool, problem: `\`aws --version\` printed no aws-cli version: ${text.slice(0, 80)}` };
     const version = `${v[1]}.${v[2]}.${v[3]}`;
-    if (v[1] !== "1" || Number(v[2]) < 45) return { tool, problem: `the aws on PATH is AWS CLI ${version}; the interop tests need the AWS CLI v1 (1.45 or later)` };
+    if (v[1] !== "1" || Number(v[2]) < 45)
+      return {
+        tool,
+        problem: `the aws on PATH is AWS CLI ${version}; the interop tests need the AWS CLI v1 (1.45 or later)`,
+      };
     return { tool, version };
   }
   if (tool === "botocore") {
     const version = output("python3", ["-c", "import botocore, botocore.configloader; print(botocore.__version__)"]);
     if (version === undefined) return { tool, problem: "python3 cannot import botocore" };
     const v = /^(\d+)\.(\d+)\./.exec(version);
-    if (!v || v[1] !== "1" || Number(v[2]) < 43) return { tool, problem: `python3 has botocore ${version}; the comparison tests need botocore 1.43 or later (1.x)` };
+    if (!v || v[1] !== "1" || Number(v[2]) < 43)
+      return {
+        tool,
+        problem: `python3 has botocore ${version}; the comparison tests need botocore 1.43 or later (1.x)`,
+      };
     return { tool, version };
   }
   if (output("moto_server", ["--help"]) === undefined) return { tool, problem: "moto_server is not on PATH" };
@@ -94,7 +110,9 @@ export function requireTool(tool: InteropTool, suite: string): boolean {
   const check = checkTool(tool);
   if (check.problem === undefined) return true;
   if (process.env.CI === "true" && process.env[SKIP_INTEROP_VAR] !== "1") {
-    throw new Error(`${suite}: ${check.problem}. Under CI=true this fails the run: install it (or put the right version first on PATH), or set ${SKIP_INTEROP_VAR}=1 to skip these tests on purpose.`);
+    throw new Error(
+      `${suite}: ${check.problem}. Under CI=true this fails the run: install it (or put the right version first on PATH), or set ${SKIP_INTEROP_VAR}=1 to skip these tests on purpose.`,
+    );
   }
   console.warn(`${suite}: skipped: ${check.problem}`);
   return false;
@@ -102,7 +120,12 @@ export function requireTool(tool: InteropTool, suite: string): boolean {
 
 /** Is the command on PATH and runnable? (asynchronous, for top-level await in a test file) */
 export async function runs(command: string, args: readonly string[]): Promise<boolean> {
-  const result = await run(command, args, { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/" }, 20_000);
+  const result = await run(
+    command,
+    args,
+    { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/" },
+    20_000,
+  );
   return result.code === 0;
 }
 
@@ -183,7 +206,15 @@ export interface Call {
   region?: string;
 }
 
-const RECORDED = ["Action", "RoleArn", "RoleSessionName", "SerialNumber", "TokenCode", "ExternalId", "DurationSeconds"] as const;
+const RECORDED = [
+  "Action",
+  "RoleArn",
+  "RoleSessionName",
+  "SerialNumber",
+  "TokenCode",
+  "ExternalId",
+  "DurationSeconds",
+] as const;
 
 export interface Recorder {
   url: string;
@@ -315,9 +346,20 @@ export function makeHome(): Home {
   const aws = join(dir, ".aws");
   mkdirSync(aws);
   writeFileSync(join(aws, "config"), readFileSync(join(SEEDS_DIR, "config"), "utf8") + EXTRA_CONFIG);
-  writeFileSync(join(aws, "credentials"), readFileSync(join(SEEDS_DIR, "credentials"), "utf8") + EXTRA_CREDENTIALS, { mode: 0o600 });
+  writeFileSync(join(aws, "credentials"), readFileSync(join(SEEDS_DIR, "credentials"), "utf8") + EXTRA_CREDENTIALS, {
+    mode: 0o600,
+  });
   const cacheDir = join(aws, "cli", "cache");
-  return { dir, cacheDir, cacheFiles: () => (existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.endsWith(".json")).sort() : []) };
+  return {
+    dir,
+    cacheDir,
+    cacheFiles: () =>
+      existsSync(cacheDir)
+        ? readdirSync(cacheDir)
+            .filter((f) => f.endsWith(".json"))
+            .sort()
+        : [],
+  };
 }
 
 export function removeHomes(): void {

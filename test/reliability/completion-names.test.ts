@@ -15,9 +15,22 @@ import { onPath } from "../tools/run-command.js";
 const run = promisify(execFile);
 
 // Each would create a file in the working directory if a shell expanded it.
-const HOSTILE = ["$(touch${IFS}pwned1)", "`touch${IFS}pwned2`", "x;touch${IFS}pwned3", "${IFS:?$(touch${IFS}pwned4)}", "*", "a b"];
+const HOSTILE = [
+  "$(touch${IFS}pwned1)",
+  "`touch${IFS}pwned2`",
+  "x;touch${IFS}pwned3",
+  "${IFS:?$(touch${IFS}pwned4)}",
+  "*",
+  "a b",
+];
 // In the credentials file, where section names are taken verbatim (no shlex split).
-const CREDENTIALS = ["[default]", "aws_access_key_id = AKIADEFAULT000000001", "aws_secret_access_key = s", ...HOSTILE.map((name) => `[${name}]\naws_access_key_id = AKIAHOSTILE000000001\naws_secret_access_key = s`)].join("\n") + "\n";
+const CREDENTIALS =
+  [
+    "[default]",
+    "aws_access_key_id = AKIADEFAULT000000001",
+    "aws_secret_access_key = s",
+    ...HOSTILE.map((name) => `[${name}]\naws_access_key_id = AKIAHOSTILE000000001\naws_secret_access_key = s`),
+  ].join("\n") + "\n";
 
 let h: Home;
 let env: Record<string, string>;
@@ -33,7 +46,12 @@ beforeAll(() => {
   work = join(h.dir, "work");
   mkdirSync(work);
   writeFileSync(join(work, "decoy-file"), "");
-  env = { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: h.dir, NO_COLOR: "1", AWS_EC2_METADATA_DISABLED: "true" };
+  env = {
+    PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+    HOME: h.dir,
+    NO_COLOR: "1",
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
 });
 afterAll(() => h.remove());
 
@@ -42,7 +60,6 @@ async function script(shell: string): Promise<string> {
   expect(r.code).toBe(0);
   return r.stdout;
 }
-
 
 function expectNothingRan() {
   expect(readdirSync(work).sort()).toEqual(["decoy-file"]);
@@ -69,7 +86,13 @@ describe("bash", () => {
     ].join("\n");
     const { stdout } = await run("bash", ["-c", program], { env, cwd: work });
     const lines = stdout.split("\n").filter(Boolean);
-    return { inserted: lines.filter((l) => l.startsWith("I")).map((l) => l.slice(1)), literal: lines.filter((l) => l.startsWith("L")).map((l) => l.slice(1)).sort() };
+    return {
+      inserted: lines.filter((l) => l.startsWith("I")).map((l) => l.slice(1)),
+      literal: lines
+        .filter((l) => l.startsWith("L"))
+        .map((l) => l.slice(1))
+        .sort(),
+    };
   }
 
   it("awsrole export <TAB> runs nothing and offers every name literally, quoted for the command line", async () => {
@@ -109,7 +132,10 @@ describe("zsh", () => {
     ].join("\n");
     const { stdout } = await run("zsh", ["-f", "-c", program], { env, cwd: work });
     expectNothingRan();
-    const offered = stdout.split("\n").filter((l) => l.startsWith("C")).map((l) => l.slice(1));
+    const offered = stdout
+      .split("\n")
+      .filter((l) => l.startsWith("C"))
+      .map((l) => l.slice(1));
     const expected = ["default", ...HOSTILE].sort();
     expect(offered.sort()).toEqual([...expected, ...expected].sort());
   });
@@ -124,9 +150,16 @@ describe("fish", () => {
     const file = join(h.dir, "awsrole.fish");
     writeFileSync(file, await script("fish"));
     // complete -C asks fish for the completions of a command line, as Tab does.
-    const { stdout } = await run("fish", ["--no-config", "-c", `source '${file}'; complete -C 'awsrole export '; complete -C 'awsrole whoami --profile '`], { env, cwd: work });
+    const { stdout } = await run(
+      "fish",
+      ["--no-config", "-c", `source '${file}'; complete -C 'awsrole export '; complete -C 'awsrole whoami --profile '`],
+      { env, cwd: work },
+    );
     expectNothingRan();
-    const offered = stdout.split("\n").filter(Boolean).map((l) => l.split("\t")[0]!);
+    const offered = stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.split("\t")[0]!);
     for (const name of HOSTILE) expect(offered.filter((o) => o === name)).toHaveLength(2);
   });
 });

@@ -5,7 +5,16 @@
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { baseEnv, callsOf, hopCacheFiles, leftovers, parseEnvExport, STACK_LINE, type Home, seedWorld } from "./helpers.js";
+import {
+  baseEnv,
+  callsOf,
+  hopCacheFiles,
+  leftovers,
+  parseEnvExport,
+  STACK_LINE,
+  type Home,
+  seedWorld,
+} from "./helpers.js";
 // The CLI runs in-process (test/in-process.ts), on the same loopback servers and temp HOMEs.
 import { runCli } from "../in-process.js";
 
@@ -17,9 +26,16 @@ const inAnHour = () => new Date(Date.now() + 3600_000);
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 function entry(expiration: unknown, keyId = "ASIAHANDWRITTEN00001"): string {
-  const credentials: Record<string, unknown> = { AccessKeyId: keyId, SecretAccessKey: "handWrittenSecret", SessionToken: "handWrittenToken" };
+  const credentials: Record<string, unknown> = {
+    AccessKeyId: keyId,
+    SecretAccessKey: "handWrittenSecret",
+    SessionToken: "handWrittenToken",
+  };
   if (expiration !== undefined) credentials.Expiration = expiration;
-  return JSON.stringify({ Credentials: credentials, AssumedRoleUser: { AssumedRoleId: "AROA:x", Arn: "arn:aws:sts::222222222222:assumed-role/RoleA/x" } });
+  return JSON.stringify({
+    Credentials: credentials,
+    AssumedRoleUser: { AssumedRoleId: "AROA:x", Arn: "arn:aws:sts::222222222222:assumed-role/RoleA/x" },
+  });
 }
 
 /** role-a's single cache file, for a fresh HOME. */
@@ -86,7 +102,9 @@ describe("a cache directory that cannot be used: a warning on stderr, and the cr
     const result = await runCli(["export", "role-a", "--token-code", "123456"], env);
     expect(result.code).toBe(0);
     expect(parseEnvExport(result.stdout).AWS_SESSION_TOKEN).toBeTruthy();
-    expect(result.stderr).toMatch(/^awsrole: warning: Could not write the credential cache .*credentials were not cached\.\n$/);
+    expect(result.stderr).toMatch(
+      /^awsrole: warning: Could not write the credential cache .*credentials were not cached\.\n$/,
+    );
   });
 
   it.skipIf(isRoot)("a read-only (0500) cache directory", async () => {
@@ -99,7 +117,10 @@ describe("a cache directory that cannot be used: a warning on stderr, and the cr
     expect(parseEnvExport(result.stdout).AWS_SESSION_TOKEN).toBeTruthy();
     expect(result.stderr).toContain("permission denied");
   });
-  if (isRoot) console.warn("damage.test: running as root, chmod 0500 does not stop root; the read-only directory is covered by read-only.test.ts (EROFS/EACCES injected) and by the cache-under-a-file case.");
+  if (isRoot)
+    console.warn(
+      "damage.test: running as root, chmod 0500 does not stop root; the read-only directory is covered by read-only.test.ts (EROFS/EACCES injected) and by the cache-under-a-file case.",
+    );
 });
 
 describe("every Expiration shape the AWS tools write is a cache hit end to end (0 STS calls)", () => {
@@ -118,7 +139,10 @@ describe("every Expiration shape the AWS tools write is a cache hit end to end (
     const env = baseEnv(h, world.sts);
     const file = await roleAEntry(h, env);
     writeFileSync(file, entry(expiration), { mode: 0o600 });
-    for (const args of [["export", "role-a"], ["export", "role-a", "--format", "json", "--no-color"]]) {
+    for (const args of [
+      ["export", "role-a"],
+      ["export", "role-a", "--format", "json", "--no-color"],
+    ]) {
       const result = await runCli(args, env);
       expect(result.stderr).toBe("");
       expect(result.code).toBe(0);

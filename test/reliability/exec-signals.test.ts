@@ -15,7 +15,10 @@ const NODE = process.execPath;
 /** Starts `awsrole exec user1 -- node -e script`, sends `signal` to awsrole once the child says "ready". */
 async function execWithSignal(script: string, signal: NodeJS.Signals) {
   const h = world.home();
-  const child = spawn(NODE, [BIN, "exec", "user1", "--", NODE, "-e", script], { env: baseEnv(h, world.sts), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(NODE, [BIN, "exec", "user1", "--", NODE, "-e", script], {
+    env: baseEnv(h, world.sts),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   let sent = false;
@@ -75,7 +78,10 @@ describe("any command", () => {
   it("SIGUSR1 while waiting for STS does not open the inspector", async () => {
     const h = world.home();
     const env = { ...baseEnv(h), AWS_ENDPOINT_URL_STS: url, AWS_REGION: "ap-northeast-1", AWS_MAX_ATTEMPTS: "1" };
-    const child = spawn(NODE, [BIN, "export", "role-a", "--token-code", "123456"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(NODE, [BIN, "export", "role-a", "--token-code", "123456"], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
     // Wait for the STS connection: then the full CLI is loaded and waiting.

@@ -34,7 +34,9 @@ export function cachedSecrets(home: Home): string[] {
   for (const name of home.cacheFiles()) {
     if (!name.endsWith(".json")) continue;
     try {
-      const doc = JSON.parse(readFileSync(join(home.cacheDir, name), "utf8")) as { Credentials?: { SecretAccessKey?: string; SessionToken?: string } };
+      const doc = JSON.parse(readFileSync(join(home.cacheDir, name), "utf8")) as {
+        Credentials?: { SecretAccessKey?: string; SessionToken?: string };
+      };
       if (doc.Credentials?.SecretAccessKey) secrets.push(doc.Credentials.SecretAccessKey);
       if (doc.Credentials?.SessionToken) secrets.push(doc.Credentials.SessionToken);
     } catch {
@@ -50,7 +52,11 @@ export function leftovers(home: Home): string[] {
 }
 
 /** Starts the built CLI and returns the child plus a promise of its result (for signal tests). */
-export function startCli(args: readonly string[], env: Record<string, string>, timeoutMs = 40_000): { child: ChildProcess; done: Promise<RunResult> } {
+export function startCli(
+  args: readonly string[],
+  env: Record<string, string>,
+  timeoutMs = 40_000,
+): { child: ChildProcess; done: Promise<RunResult> } {
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -78,7 +84,11 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = "
 }
 
 /** The cache file of each hop of a profile, as `awsrole chain --output json` reports them. */
-export async function hopCacheFiles(profile: string, env: Record<string, string>, runCli: (a: readonly string[], e: Record<string, string>) => Promise<RunResult>): Promise<string[]> {
+export async function hopCacheFiles(
+  profile: string,
+  env: Record<string, string>,
+  runCli: (a: readonly string[], e: Record<string, string>) => Promise<RunResult>,
+): Promise<string[]> {
   const result = await runCli(["chain", profile, "--output", "json"], env);
   if (result.code !== 0) throw new Error(`chain ${profile} failed: ${result.stderr}`);
   return (JSON.parse(result.stdout) as { hops: Array<{ cacheFile: string }> }).hops.map((h) => h.cacheFile);

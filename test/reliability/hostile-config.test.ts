@@ -27,11 +27,23 @@ const home = (options: Parameters<typeof makeHome>[0]) => {
 afterAll(() => {
   for (const h of homes) h.remove();
 });
-const envOf = (h: Home, extra: Record<string, string> = {}) => ({ PATH: process.env.PATH ?? "/usr/bin:/bin", NO_COLOR: "1", HOME: h.dir, AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9", AWS_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true", ...extra });
+const envOf = (h: Home, extra: Record<string, string> = {}) => ({
+  PATH: process.env.PATH ?? "/usr/bin:/bin",
+  NO_COLOR: "1",
+  HOME: h.dir,
+  AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9",
+  AWS_REGION: "us-east-1",
+  AWS_EC2_METADATA_DISABLED: "true",
+  ...extra,
+});
 
 const KEYS = "[default]\naws_access_key_id = AKIADEFAULT000000001\naws_secret_access_key = DefaultSecret\n";
 
-function expectCleanFailure(result: { code: number | null; stdout: string; stderr: string }, path: string, line?: number) {
+function expectCleanFailure(
+  result: { code: number | null; stdout: string; stderr: string },
+  path: string,
+  line?: number,
+) {
   expect(result.code).toBe(1);
   expect(result.stdout).toBe("");
   expect(result.stderr).not.toMatch(STACK_LINE);
@@ -43,10 +55,25 @@ function expectCleanFailure(result: { code: number | null; stdout: string; stder
 
 describe("broken config files: a clear error naming the file (and line)", () => {
   const cases: Array<[string, string | Buffer, number | undefined, RegExp]> = [
-    ["binary garbage (invalid UTF-8)", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x00, 0x01, 0xc3, 0x28]), undefined, /not valid UTF-8|NUL bytes/],
+    [
+      "binary garbage (invalid UTF-8)",
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x00, 0x01, 0xc3, 0x28]),
+      undefined,
+      /not valid UTF-8|NUL bytes/,
+    ],
     ["NUL bytes in otherwise valid UTF-8", "[profile a]\nregion = us\u0000east-1\n", undefined, /NUL bytes/],
-    ["an unterminated section header", "[default]\nregion = us-east-1\n[profile a\nrole_arn = arn:aws:iam::1:role/x\n", 3, /section header is missing its closing/],
-    ["duplicate sections", "[profile a]\nregion = x\n\n[profile a]\nregion = y\n", 4, /section \[profile a\] appears twice/],
+    [
+      "an unterminated section header",
+      "[default]\nregion = us-east-1\n[profile a\nrole_arn = arn:aws:iam::1:role/x\n",
+      3,
+      /section header is missing its closing/,
+    ],
+    [
+      "duplicate sections",
+      "[profile a]\nregion = x\n\n[profile a]\nregion = y\n",
+      4,
+      /section \[profile a\] appears twice/,
+    ],
     ["a duplicate key", "[profile a]\nregion = x\nREGION = y\n", 3, /key "region" is set twice/],
     ["a setting before any section", "region = x\n[default]\n", 1, /before any \[section\]/],
     ["a line that is not a setting", "[default]\nthis is not a setting\n", 2, /neither `key = value`/],
@@ -55,7 +82,11 @@ describe("broken config files: a clear error naming the file (and line)", () => 
   it.each(cases)("%s", async (_name, content, line, detail) => {
     const h = home({ config: "", credentials: KEYS });
     writeFileSync(join(h.awsDir, "config"), content);
-    for (const args of [["export", "a"], ["chain", "a"], ["export", "--profile", "a", "--format", "json"]]) {
+    for (const args of [
+      ["export", "a"],
+      ["chain", "a"],
+      ["export", "--profile", "a", "--format", "json"],
+    ]) {
       const result = await runCli(args, envOf(h));
       expectCleanFailure(result, join(h.awsDir, "config"), line);
       expect(result.stderr).toMatch(detail);
@@ -63,7 +94,10 @@ describe("broken config files: a clear error naming the file (and line)", () => 
   });
 
   it("the same in the credentials file names that file", async () => {
-    const h = home({ config: "[profile a]\nregion = x\n", credentials: "[default]\naws_access_key_id = A\n[default]\n" });
+    const h = home({
+      config: "[profile a]\nregion = x\n",
+      credentials: "[default]\naws_access_key_id = A\n[default]\n",
+    });
     const result = await runCli(["export", "a"], envOf(h));
     expectCleanFailure(result, join(h.awsDir, "credentials"), 3);
   });
@@ -99,8 +133,15 @@ describe("broken config files: a clear error naming the file (and line)", () => 
 
 describe("__proto__ and other Object.prototype names are ordinary profiles", () => {
   const names = ["__proto__", "constructor", "toString", "hasOwnProperty", "prototype"];
-  const config = names.map((n) => `[profile ${n}]\nregion = eu-west-${n.length}\n__proto__ = polluted\nconstructor = polluted\n`).join("\n");
-  const credentials = names.map((n, i) => `[${n}]\naws_access_key_id = AKIAPROTO00000000${String(i).padStart(3, "0")}\naws_secret_access_key = secret-of-${n}\n`).join("\n");
+  const config = names
+    .map((n) => `[profile ${n}]\nregion = eu-west-${n.length}\n__proto__ = polluted\nconstructor = polluted\n`)
+    .join("\n");
+  const credentials = names
+    .map(
+      (n, i) =>
+        `[${n}]\naws_access_key_id = AKIAPROTO00000000${String(i).padStart(3, "0")}\naws_secret_access_key = secret-of-${n}\n`,
+    )
+    .join("\n");
 
   it.each(names)("export %s (end to end)", async (name) => {
     const h = home({ config, credentials });
@@ -124,15 +165,23 @@ describe("__proto__ and other Object.prototype names are ordinary profiles", () 
 
   it("parsing and planning them pollutes no prototype (in process)", () => {
     const before = Object.getOwnPropertyNames(Object.prototype).sort();
-    const nested = "[profile __proto__]\ns3 =\n  __proto__ = polluted\n  constructor = polluted\n[DEFAULT]\n__proto__ = polluted\n";
-    const cfg = buildConfig(parseIni(config + nested.replace("[profile __proto__]", "[profile nested]"), "/c"), parseIni(credentials, "/k"), { configPath: "/c", credentialsPath: "/k" });
+    const nested =
+      "[profile __proto__]\ns3 =\n  __proto__ = polluted\n  constructor = polluted\n[DEFAULT]\n__proto__ = polluted\n";
+    const cfg = buildConfig(
+      parseIni(config + nested.replace("[profile __proto__]", "[profile nested]"), "/c"),
+      parseIni(credentials, "/k"),
+      { configPath: "/c", credentialsPath: "/k" },
+    );
     for (const name of names) {
       const plan = planProfile(cfg, { name, from: "flag" }, { env: {} });
       expect(plan.source).toMatchObject({ kind: "static", secretAccessKey: `secret-of-${name}` });
       expect(cfg.profiles.get(name)!.values.__proto__).toBe("polluted");
     }
     const nestedValues = cfg.profiles.get("nested")!.values;
-    expect(Object.entries(nestedValues.s3 as Record<string, string>)).toEqual([["__proto__", "polluted"], ["constructor", "polluted"]]);
+    expect(Object.entries(nestedValues.s3 as Record<string, string>)).toEqual([
+      ["__proto__", "polluted"],
+      ["constructor", "polluted"],
+    ]);
     const probe: Record<string, unknown> = {};
     expect(probe.region).toBeUndefined();
     expect(probe.aws_access_key_id).toBeUndefined();
@@ -175,8 +224,17 @@ describe("shell metacharacters in exported values reach the shell verbatim, in e
       const work = join(h.dir, "work");
       mkdirSync(work);
       const script = `eval "$AWSROLE_OUT" && printf '%s\\0' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" "$AWS_REGION"`;
-      const { stdout } = await execFileAsync("bash", ["-c", script], { cwd: work, env: { PATH: process.env.PATH ?? "", HOME: h.dir, AWSROLE_OUT: out }, encoding: "utf8" });
-      expect(stdout.split("\0").slice(0, 4)).toEqual([expected.AWS_ACCESS_KEY_ID, expected.AWS_SECRET_ACCESS_KEY, expected.AWS_SESSION_TOKEN, expected.AWS_REGION]);
+      const { stdout } = await execFileAsync("bash", ["-c", script], {
+        cwd: work,
+        env: { PATH: process.env.PATH ?? "", HOME: h.dir, AWSROLE_OUT: out },
+        encoding: "utf8",
+      });
+      expect(stdout.split("\0").slice(0, 4)).toEqual([
+        expected.AWS_ACCESS_KEY_ID,
+        expected.AWS_SECRET_ACCESS_KEY,
+        expected.AWS_SESSION_TOKEN,
+        expected.AWS_REGION,
+      ]);
       expect(readdirSync(work)).toEqual([]);
       expect(existsSync(h.dir)).toBe(true);
     });
@@ -248,7 +306,8 @@ function parseQuotedAssignments(text: string, prefix: RegExp, unquote: Unquote):
     const m = prefix.exec(text.slice(pos));
     if (!m) throw new Error(`unexpected statement at ${pos}: ${JSON.stringify(text.slice(pos, pos + 40))}`);
     const { value, end } = unquote(text, pos + m[0].length);
-    if (text[end] !== "\n") throw new Error(`text after the closing quote at ${end}: ${JSON.stringify(text.slice(end, end + 20))}`);
+    if (text[end] !== "\n")
+      throw new Error(`text after the closing quote at ${end}: ${JSON.stringify(text.slice(end, end + 20))}`);
     vars[m[1]!] = value;
     pos = end + 1;
   }

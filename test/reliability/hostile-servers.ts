@@ -30,7 +30,9 @@ export function isoIn(seconds: number): string {
   return new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-export function assumeRoleXml(fields: { expiration?: string; accessKeyId?: string; secret?: string; token?: string } = {}): string {
+export function assumeRoleXml(
+  fields: { expiration?: string; accessKeyId?: string; secret?: string; token?: string } = {},
+): string {
   return `<AssumeRoleResponse xmlns="${STS_NS}">
   <AssumeRoleResult>
     <Credentials>
@@ -79,7 +81,11 @@ export interface Listening {
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
 /** An HTTP server on 127.0.0.1 (or https, with the given key and certificate). */
-export async function listen(handler: Handler, tls?: { key: string; cert: string }, host = "127.0.0.1"): Promise<Listening> {
+export async function listen(
+  handler: Handler,
+  tls?: { key: string; cert: string },
+  host = "127.0.0.1",
+): Promise<Listening> {
   const requests: Listening["requests"] = [];
   const sockets = new Set<Socket>();
   let written = 0;
@@ -200,10 +206,38 @@ export function makeTestCa(): TestCa {
   const run = (args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
   run(["req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=awsrole test CA"]);
-  run(["req", "-x509", ...ec, "-keyout", "other.key", "-out", "other.pem", "-days", "2", "-subj", "/CN=awsrole other CA"]);
+  run([
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    "other.key",
+    "-out",
+    "other.pem",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=awsrole other CA",
+  ]);
   run(["req", ...ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"]);
   writeFileSync(join(dir, "ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n");
-  run(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf"]);
+  run([
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "server.pem",
+    "-days",
+    "2",
+    "-extfile",
+    "ext.cnf",
+  ]);
   return {
     dir,
     caPem: readFileSync(join(dir, "ca.pem"), "utf8"),

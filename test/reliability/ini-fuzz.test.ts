@@ -63,7 +63,31 @@ const HEADERS = (rng: Rng): string => {
     `profile "${name}`,
   ]);
 };
-const KEYS = ["role_arn", "source_profile", "credential_source", "duration_seconds", "mfa_serial", "external_id", "role_session_name", "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "region", "s3", "services", "web_identity_token_file", "credential_process", "Role_ARN", "sts.endpoint_url", "endpoint_url", "mfa_session", "__proto__", "a b", "x#y", "k;v"];
+const KEYS = [
+  "role_arn",
+  "source_profile",
+  "credential_source",
+  "duration_seconds",
+  "mfa_serial",
+  "external_id",
+  "role_session_name",
+  "aws_access_key_id",
+  "aws_secret_access_key",
+  "aws_session_token",
+  "region",
+  "s3",
+  "services",
+  "web_identity_token_file",
+  "credential_process",
+  "Role_ARN",
+  "sts.endpoint_url",
+  "endpoint_url",
+  "mfa_session",
+  "__proto__",
+  "a b",
+  "x#y",
+  "k;v",
+];
 const VALUES = (rng: Rng): string =>
   rng.pick([
     "arn:aws:iam::123456789012:role/R",
@@ -112,9 +136,14 @@ function generateFile(rng: Rng, chaos: boolean): string {
     const r = rng.next();
     if (r < 0.12) lines.push(`${rng.chance(0.1) ? " " : ""}[${HEADERS(rng)}]${rng.chance(0.05) ? " trailing" : ""}`);
     else if (r < 0.14) lines.push(`[${HEADERS(rng)}`);
-    else if (r < 0.55) lines.push(`${indent}${rng.pick(KEYS)}${rng.pick([" = ", "=", " : ", ":", " =", "= ", "\t=\t"])}${VALUES(rng)}`);
-    else if (r < 0.62) lines.push(`${rng.pick(KEYS)} =`); // a nested block follows (maybe)
-    else if (r < 0.75) lines.push(`${rng.pick(["  ", "    ", "\t", " "])}${rng.chance(0.7) ? `${rng.pick(KEYS)} = ${VALUES(rng)}` : VALUES(rng)}`);
+    else if (r < 0.55)
+      lines.push(`${indent}${rng.pick(KEYS)}${rng.pick([" = ", "=", " : ", ":", " =", "= ", "\t=\t"])}${VALUES(rng)}`);
+    else if (r < 0.62)
+      lines.push(`${rng.pick(KEYS)} =`); // a nested block follows (maybe)
+    else if (r < 0.75)
+      lines.push(
+        `${rng.pick(["  ", "    ", "\t", " "])}${rng.chance(0.7) ? `${rng.pick(KEYS)} = ${VALUES(rng)}` : VALUES(rng)}`,
+      );
     else if (r < 0.82) lines.push(`${indent}${rng.pick(["#", ";"])} ${randomText(rng, ASCII, 20)}`);
     else if (r < 0.9) lines.push(rng.chance(0.5) ? "" : rng.pick(["  ", "\t"]));
     else lines.push(randomText(rng, chaos ? CHAOS : ASCII, 30));
@@ -134,8 +163,12 @@ function generateProfiles(rng: Rng): { config: string; credentials: string } {
     config.push(name === "default" ? "[default]" : `[profile ${name}]`);
     if (rng.chance(0.7)) config.push(`role_arn = arn:aws:iam::123456789012:role/${name.toUpperCase()}`);
     if (rng.chance(0.6)) config.push(`source_profile = ${rng.pick(names)}`);
-    if (rng.chance(0.15)) config.push(`credential_source = ${rng.pick(["Environment", "Ec2InstanceMetadata", "EcsContainer", "environment", "Nope"])}`);
-    if (rng.chance(0.2)) config.push(`duration_seconds = ${rng.pick(["3600", "1h", "100", " 900", "43200", "-1", ""])}`);
+    if (rng.chance(0.15))
+      config.push(
+        `credential_source = ${rng.pick(["Environment", "Ec2InstanceMetadata", "EcsContainer", "environment", "Nope"])}`,
+      );
+    if (rng.chance(0.2))
+      config.push(`duration_seconds = ${rng.pick(["3600", "1h", "100", " 900", "43200", "-1", ""])}`);
     if (rng.chance(0.1)) config.push(`mfa_serial = arn:aws:iam::123456789012:mfa/${name}`);
     if (rng.chance(0.1)) config.push(`web_identity_token_file = /tmp/${name}`);
     if (rng.chance(0.1)) config.push(`credential_process = /bin/echo ${name}`);
@@ -155,13 +188,21 @@ function snapshot(file: IniFile): Record<string, Record<string, unknown>> {
   for (const section of file.sections) {
     const values: Record<string, unknown> = {};
     // defineProperty: a key named __proto__ must stay a key here too.
-    for (const [k, v] of Object.entries(section.values)) Object.defineProperty(values, k, { value: typeof v === "string" ? v : Object.fromEntries(Object.entries(v)), enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of Object.entries(section.values))
+      Object.defineProperty(values, k, {
+        value: typeof v === "string" ? v : Object.fromEntries(Object.entries(v)),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     Object.defineProperty(out, section.name, { value: values, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
 
-function tryParse(text: string): { ok: true; file: IniFile; sections: Record<string, Record<string, unknown>> } | { ok: false; error: unknown } {
+function tryParse(
+  text: string,
+): { ok: true; file: IniFile; sections: Record<string, Record<string, unknown>> } | { ok: false; error: unknown } {
   try {
     const file = parseIni(text, "/fuzz/config");
     return { ok: true, file, sections: snapshot(file) };
@@ -179,21 +220,35 @@ describe("property: parser and planner never throw anything but an AwsroleError"
     let rejected = 0;
     for (let i = 0; i < 2000; i++) {
       const structured = i % 2 === 0;
-      const files = structured ? generateProfiles(rng) : { config: generateFile(rng, true), credentials: generateFile(rng, rng.chance(0.5)) };
+      const files = structured
+        ? generateProfiles(rng)
+        : { config: generateFile(rng, true), credentials: generateFile(rng, rng.chance(0.5)) };
       try {
-        const config = buildConfig(parseIni(files.config, "/fuzz/config"), parseIni(files.credentials, "/fuzz/credentials"), { configPath: "/fuzz/config", credentialsPath: "/fuzz/credentials" });
+        const config = buildConfig(
+          parseIni(files.config, "/fuzz/config"),
+          parseIni(files.credentials, "/fuzz/credentials"),
+          { configPath: "/fuzz/config", credentialsPath: "/fuzz/credentials" },
+        );
         const names = [...config.profiles.keys(), "default", "missing", "__proto__"];
         for (const name of names) {
           try {
-            planProfile(config, { name, from: "flag" }, { env: { AWS_ACCESS_KEY_ID: "AKIAENV", AWS_SECRET_ACCESS_KEY: "s" } });
+            planProfile(
+              config,
+              { name, from: "flag" },
+              { env: { AWS_ACCESS_KEY_ID: "AKIAENV", AWS_SECRET_ACCESS_KEY: "s" } },
+            );
             plans++;
           } catch (error) {
-            if (!(error instanceof AwsroleError)) foreign.push(`case ${i}, profile ${JSON.stringify(name)}: ${(error as Error)?.stack ?? String(error)}\n${JSON.stringify(files)}`);
+            if (!(error instanceof AwsroleError))
+              foreign.push(
+                `case ${i}, profile ${JSON.stringify(name)}: ${(error as Error)?.stack ?? String(error)}\n${JSON.stringify(files)}`,
+              );
           }
         }
       } catch (error) {
         rejected++;
-        if (!(error instanceof AwsroleError)) foreign.push(`case ${i}: ${(error as Error)?.stack ?? String(error)}\n${JSON.stringify(files)}`);
+        if (!(error instanceof AwsroleError))
+          foreign.push(`case ${i}: ${(error as Error)?.stack ?? String(error)}\n${JSON.stringify(files)}`);
       }
     }
     expect(foreign.slice(0, 3)).toEqual([]);
@@ -212,7 +267,9 @@ describe("property: parser and planner never throw anything but an AwsroleError"
       if (!parsed.ok) continue;
       const reopened = iniFromIndex(normaliseIniText(text), "/fuzz/config", parsed.file.index);
       expect(snapshot(reopened), JSON.stringify(text)).toEqual(parsed.sections);
-      expect(reopened.sections.map((s) => [s.name, s.line, { ...s.keyLines }])).toEqual(parsed.file.sections.map((s) => [s.name, s.line, { ...s.keyLines }]));
+      expect(reopened.sections.map((s) => [s.name, s.line, { ...s.keyLines }])).toEqual(
+        parsed.file.sections.map((s) => [s.name, s.line, { ...s.keyLines }]),
+      );
       compared++;
     }
     expect(compared).toBeGreaterThan(300);
@@ -226,7 +283,11 @@ const REGRESSIONS: Array<[string, boolean, [string, string, unknown]?]> = [
   ["[DEFAULT]\ns3 =\n  not nested\n", true],
   ["[DEFAULT]\ns3 =\n  not nested\n[profile a]\nregion = x\n", false],
   ["[profile a]\ns3 = own\n[DEFAULT]\ns3 =\n  not nested\n", true, ["profile a", "s3", "own"]],
-  ["[DEFAULT]\ns3 =\n  not nested\n[profile a]\ns3 =\n  k = v\n[profile b]\ns3 = x\n", true, ["profile a", "s3", { k: "v" }]],
+  [
+    "[DEFAULT]\ns3 =\n  not nested\n[profile a]\ns3 =\n  k = v\n[profile b]\ns3 = x\n",
+    true,
+    ["profile a", "s3", { k: "v" }],
+  ],
   // Keys of repeated [DEFAULT] headers are checked for duplicates together.
   ["[DEFAULT]\nregion = a\n[profile a]\n[DEFAULT]\nregion = b\n", false],
   ["[DEFAULT]\nregion = a\n[profile a]\nregion = c\n[DEFAULT]\noutput = b\n", true, ["profile a", "output", "b"]],
@@ -265,7 +326,10 @@ for i, text in enumerate(texts):
 json.dump(out, sys.stdout)
 `;
 // Under CI=true a missing botocore fails the run (test/interop/tools.ts).
-const hasBotocore = requireTool("botocore", "ini-fuzz.test (differential against botocore.configloader.raw_config_parse)");
+const hasBotocore = requireTool(
+  "botocore",
+  "ini-fuzz.test (differential against botocore.configloader.raw_config_parse)",
+);
 
 describe.skipIf(!hasBotocore)("differential: parseIni agrees with botocore.configloader.raw_config_parse", () => {
   it("a few hundred generated files: same accept/reject, same sections and values", async () => {
@@ -276,21 +340,31 @@ describe.skipIf(!hasBotocore)("differential: parseIni agrees with botocore.confi
     try {
       const script = join(dir, "diff.py");
       writeFileSync(script, BOTOCORE);
-      const child = execFileAsync("python3", [script], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, PYTHONUTF8: "1" } });
+      const child = execFileAsync("python3", [script], {
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, PYTHONUTF8: "1" },
+      });
       child.child.stdin!.end(JSON.stringify(texts));
       const results = JSON.parse((await child).stdout) as Array<{ ok?: Record<string, unknown>; error?: string }>;
       const mismatches: string[] = [];
       let accepted = 0;
       results.forEach((theirs, i) => {
         const ours = tryParse(texts[i]!);
-        if (theirs.error !== undefined && theirs.error !== "ConfigParseError") mismatches.push(`botocore crashed (${theirs.error}) on ${JSON.stringify(texts[i])}`);
-        if (!ours.ok && !(ours.error instanceof ConfigParseError)) mismatches.push(`ours threw ${String(ours.error)} on ${JSON.stringify(texts[i])}`);
+        if (theirs.error !== undefined && theirs.error !== "ConfigParseError")
+          mismatches.push(`botocore crashed (${theirs.error}) on ${JSON.stringify(texts[i])}`);
+        if (!ours.ok && !(ours.error instanceof ConfigParseError))
+          mismatches.push(`ours threw ${String(ours.error)} on ${JSON.stringify(texts[i])}`);
         if (ours.ok !== (theirs.ok !== undefined)) {
-          mismatches.push(`${ours.ok ? "we accept" : `we reject (${(ours.error as Error).message})`} but botocore ${theirs.ok ? "accepts" : "rejects"}: ${JSON.stringify(texts[i])}`);
+          mismatches.push(
+            `${ours.ok ? "we accept" : `we reject (${(ours.error as Error).message})`} but botocore ${theirs.ok ? "accepts" : "rejects"}: ${JSON.stringify(texts[i])}`,
+          );
         } else if (ours.ok && theirs.ok) {
           accepted++;
           if (JSON.stringify(sortKeys(ours.sections)) !== JSON.stringify(sortKeys(theirs.ok))) {
-            mismatches.push(`different values for ${JSON.stringify(texts[i])}:\n ours ${JSON.stringify(sortKeys(ours.sections))}\n boto ${JSON.stringify(sortKeys(theirs.ok))}`);
+            mismatches.push(
+              `different values for ${JSON.stringify(texts[i])}:\n ours ${JSON.stringify(sortKeys(ours.sections))}\n boto ${JSON.stringify(sortKeys(theirs.ok))}`,
+            );
           }
         }
       });
@@ -305,6 +379,8 @@ describe.skipIf(!hasBotocore)("differential: parseIni agrees with botocore.confi
 
 function sortKeys(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
-  const out: Array<[string, unknown]> = Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]);
+  const out: Array<[string, unknown]> = Object.keys(value)
+    .sort()
+    .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]);
   return out;
 }

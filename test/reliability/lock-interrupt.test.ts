@@ -19,7 +19,10 @@ beforeEach(() => {
   dir = join(tmp, "cache");
   mkdirSync(dir, { mode: 0o700 });
   // A live lock held by another machine: never stale within the test.
-  writeFileSync(join(dir, `${KEY}.lock`), JSON.stringify({ pid: 1, created: Date.now(), host: "elsewhere", token: "t" }));
+  writeFileSync(
+    join(dir, `${KEY}.lock`),
+    JSON.stringify({ pid: 1, created: Date.now(), host: "elsewhere", token: "t" }),
+  );
 });
 afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -33,7 +36,10 @@ describe("withLock and the abort signal", () => {
       ran = true;
     });
     setTimeout(() => controller.abort(), 100);
-    const error = await waiting.then(() => undefined, (e: unknown) => e);
+    const error = await waiting.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InterruptedError);
     expect((error as InterruptedError).exitCode).toBe(EXIT_INTERRUPTED);
     expect(Date.now() - started).toBeLessThan(1_000);

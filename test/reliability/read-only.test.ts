@@ -15,11 +15,19 @@ const blocked = vi.hoisted(() => ({ dir: "", code: "EROFS" }));
 vi.mock("node:fs", async (importOriginal) => {
   const actual = await importOriginal<typeof import("node:fs")>();
   const refuse = (path: unknown) => {
-    if (blocked.dir !== "" && typeof path === "string" && (path === blocked.dir || path.startsWith(blocked.dir + "/"))) {
+    if (
+      blocked.dir !== "" &&
+      typeof path === "string" &&
+      (path === blocked.dir || path.startsWith(blocked.dir + "/"))
+    ) {
       throw Object.assign(new Error(`${blocked.code}: refused`), { code: blocked.code });
     }
   };
-  const writes = (flags: unknown) => typeof flags === "string" ? /[wa+]/.test(flags) : typeof flags === "number" && (flags & (actual.constants.O_WRONLY | actual.constants.O_RDWR | actual.constants.O_CREAT)) !== 0;
+  const writes = (flags: unknown) =>
+    typeof flags === "string"
+      ? /[wa+]/.test(flags)
+      : typeof flags === "number" &&
+        (flags & (actual.constants.O_WRONLY | actual.constants.O_RDWR | actual.constants.O_CREAT)) !== 0;
   const patched = {
     ...actual,
     openSync: (path: realFs.PathLike, flags?: realFs.OpenMode, mode?: realFs.Mode) => {
@@ -46,7 +54,12 @@ const SECRET = "ReadOnlySecretKey000000000000000000000001";
 const TOKEN = "ReadOnlySessionToken/////////////////0001";
 const KEY = "81019fe3fef37d4fe7da578496f1d02cf134b33b";
 const response = (expiration: string) => ({
-  Credentials: { AccessKeyId: "ASIAREADONLY00000001", SecretAccessKey: SECRET, SessionToken: TOKEN, Expiration: expiration },
+  Credentials: {
+    AccessKeyId: "ASIAREADONLY00000001",
+    SecretAccessKey: SECRET,
+    SessionToken: TOKEN,
+    Expiration: expiration,
+  },
   AssumedRoleUser: { AssumedRoleId: "AROA:x", Arn: "arn:aws:sts::222222222222:assumed-role/RoleA/x" },
 });
 

@@ -9,7 +9,16 @@ import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StsServer } from "../sts/server.js";
-import { baseEnv, cachedSecrets, makeHome, SEED_SECRETS, startSeedSts, walkFiles, type Home, type RunResult } from "./helpers.js";
+import {
+  baseEnv,
+  cachedSecrets,
+  makeHome,
+  SEED_SECRETS,
+  startSeedSts,
+  walkFiles,
+  type Home,
+  type RunResult,
+} from "./helpers.js";
 // The CLI runs in-process (test/in-process.ts), on the same loopback servers and temp HOMEs.
 import { runCli } from "../in-process.js";
 
@@ -43,10 +52,16 @@ describe("secrets stay where they belong", () => {
     homes.push(h);
     // A credential_process source that records its own argv, and a failing one that prints secrets then exits 1.
     const script = join(h.dir, "proc.cjs");
-    writeFileSync(script, `require("fs").writeFileSync(${JSON.stringify(join(h.dir, "proc-argv.json"))}, JSON.stringify(process.argv));\nprocess.stdout.write(JSON.stringify({Version: 1, AccessKeyId: "AKIAPROCESS000000001", SecretAccessKey: ${JSON.stringify(PROCESS_SECRET)}, SessionToken: ${JSON.stringify(PROCESS_TOKEN)}}));\nprocess.exitCode = process.argv[2] === "fail" ? 1 : 0;\n`);
+    writeFileSync(
+      script,
+      `require("fs").writeFileSync(${JSON.stringify(join(h.dir, "proc-argv.json"))}, JSON.stringify(process.argv));\nprocess.stdout.write(JSON.stringify({Version: 1, AccessKeyId: "AKIAPROCESS000000001", SecretAccessKey: ${JSON.stringify(PROCESS_SECRET)}, SessionToken: ${JSON.stringify(PROCESS_TOKEN)}}));\nprocess.exitCode = process.argv[2] === "fail" ? 1 : 0;\n`,
+    );
     chmodSync(script, 0o700);
     const config = readFileSync(join(h.awsDir, "config"), "utf8");
-    writeFileSync(join(h.awsDir, "config"), `${config}\n[profile proc]\ncredential_process = "${process.execPath}" ${script} ok\n\n[profile proc-fail]\ncredential_process = "${process.execPath}" ${script} fail\n\n[profile proc-role]\nrole_arn = arn:aws:iam::123456789012:role/s3-developer\nsource_profile = proc\n`);
+    writeFileSync(
+      join(h.awsDir, "config"),
+      `${config}\n[profile proc]\ncredential_process = "${process.execPath}" ${script} ok\n\n[profile proc-fail]\ncredential_process = "${process.execPath}" ${script} fail\n\n[profile proc-role]\nrole_arn = arn:aws:iam::123456789012:role/s3-developer\nsource_profile = proc\n`,
+    );
     const env = baseEnv(h, sts);
     const go = async (args: string[], secretsOnStdout = false, extra: Record<string, string> = {}) => {
       runs.push({ args, result: await runCli(args, { ...env, ...extra }), secretsOnStdout });
@@ -73,7 +88,10 @@ describe("secrets stay where they belong", () => {
     await go(["export", "role-b", "--refresh", "--token-code", "654321", "--debug"]);
     await go(["export", "s3-developer", "--refresh", "--debug"], false, { AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9" });
     await go(["assume", "role-b", "--write-profile", "user1", "--debug"]); // refuses to overwrite long-term keys
-    await go(["whoami", "--debug"], false, { AWS_ACCESS_KEY_ID: "AKIAUSER1CHAIN000001", AWS_SECRET_ACCESS_KEY: "wrong-" + SEED_SECRETS[0] });
+    await go(["whoami", "--debug"], false, {
+      AWS_ACCESS_KEY_ID: "AKIAUSER1CHAIN000001",
+      AWS_SECRET_ACCESS_KEY: "wrong-" + SEED_SECRETS[0],
+    });
   }, 120_000);
 
   const known = () => [...SEED_SECRETS, PROCESS_SECRET, PROCESS_TOKEN, ...cachedSecrets(h), "wrong-" + SEED_SECRETS[0]];
@@ -112,7 +130,8 @@ describe("secrets stay where they belong", () => {
     const secrets = known();
     for (const run of runs) {
       for (const secret of secrets) {
-        if (run.result.stderr.includes(secret)) throw new Error(`${run.args.join(" ")}: stderr contains a secret ending ${secret.slice(-4)}`);
+        if (run.result.stderr.includes(secret))
+          throw new Error(`${run.args.join(" ")}: stderr contains a secret ending ${secret.slice(-4)}`);
       }
     }
   });
@@ -128,7 +147,8 @@ describe("secrets stay where they belong", () => {
   it("stdout carries secrets only for export and assume", () => {
     const secrets = known();
     for (const run of runs.filter((r) => !r.secretsOnStdout)) {
-      for (const secret of secrets) expect(run.result.stdout.includes(secret), `${run.args.join(" ")} stdout`).toBe(false);
+      for (const secret of secrets)
+        expect(run.result.stdout.includes(secret), `${run.args.join(" ")} stdout`).toBe(false);
     }
     // ...and export does carry them (the check is not vacuous).
     expect(known().some((s) => runs[0]!.result.stdout.includes(s))).toBe(true);
@@ -147,11 +167,14 @@ describe("secrets stay where they belong", () => {
     for (const file of files) {
       if (allowed(file)) continue;
       const text = readFileSync(file, "latin1");
-      for (const secret of secrets) if (text.includes(secret)) offenders.push(`${relative(h.dir, file)} (…${secret.slice(-4)})`);
+      for (const secret of secrets)
+        if (text.includes(secret)) offenders.push(`${relative(h.dir, file)} (…${secret.slice(-4)})`);
     }
     expect(offenders).toEqual([]);
     // The written profile holds the role-b session.
-    expect(readFileSync(join(h.awsDir, "credentials"), "utf8")).toMatch(/\[written\]\n# written by awsrole at .*\naws_access_key_id = ASIA/);
+    expect(readFileSync(join(h.awsDir, "credentials"), "utf8")).toMatch(
+      /\[written\]\n# written by awsrole at .*\naws_access_key_id = ASIA/,
+    );
   });
 
   it("credential_process children get no secret in argv", () => {

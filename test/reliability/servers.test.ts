@@ -65,7 +65,10 @@ describe("STS answers awsrole refuses", () => {
     const h = home();
     const sts = await serve(stsAnswer(assumeRoleXml({ expiration: isoIn(-60) })));
     const result = await runCli(["export", "r"], stsEnv(h, sts.url));
-    expectRefusal(result, /Hop 1 of 1 \(profile r\): STS answered AssumeRole with credentials that had already expired \(Expiration /);
+    expectRefusal(
+      result,
+      /Hop 1 of 1 \(profile r\): STS answered AssumeRole with credentials that had already expired \(Expiration /,
+    );
     expect(h.cacheFiles()).toEqual([]);
   });
 
@@ -74,7 +77,10 @@ describe("STS answers awsrole refuses", () => {
     const sts = await serve(stsAnswer(assumeRoleXml({ expiration: "tomorrow-ish" })));
     const result = await runCli(["export", "r"], stsEnv(h, sts.url));
     // The SDK's timestamp parser refuses it; before, its TypeError was reported as a bug.
-    expectRefusal(result, /Hop 1 of 1 \(profile r\): STS at http:\/\/127\.0\.0\.1:\d+ sent a response to AssumeRole that is not valid STS XML\./);
+    expectRefusal(
+      result,
+      /Hop 1 of 1 \(profile r\): STS at http:\/\/127\.0\.0\.1:\d+ sent a response to AssumeRole that is not valid STS XML\./,
+    );
     expect(h.cacheFiles()).toEqual([]);
   });
 
@@ -82,7 +88,10 @@ describe("STS answers awsrole refuses", () => {
     const h = home();
     const sts = await serve(stsAnswer(assumeRoleXml({ token: "" })));
     const result = await runCli(["export", "r"], stsEnv(h, sts.url));
-    expectRefusal(result, /Hop 1 of 1 \(profile r\): STS answered AssumeRole without complete credentials\.\nhint: .*nothing was exported or cached\./);
+    expectRefusal(
+      result,
+      /Hop 1 of 1 \(profile r\): STS answered AssumeRole without complete credentials\.\nhint: .*nothing was exported or cached\./,
+    );
     expect(h.cacheFiles()).toEqual([]);
   });
 
@@ -90,29 +99,43 @@ describe("STS answers awsrole refuses", () => {
     ["a bidi override in SessionToken", { token: "\u202e" }],
     ["a space in SecretAccessKey", { secret: "two words" }],
     ["a tab in AccessKeyId", { accessKeyId: "ASIA\tX" }],
-  ])("credentials holding characters no AWS credential has (%s): refused before they sign the next call (found by the fuzz run)", async (_name, fields) => {
-    const h = home();
-    const sts = await serve(stsAnswer(assumeRoleXml(fields)));
-    // whoami signs GetCallerIdentity with them: an invalid header crashed it.
-    const result = await runCli(["whoami", "r"], stsEnv(h, sts.url));
-    expectRefusal(result, /Hop 1 of 1 \(profile r\): STS answered AssumeRole with credentials holding characters no AWS credential has\./);
-    expect(h.cacheFiles()).toEqual([]);
-  });
+  ])(
+    "credentials holding characters no AWS credential has (%s): refused before they sign the next call (found by the fuzz run)",
+    async (_name, fields) => {
+      const h = home();
+      const sts = await serve(stsAnswer(assumeRoleXml(fields)));
+      // whoami signs GetCallerIdentity with them: an invalid header crashed it.
+      const result = await runCli(["whoami", "r"], stsEnv(h, sts.url));
+      expectRefusal(
+        result,
+        /Hop 1 of 1 \(profile r\): STS answered AssumeRole with credentials holding characters no AWS credential has\./,
+      );
+      expect(h.cacheFiles()).toEqual([]);
+    },
+  );
 
   it("a session token in the credentials file that cannot go into a header: a clear error, not a crash", async () => {
-    const h = home("[profile src]\nregion = us-east-1\n", "[src]\naws_access_key_id = AKIAHOSTILE000000001\naws_secret_access_key = x\naws_session_token = a\u202eb\n");
+    const h = home(
+      "[profile src]\nregion = us-east-1\n",
+      "[src]\naws_access_key_id = AKIAHOSTILE000000001\naws_secret_access_key = x\naws_session_token = a\u202eb\n",
+    );
     const sts = await serve(stsAnswer(assumeRoleXml()));
     const started = Date.now();
     const result = await runCli(["whoami", "src"], stsEnv(h, sts.url));
     // At once: the SDK's connection and request timers once kept the process alive for 9 s.
     expect(Date.now() - started).toBeLessThan(5_000);
-    expectRefusal(result, /Profile src: GetCallerIdentity was not sent: the credentials \(.*\) hold characters that cannot go into a request header\./);
+    expectRefusal(
+      result,
+      /Profile src: GetCallerIdentity was not sent: the credentials \(.*\) hold characters that cannot go into a request header\./,
+    );
     expect(sts.requests).toEqual([]);
   });
 
   it("ESC, BEL, CR and C1 bytes in an STS error message never reach the terminal", async () => {
     const h = home();
-    const sts = await serve(stsAnswer(errorXml("AccessDenied", "Not allowed\x1b]0;pwned\x07 \x1b[2J\rhidden\u009b31m")));
+    const sts = await serve(
+      stsAnswer(errorXml("AccessDenied", "Not allowed\x1b]0;pwned\x07 \x1b[2J\rhidden\u009b31m")),
+    );
     const result = await runCli(["export", "r"], stsEnv(h, sts.url));
     expectRefusal(result, /STS refused AssumeRole .*AccessDenied: Not allowed/);
     expect(result.stderr).not.toContain("\x1b");
@@ -140,7 +163,11 @@ describe("STS answers awsrole refuses", () => {
     const body = assumeRoleXml();
     // The status line and headers at once, then the body a byte a second: the
     // SDK's request timeout (silence on the socket) never fires.
-    const sts = await trickle(`HTTP/1.1 200 OK\r\ncontent-type: text/xml\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n`, body, 1000);
+    const sts = await trickle(
+      `HTTP/1.1 200 OK\r\ncontent-type: text/xml\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n`,
+      body,
+      1000,
+    );
     servers.push(sts);
     const started = Date.now();
     const result = await runCli(["export", "r"], stsEnv(h, sts.url), { timeoutMs: 40_000 });
@@ -152,7 +179,12 @@ describe("STS answers awsrole refuses", () => {
 });
 
 describe("container credentials endpoints", () => {
-  const creds = JSON.stringify({ AccessKeyId: "ASIACONTAINER0000001", SecretAccessKey: "ContainerSecret0000000000000000000000001", Token: "ContainerToken0001", Expiration: isoIn(3600) });
+  const creds = JSON.stringify({
+    AccessKeyId: "ASIACONTAINER0000001",
+    SecretAccessKey: "ContainerSecret0000000000000000000000001",
+    Token: "ContainerToken0001",
+    Expiration: isoIn(3600),
+  });
   const config = "[profile c]\ncredential_source = EcsContainer\nrole_arn = arn:aws:iam::111111111111:role/R\n";
 
   it.each([
@@ -164,16 +196,36 @@ describe("container credentials endpoints", () => {
     const h = home(config, "");
     const tokenFile = join(h.dir, "token");
     writeFileSync(tokenFile, "secret-container-token");
-    const result = await runCli(["export", "c"], baseEnv(h, undefined, { AWS_CONTAINER_CREDENTIALS_FULL_URI: url, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile, AWS_REGION: "us-east-1" }));
-    expectRefusal(result, /AWS_CONTAINER_CREDENTIALS_FULL_URI \(host .*\) is not allowed: over plain http only a loopback address or 169\.254\.170\.2, 169\.254\.170\.23 or fd00:ec2::23 may be used/);
+    const result = await runCli(
+      ["export", "c"],
+      baseEnv(h, undefined, {
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: url,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile,
+        AWS_REGION: "us-east-1",
+      }),
+    );
+    expectRefusal(
+      result,
+      /AWS_CONTAINER_CREDENTIALS_FULL_URI \(host .*\) is not allowed: over plain http only a loopback address or 169\.254\.170\.2, 169\.254\.170\.23 or fd00:ec2::23 may be used/,
+    );
     expect(result.stderr).not.toContain("secret-container-token");
   });
 
   it("plain http to any 127.0.0.0/8 address is allowed, with the token", async () => {
     const h = home(config, "");
-    const container = await serve((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(creds), undefined, "127.0.0.2");
+    const container = await serve(
+      (_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(creds),
+      undefined,
+      "127.0.0.2",
+    );
     const sts = await serve(stsAnswer(assumeRoleXml()));
-    const result = await runCli(["export", "c"], stsEnv(h, sts.url, { AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.2:${container.port}/creds`, AWS_CONTAINER_AUTHORIZATION_TOKEN: "tok" }));
+    const result = await runCli(
+      ["export", "c"],
+      stsEnv(h, sts.url, {
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.2:${container.port}/creds`,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: "tok",
+      }),
+    );
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(container.requests[0]?.headers.authorization).toBe("tok");
@@ -182,8 +234,13 @@ describe("container credentials endpoints", () => {
 
   it("a non-JSON body is never echoed on stderr", async () => {
     const h = home(config, "");
-    const container = await serve((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end("<html>\x1b[31mBODY-SECRET-TEXT</html>"));
-    const result = await runCli(["export", "c"], baseEnv(h, undefined, { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${container.url}/creds`, AWS_REGION: "us-east-1" }));
+    const container = await serve((_req, res) =>
+      res.writeHead(200, { "content-type": "text/html" }).end("<html>\x1b[31mBODY-SECRET-TEXT</html>"),
+    );
+    const result = await runCli(
+      ["export", "c"],
+      baseEnv(h, undefined, { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${container.url}/creds`, AWS_REGION: "us-east-1" }),
+    );
     expectRefusal(result, /The container credentials endpoint .* returned a response that is not JSON\./);
     expect(result.stderr).not.toContain("BODY-SECRET-TEXT");
   });
@@ -191,7 +248,10 @@ describe("container credentials endpoints", () => {
   it("an oversized body is refused (64 KiB)", async () => {
     const h = home(config, "");
     const container = await serve(hugeAnswer(50 * 1024 * 1024, false));
-    const result = await runCli(["export", "c"], baseEnv(h, undefined, { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${container.url}/creds`, AWS_REGION: "us-east-1" }));
+    const result = await runCli(
+      ["export", "c"],
+      baseEnv(h, undefined, { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${container.url}/creds`, AWS_REGION: "us-east-1" }),
+    );
     expectRefusal(result, /gave no credentials .*: the response was larger than 64 KiB\./);
   });
 
@@ -201,9 +261,20 @@ describe("container credentials endpoints", () => {
       ["soon", /returned credentials whose Expiration is not a timestamp/],
     ] as const) {
       const h = home(config, "");
-      const body = JSON.stringify({ AccessKeyId: "ASIACONTAINER0000001", SecretAccessKey: "ContainerSecret0000000000000000000000001", Token: "t", Expiration: expiration });
+      const body = JSON.stringify({
+        AccessKeyId: "ASIACONTAINER0000001",
+        SecretAccessKey: "ContainerSecret0000000000000000000000001",
+        Token: "t",
+        Expiration: expiration,
+      });
       const container = await serve((_req, res) => res.writeHead(200).end(body));
-      const result = await runCli(["export", "c"], baseEnv(h, undefined, { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${container.url}/creds`, AWS_REGION: "us-east-1" }));
+      const result = await runCli(
+        ["export", "c"],
+        baseEnv(h, undefined, {
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: `${container.url}/creds`,
+          AWS_REGION: "us-east-1",
+        }),
+      );
       expectRefusal(result, message);
       expect(h.cacheFiles()).toEqual([]);
     }
@@ -220,7 +291,14 @@ describe("the instance-metadata service", () => {
       if (req.url?.endsWith("/security-credentials/")) return void res.writeHead(200).end("role");
       res.writeHead(200).end("Oops \x1b[2J IMDS-BODY-TEXT");
     });
-    const result = await runCli(["export", "i"], baseEnv(h, undefined, { AWS_EC2_METADATA_DISABLED: undefined, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url, AWS_REGION: "us-east-1" }));
+    const result = await runCli(
+      ["export", "i"],
+      baseEnv(h, undefined, {
+        AWS_EC2_METADATA_DISABLED: undefined,
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url,
+        AWS_REGION: "us-east-1",
+      }),
+    );
     expectRefusal(result, /The EC2 instance metadata service at .* returned a response that is not JSON\./);
     expect(result.stderr).not.toContain("IMDS-BODY-TEXT");
   });
@@ -232,7 +310,14 @@ describe("the instance-metadata service", () => {
       res.writeHead(200).end(credentials);
     };
   }
-  const imdsCreds = () => JSON.stringify({ Code: "Success", AccessKeyId: "ASIAIMDS000000000001", SecretAccessKey: "ImdsSecret000000000000000000000000000001", Token: "t", Expiration: isoIn(3600) });
+  const imdsCreds = () =>
+    JSON.stringify({
+      Code: "Success",
+      AccessKeyId: "ASIAIMDS000000000001",
+      SecretAccessKey: "ImdsSecret000000000000000000000000000001",
+      Token: "t",
+      Expiration: isoIn(3600),
+    });
 
   it("ec2_metadata_service_endpoint in the profile is used; the variable beats it (botocore)", async () => {
     const imds = await serve(fakeImds(imdsCreds()));
@@ -243,8 +328,14 @@ describe("the instance-metadata service", () => {
     expect(result.code).toBe(0);
     expect(imds.requests.map((r) => r.method)).toEqual(["PUT", "GET", "GET"]);
     const fresh = home(`${config}ec2_metadata_service_endpoint = ${imds.url}\n`, "");
-    const other = await runCli(["export", "i"], stsEnv(fresh, sts.url, { AWS_EC2_METADATA_DISABLED: undefined, AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://" }));
-    expectRefusal(other, /The instance-metadata endpoint "http:\/\/" \(AWS_EC2_METADATA_SERVICE_ENDPOINT\) is not a valid http or https URL\./);
+    const other = await runCli(
+      ["export", "i"],
+      stsEnv(fresh, sts.url, { AWS_EC2_METADATA_DISABLED: undefined, AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://" }),
+    );
+    expectRefusal(
+      other,
+      /The instance-metadata endpoint "http:\/\/" \(AWS_EC2_METADATA_SERVICE_ENDPOINT\) is not a valid http or https URL\./,
+    );
   });
 
   it("a body trickled a byte at a time is given up on within the request's 1 s deadline", async () => {
@@ -252,15 +343,32 @@ describe("the instance-metadata service", () => {
     servers.push(imds);
     const h = home(config, "");
     const started = Date.now();
-    const result = await runCli(["export", "i"], baseEnv(h, undefined, { AWS_EC2_METADATA_DISABLED: undefined, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url, AWS_REGION: "us-east-1" }));
+    const result = await runCli(
+      ["export", "i"],
+      baseEnv(h, undefined, {
+        AWS_EC2_METADATA_DISABLED: undefined,
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url,
+        AWS_REGION: "us-east-1",
+      }),
+    );
     expectRefusal(result, /gave no credentials .*: no complete answer within 1 s\./);
     expect(Date.now() - started).toBeLessThan(8_000);
   });
 
   it("an endpoint that is not a URL is a clear error (botocore: InvalidIMDSEndpointError)", async () => {
     const h = home(config, "");
-    const result = await runCli(["export", "i"], baseEnv(h, undefined, { AWS_EC2_METADATA_DISABLED: undefined, AWS_EC2_METADATA_SERVICE_ENDPOINT: "not a url", AWS_REGION: "us-east-1" }));
-    expectRefusal(result, /The instance-metadata endpoint "not\?a\?url" \(AWS_EC2_METADATA_SERVICE_ENDPOINT\) is not a valid http or https URL\./);
+    const result = await runCli(
+      ["export", "i"],
+      baseEnv(h, undefined, {
+        AWS_EC2_METADATA_DISABLED: undefined,
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: "not a url",
+        AWS_REGION: "us-east-1",
+      }),
+    );
+    expectRefusal(
+      result,
+      /The instance-metadata endpoint "not\?a\?url" \(AWS_EC2_METADATA_SERVICE_ENDPOINT\) is not a valid http or https URL\./,
+    );
   });
 });
 
@@ -268,14 +376,42 @@ describe("credential_process output", () => {
   const cases: Array<[string, string, RegExp]> = [
     ["null", "echo null", /printed JSON that is not an object/],
     ["an array", "echo '[1,2]'", /printed JSON that is not an object/],
-    ["a string Version", `echo '{"Version":"1","AccessKeyId":"A","SecretAccessKey":"S"}'`, /printed a Version that is not a number; only Version 1 is supported/],
-    ["numbers for keys", `echo '{"Version":1,"AccessKeyId":5,"SecretAccessKey":6}'`, /printed no AccessKeyId or SecretAccessKey \(as strings\)/],
-    ["an object SessionToken", `echo '{"Version":1,"AccessKeyId":"AKIAPROC000000000001","SecretAccessKey":"S","SessionToken":{}}'`, /printed a SessionToken that is not a string/],
-    ["an Expiration in the past", `echo '{"Version":1,"AccessKeyId":"AKIAPROC000000000001","SecretAccessKey":"S","Expiration":"2020-01-01T00:00:00Z"}'`, /returned credentials that had already expired/],
-    ["a malformed Expiration", `echo '{"Version":1,"AccessKeyId":"AKIAPROC000000000001","SecretAccessKey":"S","Expiration":"not-a-date"}'`, /Expiration is not a timestamp/],
-    ["a numeric Expiration", `echo '{"Version":1,"AccessKeyId":"AKIAPROC000000000001","SecretAccessKey":"S","Expiration":12}'`, /Expiration is not a timestamp/],
+    [
+      "a string Version",
+      `echo '{"Version":"1","AccessKeyId":"A","SecretAccessKey":"S"}'`,
+      /printed a Version that is not a number; only Version 1 is supported/,
+    ],
+    [
+      "numbers for keys",
+      `echo '{"Version":1,"AccessKeyId":5,"SecretAccessKey":6}'`,
+      /printed no AccessKeyId or SecretAccessKey \(as strings\)/,
+    ],
+    [
+      "an object SessionToken",
+      `echo '{"Version":1,"AccessKeyId":"AKIAPROC000000000001","SecretAccessKey":"S","SessionToken":{}}'`,
+      /printed a SessionToken that is not a string/,
+    ],
+    [
+      "an Expiration in the past",
+      `echo '{"Version":1,"AccessKeyId":"AKIAPROC000000000001","SecretAccessKey":"S","Expiration":"2020-01-01T00:00:00Z"}'`,
+      /returned credentials that had already expired/,
+    ],
+    [
+      "a malformed Expiration",
+      `echo '{"Version":1,"AccessKeyId":"AKIAPROC000000000001","SecretAccessKey":"S","Expiration":"not-a-date"}'`,
+      /Expiration is not a timestamp/,
+    ],
+    [
+      "a numeric Expiration",
+      `echo '{"Version":1,"AccessKeyId":"AKIAPROC000000000001","SecretAccessKey":"S","Expiration":12}'`,
+      /Expiration is not a timestamp/,
+    ],
     ["endless output", "yes '{\"Version\": 1}'", /printed more than 1 MiB on stdout; it was stopped\./],
-    ["a non-ASCII SessionToken", `printf '{"Version":1,"AccessKeyId":"AKIAPROC000000000001","SecretAccessKey":"S","SessionToken":"\\u202e"}'`, /returned credentials holding characters no AWS credential has/],
+    [
+      "a non-ASCII SessionToken",
+      `printf '{"Version":1,"AccessKeyId":"AKIAPROC000000000001","SecretAccessKey":"S","SessionToken":"\\u202e"}'`,
+      /returned credentials holding characters no AWS credential has/,
+    ],
   ];
   it.each(cases)("%s: a clear error, nothing exported", async (_name, script, message) => {
     const h = home("", "");
@@ -290,14 +426,21 @@ describe("credential_process output", () => {
     const path = processScript(h.dir, "slow.sh", "exec sleep 60");
     writeFileSync(join(h.awsDir, "config"), `[profile p]\ncredential_process = ${path}\n`);
     const started = Date.now();
-    const result = await runCli(["export", "p"], baseEnv(h, undefined, { AWSROLE_CREDENTIAL_PROCESS_TIMEOUT_MS: "1500" }));
+    const result = await runCli(
+      ["export", "p"],
+      baseEnv(h, undefined, { AWSROLE_CREDENTIAL_PROCESS_TIMEOUT_MS: "1500" }),
+    );
     expectRefusal(result, /did not finish within 2 s; it was stopped\./);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("valid output with a future Expiration still works", async () => {
     const h = home("", "");
-    const path = processScript(h.dir, "ok.sh", `echo '{"Version":1,"AccessKeyId":"AKIAPROC000000000001","SecretAccessKey":"S","SessionToken":"T","Expiration":"${isoIn(3600)}"}'`);
+    const path = processScript(
+      h.dir,
+      "ok.sh",
+      `echo '{"Version":1,"AccessKeyId":"AKIAPROC000000000001","SecretAccessKey":"S","SessionToken":"T","Expiration":"${isoIn(3600)}"}'`,
+    );
     writeFileSync(join(h.awsDir, "config"), `[profile p]\ncredential_process = ${path}\n`);
     const result = await runCli(["export", "p"], baseEnv(h));
     expect(result.stderr).toBe("");
@@ -329,14 +472,18 @@ describe("custom CA bundles (AWS_CA_BUNDLE, ca_bundle)", () => {
   });
 
   it("ca_bundle in the selected profile is used for STS", async () => {
-    const h = home(HOSTILE_CONFIG.replace("source_profile = src\n", `source_profile = src\nca_bundle = ${ca.caPath}\n`));
+    const h = home(
+      HOSTILE_CONFIG.replace("source_profile = src\n", `source_profile = src\nca_bundle = ${ca.caPath}\n`),
+    );
     const result = await runCli(["export", "r"], stsEnv(h, sts.url));
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
   });
 
   it("AWS_CA_BUNDLE beats ca_bundle, as in botocore", async () => {
-    const h = home(HOSTILE_CONFIG.replace("source_profile = src\n", `source_profile = src\nca_bundle = ${ca.caPath}\n`));
+    const h = home(
+      HOSTILE_CONFIG.replace("source_profile = src\n", `source_profile = src\nca_bundle = ${ca.caPath}\n`),
+    );
     const result = await runCli(["export", "r"], stsEnv(h, sts.url, { AWS_CA_BUNDLE: ca.otherCaPath }));
     expectRefusal(result, /could not verify the TLS certificate/);
   });
@@ -348,8 +495,16 @@ describe("custom CA bundles (AWS_CA_BUNDLE, ca_bundle)", () => {
   });
 
   it("the instance-metadata service over https uses the bundle too", async () => {
-    const h = home("[profile i]\ncredential_source = Ec2InstanceMetadata\nrole_arn = arn:aws:iam::111111111111:role/R\n", "");
-    const body = JSON.stringify({ AccessKeyId: "ASIAIMDS000000000001", SecretAccessKey: "ImdsSecret000000000000000000000000000001", Token: "t", Expiration: isoIn(3600) });
+    const h = home(
+      "[profile i]\ncredential_source = Ec2InstanceMetadata\nrole_arn = arn:aws:iam::111111111111:role/R\n",
+      "",
+    );
+    const body = JSON.stringify({
+      AccessKeyId: "ASIAIMDS000000000001",
+      SecretAccessKey: "ImdsSecret000000000000000000000000000001",
+      Token: "t",
+      Expiration: isoIn(3600),
+    });
     const imds = await serve(
       (req, res) => {
         if (req.method === "PUT") return void res.writeHead(200).end("imds-token");
@@ -359,7 +514,10 @@ describe("custom CA bundles (AWS_CA_BUNDLE, ca_bundle)", () => {
       { key: ca.key, cert: ca.cert },
     );
     const plainSts = await serve(stsAnswer(assumeRoleXml()));
-    const env = stsEnv(h, plainSts.url, { AWS_EC2_METADATA_DISABLED: undefined, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url });
+    const env = stsEnv(h, plainSts.url, {
+      AWS_EC2_METADATA_DISABLED: undefined,
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url,
+    });
     expectRefusal(await runCli(["export", "i"], env), /EC2 instance metadata service/);
     const withBundle = await runCli(["export", "i"], { ...env, AWS_CA_BUNDLE: ca.caPath });
     expect(withBundle.stderr).toBe("");
@@ -368,7 +526,12 @@ describe("custom CA bundles (AWS_CA_BUNDLE, ca_bundle)", () => {
 
   it("the container endpoint over https uses the bundle too", async () => {
     const h = home("[profile c]\ncredential_source = EcsContainer\nrole_arn = arn:aws:iam::111111111111:role/R\n", "");
-    const body = JSON.stringify({ AccessKeyId: "ASIACONTAINER0000001", SecretAccessKey: "ContainerSecret0000000000000000000000001", Token: "t", Expiration: isoIn(3600) });
+    const body = JSON.stringify({
+      AccessKeyId: "ASIACONTAINER0000001",
+      SecretAccessKey: "ContainerSecret0000000000000000000000001",
+      Token: "t",
+      Expiration: isoIn(3600),
+    });
     const container = await serve((_req, res) => res.writeHead(200).end(body), { key: ca.key, cert: ca.cert });
     const plainSts = await serve(stsAnswer(assumeRoleXml()));
     const env = stsEnv(h, plainSts.url, { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${container.url}/creds` });
@@ -382,10 +545,13 @@ describe("custom CA bundles (AWS_CA_BUNDLE, ca_bundle)", () => {
 
 describe("FIPS and dual-stack settings next to a configured endpoint", () => {
   const world = seedWorld();
-  it.each(["AWS_USE_DUALSTACK_ENDPOINT", "AWS_USE_FIPS_ENDPOINT"])("%s=true with AWS_ENDPOINT_URL_STS uses the configured endpoint, as botocore does", async (name) => {
-    const h = world.home();
-    const result = await runCli(["export", "s3-developer"], baseEnv(h, world.sts, { [name]: "true" }));
-    expect(result.stderr).toBe("");
-    expect(result.code).toBe(0);
-  });
+  it.each(["AWS_USE_DUALSTACK_ENDPOINT", "AWS_USE_FIPS_ENDPOINT"])(
+    "%s=true with AWS_ENDPOINT_URL_STS uses the configured endpoint, as botocore does",
+    async (name) => {
+      const h = world.home();
+      const result = await runCli(["export", "s3-developer"], baseEnv(h, world.sts, { [name]: "true" }));
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+    },
+  );
 });

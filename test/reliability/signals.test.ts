@@ -16,35 +16,56 @@ const DRIVER = join(__dirname, "pty-driver.py");
 const world = seedWorld({ perTest: true });
 const home = () => world.home();
 
-const hasPython = await execFileAsync("python3", ["-c", "import pty, fcntl, termios"]).then(() => true, () => false);
-if (!hasPython) console.warn("signals.test: python3 with the pty module is not available; skipping the pseudo-terminal tests.");
+const hasPython = await execFileAsync("python3", ["-c", "import pty, fcntl, termios"]).then(
+  () => true,
+  () => false,
+);
+if (!hasPython)
+  console.warn("signals.test: python3 with the pty module is not available; skipping the pseudo-terminal tests.");
 
 /** Runs the CLI under a pty (async: the emulator lives in this process). */
-async function underPty(args: string[], env: Record<string, string>, mode: "stdin-tty" | "dev-tty", type: string, waitFor = "Enter MFA code") {
+async function underPty(
+  args: string[],
+  env: Record<string, string>,
+  mode: "stdin-tty" | "dev-tty",
+  type: string,
+  waitFor = "Enter MFA code",
+) {
   const dir = mkdtempSync(join(tmpdir(), "awsrole-pty-"));
   try {
     const spec = { argv: [process.execPath, BIN, ...args], env: { ...env, TERM: "xterm" }, mode, type, waitFor };
-    const { stdout } = await execFileAsync("python3", [DRIVER, JSON.stringify(spec), join(dir, "stdout"), join(dir, "stderr")], { encoding: "utf8", timeout: 40_000 });
+    const { stdout } = await execFileAsync(
+      "python3",
+      [DRIVER, JSON.stringify(spec), join(dir, "stdout"), join(dir, "stderr")],
+      { encoding: "utf8", timeout: 40_000 },
+    );
     const report = JSON.parse(stdout) as { code: number; saw: boolean; tty: string };
-    return { ...report, stdout: readFileSync(join(dir, "stdout"), "utf8"), stderr: existsSync(join(dir, "stderr")) ? readFileSync(join(dir, "stderr"), "utf8") : "" };
+    return {
+      ...report,
+      stdout: readFileSync(join(dir, "stdout"), "utf8"),
+      stderr: existsSync(join(dir, "stderr")) ? readFileSync(join(dir, "stderr"), "utf8") : "",
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 describe.skipIf(!hasPython)("Ctrl-C at the MFA prompt", () => {
-  it.each(["stdin-tty", "dev-tty"] as const)("%s: exit 130, nothing on stdout, no STS call, nothing cached", async (mode) => {
-    const h = home();
-    const result = await underPty(["export", "role-b"], baseEnv(h, world.sts), mode, "\x03");
-    expect(result.saw).toBe(true);
-    expect(result.tty).toContain("Enter MFA code for arn:aws:iam::111111111111:mfa/User1");
-    expect(result.code).toBe(130);
-    expect(result.stdout).toBe("");
-    expect(result.tty + result.stderr).toContain("interrupted");
-    expect(result.tty + result.stderr).not.toMatch(STACK_LINE);
-    expect(world.sts.calls).toEqual([]);
-    expect(h.cacheFiles()).toEqual([]);
-  });
+  it.each(["stdin-tty", "dev-tty"] as const)(
+    "%s: exit 130, nothing on stdout, no STS call, nothing cached",
+    async (mode) => {
+      const h = home();
+      const result = await underPty(["export", "role-b"], baseEnv(h, world.sts), mode, "\x03");
+      expect(result.saw).toBe(true);
+      expect(result.tty).toContain("Enter MFA code for arn:aws:iam::111111111111:mfa/User1");
+      expect(result.code).toBe(130);
+      expect(result.stdout).toBe("");
+      expect(result.tty + result.stderr).toContain("interrupted");
+      expect(result.tty + result.stderr).not.toMatch(STACK_LINE);
+      expect(world.sts.calls).toEqual([]);
+      expect(h.cacheFiles()).toEqual([]);
+    },
+  );
 
   it("control: typing a code at the same prompt succeeds (the driver really reaches the prompt)", async () => {
     const h = home();
@@ -96,7 +117,9 @@ describe("SIGINT while waiting for another process's lock", () => {
   it("ends the wait at once: exit 130, no STS call, the other lock left alone", async () => {
     const h = home();
     const env = baseEnv(h, world.sts);
-    const plan = JSON.parse((await runCli(["chain", "s3-developer", "--output", "json"], env)).stdout) as { hops: Array<{ cacheFile: string }> };
+    const plan = JSON.parse((await runCli(["chain", "s3-developer", "--output", "json"], env)).stdout) as {
+      hops: Array<{ cacheFile: string }>;
+    };
     const lock = plan.hops[0]!.cacheFile.replace(/\.json$/, ".lock");
     const { mkdirSync, writeFileSync } = await import("node:fs");
     mkdirSync(h.cacheDir, { recursive: true, mode: 0o700 });
@@ -121,10 +144,15 @@ describe.skipIf(!hasPython)("awsrole exec on a terminal", () => {
     const h = home();
     // The child counts SIGINTs for half a second after the first, then exits 3 with the count on stdout.
     const child = `let n = 0; process.on("SIGINT", () => { if (n++ === 0) setTimeout(() => { process.stdout.write("sigints=" + n + "\\n"); process.exit(3); }, 500); }); process.stderr.write("READY\\n"); setInterval(() => {}, 1000);`;
-    const result = await underPty(["exec", "s3-developer", "--", process.execPath, "-e", child], baseEnv(h, world.sts), "stdin-tty", "\x03", "READY");
+    const result = await underPty(
+      ["exec", "s3-developer", "--", process.execPath, "-e", child],
+      baseEnv(h, world.sts),
+      "stdin-tty",
+      "\x03",
+      "READY",
+    );
     expect(result.saw).toBe(true);
     expect(result.stdout).toBe("sigints=1\n");
     expect(result.code).toBe(3);
   });
 });
-

@@ -40,7 +40,9 @@ describe("single flight beyond AssumeRole", () => {
     const h = world.home({ config: MFA_SESSION_CONFIG, credentials: KEYS });
     const env = baseEnv(h, world.sts);
     const profiles = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? "role-a" : "mfa-role"));
-    const results = await Promise.all(profiles.map((p) => runCli(["export", p, "--token-code", "123456"], env, { timeoutMs: 60_000 })));
+    const results = await Promise.all(
+      profiles.map((p) => runCli(["export", p, "--token-code", "123456"], env, { timeoutMs: 60_000 })),
+    );
     for (const r of results) {
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
@@ -54,9 +56,14 @@ describe("single flight beyond AssumeRole", () => {
     const h = world.home({ config: "", credentials: "" });
     const token = join(h.dir, "token");
     writeFileSync(token, WEB_TOKEN);
-    writeFileSync(join(h.awsDir, "config"), `[profile web]\nrole_arn = arn:aws:iam::444444444444:role/WebRole\nweb_identity_token_file = ${token}\nrole_session_name = ci-job\n`);
+    writeFileSync(
+      join(h.awsDir, "config"),
+      `[profile web]\nrole_arn = arn:aws:iam::444444444444:role/WebRole\nweb_identity_token_file = ${token}\nrole_session_name = ci-job\n`,
+    );
     const env = baseEnv(h, world.sts);
-    const results = await Promise.all(Array.from({ length: 20 }, () => runCli(["export", "web"], env, { timeoutMs: 60_000 })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => runCli(["export", "web"], env, { timeoutMs: 60_000 })),
+    );
     for (const r of results) {
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);

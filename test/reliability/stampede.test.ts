@@ -16,7 +16,11 @@ describe("stampede", () => {
   it("twenty cold `export role-e` processes at once: all succeed, one AssumeRole per hop in total, no .tmp/.lock left", async () => {
     const h = home();
     const env = baseEnv(h, world.sts);
-    const results = await Promise.all(Array.from({ length: 20 }, () => runCli(["export", "role-e", "--token-code", "123456"], env, { timeoutMs: 60_000 })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        runCli(["export", "role-e", "--token-code", "123456"], env, { timeoutMs: 60_000 }),
+      ),
+    );
     for (const r of results) {
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
@@ -43,7 +47,10 @@ describe("stampede", () => {
     writeFileSync(lock, foreign, { mode: 0o600 });
 
     const started = Date.now();
-    const result = await runCli(["export", "role-b", "--token-code", "123456"], { ...env, AWSROLE_LOCK_TIMEOUT_MS: "300" });
+    const result = await runCli(["export", "role-b", "--token-code", "123456"], {
+      ...env,
+      AWSROLE_LOCK_TIMEOUT_MS: "300",
+    });
     const elapsed = Date.now() - started;
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
@@ -62,7 +69,10 @@ describe("stampede", () => {
     const [, outer] = await hopCacheFiles("role-b", env, runCli);
     mkdirSync(h.cacheDir, { recursive: true, mode: 0o700 });
     const { hostname } = await import("node:os");
-    writeFileSync(outer!.replace(/\.json$/, ".lock"), JSON.stringify({ pid: 2_147_483_000, created: Date.now(), host: hostname() }));
+    writeFileSync(
+      outer!.replace(/\.json$/, ".lock"),
+      JSON.stringify({ pid: 2_147_483_000, created: Date.now(), host: hostname() }),
+    );
     const started = Date.now();
     const result = await runCli(["export", "role-b", "--token-code", "123456"], env);
     expect(result.code).toBe(0);
@@ -70,7 +80,9 @@ describe("stampede", () => {
     expect(leftovers(h)).toEqual([]);
     // The lock was taken, not bypassed: this run assumed the role and cached what it exported.
     expect(callsOf(world.sts)).toEqual(["AssumeRole RoleA", "AssumeRole RoleB"]);
-    const entry = JSON.parse(readFileSync(outer!, "utf8")) as { Credentials: { AccessKeyId: string; SessionToken: string } };
+    const entry = JSON.parse(readFileSync(outer!, "utf8")) as {
+      Credentials: { AccessKeyId: string; SessionToken: string };
+    };
     expect(entry.Credentials.AccessKeyId).toBe(parseEnvExport(result.stdout).AWS_ACCESS_KEY_ID);
     expect(entry.Credentials.SessionToken).toBe(parseEnvExport(result.stdout).AWS_SESSION_TOKEN);
   }, 30_000);

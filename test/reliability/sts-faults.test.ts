@@ -40,7 +40,9 @@ describe("a single hop (s3-developer) against a failing STS", () => {
     const result = await runCli(["export", "s3-developer"], baseEnv(h, world.sts, { AWS_ENDPOINT_URL_STS: url }));
     const elapsed = Date.now() - started;
     expectCleanError(result);
-    expect(result.stderr).toContain(`Hop 1 of 1 (profile s3-developer): could not reach STS at ${url} for AssumeRole (ECONNREFUSED).`);
+    expect(result.stderr).toContain(
+      `Hop 1 of 1 (profile s3-developer): could not reach STS at ${url} for AssumeRole (ECONNREFUSED).`,
+    );
     expect(elapsed).toBeLessThan(30_000);
     expect(h.cacheFiles()).toEqual([]);
   });
@@ -53,7 +55,9 @@ describe("a single hop (s3-developer) against a failing STS", () => {
     const elapsed = Date.now() - started;
     expectCleanError(result);
     expect(elapsed).toBeLessThan(30_000);
-    expect(result.stderr).toContain(`Hop 1 of 1 (profile s3-developer): could not reach STS at ${world.sts.url} for AssumeRole`);
+    expect(result.stderr).toContain(
+      `Hop 1 of 1 (profile s3-developer): could not reach STS at ${world.sts.url} for AssumeRole`,
+    );
     // The SDK's 3 attempts, each cut by the 6 s request timeout.
     expect(world.sts.calls.length).toBeGreaterThanOrEqual(1);
     expect(world.sts.calls.length).toBeLessThanOrEqual(3);
@@ -63,32 +67,44 @@ describe("a single hop (s3-developer) against a failing STS", () => {
   it.each([
     ["http500", /InternalFailure|internal error/i],
     ["throttle", /Throttl/],
-  ] as const)("%s every time: at most 3 attempts, then a clear error, nothing cached", async (fault, message) => {
-    const h = home();
-    world.sts.injectFault(fault, 10);
-    const started = Date.now();
-    const result = await runCli(["export", "s3-developer"], baseEnv(h, world.sts));
-    expectCleanError(result);
-    expect(Date.now() - started).toBeLessThan(30_000);
-    expect(result.stderr).toMatch(message);
-    expect(result.stderr).toContain("Hop 1 of 1 (profile s3-developer)");
-    expect(world.sts.calls.length).toBeGreaterThan(1); // retrying helps here: it was tried
-    expect(world.sts.calls.length).toBeLessThanOrEqual(3);
-    expect(world.sts.calls.every((c) => c.fault === fault)).toBe(true);
-    expect(h.cacheFiles()).toEqual([]);
-  }, 40_000);
+  ] as const)(
+    "%s every time: at most 3 attempts, then a clear error, nothing cached",
+    async (fault, message) => {
+      const h = home();
+      world.sts.injectFault(fault, 10);
+      const started = Date.now();
+      const result = await runCli(["export", "s3-developer"], baseEnv(h, world.sts));
+      expectCleanError(result);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).toContain("Hop 1 of 1 (profile s3-developer)");
+      expect(world.sts.calls.length).toBeGreaterThan(1); // retrying helps here: it was tried
+      expect(world.sts.calls.length).toBeLessThanOrEqual(3);
+      expect(world.sts.calls.every((c) => c.fault === fault)).toBe(true);
+      expect(h.cacheFiles()).toEqual([]);
+    },
+    40_000,
+  );
 
-  it.each(["http500", "throttle", "reset-connection"] as const)("%s twice, then an answer: the retry succeeds (3 requests) and the result is cached", async (fault) => {
-    const h = home();
-    world.sts.injectFault(fault, 2);
-    const result = await runCli(["export", "s3-developer"], baseEnv(h, world.sts));
-    expect(result.stderr).toBe("");
-    expect(result.code).toBe(0);
-    expect(parseEnvExport(result.stdout).AWS_SESSION_TOKEN).toBeTruthy();
-    expect(world.sts.calls.map((c) => c.fault ?? `${c.action} ${c.status}`)).toEqual([fault, fault, "AssumeRole 200"]);
-    expect(h.cacheFiles().filter((n) => n.endsWith(".json"))).toHaveLength(1);
-    expect(leftovers(h)).toEqual([]);
-  }, 40_000);
+  it.each(["http500", "throttle", "reset-connection"] as const)(
+    "%s twice, then an answer: the retry succeeds (3 requests) and the result is cached",
+    async (fault) => {
+      const h = home();
+      world.sts.injectFault(fault, 2);
+      const result = await runCli(["export", "s3-developer"], baseEnv(h, world.sts));
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      expect(parseEnvExport(result.stdout).AWS_SESSION_TOKEN).toBeTruthy();
+      expect(world.sts.calls.map((c) => c.fault ?? `${c.action} ${c.status}`)).toEqual([
+        fault,
+        fault,
+        "AssumeRole 200",
+      ]);
+      expect(h.cacheFiles().filter((n) => n.endsWith(".json"))).toHaveLength(1);
+      expect(leftovers(h)).toEqual([]);
+    },
+    40_000,
+  );
 
   it("malformed XML: a clear error that says the response is not STS XML, nothing cached", async () => {
     const h = home();

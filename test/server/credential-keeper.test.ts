@@ -2,7 +2,14 @@
 // the retry pause after a failure, the token comparison and the loopback check.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { CredentialKeeper, loopbackHost, renewBeforeMs, RETRY_AFTER_MS, tokenMatches, newToken } from "../../src/server/credential-server.js";
+import {
+  CredentialKeeper,
+  loopbackHost,
+  renewBeforeMs,
+  RETRY_AFTER_MS,
+  tokenMatches,
+  newToken,
+} from "../../src/server/credential-server.js";
 import type { Credentials } from "../../src/core/resolve.js";
 import { defaultProfileCredentials, serverVariables } from "../../src/server/environment.js";
 import { buildConfig } from "../../src/core/config.js";
@@ -21,7 +28,12 @@ function keeper(lifeMs: number) {
     now: () => now,
     resolve: () => {
       issued++;
-      const credentials: Credentials = { accessKeyId: `ASIA${issued}`, secretAccessKey: "s", sessionToken: "t", expiration: new Date(now + lifeMs) };
+      const credentials: Credentials = {
+        accessKeyId: `ASIA${issued}`,
+        secretAccessKey: "s",
+        sessionToken: "t",
+        expiration: new Date(now + lifeMs),
+      };
       if (!manual) return Promise.resolve(credentials);
       return new Promise((resolve, reject) => pending.push({ resolve: () => resolve(credentials), reject }));
     },
@@ -104,9 +116,20 @@ describe("CredentialKeeper", () => {
   });
 
   it("refuses credentials without an expiry, and ones that come back about to expire", async () => {
-    const none = new CredentialKeeper({ now: () => Date.now(), resolve: async () => ({ accessKeyId: "AKIA", secretAccessKey: "s" }) });
+    const none = new CredentialKeeper({
+      now: () => Date.now(),
+      resolve: async () => ({ accessKeyId: "AKIA", secretAccessKey: "s" }),
+    });
     await expect(none.start()).rejects.toThrow("no expiry time (long-term keys)");
-    const late = new CredentialKeeper({ now: () => Date.now(), resolve: async () => ({ accessKeyId: "ASIA", secretAccessKey: "s", sessionToken: "t", expiration: new Date(Date.now() + 500) }) });
+    const late = new CredentialKeeper({
+      now: () => Date.now(),
+      resolve: async () => ({
+        accessKeyId: "ASIA",
+        secretAccessKey: "s",
+        sessionToken: "t",
+        expiration: new Date(Date.now() + 500),
+      }),
+    });
     await expect(late.start()).rejects.toThrow("too little to hand out");
   });
 });
@@ -139,12 +162,22 @@ describe("token and address checks", () => {
 describe("what the served process gets", () => {
   it("the shared files are hidden exactly when the default profile yields credentials", () => {
     const config = (configText: string, credentials: string) =>
-      buildConfig(parseIni(configText, "/h/.aws/config"), parseIni(credentials, "/h/.aws/credentials"), { configPath: "/h/.aws/config", credentialsPath: "/h/.aws/credentials" });
+      buildConfig(parseIni(configText, "/h/.aws/config"), parseIni(credentials, "/h/.aws/credentials"), {
+        configPath: "/h/.aws/config",
+        credentialsPath: "/h/.aws/credentials",
+      });
     expect(defaultProfileCredentials(config("[default]\nregion = eu-west-1\n", ""))).toBeUndefined();
-    expect(defaultProfileCredentials(config("", "[default]\naws_access_key_id = A\naws_secret_access_key = B\n"))).toMatchObject({ key: "aws_access_key_id", origin: { path: "/h/.aws/credentials", line: 2 } });
-    expect(defaultProfileCredentials(config("[default]\ncredential_process = x\n", ""))?.key).toBe("credential_process");
+    expect(
+      defaultProfileCredentials(config("", "[default]\naws_access_key_id = A\naws_secret_access_key = B\n")),
+    ).toMatchObject({ key: "aws_access_key_id", origin: { path: "/h/.aws/credentials", line: 2 } });
+    expect(defaultProfileCredentials(config("[default]\ncredential_process = x\n", ""))?.key).toBe(
+      "credential_process",
+    );
     expect(defaultProfileCredentials(config("[default]\nsso_session = s\n", ""))?.key).toBe("sso_session");
-    const hidden = serverVariables({ url: "http://127.0.0.1:1/", token: "t" }, { region: "eu-west-1", hideSharedFiles: true });
+    const hidden = serverVariables(
+      { url: "http://127.0.0.1:1/", token: "t" },
+      { region: "eu-west-1", hideSharedFiles: true },
+    );
     expect(hidden.set).toEqual([
       ["AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:1/"],
       ["AWS_CONTAINER_AUTHORIZATION_TOKEN", "t"],
@@ -153,6 +186,13 @@ describe("what the served process gets", () => {
       ["AWS_CONFIG_FILE", "/dev/null"],
       ["AWS_SHARED_CREDENTIALS_FILE", "/dev/null"],
     ]);
-    expect(hidden.unset).toEqual(expect.arrayContaining(["AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"]));
+    expect(hidden.unset).toEqual(
+      expect.arrayContaining([
+        "AWS_PROFILE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+      ]),
+    );
   });
 });

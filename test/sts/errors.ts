@@ -21,8 +21,7 @@ export class StsError extends Error {
 export const missingAuthenticationToken = (): StsError =>
   new StsError("MissingAuthenticationToken", 403, "Request is missing Authentication Token");
 
-export const incompleteSignature = (message: string): StsError =>
-  new StsError("IncompleteSignature", 400, message);
+export const incompleteSignature = (message: string): StsError => new StsError("IncompleteSignature", 400, message);
 
 // Real STS uses this text (with the final period) for an unknown access key id, a missing
 // session token on temporary keys, and a session token that does not match the key.

@@ -32,7 +32,12 @@ export function handleFederation(query: string, deps: FederationDeps): Federatio
   const logged: Record<string, string> = { Action: action };
   const duration = params.get("SessionDuration");
   if (duration !== null) logged.SessionDuration = duration;
-  const refuse = (status: number, code: string, message: string, callerArn: string | null = null): FederationResult => ({
+  const refuse = (
+    status: number,
+    code: string,
+    message: string,
+    callerArn: string | null = null,
+  ): FederationResult => ({
     status,
     body: message,
     contentType: "text/plain",
@@ -43,7 +48,8 @@ export function handleFederation(query: string, deps: FederationDeps): Federatio
   if (action !== "getSigninToken") return refuse(400, "InvalidAction", `Unsupported Action ${action}`);
   if (duration !== null) {
     const n = Number(duration);
-    if (!Number.isInteger(n) || n < 900 || n > 43200) return refuse(400, "InvalidSessionDuration", "SessionDuration must be 900..43200");
+    if (!Number.isInteger(n) || n < 900 || n > 43200)
+      return refuse(400, "InvalidSessionDuration", "SessionDuration must be 900..43200");
   }
   let session: { sessionId?: unknown; sessionKey?: unknown; sessionToken?: unknown };
   try {
@@ -51,18 +57,35 @@ export function handleFederation(query: string, deps: FederationDeps): Federatio
   } catch {
     return refuse(400, "MalformedSession", "Session is not JSON");
   }
-  if (typeof session.sessionId !== "string" || typeof session.sessionKey !== "string" || typeof session.sessionToken !== "string") {
+  if (
+    typeof session.sessionId !== "string" ||
+    typeof session.sessionKey !== "string" ||
+    typeof session.sessionToken !== "string"
+  ) {
     return refuse(400, "MalformedSession", "Session needs sessionId, sessionKey and sessionToken");
   }
   logged.sessionId = session.sessionId;
   const record = deps.lookup(session.sessionId);
-  if (!record || record.sessionToken === null || record.secretAccessKey !== session.sessionKey || record.sessionToken !== session.sessionToken) {
+  if (
+    !record ||
+    record.sessionToken === null ||
+    record.secretAccessKey !== session.sessionKey ||
+    record.sessionToken !== session.sessionToken
+  ) {
     return refuse(400, "InvalidSession", "The session credentials are not valid");
   }
   const callerArn = deps.callerArn(record);
-  if (record.expiresAt !== null && deps.now() >= record.expiresAt) return refuse(400, "ExpiredSession", "The session credentials have expired", callerArn);
-  if (record.origin === "GetSessionToken") return refuse(400, "InvalidSession", "GetSessionToken credentials cannot sign in to the console", callerArn);
+  if (record.expiresAt !== null && deps.now() >= record.expiresAt)
+    return refuse(400, "ExpiredSession", "The session credentials have expired", callerArn);
+  if (record.origin === "GetSessionToken")
+    return refuse(400, "InvalidSession", "GetSessionToken credentials cannot sign in to the console", callerArn);
   const token = randomBytes(48).toString("base64url");
   deps.issued.set(token, callerArn);
-  return { status: 200, body: JSON.stringify({ SigninToken: token }), contentType: "application/json", params: logged, callerArn };
+  return {
+    status: 200,
+    body: JSON.stringify({ SigninToken: token }),
+    contentType: "application/json",
+    params: logged,
+    callerArn,
+  };
 }

@@ -46,7 +46,10 @@ export interface JsonRequest {
 }
 
 /** Parses a JSON object body; anything else is the service's `invalidRequest(...)`. */
-export function jsonBody(request: JsonRequest, invalid: (message: string) => JsonServiceError): Record<string, unknown> {
+export function jsonBody(
+  request: JsonRequest,
+  invalid: (message: string) => JsonServiceError,
+): Record<string, unknown> {
   if (request.body.length === 0) return {};
   let parsed: unknown;
   try {
@@ -54,21 +57,31 @@ export function jsonBody(request: JsonRequest, invalid: (message: string) => Jso
   } catch {
     throw invalid("Request body is not valid JSON");
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw invalid("Request body must be a JSON object");
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw invalid("Request body must be a JSON object");
   return parsed as Record<string, unknown>;
 }
 
 /** A string member, or undefined; a member of another type is refused. */
-export function stringMember(body: Record<string, unknown>, name: string, invalid: (message: string) => JsonServiceError): string | undefined {
+export function stringMember(
+  body: Record<string, unknown>,
+  name: string,
+  invalid: (message: string) => JsonServiceError,
+): string | undefined {
   const value = body[name];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string") throw invalid(`${name} must be a string`);
   return value;
 }
 
-export function stringListMember(body: Record<string, unknown>, name: string, invalid: (message: string) => JsonServiceError): string[] | undefined {
+export function stringListMember(
+  body: Record<string, unknown>,
+  name: string,
+  invalid: (message: string) => JsonServiceError,
+): string[] | undefined {
   const value = body[name];
   if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) throw invalid(`${name} must be a list of strings`);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string"))
+    throw invalid(`${name} must be a list of strings`);
   return value as string[];
 }

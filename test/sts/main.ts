@@ -8,11 +8,23 @@ import { parseArgs } from "node:util";
 import { loadWorld, startSts, type StsCall } from "./server.js";
 
 function describe(call: StsCall): string {
-  const parts = [`${call.status || "---"}`, call.service ? `${call.service}:${call.action}` : call.action || "(no Action)"];
+  const parts = [
+    `${call.status || "---"}`,
+    call.service ? `${call.service}:${call.action}` : call.action || "(no Action)",
+  ];
   if (call.fault) parts.push(`fault=${call.fault}`);
   if (call.errorCode) parts.push(`error=${call.errorCode}`);
   parts.push(`caller=${call.callerArn ?? call.accessKeyId ?? "-"}`);
-  for (const name of ["RoleArn", "RoleSessionName", "SerialNumber", "DurationSeconds", "ExternalId", "grantType", "account_id", "role_name"]) {
+  for (const name of [
+    "RoleArn",
+    "RoleSessionName",
+    "SerialNumber",
+    "DurationSeconds",
+    "ExternalId",
+    "grantType",
+    "account_id",
+    "role_name",
+  ]) {
     if (call.params[name] !== undefined) parts.push(`${name}=${call.params[name]}`);
   }
   return `[sts] ${parts.join(" ")}`;

@@ -6,7 +6,15 @@
 
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import { errorAnswer, JsonServiceError, jsonBody, stringListMember, stringMember, type JsonAnswer, type JsonRequest } from "./jsonapi.js";
+import {
+  errorAnswer,
+  JsonServiceError,
+  jsonBody,
+  stringListMember,
+  stringMember,
+  type JsonAnswer,
+  type JsonRequest,
+} from "./jsonapi.js";
 import type { WorldSso } from "./world.js";
 
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -15,14 +23,20 @@ const DEFAULT_SCOPE = "sso:account:access";
 // The shapes' `error` codes as the real service sends them (RFC 6749 / RFC 8628 names).
 const oidcError = (type: string, status: number, error: string, description: string): JsonServiceError =>
   new JsonServiceError(type, status, { error, error_description: description });
-export const invalidRequest = (d: string): JsonServiceError => oidcError("InvalidRequestException", 400, "invalid_request", d);
+export const invalidRequest = (d: string): JsonServiceError =>
+  oidcError("InvalidRequestException", 400, "invalid_request", d);
 const invalidClient = (d: string): JsonServiceError => oidcError("InvalidClientException", 401, "invalid_client", d);
 const invalidGrant = (d: string): JsonServiceError => oidcError("InvalidGrantException", 400, "invalid_grant", d);
-const invalidClientMetadata = (d: string): JsonServiceError => oidcError("InvalidClientMetadataException", 400, "invalid_client_metadata", d);
-const invalidRedirectUri = (d: string): JsonServiceError => oidcError("InvalidRedirectUriException", 400, "invalid_redirect_uri", d);
-const unauthorizedClient = (d: string): JsonServiceError => oidcError("UnauthorizedClientException", 400, "unauthorized_client", d);
-const unsupportedGrantType = (d: string): JsonServiceError => oidcError("UnsupportedGrantTypeException", 400, "unsupported_grant_type", d);
-const authorizationPending = (): JsonServiceError => oidcError("AuthorizationPendingException", 400, "authorization_pending", "Authorization is still pending");
+const invalidClientMetadata = (d: string): JsonServiceError =>
+  oidcError("InvalidClientMetadataException", 400, "invalid_client_metadata", d);
+const invalidRedirectUri = (d: string): JsonServiceError =>
+  oidcError("InvalidRedirectUriException", 400, "invalid_redirect_uri", d);
+const unauthorizedClient = (d: string): JsonServiceError =>
+  oidcError("UnauthorizedClientException", 400, "unauthorized_client", d);
+const unsupportedGrantType = (d: string): JsonServiceError =>
+  oidcError("UnsupportedGrantTypeException", 400, "unsupported_grant_type", d);
+const authorizationPending = (): JsonServiceError =>
+  oidcError("AuthorizationPendingException", 400, "authorization_pending", "Authorization is still pending");
 const slowDown = (): JsonServiceError => oidcError("SlowDownException", 400, "slow_down", "Client is polling too fast");
 const expiredTokenError = (d: string): JsonServiceError => oidcError("ExpiredTokenException", 400, "expired_token", d);
 const accessDeniedError = (d: string): JsonServiceError => oidcError("AccessDeniedException", 400, "access_denied", d);
@@ -35,7 +49,8 @@ export const OIDC_INJECTABLE: Record<string, () => JsonServiceError> = {
   InvalidGrantException: () => invalidGrant("Invalid grant provided"),
   InvalidClientException: () => invalidClient("Invalid client provided"),
   AccessDeniedException: () => accessDeniedError("Access denied"),
-  InternalServerException: () => oidcError("InternalServerException", 500, "server_error", "An internal error occurred"),
+  InternalServerException: () =>
+    oidcError("InternalServerException", 500, "server_error", "An internal error occurred"),
 };
 
 interface Client {
@@ -150,7 +165,13 @@ function redirectMatches(registered: string[], actual: string): boolean {
       return false;
     }
     const loopback = ["127.0.0.1", "[::1]", "localhost"].includes(u.hostname);
-    return loopback && u.protocol === a.protocol && u.hostname === a.hostname && u.pathname === a.pathname && u.search === a.search;
+    return (
+      loopback &&
+      u.protocol === a.protocol &&
+      u.hostname === a.hostname &&
+      u.pathname === a.pathname &&
+      u.search === a.search
+    );
   });
 }
 
@@ -182,7 +203,8 @@ export class OidcService {
   }
 
   private checkUser(userName: string): string {
-    if (!this.options.sso.users.some((u) => u.userName === userName)) throw new Error(`no SSO user "${userName}" in the world`);
+    if (!this.options.sso.users.some((u) => u.userName === userName))
+      throw new Error(`no SSO user "${userName}" in the world`);
     return userName;
   }
 
@@ -196,7 +218,10 @@ export class OidcService {
         case "POST /client/register":
           return { status: 200, body: this.registerClient(jsonBody(request, invalidRequest)) };
         case "POST /device_authorization":
-          return { status: 200, body: this.startDeviceAuthorization(jsonBody(request, invalidRequest), request.origin) };
+          return {
+            status: 200,
+            body: this.startDeviceAuthorization(jsonBody(request, invalidRequest), request.origin),
+          };
         case "POST /token":
           if (request.query.has("aws_iam")) throw unsupportedGrantType("CreateTokenWithIAM is not emulated");
           return { status: 200, body: this.createToken(jsonBody(request, invalidRequest)) };
@@ -222,11 +247,14 @@ export class OidcService {
     const scopes = stringListMember(body, "scopes", invalidRequest) ?? [];
     const issuerUrl = stringMember(body, "issuerUrl", invalidRequest);
     for (const g of grantTypes) {
-      if (!["authorization_code", "refresh_token", DEVICE_GRANT].includes(g)) throw invalidClientMetadata(`Invalid grant type: ${g}`);
+      if (!["authorization_code", "refresh_token", DEVICE_GRANT].includes(g))
+        throw invalidClientMetadata(`Invalid grant type: ${g}`);
     }
     if (grantTypes.includes("authorization_code")) {
-      if (redirectUris.length === 0) throw invalidRedirectUri("redirectUris are required for the authorization_code grant");
-      if (issuerUrl !== this.options.sso.startUrl) throw invalidClientMetadata(`Invalid issuer url: ${issuerUrl ?? "(none)"}`);
+      if (redirectUris.length === 0)
+        throw invalidRedirectUri("redirectUris are required for the authorization_code grant");
+      if (issuerUrl !== this.options.sso.startUrl)
+        throw invalidClientMetadata(`Invalid issuer url: ${issuerUrl ?? "(none)"}`);
     }
     for (const uri of redirectUris) {
       try {
@@ -322,7 +350,8 @@ export class OidcService {
     const deviceCode = stringMember(body, "deviceCode", invalidRequest);
     if (!deviceCode) throw invalidRequest("deviceCode is required");
     const device = this.devices.get(deviceCode);
-    if (!device || device.clientId !== client.clientId || device.state === "used") throw invalidGrant("Invalid device code provided");
+    if (!device || device.clientId !== client.clientId || device.state === "used")
+      throw invalidGrant("Invalid device code provided");
     if (this.options.now() >= device.expiresAt) throw expiredTokenError("Device code has expired");
     if (device.state === "denied") throw accessDeniedError("Authorization was denied");
     // RFC 8628 §3.5: polling faster than the interval earns slow_down (and 5 s more interval).
@@ -339,13 +368,15 @@ export class OidcService {
   }
 
   private authorizationCodeGrant(client: Client, body: Record<string, unknown>): Record<string, unknown> {
-    if (!client.grantTypes.includes("authorization_code")) throw unauthorizedClient("Client is not registered for the authorization_code grant");
+    if (!client.grantTypes.includes("authorization_code"))
+      throw unauthorizedClient("Client is not registered for the authorization_code grant");
     const code = stringMember(body, "code", invalidRequest);
     const verifier = stringMember(body, "codeVerifier", invalidRequest);
     const redirectUri = stringMember(body, "redirectUri", invalidRequest);
     if (!code) throw invalidRequest("code is required");
     const record = this.codes.get(code);
-    if (!record || record.used || record.clientId !== client.clientId) throw invalidGrant("Invalid authorization code provided");
+    if (!record || record.used || record.clientId !== client.clientId)
+      throw invalidGrant("Invalid authorization code provided");
     record.used = true; // single use, even when the rest of the request is wrong
     if (this.options.now() >= record.expiresAt) throw invalidGrant("Authorization code has expired");
     if (redirectUri !== record.redirectUri) throw invalidGrant("Redirect URI does not match the authorization request");
@@ -357,11 +388,13 @@ export class OidcService {
   }
 
   private refreshTokenGrant(client: Client, body: Record<string, unknown>): Record<string, unknown> {
-    if (client.grantTypes.length > 0 && !client.grantTypes.includes("refresh_token")) throw unauthorizedClient("Client is not registered for the refresh_token grant");
+    if (client.grantTypes.length > 0 && !client.grantTypes.includes("refresh_token"))
+      throw unauthorizedClient("Client is not registered for the refresh_token grant");
     const refreshToken = stringMember(body, "refreshToken", invalidRequest);
     if (!refreshToken) throw invalidRequest("refreshToken is required");
     const record = this.refreshTokens.get(refreshToken);
-    if (!record || record.revoked || record.clientId !== client.clientId) throw invalidGrant("Invalid refresh token provided");
+    if (!record || record.revoked || record.clientId !== client.clientId)
+      throw invalidGrant("Invalid refresh token provided");
     const answer = this.mint(client, record.userName, record.scopes, false);
     // The same refresh token stays valid (botocore keeps the old one when none is returned).
     return { ...answer, refreshToken };
@@ -387,7 +420,10 @@ export class OidcService {
     const device = [...this.devices.values()].find((d) => d.userCode === userCode);
     if (!device) return { status: 404, html: "<p>Unknown or expired code.</p>" };
     if (this.autoApprove !== undefined && device.state === "pending") this.approveUserCode(userCode, this.autoApprove);
-    return { status: 200, html: `<p>Code ${userCode}: ${device.state === "pending" ? "waiting for approval" : device.state}.</p>` };
+    return {
+      status: 200,
+      html: `<p>Code ${userCode}: ${device.state === "pending" ? "waiting for approval" : device.state}.</p>`,
+    };
   }
 
   /**
@@ -404,15 +440,25 @@ export class OidcService {
     const client = this.clients.get(query.get("client_id") ?? "");
     if (!client) return fail(400, "Invalid client_id");
     const redirectUri = query.get("redirect_uri") ?? "";
-    if (!redirectMatches(client.redirectUris, redirectUri)) return fail(400, "redirect_uri is not registered for this client");
+    if (!redirectMatches(client.redirectUris, redirectUri))
+      return fail(400, "redirect_uri is not registered for this client");
     if (query.get("response_type") !== "code") return fail(400, "response_type must be code");
     if (query.get("code_challenge_method") !== "S256") return fail(400, "code_challenge_method must be S256");
     const codeChallenge = query.get("code_challenge") ?? "";
-    if (!/^[A-Za-z0-9_-]{43}$/.test(codeChallenge)) return fail(400, "code_challenge must be a base64url SHA-256 digest");
+    if (!/^[A-Za-z0-9_-]{43}$/.test(codeChallenge))
+      return fail(400, "code_challenge must be a base64url SHA-256 digest");
     const state = query.get("state");
     if (!state) return fail(400, "state is required");
     const scopes = (query.get("scopes") ?? "").split(" ").filter((s) => s !== "");
-    const pending: PendingAuthorization = { id: randomUUID(), clientId: client.clientId, redirectUri, state, codeChallenge, scopes, res };
+    const pending: PendingAuthorization = {
+      id: randomUUID(),
+      clientId: client.clientId,
+      redirectUri,
+      state,
+      codeChallenge,
+      scopes,
+      res,
+    };
     res.on("close", () => {
       pending.res = null;
       const i = this.pendingAuthorizations.indexOf(pending);
@@ -454,7 +500,9 @@ export class OidcService {
   pending(): PendingApproval[] {
     const now = this.options.now();
     return [
-      ...[...this.devices.values()].filter((d) => d.state === "pending" && now < d.expiresAt).map((d) => ({ kind: "device" as const, clientId: d.clientId, userCode: d.userCode })),
+      ...[...this.devices.values()]
+        .filter((d) => d.state === "pending" && now < d.expiresAt)
+        .map((d) => ({ kind: "device" as const, clientId: d.clientId, userCode: d.userCode })),
       ...this.pendingAuthorizations.map((p) => ({ kind: "authorize" as const, clientId: p.clientId })),
     ];
   }
@@ -493,10 +541,17 @@ export class OidcService {
    * A signed-in session without going through a flow, for seeding ~/.aws/sso/cache: registers
    * a client (with the sso-session scopes unless `legacy`) and issues a token for the user.
    */
-  issueToken(options: { userName?: string; expiresInSeconds?: number; legacy?: boolean; registrationSeconds?: number } = {}): SeededSsoToken {
-    const body = this.registerClient({ clientName: "seeded", clientType: "public", ...(options.legacy ? {} : { scopes: [DEFAULT_SCOPE] }) });
+  issueToken(
+    options: { userName?: string; expiresInSeconds?: number; legacy?: boolean; registrationSeconds?: number } = {},
+  ): SeededSsoToken {
+    const body = this.registerClient({
+      clientName: "seeded",
+      clientType: "public",
+      ...(options.legacy ? {} : { scopes: [DEFAULT_SCOPE] }),
+    });
     const client = this.clients.get(body.clientId as string)!;
-    if (options.registrationSeconds !== undefined) client.secretExpiresAt = Math.floor(this.options.now() / 1000) * 1000 + options.registrationSeconds * 1000;
+    if (options.registrationSeconds !== undefined)
+      client.secretExpiresAt = Math.floor(this.options.now() / 1000) * 1000 + options.registrationSeconds * 1000;
     const saved = this.tokenSeconds;
     if (options.expiresInSeconds !== undefined) this.tokenSeconds = options.expiresInSeconds;
     try {
@@ -535,6 +590,7 @@ export class OidcService {
   /** Logout: the access token stops working, and so do refresh tokens of its user and client. */
   logout(record: SsoTokenRecord): void {
     record.revoked = true;
-    for (const r of this.refreshTokens.values()) if (r.userName === record.userName && r.clientId === record.clientId) r.revoked = true;
+    for (const r of this.refreshTokens.values())
+      if (r.userName === record.userName && r.clientId === record.clientId) r.revoked = true;
   }
 }

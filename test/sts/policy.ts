@@ -129,7 +129,8 @@ function compilePrincipal(value: unknown, where: string): PrincipalSet {
           /^\d{12}$/.test(v) ||
           /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(root|user\/.+|role\/.+)$/.test(v) ||
           /^arn:(aws|aws-cn|aws-us-gov):sts::\d{12}:assumed-role\/[^/]+\/.+$/.test(v);
-        if (!valid) fail(`${where}.AWS`, `"${v}" is not "*", an account id, or an IAM user/role/root or assumed-role ARN`);
+        if (!valid)
+          fail(`${where}.AWS`, `"${v}" is not "*", an account id, or an IAM user/role/root or assumed-role ARN`);
       }
       set.aws.push(...values);
     } else if (type === "Federated") {
@@ -157,7 +158,8 @@ function compileConditions(value: unknown, where: string): ConditionClause[] {
     if (!known || (operator === "Null" && ifExists)) {
       fail(opWhere, `unsupported condition operator (supported: ${supportedOperators().join(", ")})`);
     }
-    if (typeof block !== "object" || block === null || Array.isArray(block)) fail(opWhere, "must be an object of key: value");
+    if (typeof block !== "object" || block === null || Array.isArray(block))
+      fail(opWhere, "must be an object of key: value");
     for (const [key, raw] of Object.entries(block)) {
       clauses.push({ operator, ifExists, key: key.toLowerCase(), values: conditionValues(raw, `${opWhere}.${key}`) });
     }
@@ -180,7 +182,11 @@ export function compileTrustPolicy(document: unknown, where = "trustPolicy"): Tr
   if (doc.Version !== undefined && doc.Version !== "2012-10-17" && doc.Version !== "2008-10-17") {
     fail(`${where}.Version`, `must be "2012-10-17" or "2008-10-17"`);
   }
-  const rawStatements: unknown[] = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement === undefined ? [] : [doc.Statement];
+  const rawStatements: unknown[] = Array.isArray(doc.Statement)
+    ? doc.Statement
+    : doc.Statement === undefined
+      ? []
+      : [doc.Statement];
   if (rawStatements.length === 0) fail(`${where}.Statement`, "must contain at least one statement");
 
   const statements = rawStatements.map((raw, i): Statement => {
@@ -189,13 +195,20 @@ export function compileTrustPolicy(document: unknown, where = "trustPolicy"): Tr
     const s = raw as Record<string, unknown>;
     for (const key of Object.keys(s)) {
       if (!STATEMENT_KEYS.has(key)) {
-        const hint = key === "Resource" ? " (trust policies have no Resource)" : key === "NotPrincipal" ? " (not supported by the emulator)" : "";
+        const hint =
+          key === "Resource"
+            ? " (trust policies have no Resource)"
+            : key === "NotPrincipal"
+              ? " (not supported by the emulator)"
+              : "";
         fail(`${at}.${key}`, `unknown statement element${hint}`);
       }
     }
-    if (s.Effect !== "Allow" && s.Effect !== "Deny") fail(`${at}.Effect`, `must be "Allow" or "Deny", got ${JSON.stringify(s.Effect)}`);
+    if (s.Effect !== "Allow" && s.Effect !== "Deny")
+      fail(`${at}.Effect`, `must be "Allow" or "Deny", got ${JSON.stringify(s.Effect)}`);
     if (s.Principal === undefined) fail(`${at}.Principal`, "is required in a trust policy");
-    if ((s.Action === undefined) === (s.NotAction === undefined)) fail(at, "must have exactly one of Action or NotAction");
+    if ((s.Action === undefined) === (s.NotAction === undefined))
+      fail(at, "must have exactly one of Action or NotAction");
     return {
       effect: s.Effect,
       principals: compilePrincipal(s.Principal, `${at}.Principal`),

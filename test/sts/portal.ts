@@ -8,8 +8,10 @@ import type { OidcService, SsoTokenRecord } from "./oidc.js";
 import type { CredentialRecord } from "./service.js";
 import type { WorldSso, WorldSsoAssignment } from "./world.js";
 
-const portalError = (type: string, status: number, message: string): JsonServiceError => new JsonServiceError(type, status, { message });
-const unauthorized = (): JsonServiceError => portalError("UnauthorizedException", 401, "Session token not found or invalid");
+const portalError = (type: string, status: number, message: string): JsonServiceError =>
+  new JsonServiceError(type, status, { message });
+const unauthorized = (): JsonServiceError =>
+  portalError("UnauthorizedException", 401, "Session token not found or invalid");
 const invalidRequest = (message: string): JsonServiceError => portalError("InvalidRequestException", 400, message);
 const tooManyRequests = (): JsonServiceError => portalError("TooManyRequestsException", 429, "HTTP 429 Unknown Code");
 const notFound = (message: string): JsonServiceError => portalError("ResourceNotFoundException", 404, message);
@@ -42,8 +44,10 @@ export class PortalService {
   constructor(private readonly options: PortalOptions) {}
 
   setThrottle(throttle: PortalThrottle | undefined): void {
-    if (throttle?.everyNth !== undefined && (!Number.isInteger(throttle.everyNth) || throttle.everyNth < 1)) throw new RangeError("everyNth must be a whole number >= 1");
-    if (throttle?.perSecond !== undefined && (!Number.isInteger(throttle.perSecond) || throttle.perSecond < 1)) throw new RangeError("perSecond must be a whole number >= 1");
+    if (throttle?.everyNth !== undefined && (!Number.isInteger(throttle.everyNth) || throttle.everyNth < 1))
+      throw new RangeError("everyNth must be a whole number >= 1");
+    if (throttle?.perSecond !== undefined && (!Number.isInteger(throttle.perSecond) || throttle.perSecond < 1))
+      throw new RangeError("perSecond must be a whole number >= 1");
     this.throttle = throttle;
     this.counted = 0;
     this.window = [];
@@ -117,7 +121,11 @@ export class PortalService {
     // (ForbiddenException) when calling the GetRoleCredentials operation: No access" (an
     // error the service model does not list).
     if (!assignment) throw new JsonServiceError("ForbiddenException", 403, { message: "No access" });
-    const issued = this.options.issueRoleSession(assignment.roleArn!, token.userName, assignment.sessionDuration ?? 3600);
+    const issued = this.options.issueRoleSession(
+      assignment.roleArn!,
+      token.userName,
+      assignment.sessionDuration ?? 3600,
+    );
     return {
       roleCredentials: {
         accessKeyId: issued.accessKeyId,
@@ -131,7 +139,8 @@ export class PortalService {
   private page<T>(items: T[], query: URLSearchParams): { items: T[]; nextToken: string | null } {
     const maxText = query.get("max_result");
     const max = maxText === null ? DEFAULT_PAGE : Number(maxText);
-    if (!Number.isInteger(max) || max < 1 || max > MAX_PAGE) throw invalidRequest(`max_result must be between 1 and ${MAX_PAGE}`);
+    if (!Number.isInteger(max) || max < 1 || max > MAX_PAGE)
+      throw invalidRequest(`max_result must be between 1 and ${MAX_PAGE}`);
     const next = query.get("next_token");
     let start = 0;
     if (next !== null) {
@@ -148,13 +157,21 @@ export class PortalService {
     const ids = new Set(this.assignments(token).map((a) => a.accountId));
     const accounts = this.options.sso.accounts.filter((a) => ids.has(a.accountId));
     const { items, nextToken } = this.page(accounts, query);
-    return { nextToken, accountList: items.map((a) => ({ accountId: a.accountId, accountName: a.accountName, emailAddress: a.emailAddress })) };
+    return {
+      nextToken,
+      accountList: items.map((a) => ({
+        accountId: a.accountId,
+        accountName: a.accountName,
+        emailAddress: a.emailAddress,
+      })),
+    };
   }
 
   private listAccountRoles(token: SsoTokenRecord, query: URLSearchParams): Record<string, unknown> {
     const accountId = query.get("account_id");
     if (!accountId) throw invalidRequest("account_id is required");
-    if (!this.options.sso.accounts.some((a) => a.accountId === accountId)) throw notFound(`Account ${accountId} not found`);
+    if (!this.options.sso.accounts.some((a) => a.accountId === accountId))
+      throw notFound(`Account ${accountId} not found`);
     const roles = this.assignments(token).filter((a) => a.accountId === accountId);
     const { items, nextToken } = this.page(roles, query);
     return { nextToken, roleList: items.map((a) => ({ roleName: a.roleName, accountId: a.accountId })) };

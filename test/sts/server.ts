@@ -7,8 +7,22 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { fileURLToPath } from "node:url";
-import { internalFailure, invalidAction, missingAction, missingAuthenticationToken, StsError, throttling } from "./errors.js";
-import { ACTIONS, StsService, UNIMPLEMENTED_ACTIONS, UNSIGNED_ACTIONS, type Action, type CredentialRecord } from "./service.js";
+import {
+  internalFailure,
+  invalidAction,
+  missingAction,
+  missingAuthenticationToken,
+  StsError,
+  throttling,
+} from "./errors.js";
+import {
+  ACTIONS,
+  StsService,
+  UNIMPLEMENTED_ACTIONS,
+  UNSIGNED_ACTIONS,
+  type Action,
+  type CredentialRecord,
+} from "./service.js";
 import { parseSignedRequest, type WireRequest } from "./sigv4.js";
 import { loadWorld as loadWorldFile, type World } from "./world.js";
 import { renderError, renderResult, renderTruncated } from "./xml.js";
@@ -181,7 +195,8 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
     const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
     if (!m) return undefined;
     for (const [roleArn, parsed] of roleArns) {
-      if (parsed.partition === m[1] && parsed.account === m[2] && parsed.name === m[3]) return { roleArn, sessionName: m[4]! };
+      if (parsed.partition === m[1] && parsed.account === m[2] && parsed.name === m[3])
+        return { roleArn, sessionName: m[4]! };
     }
     return undefined;
   };
@@ -193,7 +208,8 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
   const portal = new PortalService({
     sso: options.world.sso ?? { startUrl: "", accounts: [], users: [] },
     oidc,
-    issueRoleSession: (roleArn, sessionName, seconds) => service.issueRoleSession(roleArn, sessionName, seconds, "GetRoleCredentials"),
+    issueRoleSession: (roleArn, sessionName, seconds) =>
+      service.issueRoleSession(roleArn, sessionName, seconds, "GetRoleCredentials"),
   });
   const signin = new SigninService({
     now,
@@ -208,11 +224,19 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
   });
   if (options.loginKeySeconds !== undefined) signin.keySeconds = options.loginKeySeconds;
   // A typo in the demo's flags should stop the start, not break every later login.
-  if (options.autoApproveSso !== undefined && !(options.world.sso?.users ?? []).some((u) => u.userName === options.autoApproveSso)) {
+  if (
+    options.autoApproveSso !== undefined &&
+    !(options.world.sso?.users ?? []).some((u) => u.userName === options.autoApproveSso)
+  ) {
     throw new Error(`autoApproveSso: "${options.autoApproveSso}" is not a user in the world's sso section`);
   }
-  if (options.autoApproveLogin !== undefined && !(userArns.has(options.autoApproveLogin) || roleSession(options.autoApproveLogin))) {
-    throw new Error(`autoApproveLogin: ${options.autoApproveLogin} is not an IAM user or assumed-role ARN of a role in the world`);
+  if (
+    options.autoApproveLogin !== undefined &&
+    !(userArns.has(options.autoApproveLogin) || roleSession(options.autoApproveLogin))
+  ) {
+    throw new Error(
+      `autoApproveLogin: ${options.autoApproveLogin} is not an IAM user or assumed-role ARN of a role in the world`,
+    );
   }
 
   const serviceFaults: Record<JsonService, JsonFault[]> = { "sso-oidc": [], sso: [], signin: [] };
@@ -228,8 +252,21 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
     const query = new URLSearchParams(wire.query);
     const origin = `http://${req.headers.host ?? `${host}:${port}`}`;
     const requestId = randomUUID();
-    const base = { params: Object.fromEntries(query), callerArn: null, accessKeyId: null, region: null, requestId, connection: connectionIds.get(req.socket) ?? 0 };
-    const log = (service: NonNullable<StsCall["service"]>, action: string, status: number, errorCode?: string, extra: Record<string, string> = {}): void => {
+    const base = {
+      params: Object.fromEntries(query),
+      callerArn: null,
+      accessKeyId: null,
+      region: null,
+      requestId,
+      connection: connectionIds.get(req.socket) ?? 0,
+    };
+    const log = (
+      service: NonNullable<StsCall["service"]>,
+      action: string,
+      status: number,
+      errorCode?: string,
+      extra: Record<string, string> = {},
+    ): void => {
       const call: StsCall = { ...base, params: { ...base.params, ...extra }, service, action, status };
       if (errorCode !== undefined) call.errorCode = errorCode;
       record(call);
@@ -245,7 +282,10 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
     const bodyParams = (): Record<string, string> => {
       try {
         const parsed = JSON.parse(wire.body.toString("utf8")) as Record<string, unknown>;
-        return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === "string")) as Record<string, string>;
+        return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === "string")) as Record<
+          string,
+          string
+        >;
       } catch {
         return {};
       }
@@ -253,13 +293,15 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
 
     if (wire.method === "GET" && wire.path === "/authorize") {
       const outcome = oidc.authorize(query, res);
-      if (outcome.status !== 0) log("sso-oidc", "Authorize", outcome.status, outcome.error === undefined ? undefined : "InvalidRequest");
+      if (outcome.status !== 0)
+        log("sso-oidc", "Authorize", outcome.status, outcome.error === undefined ? undefined : "InvalidRequest");
       else res.on("finish", () => log("sso-oidc", "Authorize", 302));
       return true;
     }
     if (wire.method === "GET" && wire.path === "/v1/authorize") {
       const outcome = signin.authorize(query, origin, res);
-      if (outcome.status !== 0) log("signin", "SigninAuthorize", outcome.status, outcome.error === undefined ? undefined : "InvalidRequest");
+      if (outcome.status !== 0)
+        log("signin", "SigninAuthorize", outcome.status, outcome.error === undefined ? undefined : "InvalidRequest");
       else res.on("finish", () => log("signin", "SigninAuthorize", 302));
       return true;
     }
@@ -272,12 +314,28 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
     const target = jsonServiceOf(wire.method, wire.path);
     const fault = target && serviceFaults[target].shift();
     if (target && fault) {
-      const action = target === "sso" ? PortalService.operation(wire.method, wire.path)! : target === "signin" ? "CreateOAuth2Token" : (OIDC_OPERATIONS[wire.path] ?? wire.path);
+      const action =
+        target === "sso"
+          ? PortalService.operation(wire.method, wire.path)!
+          : target === "signin"
+            ? "CreateOAuth2Token"
+            : (OIDC_OPERATIONS[wire.path] ?? wire.path);
       const call: StsCall = { ...base, service: target, action, status: 0, fault };
       if (fault === "reset-connection") req.socket.destroy();
       if (fault === "http500") {
         // The JSON services' server error: InternalServerException (sso-oidc, signin) with its members.
-        sendJson(res, { status: 500, body: target === "sso" ? { message: "Internal failure" } : { error: "server_error", error_description: "Internal failure", message: "Internal failure" }, headers: { "x-amzn-ErrorType": "InternalServerException" } }, requestId);
+        sendJson(
+          res,
+          {
+            status: 500,
+            body:
+              target === "sso"
+                ? { message: "Internal failure" }
+                : { error: "server_error", error_description: "Internal failure", message: "Internal failure" },
+            headers: { "x-amzn-ErrorType": "InternalServerException" },
+          },
+          requestId,
+        );
         Object.assign(call, { status: 500, errorCode: "InternalServerException" });
       }
       record(call); // "hang": never answered; close() ends the socket
@@ -313,8 +371,13 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
 
   /** HTTP versions of the approval and seeding hooks, for the emulator as a process (the demo). */
   function testHook(method: string, path: string, query: URLSearchParams): JsonAnswer {
-    const bad = (message: string, status = 400): JsonAnswer => ({ status, body: { message }, errorType: "TestHookError" });
-    if (method !== "POST" && path !== "/__emulator/pending") return bad("test hooks are POST (but /__emulator/pending)", 405);
+    const bad = (message: string, status = 400): JsonAnswer => ({
+      status,
+      body: { message },
+      errorType: "TestHookError",
+    });
+    if (method !== "POST" && path !== "/__emulator/pending")
+      return bad("test hooks are POST (but /__emulator/pending)", 405);
     const user = query.get("user") ?? undefined;
     const seconds = query.get("expires_in") === null ? undefined : Number(query.get("expires_in"));
     try {
@@ -327,7 +390,14 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
         case "/__emulator/sso/approve-authorizations":
           return { status: 200, body: { approved: oidc.approveAuthorizations(user) } };
         case "/__emulator/sso/token":
-          return { status: 200, body: oidc.issueToken({ ...(user === undefined ? {} : { userName: user }), ...(seconds === undefined ? {} : { expiresInSeconds: seconds }), legacy: query.get("legacy") === "true" }) };
+          return {
+            status: 200,
+            body: oidc.issueToken({
+              ...(user === undefined ? {} : { userName: user }),
+              ...(seconds === undefined ? {} : { expiresInSeconds: seconds }),
+              legacy: query.get("legacy") === "true",
+            }),
+          };
         case "/__emulator/sso/throttle": {
           const everyNth = query.get("every_nth");
           const perSecond = query.get("per_second");
@@ -346,7 +416,13 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
         case "/__emulator/signin/approve":
           return { status: 200, body: { approved: signin.approveLogins(query.get("arn") ?? "") } };
         case "/__emulator/signin/session":
-          return { status: 200, body: signin.createLoginSession(query.get("arn") ?? "", seconds === undefined ? {} : { expiresInSeconds: seconds }) };
+          return {
+            status: 200,
+            body: signin.createLoginSession(
+              query.get("arn") ?? "",
+              seconds === undefined ? {} : { expiresInSeconds: seconds },
+            ),
+          };
         case "/__emulator/clock": {
           const advance = Number(query.get("advance"));
           if (!Number.isFinite(advance) || advance < 0) return bad("advance must be a number of seconds >= 0");
@@ -362,7 +438,11 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
   }
 
   function sendJson(res: ServerResponse, answer: JsonAnswer, requestId: string): void {
-    const headers: Record<string, string | number> = { "x-amzn-RequestId": requestId, Date: new Date().toUTCString(), ...answer.headers };
+    const headers: Record<string, string | number> = {
+      "x-amzn-RequestId": requestId,
+      Date: new Date().toUTCString(),
+      ...answer.headers,
+    };
     let out = Buffer.alloc(0);
     if (answer.html !== undefined) {
       out = Buffer.from(`<!doctype html><title>awsrole emulator</title>${answer.html}`, "utf8");
@@ -390,7 +470,16 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
       const out = Buffer.from(result.body, "utf8");
       res.writeHead(result.status, { "Content-Type": result.contentType, "Content-Length": out.length });
       res.end(out);
-      const call: StsCall = { action: "getSigninToken", params: result.params, callerArn: result.callerArn, accessKeyId: result.params.sessionId ?? null, region: null, status: result.status, requestId, connection: connectionIds.get(req.socket) ?? 0 };
+      const call: StsCall = {
+        action: "getSigninToken",
+        params: result.params,
+        callerArn: result.callerArn,
+        accessKeyId: result.params.sessionId ?? null,
+        region: null,
+        status: result.status,
+        requestId,
+        connection: connectionIds.get(req.socket) ?? 0,
+      };
       if (result.errorCode !== undefined) call.errorCode = result.errorCode;
       record(call);
       return;
@@ -399,7 +488,16 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
     const { Action: action = "", Version: version, ...params } = allParams;
     const scope = credentialScope(wire);
     const requestId = randomUUID();
-    const call: StsCall = { action, params, callerArn: null, accessKeyId: scope.accessKeyId, region: scope.region, status: 0, requestId, connection: connectionIds.get(req.socket) ?? 0 };
+    const call: StsCall = {
+      action,
+      params,
+      callerArn: null,
+      accessKeyId: scope.accessKeyId,
+      region: scope.region,
+      status: 0,
+      requestId,
+      connection: connectionIds.get(req.socket) ?? 0,
+    };
 
     const fault = pendingFaults.shift();
     if (fault) {
@@ -423,7 +521,11 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
   }
 
   /** Protocol checks, then SigV4 for every action that needs it. Returns the caller (null if unsigned). */
-  function authenticateAndRoute(wire: WireRequest, action: string, version: string | undefined): CredentialRecord | null {
+  function authenticateAndRoute(
+    wire: WireRequest,
+    action: string,
+    version: string | undefined,
+  ): CredentialRecord | null {
     if (action === "") throw missingAction();
     if (version !== STS_API_VERSION) throw invalidAction(action, version);
     if (UNIMPLEMENTED_ACTIONS.includes(action)) {
@@ -493,12 +595,14 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
       calls.length = 0;
     },
     advanceClock: (seconds: number) => {
-      if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError(`advanceClock: seconds must be >= 0, got ${seconds}`);
+      if (!Number.isFinite(seconds) || seconds < 0)
+        throw new RangeError(`advanceClock: seconds must be >= 0, got ${seconds}`);
       clockOffsetMs += seconds * 1000;
     },
     now: () => new Date(now()),
     setSessionSeconds: (seconds: number | undefined) => {
-      if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 1)) throw new RangeError(`setSessionSeconds: a whole number of seconds >= 1, got ${seconds}`);
+      if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 1))
+        throw new RangeError(`setSessionSeconds: a whole number of seconds >= 1, got ${seconds}`);
       sessionSeconds = seconds;
     },
     injectFault: (fault: Fault, count = 1) => {
@@ -506,8 +610,10 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
       for (let i = 0; i < count; i++) pendingFaults.push(fault);
     },
     injectServiceFault: (target: JsonService, fault: JsonFault, count = 1) => {
-      if (!(target in serviceFaults)) throw new RangeError(`unknown service "${target}" (one of ${Object.keys(serviceFaults).join(", ")})`);
-      if (!JSON_FAULTS.includes(fault)) throw new RangeError(`unknown fault "${fault}" (one of ${JSON_FAULTS.join(", ")})`);
+      if (!(target in serviceFaults))
+        throw new RangeError(`unknown service "${target}" (one of ${Object.keys(serviceFaults).join(", ")})`);
+      if (!JSON_FAULTS.includes(fault))
+        throw new RangeError(`unknown fault "${fault}" (one of ${JSON_FAULTS.join(", ")})`);
       for (let i = 0; i < count; i++) serviceFaults[target].push(fault);
     },
     close: () => {

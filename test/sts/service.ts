@@ -75,9 +75,7 @@ interface RoleRecord {
   trustPolicy: TrustPolicy;
 }
 
-type Identity =
-  | { kind: "user"; user: UserRecord }
-  | { kind: "role-session"; role: RoleRecord; sessionName: string };
+type Identity = { kind: "user"; user: UserRecord } | { kind: "role-session"; role: RoleRecord; sessionName: string };
 
 /** Any key pair the emulator accepts: a user's long-term key or temporary credentials it issued. */
 export interface CredentialRecord {
@@ -89,7 +87,13 @@ export interface CredentialRecord {
   expiresAt: number | null;
   identity: Identity;
   /** How the credentials came to be. "GetSessionToken" sessions act as their user. */
-  origin: "long-term" | "GetSessionToken" | "AssumeRole" | "AssumeRoleWithWebIdentity" | "GetRoleCredentials" | "CreateOAuth2Token";
+  origin:
+    | "long-term"
+    | "GetSessionToken"
+    | "AssumeRole"
+    | "AssumeRoleWithWebIdentity"
+    | "GetRoleCredentials"
+    | "CreateOAuth2Token";
   /** Epoch ms of the MFA authentication these credentials carry, if any. */
   mfaAuthenticatedAt: number | null;
 }
@@ -177,7 +181,12 @@ export class StsService {
    * GetRoleCredentials hands out: GetCallerIdentity shows assumed-role/ROLE/SESSION, and they
    * can AssumeRole (as a chained role session) wherever the role is trusted.
    */
-  issueRoleSession(roleArn: string, sessionName: string, durationSeconds: number, origin: "GetRoleCredentials" | "CreateOAuth2Token"): CredentialRecord {
+  issueRoleSession(
+    roleArn: string,
+    sessionName: string,
+    durationSeconds: number,
+    origin: "GetRoleCredentials" | "CreateOAuth2Token",
+  ): CredentialRecord {
     const role = this.roles.get(roleArn);
     if (!role) throw new Error(`issueRoleSession: ${roleArn} is not a role of this world`);
     return this.issue({ kind: "role-session", role, sessionName }, origin, durationSeconds, null);
@@ -280,7 +289,11 @@ export class StsService {
       keys["aws:MultiFactorAuthPresent"] = "false";
     }
 
-    const decision = evaluateTrustPolicy(role.trustPolicy, { action: "sts:AssumeRole", principal: this.principal(caller), keys });
+    const decision = evaluateTrustPolicy(role.trustPolicy, {
+      action: "sts:AssumeRole",
+      principal: this.principal(caller),
+      keys,
+    });
     if (decision !== "Allow") throw notAuthorized(callerArn, "sts:AssumeRole", role.arn);
 
     const chained = caller.identity.kind === "role-session";
@@ -328,7 +341,8 @@ export class StsService {
       : "ImplicitDeny";
     // Real STS's wording for web identity refusals (no caller ARN: the caller is anonymous).
     if (!role || decision !== "Allow") throw accessDenied("Not authorized to perform sts:AssumeRoleWithWebIdentity");
-    if (requested !== undefined && requested > role.maxSessionDuration) throw validationError(DURATION_EXCEEDS_ROLE_MAX);
+    if (requested !== undefined && requested > role.maxSessionDuration)
+      throw validationError(DURATION_EXCEEDS_ROLE_MAX);
     const packedPolicySize = this.packedPolicySize(policy);
 
     const identity: Identity = { kind: "role-session", role, sessionName: sessionName! };
@@ -365,7 +379,8 @@ export class StsService {
 
   private principal(caller: CredentialRecord): RequestPrincipal {
     const identity = caller.identity;
-    if (identity.kind === "user") return { kind: "user", arn: identity.user.arn, account: identity.user.parsed.account };
+    if (identity.kind === "user")
+      return { kind: "user", arn: identity.user.arn, account: identity.user.parsed.account };
     return {
       kind: "assumed-role",
       arn: assumedRoleArn(identity.role.parsed, identity.sessionName),
@@ -401,7 +416,12 @@ export class StsService {
   }
 
   /** Mints temporary credentials (ASIA…) and remembers them so later requests can use them. */
-  private issue(identity: Identity, origin: CredentialRecord["origin"], durationSeconds: number, mfaAt: number | null): CredentialRecord {
+  private issue(
+    identity: Identity,
+    origin: CredentialRecord["origin"],
+    durationSeconds: number,
+    mfaAt: number | null,
+  ): CredentialRecord {
     // STS expirations have whole seconds; start from the current second so the ISO string
     // handed out is exactly the instant the emulator treats as the end.
     const start = Math.floor(this.now() / 1000) * 1000;

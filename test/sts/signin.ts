@@ -5,7 +5,15 @@
 // and a refresh token only works with the key it was issued to. The keys issued are sessions
 // minted by the STS emulator (short-lived, `keySeconds`), so STS accepts them.
 
-import { createHash, createPublicKey, generateKeyPairSync, randomBytes, verify, type JsonWebKey, type KeyObject } from "node:crypto";
+import {
+  createHash,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  verify,
+  type JsonWebKey,
+  type KeyObject,
+} from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { errorAnswer, JsonServiceError, jsonBody, stringMember, type JsonAnswer, type JsonRequest } from "./jsonapi.js";
 import type { CredentialRecord } from "./service.js";
@@ -16,14 +24,17 @@ export const CROSS_DEVICE_CLIENT = "arn:aws:signin:::devtools/cross-device";
 // The model's OAuth2ErrorCode values travel in `error`, next to a `message`.
 const signinError = (type: string, status: number, error: string, message: string): JsonServiceError =>
   new JsonServiceError(type, status, { error, message });
-const accessDenied = (error: string, message: string): JsonServiceError => signinError("AccessDeniedException", 400, error, message);
-const validation = (message: string): JsonServiceError => signinError("ValidationException", 400, "INVALID_REQUEST", message);
+const accessDenied = (error: string, message: string): JsonServiceError =>
+  signinError("AccessDeniedException", 400, error, message);
+const validation = (message: string): JsonServiceError =>
+  signinError("ValidationException", 400, "INVALID_REQUEST", message);
 
 /** Errors injectable into the next CreateOAuth2Token calls (SigninService.injectTokenError). */
 export const SIGNIN_INJECTABLE: Record<string, () => JsonServiceError> = {
   TOKEN_EXPIRED: () => accessDenied("TOKEN_EXPIRED", "The refresh token has expired"),
   USER_CREDENTIALS_CHANGED: () => accessDenied("USER_CREDENTIALS_CHANGED", "The user's credentials have changed"),
-  INSUFFICIENT_PERMISSIONS: () => accessDenied("INSUFFICIENT_PERMISSIONS", "User is not authorized to perform: signin:CreateOAuth2Token"),
+  INSUFFICIENT_PERMISSIONS: () =>
+    accessDenied("INSUFFICIENT_PERMISSIONS", "User is not authorized to perform: signin:CreateOAuth2Token"),
   AUTHCODE_EXPIRED: () => accessDenied("AUTHCODE_EXPIRED", "The authorization code has expired"),
   INVALID_REQUEST: () => validation("Invalid request"),
   server_error: () => signinError("InternalServerException", 500, "server_error", "An internal error occurred"),
@@ -88,8 +99,10 @@ export function verifyDpopProof(proof: string | undefined, check: DpopCheck): st
   if (!verify("sha256", Buffer.from(`${h}.${p}`, "ascii"), { key, dsaEncoding: "ieee-p1363" }, signature)) {
     throw new DpopError("signature does not verify against the jwk");
   }
-  if (claims.htm !== check.method) throw new DpopError(`htm ${JSON.stringify(claims.htm)} is not the request method ${check.method}`);
-  if (claims.htu !== check.url) throw new DpopError(`htu ${JSON.stringify(claims.htu)} is not the request URL ${check.url}`);
+  if (claims.htm !== check.method)
+    throw new DpopError(`htm ${JSON.stringify(claims.htm)} is not the request method ${check.method}`);
+  if (claims.htu !== check.url)
+    throw new DpopError(`htu ${JSON.stringify(claims.htu)} is not the request URL ${check.url}`);
   if (typeof claims.iat !== "number" || Math.abs(check.nowSeconds - claims.iat) > check.maxAgeSeconds) {
     throw new DpopError(`iat ${JSON.stringify(claims.iat)} is not within ${check.maxAgeSeconds} s of now`);
   }
@@ -133,7 +146,13 @@ interface LoginCode {
 
 /** A cache file ~/.aws/login/cache/<sha256(arn)>.json as the AWS CLI writes it. */
 export interface LoginCacheFile {
-  accessToken: { accessKeyId: string; secretAccessKey: string; sessionToken: string; accountId: string; expiresAt: string };
+  accessToken: {
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken: string;
+    accountId: string;
+    expiresAt: string;
+  };
   tokenType: string;
   clientId: string;
   refreshToken: string;
@@ -195,7 +214,8 @@ export class SigninService {
     const clientId = stringMember(body, "clientId", validation);
     if (!grantType) throw validation("grantType is required");
     if (!clientId) throw validation("clientId is required");
-    if (clientId !== SAME_DEVICE_CLIENT && clientId !== CROSS_DEVICE_CLIENT) throw validation(`Unknown clientId ${clientId}`);
+    if (clientId !== SAME_DEVICE_CLIENT && clientId !== CROSS_DEVICE_CLIENT)
+      throw validation(`Unknown clientId ${clientId}`);
     let jkt: string;
     try {
       jkt = verifyDpopProof(request.headers.dpop, {
@@ -217,7 +237,8 @@ export class SigninService {
       if (!refreshToken) throw validation("refreshToken is required");
       const session = this.sessions.get(refreshToken);
       if (!session || session.clientId !== clientId) throw SIGNIN_INJECTABLE.TOKEN_EXPIRED!();
-      if (session.jkt !== jkt) throw validation("Invalid DPoP proof: the key is not the one the refresh token is bound to");
+      if (session.jkt !== jkt)
+        throw validation("Invalid DPoP proof: the key is not the one the refresh token is bound to");
       if (session.refusal) throw SIGNIN_INJECTABLE[session.refusal]!();
       if (this.options.now() >= session.expiresAt) throw SIGNIN_INJECTABLE.TOKEN_EXPIRED!();
       const keys = this.options.issueKeys(session.arn, this.keySeconds);
@@ -233,7 +254,8 @@ export class SigninService {
       record.used = true;
       if (this.options.now() >= record.expiresAt) throw SIGNIN_INJECTABLE.AUTHCODE_EXPIRED!();
       if (redirectUri !== record.redirectUri) throw validation("redirectUri does not match the authorization request");
-      if (!verifier || challengeOf(verifier) !== record.codeChallenge) throw validation("codeVerifier does not match the code challenge");
+      if (!verifier || challengeOf(verifier) !== record.codeChallenge)
+        throw validation("codeVerifier does not match the code challenge");
       const refreshToken = this.newSession(record.arn, clientId, jkt);
       const keys = this.options.issueKeys(record.arn, this.keySeconds);
       return { ...this.tokenOutput(keys, refreshToken), idToken: this.idToken(record.arn, clientId, request.origin) };
@@ -243,7 +265,11 @@ export class SigninService {
 
   private tokenOutput(keys: CredentialRecord, refreshToken: string): Record<string, unknown> {
     return {
-      accessToken: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey, sessionToken: keys.sessionToken },
+      accessToken: {
+        accessKeyId: keys.accessKeyId,
+        secretAccessKey: keys.secretAccessKey,
+        sessionToken: keys.sessionToken,
+      },
       tokenType: "aws_sigv4",
       expiresIn: Math.ceil((keys.expiresAt! - this.options.now()) / 1000),
       refreshToken,
@@ -252,7 +278,14 @@ export class SigninService {
 
   private newSession(arn: string, clientId: string, jkt: string): string {
     const refreshToken = randomBytes(48).toString("base64url");
-    this.sessions.set(refreshToken, { arn, accountId: accountOf(arn), clientId, jkt, expiresAt: this.options.now() + this.sessionSeconds * 1000, refusal: null });
+    this.sessions.set(refreshToken, {
+      arn,
+      accountId: accountOf(arn),
+      clientId,
+      jkt,
+      expiresAt: this.options.now() + this.sessionSeconds * 1000,
+      refusal: null,
+    });
     return refreshToken;
   }
 
@@ -278,11 +311,13 @@ export class SigninService {
     const redirectUri = query.get("redirect_uri") ?? "";
     const loopback = /^http:\/\/(127\.0\.0\.1|\[::1\]|localhost)(:\d+)?\/oauth\/callback$/.test(redirectUri);
     const confirmation = redirectUri === `${origin}/v1/sessions/confirmation`;
-    if (clientId === SAME_DEVICE_CLIENT ? !loopback : !confirmation) return fail(400, "redirect_uri is not allowed for this client");
+    if (clientId === SAME_DEVICE_CLIENT ? !loopback : !confirmation)
+      return fail(400, "redirect_uri is not allowed for this client");
     if (query.get("response_type") !== "code") return fail(400, "response_type must be code");
     if (query.get("code_challenge_method") !== "SHA-256") return fail(400, "code_challenge_method must be SHA-256");
     const codeChallenge = query.get("code_challenge") ?? "";
-    if (!/^[A-Za-z0-9_-]{43}$/.test(codeChallenge)) return fail(400, "code_challenge must be a base64url SHA-256 digest");
+    if (!/^[A-Za-z0-9_-]{43}$/.test(codeChallenge))
+      return fail(400, "code_challenge must be a base64url SHA-256 digest");
     const state = query.get("state");
     if (!state) return fail(400, "state is required");
     if (!(query.get("scope") ?? "").split(" ").includes("openid")) return fail(400, "scope must include openid");
@@ -306,7 +341,14 @@ export class SigninService {
       target.searchParams.set("error", "access_denied");
     } else {
       const code = randomBytes(32).toString("base64url");
-      this.codes.set(code, { arn, clientId: pending.clientId, redirectUri: pending.redirectUri, codeChallenge: pending.codeChallenge, expiresAt: this.options.now() + 5 * 60 * 1000, used: false });
+      this.codes.set(code, {
+        arn,
+        clientId: pending.clientId,
+        redirectUri: pending.redirectUri,
+        codeChallenge: pending.codeChallenge,
+        expiresAt: this.options.now() + 5 * 60 * 1000,
+        used: false,
+      });
       target.searchParams.set("code", code);
     }
     target.searchParams.set("state", pending.state);
@@ -331,12 +373,16 @@ export class SigninService {
 
   /** The next `count` token calls with a valid DPoP proof answer this error (an OAuth2ErrorCode, or TooManyRequestsError). */
   injectTokenError(code: keyof typeof SIGNIN_INJECTABLE, count = 1): void {
-    if (!SIGNIN_INJECTABLE[code]) throw new RangeError(`unknown sign-in error "${code}" (one of ${Object.keys(SIGNIN_INJECTABLE).join(", ")})`);
+    if (!SIGNIN_INJECTABLE[code])
+      throw new RangeError(`unknown sign-in error "${code}" (one of ${Object.keys(SIGNIN_INJECTABLE).join(", ")})`);
     for (let i = 0; i < count; i++) this.injected.push(SIGNIN_INJECTABLE[code]!());
   }
 
   /** Ends a session: its refresh answers AccessDeniedException with this error from now on. */
-  revokeSession(refreshToken: string, error: "TOKEN_EXPIRED" | "USER_CREDENTIALS_CHANGED" | "INSUFFICIENT_PERMISSIONS" = "TOKEN_EXPIRED"): void {
+  revokeSession(
+    refreshToken: string,
+    error: "TOKEN_EXPIRED" | "USER_CREDENTIALS_CHANGED" | "INSUFFICIENT_PERMISSIONS" = "TOKEN_EXPIRED",
+  ): void {
     const session = this.sessions.get(refreshToken);
     if (!session) throw new Error("unknown refresh token");
     session.refusal = error;
@@ -348,7 +394,10 @@ export class SigninService {
    * token bound to the DPoP key (a new P-256 key unless `dpopKeyPem` is given), the key in
    * SEC1 PEM ("EC PRIVATE KEY", as the CLI writes it) or PKCS#8 with `pkcs8`.
    */
-  createLoginSession(arn: string, options: { dpopKeyPem?: string; pkcs8?: boolean; expiresInSeconds?: number; clientId?: string } = {}): LoginCacheFile {
+  createLoginSession(
+    arn: string,
+    options: { dpopKeyPem?: string; pkcs8?: boolean; expiresInSeconds?: number; clientId?: string } = {},
+  ): LoginCacheFile {
     if (!this.options.knows(arn)) throw new Error(`${arn} is not a principal of the world`);
     let pem = options.dpopKeyPem;
     if (pem === undefined) {
@@ -362,7 +411,13 @@ export class SigninService {
     const keys = this.options.issueKeys(arn, Math.max(1, seconds));
     const expiresAt = seconds > 0 ? keys.expiresAt! : this.options.now() + seconds * 1000;
     return {
-      accessToken: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey, sessionToken: keys.sessionToken!, accountId: accountOf(arn), expiresAt: iso(expiresAt) },
+      accessToken: {
+        accessKeyId: keys.accessKeyId,
+        secretAccessKey: keys.secretAccessKey,
+        sessionToken: keys.sessionToken!,
+        accountId: accountOf(arn),
+        expiresAt: iso(expiresAt),
+      },
       tokenType: "aws_sigv4",
       clientId,
       refreshToken,

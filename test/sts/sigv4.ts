@@ -82,20 +82,22 @@ export function parseSignedRequest(request: WireRequest): SignedRequestInfo {
     if (trimmed === "") continue;
     const eq = trimmed.indexOf("=");
     if (eq < 0) {
-      throw incompleteSignature(`'${trimmed}' not a valid key=value pair (missing equal-sign) in Authorization header: '${authorization}'.`);
+      throw incompleteSignature(
+        `'${trimmed}' not a valid key=value pair (missing equal-sign) in Authorization header: '${authorization}'.`,
+      );
     }
     fields.set(trimmed.slice(0, eq), trimmed.slice(eq + 1));
   }
   for (const required of ["Credential", "SignedHeaders", "Signature"]) {
     if (!fields.get(required)) {
-      throw incompleteSignature(`Authorization header requires '${required}' parameter. Authorization=${authorization}`);
+      throw incompleteSignature(
+        `Authorization header requires '${required}' parameter. Authorization=${authorization}`,
+      );
     }
   }
   const scope = fields.get("Credential")!.split("/");
   if (scope.length !== 5 || scope[4] !== "aws4_request" || scope.some((p) => p === "")) {
-    throw incompleteSignature(
-      `Credential should be scoped to a valid region. Credential=${fields.get("Credential")}`,
-    );
+    throw incompleteSignature(`Credential should be scoped to a valid region. Credential=${fields.get("Credential")}`);
   }
   const [accessKeyId = "", scopeDate = "", region = "", service = ""] = scope;
   if (service !== SERVICE) {
@@ -154,7 +156,9 @@ function canonicalHeaderValue(values: string[]): string {
 }
 
 export function canonicalRequest(request: WireRequest, signedHeaders: string[], payloadHash: string): string {
-  const headerLines = signedHeaders.map((name) => `${name}:${canonicalHeaderValue(request.headers[name] ?? [])}\n`).join("");
+  const headerLines = signedHeaders
+    .map((name) => `${name}:${canonicalHeaderValue(request.headers[name] ?? [])}\n`)
+    .join("");
   return [
     request.method.toUpperCase(),
     canonicalUri(request.path),
@@ -187,7 +191,11 @@ function payloadHash(request: WireRequest): string {
   return declared;
 }
 
-export function computeSignature(request: WireRequest, info: Omit<SignedRequestInfo, "signature" | "accessKeyId">, secretAccessKey: string): string {
+export function computeSignature(
+  request: WireRequest,
+  info: Omit<SignedRequestInfo, "signature" | "accessKeyId">,
+  secretAccessKey: string,
+): string {
   const canonical = canonicalRequest(request, info.signedHeaders, payloadHash(request));
   const scope = `${info.scopeDate}/${info.region}/${info.service}/aws4_request`;
   const stringToSign = [ALGORITHM, info.amzDate, scope, sha256Hex(canonical)].join("\n");
@@ -205,7 +213,10 @@ export function signatureMatches(request: WireRequest, info: SignedRequestInfo, 
 
 /** x-amz-date format of a Date: 20260101T120000Z. */
 export function amzDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 /**
@@ -220,7 +231,9 @@ export function signRequest(
   const date = amzDate(options.date ?? new Date());
   request.headers["x-amz-date"] = [date];
   if (credentials.sessionToken !== undefined) request.headers["x-amz-security-token"] = [credentials.sessionToken];
-  const signedHeaders = Object.keys(request.headers).filter((h) => h !== "authorization").sort();
+  const signedHeaders = Object.keys(request.headers)
+    .filter((h) => h !== "authorization")
+    .sort();
   const info = {
     scopeDate: date.slice(0, 8),
     region: options.region,

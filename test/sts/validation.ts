@@ -25,7 +25,8 @@ export class ParamValidator {
     const member = param[0]!.toLowerCase() + param.slice(1);
     const value = this.params[param];
     if (value === undefined) {
-      if (rule.required) this.violations.push(`Value null at '${member}' failed to satisfy constraint: Member must not be null`);
+      if (rule.required)
+        this.violations.push(`Value null at '${member}' failed to satisfy constraint: Member must not be null`);
       return undefined;
     }
     const prefix = `Value '${value}' at '${member}' failed to satisfy constraint:`;
@@ -65,11 +66,31 @@ export class ParamValidator {
 
 // Patterns from the STS model (botocore's sts service-2.json).
 export const ROLE_ARN = { min: 20, max: 2048 } satisfies StringRule;
-export const ROLE_SESSION_NAME = { min: 2, max: 64, pattern: /^[\w+=,.@-]*$/, patternText: "[\\w+=,.@-]*" } satisfies StringRule;
-export const EXTERNAL_ID = { min: 2, max: 1224, pattern: /^[\w+=,.@:/-]*$/, patternText: "[\\w+=,.@:\\/-]*" } satisfies StringRule;
-export const SERIAL_NUMBER = { min: 9, max: 256, pattern: /^[\w+=/:,.@-]*$/, patternText: "[\\w+=/:,.@-]*" } satisfies StringRule;
+export const ROLE_SESSION_NAME = {
+  min: 2,
+  max: 64,
+  pattern: /^[\w+=,.@-]*$/,
+  patternText: "[\\w+=,.@-]*",
+} satisfies StringRule;
+export const EXTERNAL_ID = {
+  min: 2,
+  max: 1224,
+  pattern: /^[\w+=,.@:/-]*$/,
+  patternText: "[\\w+=,.@:\\/-]*",
+} satisfies StringRule;
+export const SERIAL_NUMBER = {
+  min: 9,
+  max: 256,
+  pattern: /^[\w+=/:,.@-]*$/,
+  patternText: "[\\w+=/:,.@-]*",
+} satisfies StringRule;
 export const TOKEN_CODE = { min: 6, max: 6, pattern: /^\d*$/, patternText: "[\\d]*" } satisfies StringRule;
-export const SOURCE_IDENTITY = { min: 2, max: 64, pattern: /^[\w+=,.@-]*$/, patternText: "[\\w+=,.@-]*" } satisfies StringRule;
+export const SOURCE_IDENTITY = {
+  min: 2,
+  max: 64,
+  pattern: /^[\w+=,.@-]*$/,
+  patternText: "[\\w+=,.@-]*",
+} satisfies StringRule;
 export const SESSION_POLICY = {
   min: 1,
   pattern: /^[\u0009\u000A\u000D\u0020-\u00FF]+$/,

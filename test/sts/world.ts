@@ -124,12 +124,14 @@ function isObject(value: unknown): value is Json {
 
 function checkKeys(source: string, where: string, value: Json, allowed: string[]): void {
   for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) fail(source, `${where}.${key}`, `unknown field (expected one of ${allowed.join(", ")})`);
+    if (!allowed.includes(key))
+      fail(source, `${where}.${key}`, `unknown field (expected one of ${allowed.join(", ")})`);
   }
 }
 
 function requireString(source: string, where: string, value: unknown, pattern?: RegExp, patternText?: string): string {
-  if (typeof value !== "string" || value === "") fail(source, where, `must be a non-empty string, got ${JSON.stringify(value)}`);
+  if (typeof value !== "string" || value === "")
+    fail(source, where, `must be a non-empty string, got ${JSON.stringify(value)}`);
   if (pattern && !pattern.test(value)) fail(source, where, `"${value}" ${patternText ?? `must match ${pattern}`}`);
   return value;
 }
@@ -159,15 +161,30 @@ export function validateWorld(value: unknown, source = "<inline world>"): World 
     const at = `users[${i}]`;
     if (!isObject(raw)) fail(source, at, "must be an object");
     checkKeys(source, at, raw, ["arn", "userId", "accessKeys", "mfaDevices", "$comment"]);
-    const arn = requireString(source, `${at}.arn`, raw.arn, /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:user\/.+$/, "is not an IAM user ARN (arn:aws:iam::123456789012:user/NAME)");
+    const arn = requireString(
+      source,
+      `${at}.arn`,
+      raw.arn,
+      /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:user\/.+$/,
+      "is not an IAM user ARN (arn:aws:iam::123456789012:user/NAME)",
+    );
     unique(arns, `${at}.arn`, arn, "ARN");
-    const userId = raw.userId === undefined ? undefined : requireString(source, `${at}.userId`, raw.userId, /^AIDA[A-Z0-9]{12,124}$/, "must look like AIDA…");
+    const userId =
+      raw.userId === undefined
+        ? undefined
+        : requireString(source, `${at}.userId`, raw.userId, /^AIDA[A-Z0-9]{12,124}$/, "must look like AIDA…");
     const accessKeys = requireArray(source, `${at}.accessKeys`, raw.accessKeys).map((k, j): WorldAccessKey => {
       const kat = `${at}.accessKeys[${j}]`;
       if (!isObject(k)) fail(source, kat, "must be an object");
       checkKeys(source, kat, k, ["accessKeyId", "secretAccessKey"]);
       // Long-term IAM user keys start with AKIA; ASIA is reserved for the emulator's temporary keys.
-      const accessKeyId = requireString(source, `${kat}.accessKeyId`, k.accessKeyId, /^AKIA[A-Z0-9]{12,124}$/, "must be AKIA followed by 12+ upper-case letters/digits");
+      const accessKeyId = requireString(
+        source,
+        `${kat}.accessKeyId`,
+        k.accessKeyId,
+        /^AKIA[A-Z0-9]{12,124}$/,
+        "must be AKIA followed by 12+ upper-case letters/digits",
+      );
       unique(accessKeyIds, `${kat}.accessKeyId`, accessKeyId, "access key id");
       const secretAccessKey = requireString(source, `${kat}.secretAccessKey`, k.secretAccessKey);
       return { accessKeyId, secretAccessKey };
@@ -176,7 +193,13 @@ export function validateWorld(value: unknown, source = "<inline world>"): World 
       const dat = `${at}.mfaDevices[${j}]`;
       if (!isObject(d)) fail(source, dat, "must be an object");
       checkKeys(source, dat, d, ["serialNumber", "codes"]);
-      const serialNumber = requireString(source, `${dat}.serialNumber`, d.serialNumber, /^[\w+=/:,.@-]{9,256}$/, "is not a valid MFA serial number (9-256 chars of [\\w+=/:,.@-])");
+      const serialNumber = requireString(
+        source,
+        `${dat}.serialNumber`,
+        d.serialNumber,
+        /^[\w+=/:,.@-]{9,256}$/,
+        "is not a valid MFA serial number (9-256 chars of [\\w+=/:,.@-])",
+      );
       unique(serials, `${dat}.serialNumber`, serialNumber, "MFA serial number");
       const codes = requireArray(source, `${dat}.codes`, d.codes).map((c, n) =>
         requireString(source, `${dat}.codes[${n}]`, c, /^\d{6}$/, "must be six digits"),
@@ -191,9 +214,18 @@ export function validateWorld(value: unknown, source = "<inline world>"): World 
     const at = `roles[${i}]`;
     if (!isObject(raw)) fail(source, at, "must be an object");
     checkKeys(source, at, raw, ["arn", "roleId", "maxSessionDuration", "trustPolicy", "$comment"]);
-    const arn = requireString(source, `${at}.arn`, raw.arn, /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/.+$/, "is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)");
+    const arn = requireString(
+      source,
+      `${at}.arn`,
+      raw.arn,
+      /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/.+$/,
+      "is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)",
+    );
     unique(arns, `${at}.arn`, arn, "ARN");
-    const roleId = raw.roleId === undefined ? undefined : requireString(source, `${at}.roleId`, raw.roleId, /^AROA[A-Z0-9]{12,124}$/, "must look like AROA…");
+    const roleId =
+      raw.roleId === undefined
+        ? undefined
+        : requireString(source, `${at}.roleId`, raw.roleId, /^AROA[A-Z0-9]{12,124}$/, "must look like AROA…");
     const max = raw.maxSessionDuration ?? DEFAULT_MAX_SESSION_DURATION;
     // IAM's own limits for a role's MaxSessionDuration.
     if (typeof max !== "number" || !Number.isInteger(max) || max < 3600 || max > 43200) {
@@ -233,7 +265,11 @@ export function validateWorld(value: unknown, source = "<inline world>"): World 
     for (const [j, device] of (user.mfaDevices ?? []).entries()) {
       const deviceArn = parseIamArn(device.serialNumber);
       if (deviceArn && deviceArn.account !== account) {
-        fail(source, `users[${i}].mfaDevices[${j}].serialNumber`, `belongs to account ${deviceArn.account}, the user to ${account}`);
+        fail(
+          source,
+          `users[${i}].mfaDevices[${j}].serialNumber`,
+          `belongs to account ${deviceArn.account}, the user to ${account}`,
+        );
       }
     }
   }
@@ -269,7 +305,13 @@ function validateSso(source: string, raw: unknown, roleArns: Set<string>): World
     if (!isObject(u)) fail(source, uat, "must be an object");
     checkKeys(source, uat, u, ["userName", "assignments", "$comment"]);
     // The user name becomes the RoleSessionName of the portal's role credentials.
-    const userName = requireString(source, `${uat}.userName`, u.userName, /^[\w+=,.@-]{2,64}$/, "must be a valid role session name ([\\w+=,.@-], 2-64)");
+    const userName = requireString(
+      source,
+      `${uat}.userName`,
+      u.userName,
+      /^[\w+=,.@-]{2,64}$/,
+      "must be a valid role session name ([\\w+=,.@-], 2-64)",
+    );
     if (userNames.has(userName)) fail(source, `${uat}.userName`, `duplicate user "${userName}"`);
     userNames.add(userName);
     const assignments = requireArray(source, `${uat}.assignments`, u.assignments).map((g, j): WorldSsoAssignment => {
@@ -278,14 +320,33 @@ function validateSso(source: string, raw: unknown, roleArns: Set<string>): World
       checkKeys(source, gat, g, ["accountId", "roleName", "roleArn", "sessionDuration", "$comment"]);
       const accountId = requireString(source, `${gat}.accountId`, g.accountId, /^\d{12}$/, "must be 12 digits");
       if (!accountIds.has(accountId)) fail(source, `${gat}.accountId`, `account ${accountId} is not in sso.accounts`);
-      const roleName = requireString(source, `${gat}.roleName`, g.roleName, /^[\w+=,.@-]{1,32}$/, "must be a permission set name ([\\w+=,.@-], 1-32)");
-      const roleArn = g.roleArn === undefined ? `arn:aws:iam::${accountId}:role/${roleName}` : requireString(source, `${gat}.roleArn`, g.roleArn);
+      const roleName = requireString(
+        source,
+        `${gat}.roleName`,
+        g.roleName,
+        /^[\w+=,.@-]{1,32}$/,
+        "must be a permission set name ([\\w+=,.@-], 1-32)",
+      );
+      const roleArn =
+        g.roleArn === undefined
+          ? `arn:aws:iam::${accountId}:role/${roleName}`
+          : requireString(source, `${gat}.roleArn`, g.roleArn);
       if (!roleArns.has(roleArn)) fail(source, `${gat}.roleArn`, `role ${roleArn} is not in roles`);
-      if (parseIamArn(roleArn)?.account !== accountId) fail(source, `${gat}.roleArn`, `role ${roleArn} is not in account ${accountId}`);
+      if (parseIamArn(roleArn)?.account !== accountId)
+        fail(source, `${gat}.roleArn`, `role ${roleArn} is not in account ${accountId}`);
       const sessionDuration = g.sessionDuration ?? 3600;
       // Permission sets allow 1 to 12 hours.
-      if (typeof sessionDuration !== "number" || !Number.isInteger(sessionDuration) || sessionDuration < 3600 || sessionDuration > 43200) {
-        fail(source, `${gat}.sessionDuration`, `must be an integer from 3600 to 43200, got ${JSON.stringify(sessionDuration)}`);
+      if (
+        typeof sessionDuration !== "number" ||
+        !Number.isInteger(sessionDuration) ||
+        sessionDuration < 3600 ||
+        sessionDuration > 43200
+      ) {
+        fail(
+          source,
+          `${gat}.sessionDuration`,
+          `must be an integer from 3600 to 43200, got ${JSON.stringify(sessionDuration)}`,
+        );
       }
       return { accountId, roleName, roleArn, sessionDuration };
     });

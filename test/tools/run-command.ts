@@ -15,7 +15,11 @@ export interface CommandResult {
   spawnError?: Error;
 }
 
-export function runCommand(command: string, args: readonly string[], options: { env: Record<string, string>; input?: string; timeoutMs: number }): Promise<CommandResult> {
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  options: { env: Record<string, string>; input?: string; timeoutMs: number },
+): Promise<CommandResult> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { env: options.env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -38,6 +42,10 @@ export function runCommand(command: string, args: readonly string[], options: { 
 
 /** Whether `command` is on PATH (for tests that skip, with a message, without a shell such as zsh or fish). */
 export async function onPath(command: string): Promise<boolean> {
-  const result = await runCommand("sh", ["-c", 'command -v "$1" >/dev/null', "sh", command], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, input: "", timeoutMs: 10_000 });
+  const result = await runCommand("sh", ["-c", 'command -v "$1" >/dev/null', "sh", command], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    input: "",
+    timeoutMs: 10_000,
+  });
   return result.code === 0;
 }

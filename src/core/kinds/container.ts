@@ -43,7 +43,10 @@ export const container: CredentialKind<ContainerSource> & { credentialSource: "E
   kind: "ecs-container",
   credentialSource: "EcsContainer",
   // Only at the top, when nothing else applied, and only with its variables set.
-  uses: (_profile, at) => at.topLevel && (nonEmpty(at.env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) !== undefined || nonEmpty(at.env.AWS_CONTAINER_CREDENTIALS_FULL_URI) !== undefined),
+  uses: (_profile, at) =>
+    at.topLevel &&
+    (nonEmpty(at.env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) !== undefined ||
+      nonEmpty(at.env.AWS_CONTAINER_CREDENTIALS_FULL_URI) !== undefined),
   plan: (profile) => ({ kind: "ecs-container", fallback: true, profile: profile.name }),
   async resolve(source, fx) {
     const env = fx.env;
@@ -51,7 +54,11 @@ export const container: CredentialKind<ContainerSource> & { credentialSource: "E
     const relative = env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI;
     const full = env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
     if (!relative && !full) {
-      throw new AwsroleError("NoContainerCredentials", `Profile "${source.profile}" uses credential_source = EcsContainer, but neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set.`, { hint: context.hint });
+      throw new AwsroleError(
+        "NoContainerCredentials",
+        `Profile "${source.profile}" uses credential_source = EcsContainer, but neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set.`,
+        { hint: context.hint },
+      );
     }
     const url = relative ? `http://169.254.170.2${relative}` : full!;
     if (!relative) {
@@ -63,9 +70,13 @@ export const container: CredentialKind<ContainerSource> & { credentialSource: "E
       }
       // Checked before the token is read: it must never reach another host.
       if (!parsed || !containerHostAllowed(parsed)) {
-        throw new AwsroleError("UnsupportedContainerHost", `AWS_CONTAINER_CREDENTIALS_FULL_URI (${parsed ? `host ${parsed.hostname}` : "not a URL"}) is not allowed: over plain http only a loopback address or 169.254.170.2, 169.254.170.23 or fd00:ec2::23 may be used, as the AWS CLI requires.`, {
-          hint: "Use https for other hosts, or a loopback or ECS/EKS address.",
-        });
+        throw new AwsroleError(
+          "UnsupportedContainerHost",
+          `AWS_CONTAINER_CREDENTIALS_FULL_URI (${parsed ? `host ${parsed.hostname}` : "not a URL"}) is not allowed: over plain http only a loopback address or 169.254.170.2, 169.254.170.23 or fd00:ec2::23 may be used, as the AWS CLI requires.`,
+          {
+            hint: "Use https for other hosts, or a loopback or ECS/EKS address.",
+          },
+        );
       }
     }
     const headers: Record<string, string> = {};
@@ -73,15 +84,24 @@ export const container: CredentialKind<ContainerSource> & { credentialSource: "E
       const tokenFile = env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE;
       const token = tokenFile ? fx.readFile(tokenFile).trim() : env.AWS_CONTAINER_AUTHORIZATION_TOKEN;
       if (token) headers.Authorization = token;
-      const response = await fx.http({ url, headers, deadlineMs: CONTAINER_TIMEOUT_MS, maxBytes: METADATA_MAX_RESPONSE_BYTES });
+      const response = await fx.http({
+        url,
+        headers,
+        deadlineMs: CONTAINER_TIMEOUT_MS,
+        maxBytes: METADATA_MAX_RESPONSE_BYTES,
+      });
       if (!ok(response.status)) throw new Error(`HTTP ${response.status}`);
       return fromMetadata(response.body, `The container credentials endpoint ${url}`, fx.now());
     } catch (error) {
       if (fx.signal.aborted) throw new InterruptedError();
       if (error instanceof AwsroleError || error instanceof NeedsOnline) throw error;
-      throw new AwsroleError("ContainerUnavailable", `The container credentials endpoint ${url} gave no credentials ${context.why}: ${(error as Error).message}.`, {
-        hint: source.fallback ? context.hint : "Check the task role and the AWS_CONTAINER_* variables.",
-      });
+      throw new AwsroleError(
+        "ContainerUnavailable",
+        `The container credentials endpoint ${url} gave no credentials ${context.why}: ${(error as Error).message}.`,
+        {
+          hint: source.fallback ? context.hint : "Check the task role and the AWS_CONTAINER_* variables.",
+        },
+      );
     }
   },
   describe: () => "the ECS container role",

@@ -40,10 +40,16 @@ export const environment: CredentialKind<EnvironmentSource> & { credentialSource
     const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
     const where = source.profile ? ` (credential_source = Environment in profile "${source.profile}")` : "";
     if (!accessKeyId) {
-      throw new AwsroleError("NoEnvironmentCredentials", `AWS_ACCESS_KEY_ID is not set${where}.`, { hint: "Export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY first." });
+      throw new AwsroleError("NoEnvironmentCredentials", `AWS_ACCESS_KEY_ID is not set${where}.`, {
+        hint: "Export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY first.",
+      });
     }
     if (!secretAccessKey) {
-      throw new AwsroleError("PartialEnvironmentCredentials", `AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not${where}.`, { hint: "Export AWS_SECRET_ACCESS_KEY too." });
+      throw new AwsroleError(
+        "PartialEnvironmentCredentials",
+        `AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not${where}.`,
+        { hint: "Export AWS_SECRET_ACCESS_KEY too." },
+      );
     }
     // botocore reads AWS_SECURITY_TOKEN before AWS_SESSION_TOKEN.
     const sessionToken = env.AWS_SECURITY_TOKEN || env.AWS_SESSION_TOKEN;
@@ -56,5 +62,6 @@ export const environment: CredentialKind<EnvironmentSource> & { credentialSource
     };
   },
   describe: () => "the keys in AWS_ACCESS_KEY_ID",
-  longTermKeyId: (_source, env) => (env.AWS_SECURITY_TOKEN || env.AWS_SESSION_TOKEN ? undefined : env.AWS_ACCESS_KEY_ID || undefined),
+  longTermKeyId: (_source, env) =>
+    env.AWS_SECURITY_TOKEN || env.AWS_SESSION_TOKEN ? undefined : env.AWS_ACCESS_KEY_ID || undefined,
 };

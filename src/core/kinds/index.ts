@@ -60,7 +60,15 @@ export function isSourceKind(name: string): name is SourceKind {
 }
 
 /** What kind of profile this is, in a word (doctor, the picker): its own settings only, never the environment. */
-export type ProfileClass = "role" | "keys" | "session-keys" | "process" | "web-identity" | "sso" | "none" | (string & {});
+export type ProfileClass =
+  | "role"
+  | "keys"
+  | "session-keys"
+  | "process"
+  | "web-identity"
+  | "sso"
+  | "none"
+  | (string & {});
 
 /**
  * The one profile classification: the assume-role rule first, then the
@@ -72,14 +80,23 @@ export function classifyProfile(profile: Profile, config: AwsConfig = NO_CONFIG)
   const provider = providerFor(profile, { config, env: {}, topLevel: false, profileFromFlag: true });
   if (!provider) return "none";
   if (provider.kind === "static") {
-    return profile.values.aws_session_token !== undefined || profile.values.aws_security_token !== undefined ? "session-keys" : "keys";
+    return profile.values.aws_session_token !== undefined || profile.values.aws_security_token !== undefined
+      ? "session-keys"
+      : "keys";
   }
   if (provider.kind === "credential-process") return "process";
   return provider.kind;
 }
 
 // Guards read the profile's own settings; this stands in where no config is at hand.
-const NO_CONFIG: AwsConfig = { configPath: "", credentialsPath: "", profiles: new Map(), services: new Map(), ssoSessions: new Map(), ignoredSections: [] };
+const NO_CONFIG: AwsConfig = {
+  configPath: "",
+  credentialsPath: "",
+  profiles: new Map(),
+  services: new Map(),
+  ssoSessions: new Map(),
+  ignoredSections: [],
+};
 
 /** role_arn present and no web_identity_token_file (botocore AssumeRoleProvider._has_assume_role_config_vars). */
 export function isRoleProfile(profile: Profile): boolean {

@@ -44,9 +44,13 @@ export function metadataDisabled(env: Effects["env"]): boolean {
  */
 function metadataBase(value: string, origin: string): string {
   const refuse = () =>
-    new AwsroleError("InvalidImdsEndpoint", `The instance-metadata endpoint "${value.replace(/[^\x21-\x7e]/g, "?").slice(0, 200)}" (${origin}) is not a valid http or https URL.`, {
-      hint: "Set it to a URL such as http://169.254.169.254, or unset it.",
-    });
+    new AwsroleError(
+      "InvalidImdsEndpoint",
+      `The instance-metadata endpoint "${value.replace(/[^\x21-\x7e]/g, "?").slice(0, 200)}" (${origin}) is not a valid http or https URL.`,
+      {
+        hint: "Set it to a URL such as http://169.254.169.254, or unset it.",
+      },
+    );
   if (/[\r\n\t]/.test(value)) throw refuse();
   let url: URL;
   try {
@@ -70,7 +74,11 @@ export const instanceMetadata: CredentialKind<InstanceMetadataSource> & { creden
     const context = roleSourceContext(source, "Ec2InstanceMetadata");
     const env = fx.env;
     if (env.AWS_EC2_METADATA_DISABLED?.toLowerCase() === "true") {
-      throw new AwsroleError("ImdsDisabled", `The EC2 instance role cannot be used ${context.why}: AWS_EC2_METADATA_DISABLED is true.`, { hint: "Unset AWS_EC2_METADATA_DISABLED, or use another credential_source." });
+      throw new AwsroleError(
+        "ImdsDisabled",
+        `The EC2 instance role cannot be used ${context.why}: AWS_EC2_METADATA_DISABLED is true.`,
+        { hint: "Unset AWS_EC2_METADATA_DISABLED, or use another credential_source." },
+      );
     }
     // botocore's ec2_metadata_service_endpoint: the variable, then the profile.
     const base = env.AWS_EC2_METADATA_SERVICE_ENDPOINT
@@ -82,7 +90,10 @@ export const instanceMetadata: CredentialKind<InstanceMetadataSource> & { creden
     const get = (url: string, init: { method?: string; headers?: Record<string, string> }) =>
       fx.http({ url, ...init, deadlineMs: IMDS_TIMEOUT_MS, maxBytes: METADATA_MAX_RESPONSE_BYTES });
     try {
-      const tokenResponse = await get(`${base}/latest/api/token`, { method: "PUT", headers: { "x-aws-ec2-metadata-token-ttl-seconds": "21600" } });
+      const tokenResponse = await get(`${base}/latest/api/token`, {
+        method: "PUT",
+        headers: { "x-aws-ec2-metadata-token-ttl-seconds": "21600" },
+      });
       if (!ok(tokenResponse.status)) throw new Error(`token request returned HTTP ${tokenResponse.status}`);
       const token = tokenResponse.body;
       // A header value cannot hold control characters; such a token is not one.
@@ -92,13 +103,20 @@ export const instanceMetadata: CredentialKind<InstanceMetadataSource> & { creden
       if (!ok(roleResponse.status)) throw new Error(`role request returned HTTP ${roleResponse.status}`);
       const roleName = roleResponse.body.split("\n")[0]!.trim();
       if (!roleName) throw new Error("no role is attached");
-      const credsResponse = await get(`${base}/latest/meta-data/iam/security-credentials/${encodeURIComponent(roleName)}`, { headers });
+      const credsResponse = await get(
+        `${base}/latest/meta-data/iam/security-credentials/${encodeURIComponent(roleName)}`,
+        { headers },
+      );
       if (!ok(credsResponse.status)) throw new Error(`credentials request returned HTTP ${credsResponse.status}`);
       return fromMetadata(credsResponse.body, what, fx.now());
     } catch (error) {
       if (fx.signal.aborted) throw new InterruptedError();
       if (error instanceof AwsroleError || error instanceof NeedsOnline) throw error;
-      throw new AwsroleError("ImdsUnavailable", `${what} gave no credentials ${context.why}: ${(error as Error).message}.`, { hint: context.hint });
+      throw new AwsroleError(
+        "ImdsUnavailable",
+        `${what} gave no credentials ${context.why}: ${(error as Error).message}.`,
+        { hint: context.hint },
+      );
     }
   },
   describe: () => "the EC2 instance role",

@@ -117,7 +117,11 @@ export function signinTokenUrl(source: LoginSessionSource, file: Pick<LoginCache
 }
 
 /** The sign-in service's base URL for a profile (no trailing slash). */
-export function signinBaseUrl(profile: string, endpoint: { url: string } | undefined, region: string | undefined): string {
+export function signinBaseUrl(
+  profile: string,
+  endpoint: { url: string } | undefined,
+  region: string | undefined,
+): string {
   if (endpoint) return endpoint.url.replace(/\/+$/, "");
   if (!region) {
     throw new AwsroleError(
@@ -133,7 +137,11 @@ export function signinBaseUrl(profile: string, endpoint: { url: string } | undef
       { hint: "Set region to a name such as us-east-1." },
     );
   }
-  const domain = region.startsWith("cn-") ? "signin.amazonaws.cn" : region.startsWith("us-gov-") ? "signin.amazonaws-us-gov.com" : "signin.aws.amazon.com";
+  const domain = region.startsWith("cn-")
+    ? "signin.amazonaws.cn"
+    : region.startsWith("us-gov-")
+      ? "signin.amazonaws-us-gov.com"
+      : "signin.aws.amazon.com";
   return `https://${region}.${domain}`;
 }
 

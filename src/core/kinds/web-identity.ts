@@ -37,7 +37,11 @@ function useEnv(at: PlanContext): boolean {
 }
 
 function tokenFileOf(profile: Profile, at: PlanContext): string | undefined {
-  return (useEnv(at) && nonEmpty(at.env.AWS_WEB_IDENTITY_TOKEN_FILE)) || getString(profile, "web_identity_token_file") || undefined;
+  return (
+    (useEnv(at) && nonEmpty(at.env.AWS_WEB_IDENTITY_TOKEN_FILE)) ||
+    getString(profile, "web_identity_token_file") ||
+    undefined
+  );
 }
 
 /** Web identity purely from the environment, with no profile at all. */
@@ -46,10 +50,21 @@ export function webIdentityFromEnv(env: Env): WebIdentitySource | undefined {
   if (!tokenFile) return undefined;
   const roleArn = nonEmpty(env.AWS_ROLE_ARN);
   if (!roleArn) {
-    throw new ProfileConfigError("WebIdentityWithoutRole", "default", "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not.", "Set AWS_ROLE_ARN to the role to assume with the web identity token.");
+    throw new ProfileConfigError(
+      "WebIdentityWithoutRole",
+      "default",
+      "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not.",
+      "Set AWS_ROLE_ARN to the role to assume with the web identity token.",
+    );
   }
   const sessionName = nonEmpty(env.AWS_ROLE_SESSION_NAME);
-  return { kind: "web-identity", roleArn, tokenFile, cached: true, ...(sessionName ? { roleSessionName: sessionName } : {}) };
+  return {
+    kind: "web-identity",
+    roleArn,
+    tokenFile,
+    cached: true,
+    ...(sessionName ? { roleSessionName: sessionName } : {}),
+  };
 }
 
 export const webIdentity: CredentialKind<WebIdentitySource> = {
@@ -67,8 +82,16 @@ export const webIdentity: CredentialKind<WebIdentitySource> = {
         { setting: "web_identity_token_file" },
       );
     }
-    const sessionName = (useEnv(at) && nonEmpty(at.env.AWS_ROLE_SESSION_NAME)) || getString(profile, "role_session_name");
-    return { kind: "web-identity", profile: profile.name, roleArn, tokenFile, cached: at.topLevel, ...(sessionName ? { roleSessionName: sessionName } : {}) };
+    const sessionName =
+      (useEnv(at) && nonEmpty(at.env.AWS_ROLE_SESSION_NAME)) || getString(profile, "role_session_name");
+    return {
+      kind: "web-identity",
+      profile: profile.name,
+      roleArn,
+      tokenFile,
+      cached: at.topLevel,
+      ...(sessionName ? { roleSessionName: sessionName } : {}),
+    };
   },
   async resolve(source, fx) {
     const key = source.cached ? webIdentityCacheKey(source) : undefined;
@@ -77,18 +100,29 @@ export const webIdentity: CredentialKind<WebIdentitySource> = {
       try {
         token = fx.readFile(source.tokenFile);
       } catch (error) {
-        throw new AwsroleError("WebIdentityTokenUnreadable", `Cannot read the web identity token file ${source.tokenFile} (${(error as NodeJS.ErrnoException).code ?? "error"}).`, {
-          hint: "Check web_identity_token_file (or AWS_WEB_IDENTITY_TOKEN_FILE) and that the file exists.",
-        });
+        throw new AwsroleError(
+          "WebIdentityTokenUnreadable",
+          `Cannot read the web identity token file ${source.tokenFile} (${(error as NodeJS.ErrnoException).code ?? "error"}).`,
+          {
+            hint: "Check web_identity_token_file (or AWS_WEB_IDENTITY_TOKEN_FILE) and that the file exists.",
+          },
+        );
       }
       const sts = await fx.sts();
       return sts.assumeRoleWithWebIdentity(
-        { RoleArn: source.roleArn, RoleSessionName: source.roleSessionName ?? defaultSessionName(fx.now()), WebIdentityToken: token },
+        {
+          RoleArn: source.roleArn,
+          RoleSessionName: source.roleSessionName ?? defaultSessionName(fx.now()),
+          WebIdentityToken: token,
+        },
         { step: 0, of: 0, profile: source.profile, principal: `the web identity token in ${source.tokenFile}` },
       );
     });
     return credentials;
   },
   describe: () => "the web identity session",
-  cacheKeys: (source) => (source.cached ? [{ key: webIdentityCacheKey(source), store: "cli", what: `AssumeRoleWithWebIdentity ${source.roleArn}` }] : []),
+  cacheKeys: (source) =>
+    source.cached
+      ? [{ key: webIdentityCacheKey(source), store: "cli", what: `AssumeRoleWithWebIdentity ${source.roleArn}` }]
+      : [],
 };
