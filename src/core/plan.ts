@@ -297,10 +297,22 @@ class Planner {
  * GetSessionToken.
  */
 export function yieldsRoleSession(source: Profile): boolean {
-  return (
-    (isRoleProfile(source) && !hasStaticKeys(source)) || getString(source, "web_identity_token_file") !== undefined
-  );
+  if (isRoleProfile(source) && !hasStaticKeys(source)) return true;
+  if (hasStaticKeys(source)) return false;
+  // Otherwise the kind that gives the profile's credentials says (web identity, IAM Identity Center, console login).
+  const provider = providerFor(source, { config: EMPTY_CONFIG, env: {}, topLevel: false, profileFromFlag: true });
+  return provider?.givesRoleSession?.(source) ?? false;
 }
+
+// The guards read the profile's own settings only.
+const EMPTY_CONFIG: AwsConfig = {
+  configPath: "",
+  credentialsPath: "",
+  profiles: new Map(),
+  services: new Map(),
+  ssoSessions: new Map(),
+  ignoredSections: [],
+};
 
 /** Either key present counts (botocore _has_static_credentials); a partial pair is an error later. */
 export function hasStaticKeys(profile: Profile): boolean {

@@ -164,6 +164,22 @@ describe("planProfile: the AWS CLI's precedence rules", () => {
     expect(chained.hops[0]!.chained).toBe(true);
   });
 
+  // A role assumed with a role session's credentials is role chaining (STS caps it at 3600 s).
+  it.each<[string, boolean, string]>([
+    ["an IAM Identity Center role", true, "sso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Admin\n"],
+    [
+      "a console login as an assumed role",
+      true,
+      "login_session = arn:aws:sts::111111111111:assumed-role/Admin/alice\n",
+    ],
+    ["a console login as an IAM user", false, "login_session = arn:aws:iam::111111111111:user/alice\n"],
+    ["a credential_process", false, "credential_process = /bin/creds\n"],
+  ])("a role on %s as its source: chained is %s", (_name, chained, sourceBody) => {
+    const sso = "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n";
+    const config = `${sso}[profile src]\n${sourceBody}region = us-east-1\n[profile top]\n${role("Top", "source_profile = src\n")}`;
+    expect(plan(config, "", "top").hops.map((h) => h.chained)).toEqual([chained]);
+  });
+
   it("web identity from the environment overrides the profile unless --profile is given", () => {
     const config = `[profile web]\n${role("Web", "web_identity_token_file = /var/token\n")}`;
     const env = {

@@ -19,6 +19,7 @@ import { getString, type AwsConfig, type Profile } from "../config.js";
 import { NeedsOnline, type Effects, type HttpResponse } from "../effects.js";
 import { sha256Hex } from "../sha256.js";
 import type { CredentialKind, Credentials, PlanContext, SourceBase, SourceCacheKey } from "./types.js";
+import { parseArn } from "../arn.js";
 
 export interface LoginSessionSource extends SourceBase {
   kind: "login-session";
@@ -66,6 +67,9 @@ export interface LoginCacheFile {
 }
 
 export const loginSessionKind: CredentialKind<LoginSessionSource> = {
+  // Signed in to the console as an assumed role (federation): its keys are that role's session.
+  givesRoleSession: (profile) =>
+    parseArn(getString(profile, "login_session")?.trim())?.resource.startsWith("assumed-role/") ?? false,
   kind: "login-session",
   uses: (profile) => nonEmpty(getString(profile, "login_session")) !== undefined,
   plan(profile, at) {

@@ -422,6 +422,8 @@ export function ssoTokenStatus(
 export const sso: CredentialKind<SsoSource> = {
   kind: "sso",
   uses: (profile) => usesSsoRole(profile),
+  // Role credentials of a permission set: a session of an AWSReservedSSO_ role.
+  givesRoleSession: () => true,
   plan(profile, at) {
     const settings = ssoSettings(profile, at.config);
     return { kind: "sso", profile: profile.name, ...settings, ...endpoints(profile, at, settings.region) };

@@ -58,6 +58,8 @@ export interface CredentialKind<S extends SourceBase = Source> {
   readonly kind: S["kind"];
   /** Does this profile get its credentials from me? Reads settings only. */
   uses(profile: Profile, at: PlanContext): boolean;
+  /** Whether its credentials are a role session, which makes the next AssumeRole role chaining (see ProfileProvider). */
+  givesRoleSession?(profile: Profile): boolean;
   /** What to do, from the settings alone; throws a ProfileConfigError naming the setting when one is wrong. */
   plan(profile: Profile, at: PlanContext): S;
   /** The credentials, through the effects handed in (never process.env, never a direct fs/net call). */
@@ -86,4 +88,11 @@ export interface ProfileProvider {
   readonly kind: string;
   uses(profile: Profile, at: PlanContext): boolean;
   plan(profile: Profile, at: PlanContext): Source;
+  /**
+   * Whether this profile's credentials are a role session (web identity, an
+   * IAM Identity Center role, a console login as an assumed role), so an
+   * AssumeRole made with them is role chaining: STS caps its DurationSeconds
+   * at 3600 (AssumeRole API reference). Absent: never.
+   */
+  givesRoleSession?(profile: Profile): boolean;
 }

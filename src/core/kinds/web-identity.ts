@@ -68,6 +68,7 @@ export function webIdentityFromEnv(env: Env): WebIdentitySource | undefined {
 }
 
 export const webIdentity: CredentialKind<WebIdentitySource> = {
+  givesRoleSession: () => true,
   kind: "web-identity",
   uses: (profile, at) => tokenFileOf(profile, at) !== undefined,
   plan(profile, at) {
