@@ -317,20 +317,16 @@ async function main(): Promise<void> {
         ours: awsrole(`cache list ${n}`, home!, ["cache", "list"]),
         awsNote: "no AWS CLI counterpart",
       })),
-      ...sizes
-        .slice(1)
-        .map(([n, home]) => ({
-          label: `chain role-e, ${n} profiles`,
-          ours: awsrole(`chain ${n}`, home, ["chain", "role-e"]),
-          awsNote: "no AWS CLI counterpart",
-        })),
-      ...sizes
-        .slice(1)
-        .map(([n, home]) => ({
-          label: `doctor, ${n} profiles`,
-          ours: awsrole(`doctor ${n}`, home, ["doctor"]),
-          awsNote: "no AWS CLI counterpart",
-        })),
+      ...sizes.slice(1).map(([n, home]) => ({
+        label: `chain role-e, ${n} profiles`,
+        ours: awsrole(`chain ${n}`, home, ["chain", "role-e"]),
+        awsNote: "no AWS CLI counterpart",
+      })),
+      ...sizes.slice(1).map(([n, home]) => ({
+        label: `doctor, ${n} profiles`,
+        ours: awsrole(`doctor ${n}`, home, ["doctor"]),
+        awsNote: "no AWS CLI counterpart",
+      })),
     ];
 
     const cases = [node, ...figures.flatMap((f) => (f.aws ? [f.ours, f.aws] : [f.ours]))];
