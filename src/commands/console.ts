@@ -83,7 +83,9 @@ export async function runConsole(input: ConsoleInput, ctx: Context): Promise<num
   if (!credentials.sessionToken) {
     throw new AwsroleError(
       "ConsoleNeedsSession",
-      `Profile "${resolved.plan.profile ?? "(environment)"}" gives long-term keys, and the console sign-in endpoint accepts only temporary role credentials; that would need GetFederationToken, which awsrole does not support.`,
+      `Profile "${resolved.plan.profile ?? "(environment)"}" gives long-term keys, ` +
+        `and the console sign-in endpoint accepts only temporary role credentials; ` +
+        `that would need GetFederationToken, which awsrole does not support.`,
       { hint: "Use a role profile (role_arn with source_profile) for the console: awsrole console <role-profile>." },
     );
   }
@@ -95,7 +97,8 @@ export async function runConsole(input: ConsoleInput, ctx: Context): Promise<num
   if (sessionDuration !== undefined && lastHop?.chained) {
     warn(
       ctx,
-      "--duration is ignored: the sign-in endpoint refuses SessionDuration for role-chained sessions (the console session lasts as long as the credentials, at most 1 hour).",
+      "--duration is ignored: the sign-in endpoint refuses SessionDuration for role-chained " +
+        "sessions (the console session lasts as long as the credentials, at most 1 hour).",
     );
     sessionDuration = undefined;
   }

@@ -68,7 +68,9 @@ export function describeSource(source: Source): SourceView {
       return {
         kind: source.kind,
         profile,
-        description: `${source.sessionToken ? "session keys" : "access keys"} ${maskKey(source.accessKeyId)} of profile "${source.profile}" in ${source.origin.path}`,
+        description:
+          `${source.sessionToken ? "session keys" : "access keys"} ${maskKey(source.accessKeyId)} ` +
+          `of profile "${source.profile}" in ${source.origin.path}`,
       };
     case "environment":
       return {

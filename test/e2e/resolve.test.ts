@@ -184,7 +184,9 @@ describe("STS errors name the hop, the role, the principal and the likely cause"
   const cases: Array<[string, string, string, string[], RegExp, RegExp]> = [
     [
       "untrusted principal",
-      "[profile a]\nrole_arn = arn:aws:iam::222222222222:role/RoleA\nmfa_serial = arn:aws:iam::111111111111:mfa/User1\nsource_profile = default\n[profile c]\nrole_arn = arn:aws:iam::222222222222:role/RoleC\nsource_profile = a\n",
+      "[profile a]\nrole_arn = arn:aws:iam::222222222222:role/RoleA\nmfa_serial " +
+        "= arn:aws:iam::111111111111:mfa/User1\nsource_profile = default\n[profile " +
+        "c]\nrole_arn = arn:aws:iam::222222222222:role/RoleC\nsource_profile = a\n",
       "c",
       ["AssumeRole RoleA", "AssumeRole RoleC -> AccessDenied"],
       /Hop 2 of 2 \(profile c\): STS refused AssumeRole of arn:aws:iam::222222222222:role\/RoleC for arn:aws:sts::222222222222:assumed-role\/RoleA\/botocore-session-\d+: AccessDenied/,
@@ -208,7 +210,9 @@ describe("STS errors name the hop, the role, the principal and the likely cause"
     ],
     [
       "7200 seconds on a chained role",
-      "[profile a]\nrole_arn = arn:aws:iam::222222222222:role/RoleA\nmfa_serial = arn:aws:iam::111111111111:mfa/User1\nsource_profile = default\n[profile b]\nrole_arn = arn:aws:iam::222222222222:role/RoleB\nsource_profile = a\nduration_seconds = 7200\n",
+      "[profile a]\nrole_arn = arn:aws:iam::222222222222:role/RoleA\nmfa_serial " +
+        "= arn:aws:iam::111111111111:mfa/User1\nsource_profile = default\n[profile " +
+        "b]\nrole_arn = arn:aws:iam::222222222222:role/RoleB\nsource_profile = a\nduration_seconds = 7200\n",
       "b",
       ["AssumeRole RoleA", "AssumeRole RoleB -> ValidationError"],
       /Hop 2 of 2 \(profile b\).*ValidationError.*1 hour session limit/,
@@ -284,7 +288,9 @@ describe("STS errors name the hop, the role, the principal and the likely cause"
     const exported = parseEnvExport((await runCli(["export", "s3-developer"], env)).stdout);
     const h2 = home({
       config: "[profile next]\nrole_arn = arn:aws:iam::444444444444:role/EnvSourceRole\nsource_profile = session\n",
-      credentials: `[session]\naws_access_key_id = ${exported.AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${exported.AWS_SECRET_ACCESS_KEY}\naws_session_token = ${exported.AWS_SESSION_TOKEN}\n`,
+      credentials:
+        `[session]\naws_access_key_id = ${exported.AWS_ACCESS_KEY_ID}\naws_secret_access_key ` +
+        `= ${exported.AWS_SECRET_ACCESS_KEY}\naws_session_token = ${exported.AWS_SESSION_TOKEN}\n`,
     });
     world.sts.advanceClock(2 * 3600);
     world.sts.reset();

@@ -173,7 +173,8 @@ describe("awsrole exec --server", () => {
     const h = home({
       config: "[default]\nregion = eu-west-1\n",
       credentials:
-        "[user1]\naws_access_key_id = AKIAUSER1S3DEV000001\naws_secret_access_key = user1s3devSecretKey000000000000000000001\n[s3-developer]\nrole_arn = arn:aws:iam::123456789012:role/s3-developer\nsource_profile = user1\n",
+        "[user1]\naws_access_key_id = AKIAUSER1S3DEV000001\naws_secret_access_key " +
+        "= user1s3devSecretKey000000000000000000001\n[s3-developer]\nrole_arn = arn:aws:iam::123456789012:role/s3-developer\nsource_profile = user1\n",
     });
     const result = await runCli(["exec", "--server", "s3-developer", "--", NODE, "-e", PROBE], baseEnv(h, world.sts));
     expect(result.code).toBe(0);
@@ -288,7 +289,8 @@ describe("awsrole exec --server", () => {
     const h = home({
       config:
         readFileSync(join(SEEDS_DIR, "config"), "utf8") +
-        "\n[profile mfa-role]\nrole_arn = arn:aws:iam::444444444444:role/MfaSessionRole\nsource_profile = default\nmfa_serial = arn:aws:iam::111111111111:mfa/User1\nmfa_session = true\n",
+        ("\n[profile mfa-role]\nrole_arn = arn:aws:iam::444444444444:role/MfaSessionRole\nsource_profile " +
+          "= default\nmfa_serial = arn:aws:iam::111111111111:mfa/User1\nmfa_session = true\n"),
       credentials: readFileSync(join(SEEDS_DIR, "credentials"), "utf8"),
     });
     world.sts.setSessionSeconds(SESSION);

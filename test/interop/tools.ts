@@ -111,7 +111,9 @@ export function requireTool(tool: InteropTool, suite: string): boolean {
   if (check.problem === undefined) return true;
   if (process.env.CI === "true" && process.env[SKIP_INTEROP_VAR] !== "1") {
     throw new Error(
-      `${suite}: ${check.problem}. Under CI=true this fails the run: install it (or put the right version first on PATH), or set ${SKIP_INTEROP_VAR}=1 to skip these tests on purpose.`,
+      `${suite}: ${check.problem}. Under CI=true this fails the run: install it ` +
+        `(or put the right version first on PATH), or set ${SKIP_INTEROP_VAR}=1 to ` +
+        `skip these tests on purpose.`,
     );
   }
   console.warn(`${suite}: skipped: ${check.problem}`);

@@ -125,7 +125,9 @@ describe("zsh", () => {
     // stubbed so that sourcing the script does not start compinit.
     const program = [
       `compdef() { :; }`,
-      `compadd() { local a; while [[ $1 == -* ]]; do if [[ $1 == -a ]]; then shift; for a in "\${(@P)1}"; do print -r -- "C$a"; done; fi; shift; done; for a in "$@"; do print -r -- "C$a"; done; }`,
+      `compadd() { local a; while [[ $1 == -* ]]; do if [[ $1 == -a ]]; then shift; ` +
+        `for a in "\${(@P)1}"; do print -r -- "C$a"; done; fi; shift; done; for a in ` +
+        `"$@"; do print -r -- "C$a"; done; }`,
       `source '${file}'`,
       `words=(awsrole export ''); CURRENT=3; _awsrole`,
       `words=(awsrole whoami --profile ''); CURRENT=4; _awsrole`,

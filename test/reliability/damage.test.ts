@@ -119,7 +119,9 @@ describe("a cache directory that cannot be used: a warning on stderr, and the cr
   });
   if (isRoot)
     console.warn(
-      "damage.test: running as root, chmod 0500 does not stop root; the read-only directory is covered by read-only.test.ts (EROFS/EACCES injected) and by the cache-under-a-file case.",
+      "damage.test: running as root, chmod 0500 does not stop root; the read-only " +
+        "directory is covered by read-only.test.ts (EROFS/EACCES injected) and by the " +
+        "cache-under-a-file case.",
     );
 });
 
