@@ -119,13 +119,11 @@ export async function runConsole(input: ConsoleInput, ctx: Context): Promise<num
     response = await fetch(`${federation}?${query.toString()}`, { signal: ctx.signal });
   } catch (error) {
     if (ctx.signal.aborted) throw error;
-    throw new AwsroleError(
-      "FederationUnreachable",
-      `Could not reach the sign-in endpoint ${federation} (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}).`,
-      {
-        hint: "Check the network, or AWSROLE_FEDERATION_ENDPOINT if you set it.",
-      },
-    );
+    const cause = (error as Error).cause;
+    const reason = cause instanceof Error ? cause.message : (error as Error).message;
+    throw new AwsroleError("FederationUnreachable", `Could not reach the sign-in endpoint ${federation} (${reason}).`, {
+      hint: "Check the network, or AWSROLE_FEDERATION_ENDPOINT if you set it.",
+    });
   }
   const body = await response.text();
   let token: unknown;

@@ -88,7 +88,10 @@ export class CredentialKeeper {
     );
   }
 
-  /** Worth handing out when no renewal succeeds: a quarter of the margin (at most a minute) still left, so a request signed with them arrives before they expire. */
+  /**
+   * Worth handing out when no renewal succeeds: a quarter of the margin (at most a minute) still left,
+   * so a request signed with them arrives before they expire.
+   */
   private stillUsable(held: Held | undefined): boolean {
     return (
       held !== undefined &&

@@ -245,7 +245,7 @@ describe("write and read", () => {
 describe.skipIf(!hasBotocore)("compatibility with botocore's own JSONFileCache (AWS CLI v1 code path)", () => {
   // A fake STS client hands botocore the same parsed response awsrole writes;
   // botocore then computes the key, adds AccountId and writes its cache file.
-  const script = String.raw`
+  const script = `
 import json, sys
 from botocore.credentials import AssumeRoleCredentialFetcher, Credentials
 from botocore.utils import JSONFileCache

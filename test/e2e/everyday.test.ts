@@ -283,7 +283,9 @@ describe("--format dotenv, for docker --env-file and docker compose", () => {
 
   it("a value that docker and compose would read differently is refused, naming the variable, and nothing is printed", async () => {
     const h = home({
-      config: `[profile odd]\ncredential_process = ${process.execPath} -e "console.log(JSON.stringify({Version:1,AccessKeyId:'AKIAODD0000000000001',SecretAccessKey:'has$dollar'}))"\n`,
+      config:
+        `[profile odd]\ncredential_process = ${process.execPath} -e ` +
+        `"console.log(JSON.stringify({Version:1,AccessKeyId:'AKIAODD0000000000001',SecretAccessKey:'has$dollar'}))"\n`,
       credentials: "",
     });
     const result = await runCli(["export", "odd", "--format", "dotenv"], baseEnv(h, world.sts));

@@ -104,7 +104,10 @@ describe("export formats", () => {
   it.each([
     [
       "env",
-      /^export AWS_ACCESS_KEY_ID='ASIA[A-Z0-9]{16}'\nexport AWS_SECRET_ACCESS_KEY='[^']+'\nexport AWS_SESSION_TOKEN='[^']+'\nexport AWS_CREDENTIAL_EXPIRATION='\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ'\n$/,
+      new RegExp(
+        String.raw`^export AWS_ACCESS_KEY_ID='ASIA[A-Z0-9]{16}'\nexport AWS_SECRET_ACCESS_KEY='[^']+'\n` +
+          String.raw`export AWS_SESSION_TOKEN='[^']+'\nexport AWS_CREDENTIAL_EXPIRATION='\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ'\n$`,
+      ),
     ],
     [
       "env-no-export",
@@ -112,11 +115,17 @@ describe("export formats", () => {
     ],
     [
       "fish",
-      /^set -gx AWS_ACCESS_KEY_ID 'ASIA[A-Z0-9]{16}'\nset -gx AWS_SECRET_ACCESS_KEY '[^']+'\nset -gx AWS_SESSION_TOKEN '[^']+'\nset -gx AWS_CREDENTIAL_EXPIRATION '[^']+'\n$/,
+      new RegExp(
+        String.raw`^set -gx AWS_ACCESS_KEY_ID 'ASIA[A-Z0-9]{16}'\nset -gx AWS_SECRET_ACCESS_KEY '[^']+'\n` +
+          String.raw`set -gx AWS_SESSION_TOKEN '[^']+'\nset -gx AWS_CREDENTIAL_EXPIRATION '[^']+'\n$`,
+      ),
     ],
     [
       "powershell",
-      /^\$Env:AWS_ACCESS_KEY_ID = 'ASIA[A-Z0-9]{16}'\n\$Env:AWS_SECRET_ACCESS_KEY = '[^']+'\n\$Env:AWS_SESSION_TOKEN = '[^']+'\n\$Env:AWS_CREDENTIAL_EXPIRATION = '[^']+'\n$/,
+      new RegExp(
+        String.raw`^\$Env:AWS_ACCESS_KEY_ID = 'ASIA[A-Z0-9]{16}'\n\$Env:AWS_SECRET_ACCESS_KEY = '[^']+'\n` +
+          String.raw`\$Env:AWS_SESSION_TOKEN = '[^']+'\n\$Env:AWS_CREDENTIAL_EXPIRATION = '[^']+'\n$`,
+      ),
     ],
   ])("%s", async (format, pattern) => {
     const result = await runCli(["export", "s3-developer", "--format", format], env);
@@ -189,7 +198,10 @@ describe("STS errors name the hop, the role, the principal and the likely cause"
         "c]\nrole_arn = arn:aws:iam::222222222222:role/RoleC\nsource_profile = a\n",
       "c",
       ["AssumeRole RoleA", "AssumeRole RoleC -> AccessDenied"],
-      /Hop 2 of 2 \(profile c\): STS refused AssumeRole of arn:aws:iam::222222222222:role\/RoleC for arn:aws:sts::222222222222:assumed-role\/RoleA\/botocore-session-\d+: AccessDenied/,
+      new RegExp(
+        String.raw`Hop 2 of 2 \(profile c\): STS refused AssumeRole of arn:aws:iam::222222222222:role/RoleC ` +
+          String.raw`for arn:aws:sts::222222222222:assumed-role/RoleA/botocore-session-\d+: AccessDenied`,
+      ),
       /trust policy/,
     ],
     [

@@ -57,14 +57,22 @@ async function refused(port: number): Promise<boolean> {
 }
 
 // The child's view: its AWS variables and what the server answers it, printed as JSON.
-const PROBE = `
+const PROBE =
+  `
 const http = require("node:http");
 const url = process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI, token = process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN;
-const get = (headers) => new Promise((resolve) => http.get(url, { headers, agent: false }, (res) => { let b = ""; res.on("data", (c) => (b += c)); res.on("end", () => resolve({ status: res.statusCode, body: b })); }));
+const get = (headers) => new Promise((resolve) => http.get(url, { headers, ` +
+  `agent: false }, (res) => { let b = ""; res.on("data", (c) => (b += c)); res.on("end", ` +
+  `() => resolve({ status: res.statusCode, body: b })); }));
 (async () => {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("AWS")));
   const ok = await get({ Authorization: token });
-  const results = { env, ok: { status: ok.status, body: JSON.parse(ok.body) }, none: (await get({})).status, wrong: (await get({ Authorization: token.slice(0, -1) + "x" })).status, longer: (await get({ Authorization: token + "x" })).status, rebound: (await get({ Authorization: token, Host: "evil.example:" + new URL(url).port })).status, localhost: (await get({ Authorization: token, Host: "localhost:" + new URL(url).port })).status };
+  const results = { env, ok: { status: ok.status, body: JSON.parse(ok.body) ` +
+  `}, none: (await get({})).status, wrong: (await get({ Authorization: token.slice(0, ` +
+  `-1) + "x" })).status, longer: (await get({ Authorization: token + "x" })).status, ` +
+  `rebound: (await get({ Authorization: token, Host: "evil.example:" + new URL(url).port ` +
+  `})).status, localhost: (await get({ Authorization: token, Host: "localhost:" ` +
+  `+ new URL(url).port })).status };
   process.stdout.write(JSON.stringify(results));
 })();`;
 
@@ -200,8 +208,12 @@ describe("awsrole exec --server", () => {
     expect(exits.code).toBe(0);
     expect(await refused(Number(exits.stdout))).toBe(true);
     // Killed, with a keep-alive connection to the server still open.
-    const killedScript = `const http = require("node:http"); const u = process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
-      http.get(u, { headers: { Authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN }, agent: new http.Agent({ keepAlive: true }) }, (res) => { res.resume(); res.on("end", () => { process.stdout.write(new URL(u).port); process.kill(process.pid, "SIGKILL"); }); });`;
+    const killedScript =
+      `const http = require("node:http"); const u = process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
+      http.get(u, { headers: { Authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN ` +
+      `}, agent: new http.Agent({ keepAlive: true }) }, (res) => { res.resume(); ` +
+      `res.on("end", () => { process.stdout.write(new URL(u).port); process.kill(process.pid, ` +
+      `"SIGKILL"); }); });`;
     const killed = await runCli(["exec", "--server", "s3-developer", "--", NODE, "-e", killedScript], env, {
       timeoutMs: 15_000,
     });

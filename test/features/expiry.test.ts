@@ -21,7 +21,9 @@ beforeAll(async () => {
   writeFileSync(
     script,
     `const minutes = Number(process.argv[2]);
-process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: "AKIAUSER1S3DEV000001", SecretAccessKey: "user1s3devSecretKey000000000000000000001", SessionToken: "short-lived-token", Expiration: new Date(Date.now() + minutes * 60000).toISOString() }));`,
+process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: "AKIAUSER1S3DEV000001", ` +
+      `SecretAccessKey: "user1s3devSecretKey000000000000000000001", SessionToken: ` +
+      `"short-lived-token", Expiration: new Date(Date.now() + minutes * 60000).toISOString() }));`,
   );
   const tokenless = join(h.dir, "short-keys.cjs");
   writeFileSync(

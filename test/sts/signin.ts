@@ -293,7 +293,9 @@ export class SigninService {
   private idToken(arn: string, clientId: string, origin: string): string {
     const now = Math.floor(this.options.now() / 1000);
     const part = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString("base64url");
-    return `${part({ alg: "ES256", typ: "JWT", kid: "awsrole-emulator" })}.${part({ sub: arn, iss: origin, aud: clientId, iat: now, exp: now + 900 })}.${randomBytes(64).toString("base64url")}`;
+    const header = part({ alg: "ES256", typ: "JWT", kid: "awsrole-emulator" });
+    const payload = part({ sub: arn, iss: origin, aud: clientId, iat: now, exp: now + 900 });
+    return `${header}.${payload}.${randomBytes(64).toString("base64url")}`;
   }
 
   /**
