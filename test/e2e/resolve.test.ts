@@ -139,7 +139,7 @@ describe("export formats", () => {
     const body = JSON.parse(result.stdout);
     expect(Object.keys(body)).toEqual(["Version", "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"]);
     expect(body.Version).toBe(1);
-    expect(result.stdout).toMatch(/^\{\n  "Version": 1,/);
+    expect(result.stdout).toMatch(/^\{\n {2}"Version": 1,/);
   });
 
   it("json: keys, expiry and identity", async () => {

@@ -167,7 +167,9 @@ describe("lintConfig", () => {
 
 describe("awsrole doctor (built CLI)", () => {
   const homes: Home[] = [];
-  afterAll(() => homes.forEach((h) => h.remove()));
+  afterAll(() => {
+    for (const h of homes) h.remove();
+  });
 
   it("the seed config: the profile table, no problems, exit 0", async () => {
     const h = makeHome();

@@ -16,9 +16,13 @@ const run = promisify(execFile);
 
 // Each would create a file in the working directory if a shell expanded it.
 const HOSTILE = [
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: hostile shell text, not a template
   "$(touch${IFS}pwned1)",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: hostile shell text, not a template
   "`touch${IFS}pwned2`",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: hostile shell text, not a template
   "x;touch${IFS}pwned3",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: hostile shell text, not a template
   "${IFS:?$(touch${IFS}pwned4)}",
   "*",
   "a b",
@@ -105,6 +109,7 @@ describe("bash", () => {
   });
 
   it("--profile <TAB> and a typed prefix match literally (a prefix with glob characters is not a pattern)", async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: hostile shell text, not a template
     expect((await complete(["awsrole", "whoami", "--profile", "$("])).literal).toEqual(["$(touch${IFS}pwned1)"]);
     expect((await complete(["awsrole", "exec", "*"])).literal).toEqual(["*"]);
     expect((await complete(["awsrole", "exec", "a"])).literal).toEqual(["a b"]);

@@ -175,6 +175,7 @@ describe("__proto__ and other Object.prototype names are ordinary profiles", () 
     for (const name of names) {
       const plan = planProfile(cfg, { name, from: "flag" }, { env: {} });
       expect(plan.source).toMatchObject({ kind: "static", secretAccessKey: `secret-of-${name}` });
+      // biome-ignore lint/suspicious/noProto: the test reads a key named __proto__ that hostile input set
       expect(cfg.profiles.get(name)!.values.__proto__).toBe("polluted");
     }
     const nestedValues = cfg.profiles.get("nested")!.values;

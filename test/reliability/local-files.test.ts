@@ -226,7 +226,7 @@ describe("exported values", () => {
 
   it("NUL and CR from a credential_process are refused", async () => {
     const h = world.home({ config: "", credentials: "" });
-    for (const [escape, code] of [
+    for (const [jsonEscape, code] of [
       ["\\u0000", "0000"],
       ["\\r", "000D"],
       ["\\u001b[2J", "001B"],
@@ -235,7 +235,7 @@ describe("exported values", () => {
       writeFileSync(
         script,
         `#!/bin/sh\ncat <<'EOF'\n{"Version": 1, "AccessKeyId": "AKIAPROCESS000000001", ` +
-          `"SecretAccessKey": "Secret${escape}Tail", "SessionToken": "Token"}\nEOF\n`,
+          `"SecretAccessKey": "Secret${jsonEscape}Tail", "SessionToken": "Token"}\nEOF\n`,
         { mode: 0o755 },
       );
       writeFileSync(join(h.awsDir, "config"), `[profile p]\ncredential_process = ${script}\n`);
@@ -288,6 +288,7 @@ describe("exported values", () => {
         "--",
         "sh",
         "-c",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
         'echo "${AWS_SESSION_EXPIRATION-none}|${AWS_CREDENTIAL_FILE-none}|$AWS_ACCESS_KEY_ID"',
       ],
       env,

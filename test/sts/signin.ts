@@ -84,7 +84,7 @@ export function verifyDpopProof(proof: string | undefined, check: DpopCheck): st
   if (header.typ !== "dpop+jwt") throw new DpopError(`typ must be dpop+jwt, got ${JSON.stringify(header.typ)}`);
   if (header.alg !== "ES256") throw new DpopError(`alg must be ES256, got ${JSON.stringify(header.alg)}`);
   const jwk = header.jwk as Record<string, unknown> | undefined;
-  if (!jwk || jwk.kty !== "EC" || jwk.crv !== "P-256" || typeof jwk.x !== "string" || typeof jwk.y !== "string") {
+  if (jwk?.kty !== "EC" || jwk.crv !== "P-256" || typeof jwk.x !== "string" || typeof jwk.y !== "string") {
     throw new DpopError("jwk must be a P-256 EC public key");
   }
   if ("d" in jwk) throw new DpopError("jwk must not contain the private key");
