@@ -105,7 +105,11 @@ export async function tryFastExport(args: readonly string[]): Promise<number | u
     env: process.env,
     now: () => new Date(),
     // Both held until the fast path has succeeded; on any doubt the full CLI starts afresh.
-    stdout: { write: (text) => void (stdoutText += text) },
+    stdout: {
+      write: (text) => {
+        stdoutText += text;
+      },
+    },
     stderr: { write: (text) => void held.push(text) },
     isTerminal: async () => false,
     color: false,

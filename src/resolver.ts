@@ -55,7 +55,9 @@ export function openSession(input: Pick<ResolveInput, "profile" | "region">, ctx
   ) {
     warn(
       ctx,
-      `AWS_PROFILE (${ctx.env.AWS_PROFILE}) and AWS_DEFAULT_PROFILE (${ctx.env.AWS_DEFAULT_PROFILE}) differ; using AWS_PROFILE as AWS CLI v2 and the SDKs do (AWS CLI v1 would use AWS_DEFAULT_PROFILE).`,
+      `AWS_PROFILE (${ctx.env.AWS_PROFILE}) and AWS_DEFAULT_PROFILE (${ctx.env.AWS_DEFAULT_PROFILE}) ` +
+        `differ; using AWS_PROFILE as AWS CLI v2 and the SDKs do (AWS CLI v1 would ` +
+        `use AWS_DEFAULT_PROFILE).`,
     );
   }
   const plan = planProfile(config, choice, { env: ctx.env });

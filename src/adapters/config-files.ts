@@ -187,7 +187,10 @@ export function readFileSections(path: string, kind: FileKind, stampDir: string 
     let text: string | undefined;
     const read: SectionReader = stamp.header.byteOffsets
       ? (start, end) => bytes.toString("latin1", start, end)
-      : (start, end) => (text ??= normaliseIniText(bytes.toString("utf8"))).slice(start, end);
+      : (start, end) => {
+          text ??= normaliseIniText(bytes.toString("utf8"));
+          return text.slice(start, end);
+        };
     return stampSections(stamp.body, read, path);
   }
   const parsed = parseBytes(path, file.bytes);

@@ -21,7 +21,14 @@ export function openTerminal(stdinIsTTY: boolean): PromptTerminal | undefined {
   try {
     const input = new ReadStream(openSync("/dev/tty", "r"));
     const output = new WriteStream(openSync("/dev/tty", "w"));
-    return { input, output, close: () => (input.destroy(), output.destroy()) };
+    return {
+      input,
+      output,
+      close: () => {
+        input.destroy();
+        output.destroy();
+      },
+    };
   } catch {
     return undefined;
   }

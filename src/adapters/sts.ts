@@ -372,7 +372,10 @@ export function stsFailure(error: unknown, operation: string, call: CallContext,
             ? `Set mfa_serial in ${section} so awsrole asks for a code.`
             : `Check that mfa_serial in ${section} is the MFA device of ${call.principal}.`;
       } else if (hop && !hop.mfaSerial) {
-        hint = `The role's trust policy does not allow ${call.principal}${hop.externalId === undefined ? "" : " with this external_id"}; if it requires MFA, add mfa_serial to ${section}, and if it requires an external ID, add external_id.`;
+        hint =
+          `The role's trust policy does not allow ${call.principal}${hop.externalId === undefined ? "" : " with this external_id"}; ` +
+          `if it requires MFA, add mfa_serial to ${section}, and if it requires an external ` +
+          `ID, add external_id.`;
       } else {
         hint = `The role's trust policy does not allow ${call.principal}; check its Principal and Condition (MFA, sts:ExternalId).`;
       }
@@ -388,7 +391,8 @@ export function stsFailure(error: unknown, operation: string, call: CallContext,
     case "ExpiredTokenException":
       hint = call.fromEnvironment
         ? `The session in AWS_SESSION_TOKEN has expired; ${reexport}`
-        : `The source credentials of this hop have expired; refresh them (for session keys in a file, get new ones), then run \`awsrole cache clear${call.profile ? " " + call.profile : ""}\`.`;
+        : `The source credentials of this hop have expired; refresh them (for session ` +
+          `keys in a file, get new ones), then run \`awsrole cache clear${call.profile ? " " + call.profile : ""}\`.`;
       break;
     case "InvalidClientTokenId":
       hint = call.fromEnvironment

@@ -196,7 +196,9 @@ async function refuseWriteOverNonKeyProfile(name: string, ctx: Context): Promise
   const origin = profile.origins[key];
   throw new AwsroleError(
     "WriteProfileIgnored",
-    `Profile "${name}" sets ${key}${origin ? ` (${origin.path}:${origin.line})` : ""}, so keys written into [${name}] would never be used: the AWS CLI and awsrole would still use its ${key}.`,
+    `Profile "${name}" sets ${key}${origin ? ` (${origin.path}:${origin.line})` : ""}, ` +
+      `so keys written into [${name}] would never be used: the AWS CLI and awsrole ` +
+      `would still use its ${key}.`,
     { hint: `Write to a name no profile uses, e.g. --write-profile ${name}-session.` },
   );
 }

@@ -126,6 +126,7 @@ export async function runCacheList(input: CacheListInput, ctx: Context): Promise
         : row.kind);
     out.push(
       ...(columns ? wrapWords(`${who}: ${state}`, columns) : [`${who}: ${state}`]),
+      // biome-ignore lint/suspicious/noFocusedTests: fit() is the column-fitting helper, not a focused test
       ...fit(identity, "  "),
       `  ${basename(row.file)}`,
     );
@@ -207,7 +208,7 @@ function loginLines(row: LoginRow): string[] {
 /** Which configured profiles' outer hops map to each cache key (best effort). */
 function profilesForKeys(ctx: Context): Map<string, string[]> {
   const map = new Map<string, string[]>();
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(ctx.env);
   } catch {

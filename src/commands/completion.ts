@@ -95,7 +95,8 @@ export function bashScript(commands: readonly CommandSpec[]): string {
     .filter((c) => c.subcommands.length > 0)
     .map((c) => `      ${sq(c.name)}) subs=${sq(words(c.subcommands.map((s) => s.name)))} ;;`)
     .join("\n");
-  return `# awsrole bash completion. Install: awsrole completion bash >> ~/.bashrc
+  return (
+    `# awsrole bash completion. Install: awsrole completion bash >> ~/.bashrc
 ${BASH_PROFILES_FUNCTION}
 _awsrole() {
   local cur prev cmd opts subs i
@@ -128,7 +129,8 @@ ${valueCases}
   esac
   case "$prev" in
     -p|--profile) _awsrole_profiles; return 0 ;;
-    -t|--token-code|-r|--region|--role-arn|--role-session-name|--duration-seconds|--serial-number|--external-id|--write-profile|--destination|--duration) return 0 ;;
+    -t|--token-code|-r|--region|--role-arn|--role-session-name|--duration-seconds|--serial-number|` +
+    `--external-id|--write-profile|--destination|--duration) return 0 ;;
   esac
   if [[ "$cur" == -* ]]; then
     opts=""
@@ -145,7 +147,8 @@ ${profileSubs.length ? `  case "$cmd" in\n    ${profileSubs.join("|")}) _awsrole
   return 0
 }
 complete -F _awsrole awsrole
-`;
+`
+  );
 }
 
 const zq = (text: string) => text.replace(/[\\:'[\]]/g, (c) => (c === "'" ? "'\\''" : `\\${c}`));
@@ -153,6 +156,16 @@ const zq = (text: string) => text.replace(/[\\:'[\]]/g, (c) => (c === "'" ? "'\\
 export function zshScript(commands: readonly CommandSpec[]): string {
   const profileCommands = commands.filter((c) => c.takesProfile).map((c) => c.name);
   const profileSubs = profileSubcommands(commands).map(([c, s]) => `'${zq(c)} ${zq(s)}'`);
+  const profileCase = profileSubs.length
+    ? "  if (( CURRENT >= 4 )); then\n" +
+      `    case "\${words[2]} \${words[3]}" in\n` +
+      `      ${profileSubs.join("|")})\n` +
+      `        profiles=(\${(f)"$(awsrole __profiles 2>/dev/null)"})\n` +
+      "        compadd -a profiles\n" +
+      "        return ;;\n" +
+      "    esac\n" +
+      "  fi\n"
+    : "";
   const described = commands.map((c) => `    '${zq(c.name)}:${zq(c.description)}'`).join("\n");
   const optionCases = commands
     .map((c) => {
@@ -210,7 +223,7 @@ ${optionCases}
     _describe -t options 'option' opts
     return
   fi
-${profileSubs.length ? `  if (( CURRENT >= 4 )); then\n    case "\${words[2]} \${words[3]}" in\n      ${profileSubs.join("|")})\n        profiles=(\${(f)"$(awsrole __profiles 2>/dev/null)"})\n        compadd -a profiles\n        return ;;\n    esac\n  fi\n` : ""}  case "\${words[2]}" in
+${profileCase}  case "\${words[2]}" in
     ${profileCommands.join("|")})
       profiles=(\${(f)"$(awsrole __profiles 2>/dev/null)"})
       compadd -a profiles ;;

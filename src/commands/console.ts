@@ -83,7 +83,9 @@ export async function runConsole(input: ConsoleInput, ctx: Context): Promise<num
   if (!credentials.sessionToken) {
     throw new AwsroleError(
       "ConsoleNeedsSession",
-      `Profile "${resolved.plan.profile ?? "(environment)"}" gives long-term keys, and the console sign-in endpoint accepts only temporary role credentials; that would need GetFederationToken, which awsrole does not support.`,
+      `Profile "${resolved.plan.profile ?? "(environment)"}" gives long-term keys, ` +
+        `and the console sign-in endpoint accepts only temporary role credentials; ` +
+        `that would need GetFederationToken, which awsrole does not support.`,
       { hint: "Use a role profile (role_arn with source_profile) for the console: awsrole console <role-profile>." },
     );
   }
@@ -95,7 +97,8 @@ export async function runConsole(input: ConsoleInput, ctx: Context): Promise<num
   if (sessionDuration !== undefined && lastHop?.chained) {
     warn(
       ctx,
-      "--duration is ignored: the sign-in endpoint refuses SessionDuration for role-chained sessions (the console session lasts as long as the credentials, at most 1 hour).",
+      "--duration is ignored: the sign-in endpoint refuses SessionDuration for role-chained " +
+        "sessions (the console session lasts as long as the credentials, at most 1 hour).",
     );
     sessionDuration = undefined;
   }
@@ -116,13 +119,11 @@ export async function runConsole(input: ConsoleInput, ctx: Context): Promise<num
     response = await fetch(`${federation}?${query.toString()}`, { signal: ctx.signal });
   } catch (error) {
     if (ctx.signal.aborted) throw error;
-    throw new AwsroleError(
-      "FederationUnreachable",
-      `Could not reach the sign-in endpoint ${federation} (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}).`,
-      {
-        hint: "Check the network, or AWSROLE_FEDERATION_ENDPOINT if you set it.",
-      },
-    );
+    const cause = (error as Error).cause;
+    const reason = cause instanceof Error ? cause.message : (error as Error).message;
+    throw new AwsroleError("FederationUnreachable", `Could not reach the sign-in endpoint ${federation} (${reason}).`, {
+      hint: "Check the network, or AWSROLE_FEDERATION_ENDPOINT if you set it.",
+    });
   }
   const body = await response.text();
   let token: unknown;

@@ -31,6 +31,7 @@ import {
   writeSync,
 } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { readCaBundle, resolveCaBundle } from "../adapters/ca-bundle.js";
 import { configPaths, loadConfig } from "../adapters/config-files.js";
 import { writeConfigSettings } from "../adapters/credentials-writer.js";
 import { getString } from "../core/config.js";
@@ -108,10 +109,10 @@ export async function runLoginConsole(input: LoginConsoleInput, ctx: Context): P
     .privateKey.export({ format: "pem", type: "sec1" })
     .toString();
   const dpop = await loadDpopKey(pem);
-  // RFC 7636: 64 characters of the unreserved set; the challenge is its SHA-256, base64url without padding.
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
-  const verifier = Array.from(crypto.randomBytes(64), (b) => alphabet[b % alphabet.length]).join("");
-  const challenge = crypto.createHash("sha256").update(verifier, "ascii").digest("base64url");
+  // RFC 7636: 64 unbiased characters of the unreserved set, the challenge its SHA-256 (the SSO login's).
+  const { boundedTransport, pkceChallenge, pkceVerifier } = await import("../adapters/sso-oidc.js");
+  const verifier = pkceVerifier();
+  const challenge = pkceChallenge(verifier);
   const state = crypto.randomUUID();
   const clientId = input.remote ? CROSS_DEVICE_CLIENT : SAME_DEVICE_CLIENT;
 
@@ -155,9 +156,13 @@ export async function runLoginConsole(input: LoginConsoleInput, ctx: Context): P
 
   const tokenUrl = `${base}/v1/token`;
   const body = JSON.stringify({ clientId, grantType: "authorization_code", code, codeVerifier: verifier, redirectUri });
-  let response: Response;
+  // The project's bounded request (a deadline, a size limit, AWS_CA_BUNDLE / ca_bundle), as every other call.
+  const bundle = resolveCaBundle(ctx.env, profile);
+  const http = boundedTransport(ctx.signal, bundle ? () => readCaBundle(bundle) : undefined);
+  let response: { status: number; body: string };
   try {
-    response = await fetch(tokenUrl, {
+    response = await http({
+      url: tokenUrl,
       method: "POST",
       headers: {
         "Content-Type": "application/json",
@@ -165,7 +170,8 @@ export async function runLoginConsole(input: LoginConsoleInput, ctx: Context): P
         DPoP: await dpopProof(dpop, "POST", tokenUrl, ctx.now()),
       },
       body,
-      signal: ctx.signal,
+      deadlineMs: 30_000,
+      maxBytes: 64 * 1024,
     });
   } catch (error) {
     if (ctx.signal.aborted) throw new InterruptedError();
@@ -173,7 +179,7 @@ export async function runLoginConsole(input: LoginConsoleInput, ctx: Context): P
       hint: "Check the network, and AWS_ENDPOINT_URL_SIGNIN if you set it.",
     });
   }
-  const text = await response.text();
+  const text = response.body;
   if (response.status !== 200) {
     const refusal = refusalOf({ status: response.status, headers: {}, body: text });
     const why =
@@ -291,6 +297,9 @@ async function loopbackCallback(state: string, ctx: Context): Promise<Callback> 
   const code = new Promise<string>((resolve, reject) => {
     settle = { resolve, reject };
   });
+  // Rejected by Ctrl-C or the time limit perhaps before anyone awaits it (while
+  // the browser opens): the awaiting code sees the rejection, Node must not.
+  code.catch(() => {});
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (req.method !== "GET" || url.pathname !== "/oauth/callback") {

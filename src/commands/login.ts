@@ -433,11 +433,15 @@ async function deviceFlow(
     }
     if (!shown) {
       shown = true;
+      // The server's words reach the terminal and the browser: shown without
+      // control characters, and only an https page is opened.
       const complete = device.verificationUriComplete ?? device.verificationUri;
-      const opened = !input.noBrowser && canOpenBrowser(ctx.env).ok ? await openBrowser(complete, ctx.env) : false;
+      const openable = /^https:\/\//i.test(complete) || /^http:\/\/(127\.0\.0\.1|localhost)[:/]/i.test(complete);
+      const opened =
+        openable && !input.noBrowser && canOpenBrowser(ctx.env).ok ? await openBrowser(complete, ctx.env) : false;
       ctx.stderr.write(
         `${opened ? "Opened the sign-in page in your browser. If it did not open, or to" : "To"} sign in from any device, open this URL:\n\n` +
-          `  ${device.verificationUri}\n\nand enter the code:\n\n  ${device.userCode}\n\n${WAITING}`,
+          `  ${stripControl(device.verificationUri)}\n\nand enter the code:\n\n  ${stripControl(device.userCode)}\n\n${WAITING}`,
       );
     }
     if (Date.now() + interval * 1000 > deadline) {

@@ -42,7 +42,8 @@ export function runShellInit(input: { shell: string; name?: string | undefined }
 
 function posixFunction(name: string, shell: string): string {
   const rc = shell === "zsh" ? "~/.zshrc" : "~/.bashrc";
-  return `# awsrole shell integration. Install: echo 'eval "$(awsrole shell-init ${shell})"' >> ${rc}
+  return (
+    `# awsrole shell integration. Install: echo 'eval "$(awsrole shell-init ${shell})"' >> ${rc}
 # ${name} PROFILE [export options]: this shell takes PROFILE's credentials.
 # ${name} --unset: remove what ${name} set.
 ${name}() {
@@ -51,7 +52,8 @@ ${name}() {
       echo "awsrole: nothing to unset: no profile was assumed in this shell." >&2
       return 1
     fi
-    if [ -n "\${AWSROLE_REGION-}" ] && [ "\${AWS_REGION-$AWSROLE_REGION}" = "$AWSROLE_REGION" ] && [ "\${AWS_DEFAULT_REGION-$AWSROLE_REGION}" = "$AWSROLE_REGION" ]; then
+    if [ -n "\${AWSROLE_REGION-}" ] && [ "\${AWS_REGION-$AWSROLE_REGION}" ` +
+    `= "$AWSROLE_REGION" ] && [ "\${AWS_DEFAULT_REGION-$AWSROLE_REGION}" = "$AWSROLE_REGION" ]; then
       unset AWS_REGION AWS_DEFAULT_REGION
     fi
     unset ${UNSET_VARIABLES.join(" ")}
@@ -61,7 +63,8 @@ ${name}() {
   __awsrole_lines="$(command awsrole export --mark "$@")" || return $?
   eval "$__awsrole_lines"
 }
-`;
+`
+  );
 }
 
 function fishFunction(name: string): string {

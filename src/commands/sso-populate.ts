@@ -16,7 +16,7 @@
 
 import { join } from "node:path";
 import type { Context } from "../context.js";
-import { AwsroleError, InterruptedError, UsageError } from "../errors.js";
+import { AwsroleError, InterruptedError, stripControl, UsageError } from "../errors.js";
 import { loadConfig } from "../adapters/config-files.js";
 import { rewriteTextFileLocked } from "../adapters/credentials-writer.js";
 import { boundedTransport } from "../adapters/sso-oidc.js";
@@ -24,6 +24,7 @@ import { sleep } from "../adapters/oauth-loopback.js";
 import { ssoCacheDir, tokenFileName } from "../adapters/sso-login-files.js";
 import { configuredServiceEndpoint } from "../core/endpoint.js";
 import { defaultPortalEndpoint, PortalError, portalCall, type Http } from "../core/sso-portal.js";
+import { parseIni } from "../core/ini.js";
 import { parseSsoToken } from "../core/sso-token.js";
 import { loginTarget, type SsoLoginTarget } from "./login.js";
 
@@ -80,12 +81,17 @@ async function pages<T>(
   return items;
 }
 
+// IAM's own limits: a 12-digit account id; a role name of 1-64 of [\w+=,.@-].
+const ACCOUNT_ID = /^\d{12}$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
 /** ListAccounts, then ListAccountRoles for each account: every account and role the token reaches, sorted. */
 export async function listAssignments(
   http: Http,
   endpoint: string,
   token: string,
   signal: AbortSignal,
+  refuse: (what: string) => void = () => {},
 ): Promise<Assignment[]> {
   const base = endpoint.replace(/\/+$/, "");
   const query = (params: Record<string, string | undefined>) =>
@@ -101,6 +107,13 @@ export async function listAssignments(
   const out: Assignment[] = [];
   for (const account of accounts) {
     if (typeof account.accountId !== "string") continue;
+    // What the portal returns is written into the config file: an id or a
+    // name that is not one (a line break would add settings of its own) is
+    // refused, not written.
+    if (!ACCOUNT_ID.test(account.accountId)) {
+      refuse(`an account id that is not 12 digits (${JSON.stringify(account.accountId).slice(0, 40)})`);
+      continue;
+    }
     const roles = await pages<{ roleName?: string }>(
       http,
       (next) =>
@@ -111,6 +124,10 @@ export async function listAssignments(
       signal,
     );
     for (const role of roles) {
+      if (typeof role.roleName === "string" && !ROLE_NAME.test(role.roleName)) {
+        refuse(`a role name that is not an IAM role name in account ${account.accountId}`);
+        continue;
+      }
       if (typeof role.roleName === "string")
         out.push({
           accountId: account.accountId,
@@ -170,23 +187,40 @@ interface Block {
 }
 
 function blocksOf(lines: readonly string[]): Block[] {
-  const blocks: Block[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const header = /^\[([^\]]+)\]\s*$/.exec(lines[i]!);
-    if (!header) continue;
-    if (blocks.length > 0) blocks[blocks.length - 1]!.end = i;
-    const inner = header[1]!.trim();
+  // Sections where the config parser (src/core/ini.ts, configparser's rule)
+  // sees them: `[profile prod] # note` is a header too, so a section the user
+  // wrote is never taken for part of the generated one above it.
+  const headers = parseIni(lines.join("\n"), "config").index.sections.map(([inner, line]) => ({
+    inner,
+    start: line - 1,
+  }));
+  const blocks: Block[] = headers.map(({ inner, start }, i) => {
     const name = inner === "default" ? "default" : inner.startsWith("profile ") ? inner.slice(8).trim() : `\0${inner}`;
-    blocks.push({ name, start: i, end: lines.length, marker: undefined, body: [] });
-  }
+    return { name, start, end: headers[i + 1]?.start ?? lines.length, marker: undefined, body: [] };
+  });
   for (const b of blocks) {
-    b.body = lines.slice(b.start + 1, b.end);
-    for (const line of b.body) {
+    for (const line of lines.slice(b.start + 1, b.end)) {
       const m = MARKER.exec(line);
       if (m) b.marker = m[1];
     }
+    // A generated section ends at its last setting (and the blank lines after
+    // it): comments below it belong to what follows, usually the user's note
+    // on the next profile, and stay when the section is replaced or pruned.
+    if (b.marker !== undefined) {
+      let last = b.end - 1;
+      while (last > b.start && !isSetting(lines[last]!)) last--;
+      let end = last + 1;
+      while (end < b.end && lines[end]!.trim() === "") end++;
+      b.end = end;
+    }
+    b.body = lines.slice(b.start + 1, b.end);
   }
   return blocks;
+}
+
+function isSetting(line: string): boolean {
+  const text = line.trim();
+  return text !== "" && !text.startsWith("#") && !text.startsWith(";");
 }
 
 export interface PopulatePlan {
@@ -347,7 +381,17 @@ export async function runSsoPopulate(input: PopulateInput, ctx: Context): Promis
     configuredServiceEndpoint(config, target.profile, ctx.env, "sso")?.url ?? defaultPortalEndpoint(target.region);
   let assignments: Assignment[];
   try {
-    assignments = await listAssignments(boundedTransport(ctx.signal), endpoint, token.token.accessToken, ctx.signal);
+    const refuse = (what: string) =>
+      ctx.stderr.write(
+        `awsrole: warning: the access portal returned ${stripControl(what)}; no profile is written for it.\n`,
+      );
+    assignments = await listAssignments(
+      boundedTransport(ctx.signal),
+      endpoint,
+      token.token.accessToken,
+      ctx.signal,
+      refuse,
+    );
   } catch (error) {
     if (ctx.signal.aborted) throw new InterruptedError();
     if (error instanceof PortalError && error.type === "UnauthorizedException") {

@@ -318,7 +318,10 @@ function lintPlan(config: AwsConfig, profile: Profile, add: Add, known: Map<stri
         code: "chained-duration",
         profile: hop.profile,
         ...where,
-        message: `Profile "${hop.profile}" asks for duration_seconds = ${hop.durationSeconds}, but its source is itself a role session (role chaining), which STS caps at 3600 seconds; AssumeRole will be refused.`,
+        message:
+          `Profile "${hop.profile}" asks for duration_seconds = ${hop.durationSeconds}, ` +
+          `but its source is itself a role session (role chaining), which STS caps at ` +
+          `3600 seconds; AssumeRole will be refused.`,
         fix: `Set duration_seconds = 3600 (or remove it) in [${sectionLabel(hopProfile, hop.profile)}], or source the role from long-term keys.`,
       });
     }
@@ -390,7 +393,10 @@ function lintRoleSettings(config: AwsConfig, profile: Profile, add: Add): void {
     code: "chained-duration",
     profile: profile.name,
     ...at(config, profile, "duration_seconds"),
-    message: `Profile "${profile.name}" asks for duration_seconds = ${duration}, but its source is itself a role session (role chaining), which STS caps at 3600 seconds; AssumeRole will be refused.`,
+    message:
+      `Profile "${profile.name}" asks for duration_seconds = ${duration}, but its ` +
+      `source is itself a role session (role chaining), which STS caps at 3600 seconds; ` +
+      `AssumeRole will be refused.`,
     fix: `Set duration_seconds = 3600 (or remove it) in [${sectionLabel(profile, profile.name)}], or source the role from long-term keys.`,
   });
 }
@@ -403,8 +409,12 @@ function lintMfa(profile: Profile, usedAsSourceBy: readonly string[], add: Add):
       code: "mfa-serial-ignored",
       profile: profile.name,
       ...originAt(profile, "mfa_serial"),
-      message: `Profile "${profile.name}" sets mfa_serial but has no role_arn, so no MFA code is ever asked for: the AWS CLI ignores mfa_serial on a profile that does not assume a role.`,
-      fix: `Move mfa_serial to the role profiles that use "${profile.name}" as source_profile (add mfa_session = true there to enter one code for all of them), or remove it.`,
+      message:
+        `Profile "${profile.name}" sets mfa_serial but has no role_arn, so no MFA ` +
+        `code is ever asked for: the AWS CLI ignores mfa_serial on a profile that does not assume a role.`,
+      fix:
+        `Move mfa_serial to the role profiles that use "${profile.name}" as source_profile ` +
+        `(add mfa_session = true there to enter one code for all of them), or remove it.`,
     });
   } else if (serial !== undefined && hasStaticKeys(profile) && usedAsSourceBy.length > 0) {
     add({
@@ -412,7 +422,10 @@ function lintMfa(profile: Profile, usedAsSourceBy: readonly string[], add: Add):
       code: "mfa-serial-ignored-as-source",
       profile: profile.name,
       ...originAt(profile, "mfa_serial"),
-      message: `Profile "${profile.name}" has keys, role_arn and mfa_serial; as the source_profile of ${usedAsSourceBy.map((n) => `"${n}"`).join(", ")} its keys win, so its role is not assumed and its mfa_serial is never asked for.`,
+      message:
+        `Profile "${profile.name}" has keys, role_arn and mfa_serial; as the source_profile ` +
+        `of ${usedAsSourceBy.map((n) => `"${n}"`).join(", ")} its keys win, so its ` +
+        `role is not assumed and its mfa_serial is never asked for.`,
       fix: `Put mfa_serial on ${usedAsSourceBy.map((n) => `"${n}"`).join(", ")}, or move the keys to a separate profile and point source_profile there.`,
     });
   }
@@ -451,7 +464,9 @@ function lintKeysBesideOtherSource(profile: Profile, usedAsSourceBy: readonly st
     code: "keys-ignored",
     profile: profile.name,
     ...originAt(profile, "aws_access_key_id"),
-    message: `Profile "${profile.name}" has access keys and ${other}; selected by name, the AWS CLI and awsrole use its ${other} and never these keys${asSource}.`,
+    message:
+      `Profile "${profile.name}" has access keys and ${other}; selected by name, ` +
+      `the AWS CLI and awsrole use its ${other} and never these keys${asSource}.`,
     fix: `Move the keys to a profile of their own and point source_profile there, or remove ${other} if the keys are meant to be used.`,
   });
 }
@@ -493,7 +508,9 @@ function lintShadowing(config: AwsConfig, profile: Profile, add: Add): void {
       profile: profile.name,
       file: config.credentialsPath,
       line: k.keyLines[key],
-      message: `Profile "${profile.name}" sets ${key} in both files; the credentials file wins, so ${key} at ${config.configPath}:${c.keyLines[key]} is silently ignored.`,
+      message:
+        `Profile "${profile.name}" sets ${key} in both files; the credentials file ` +
+        `wins, so ${key} at ${config.configPath}:${c.keyLines[key]} is silently ignored.`,
       fix: `Keep ${key} in one file only.`,
     });
   }

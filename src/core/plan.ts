@@ -140,7 +140,9 @@ class Planner {
         "NoCredentials",
         profile.name,
         `Profile "${profile.name}" has no credentials: no role_arn, keys, credential_process or web_identity_token_file.`,
-        `Add role_arn with source_profile, or aws_access_key_id and aws_secret_access_key, to [${sectionLabel(profile)}] in ${anyPath(profile, this.config)}. (With AWS_EC2_METADATA_DISABLED unset, the EC2 instance role would be tried.)`,
+        `Add role_arn with source_profile, or aws_access_key_id and aws_secret_access_key, ` +
+          `to [${sectionLabel(profile)}] in ${anyPath(profile, this.config)}. (With AWS_EC2_METADATA_DISABLED ` +
+          `unset, the EC2 instance role would be tried.)`,
       );
     }
     return { profile: profile.name, source, hops: [] };
@@ -182,8 +184,12 @@ class Planner {
           const where = `[${sectionLabel(profile)}] in ${originPath(profile, "role_arn")}`;
           const hint =
             getString(sourceProfile, "credential_source") !== undefined
-              ? `A source profile cannot use credential_source without role_arn in the AWS CLI; add aws_access_key_id and aws_secret_access_key to [${sectionLabel(sourceProfile)}], or point source_profile at a profile that has them.`
-              : `Add aws_access_key_id and aws_secret_access_key to [${sourceProfile.name}] in ${this.config.credentialsPath}, or point source_profile in ${where} at a profile that has them.`;
+              ? `A source profile cannot use credential_source without role_arn in the AWS ` +
+                `CLI; add aws_access_key_id and aws_secret_access_key to [${sectionLabel(sourceProfile)}], ` +
+                `or point source_profile at a profile that has them.`
+              : `Add aws_access_key_id and aws_secret_access_key to [${sourceProfile.name}] ` +
+                `in ${this.config.credentialsPath}, or point source_profile in ${where} at ` +
+                `a profile that has them.`;
           throw new ProfileConfigError(
             "SourceHasNoCredentials",
             sourceProfile.name,

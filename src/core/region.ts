@@ -82,5 +82,8 @@ export function keptRegionWarning(
   conflict: NonNullable<RegionChoice["conflict"]>,
   profile: string | undefined,
 ): string {
-  return `keeping ${conflict.variable}=${conflict.value} from this shell; profile ${profile}'s region is ${conflict.profileRegion} (pass --region ${conflict.profileRegion} to use it).`;
+  return (
+    `keeping ${conflict.variable}=${conflict.value} from this shell; profile ${profile}'s ` +
+    `region is ${conflict.profileRegion} (pass --region ${conflict.profileRegion} to use it).`
+  );
 }

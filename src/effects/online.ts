@@ -214,7 +214,8 @@ async function runProcess(
         fail(
           new AwsroleError(
             "CredentialProcessOutput",
-            `The credential_process of profile "${profile}" (${argv[0]}) printed more than ${PROCESS_MAX_STDOUT_BYTES / (1024 * 1024)} MiB on stdout; it was stopped.`,
+            `The credential_process of profile "${profile}" (${argv[0]}) printed more ` +
+              `than ${PROCESS_MAX_STDOUT_BYTES / (1024 * 1024)} MiB on stdout; it was stopped.`,
             { hint: "Run that command yourself and check its output." },
           ),
         );

@@ -71,7 +71,10 @@ export function assertExportable(
     ["region", extras.region],
   ];
   const whose = extras.profile ? ` of profile ${extras.profile}` : "";
-  const hint = `Real AWS credentials never look like this: check where ${extras.profile ? `profile ${extras.profile}` : "they"} came from (the credentials file, a credential_process, or a cached session: awsrole cache clear).`;
+  const hint =
+    `Real AWS credentials never look like this: check where ${extras.profile ? `profile ${extras.profile}` : "they"} ` +
+    `came from (the credentials file, a credential_process, or a cached session: ` +
+    `awsrole cache clear).`;
   for (const [field, value] of values) {
     if (value === undefined) continue;
     const control = CONTROL.exec(value);
@@ -86,7 +89,8 @@ export function assertExportable(
     if (value.length > MAX_EXPORTED_CHARS[field]) {
       throw new AwsroleError(
         "UnsafeCredentials",
-        `The ${FIELD_NAMES[field]}${whose} is ${value.length} characters long, more than the ${MAX_EXPORTED_CHARS[field]} a real one can be; awsrole will not export it.`,
+        `The ${FIELD_NAMES[field]}${whose} is ${value.length} characters long, more ` +
+          `than the ${MAX_EXPORTED_CHARS[field]} a real one can be; awsrole will not export it.`,
         { hint },
       );
     }
@@ -210,7 +214,8 @@ function dotenvValue(name: string, value: string): string {
   if (DOTENV_SAFE.test(value)) return value;
   throw new AwsroleError(
     "DotenvUnsafe",
-    `${name} holds characters (spaces, quotes, $, # or similar) that docker --env-file and docker compose read differently, so it cannot be written as a .env line.`,
+    `${name} holds characters (spaces, quotes, $, # or similar) that docker --env-file ` +
+      `and docker compose read differently, so it cannot be written as a .env line.`,
     {
       hint: "Use --format env-no-export (quoted, for sh and compose) or --format json instead.",
     },

@@ -56,8 +56,11 @@ export function renderManPage(program: Command, version: string, helpAfter: Help
     ".B awsrole help",
     "\\fIcommand\\fR",
     ".SH DESCRIPTION",
-    "awsrole reads ~/.aws/config and ~/.aws/credentials as the AWS CLI does, resolves profiles, STS role chains and MFA, and shares the AWS CLI's credential cache (~/.aws/cli/cache).",
-    'stdout carries only data (export lines, JSON, the requested report); prompts, colour, warnings and errors go to stderr, so eval "$(awsrole export PROFILE)" always works.',
+    "awsrole reads ~/.aws/config and ~/.aws/credentials as the AWS CLI does, resolves " +
+      "profiles, STS role chains and MFA, and shares the AWS CLI's credential cache " +
+      "(~/.aws/cli/cache).",
+    "stdout carries only data (export lines, JSON, the requested report); prompts, " +
+      'colour, warnings and errors go to stderr, so eval "$(awsrole export PROFILE)" always works.',
     ".SH OPTIONS",
     ...program.options.flatMap((o) => [".TP", `.B ${esc(o.flags)}`, esc(o.description)]),
     ".TP",
@@ -68,7 +71,9 @@ export function renderManPage(program: Command, version: string, helpAfter: Help
     ".SH EXIT STATUS",
     "0 ok, 1 failure, 2 usage error, 130 interrupted (Ctrl\\-C); exec passes the command's own status through.",
     ".SH ENVIRONMENT",
-    "AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, AWS_PROFILE, AWS_DEFAULT_PROFILE, AWS_REGION, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, AWS_STS_REGIONAL_ENDPOINTS and AWS_MAX_ATTEMPTS, as the AWS CLI reads them.",
+    "AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, AWS_PROFILE, AWS_DEFAULT_PROFILE, " +
+      "AWS_REGION, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, AWS_STS_REGIONAL_ENDPOINTS " +
+      "and AWS_MAX_ATTEMPTS, as the AWS CLI reads them.",
     "AWSROLE_PROFILE, AWSROLE_EXPIRATION and AWSROLE_REGION are set by awsrole (exec, export \\-\\-mark, and the region it exports).",
     "NO_COLOR turns colour off.",
     ".SH FILES",

@@ -68,7 +68,9 @@ export function describeSource(source: Source): SourceView {
       return {
         kind: source.kind,
         profile,
-        description: `${source.sessionToken ? "session keys" : "access keys"} ${maskKey(source.accessKeyId)} of profile "${source.profile}" in ${source.origin.path}`,
+        description:
+          `${source.sessionToken ? "session keys" : "access keys"} ${maskKey(source.accessKeyId)} ` +
+          `of profile "${source.profile}" in ${source.origin.path}`,
       };
     case "environment":
       return {
@@ -104,7 +106,9 @@ export function describeSource(source: Source): SourceView {
       return {
         kind: source.kind,
         profile,
-        description: `AssumeRoleWithWebIdentity ${source.roleArn} with the token in ${source.tokenFile}${source.roleSessionName ? `, session ${source.roleSessionName}` : ""}`,
+        description:
+          `AssumeRoleWithWebIdentity ${source.roleArn} with the token in ${source.tokenFile}` +
+          (source.roleSessionName ? `, session ${source.roleSessionName}` : ""),
       };
     default: {
       // A kind registered later explains itself (src/core/kinds/types.ts).
@@ -131,7 +135,8 @@ export function renderPlanText(view: PlanView): string {
       `       MFA       ${hop.mfaSerial === null ? "no" : hop.mfaSerial + (hop.mfaSession ? " (via a cached MFA session)" : "")}`,
     );
     lines.push(
-      `       duration  ${hop.durationSeconds === null ? "not set (STS default 3600s)" : `${hop.durationSeconds}s`}${hop.chained ? ", role chaining: STS allows at most 3600s" : ""}`,
+      `       duration  ${hop.durationSeconds === null ? "not set (STS default 3600s)" : `${hop.durationSeconds}s`}` +
+        (hop.chained ? ", role chaining: STS allows at most 3600s" : ""),
     );
     lines.push(
       `       session   ${hop.roleSessionName ?? "botocore-session-<unix seconds> (generated, as the AWS CLI does)"}`,

@@ -88,7 +88,10 @@ export class CredentialKeeper {
     );
   }
 
-  /** Worth handing out when no renewal succeeds: a quarter of the margin (at most a minute) still left, so a request signed with them arrives before they expire. */
+  /**
+   * Worth handing out when no renewal succeeds: a quarter of the margin (at most a minute) still left,
+   * so a request signed with them arrives before they expire.
+   */
   private stillUsable(held: Held | undefined): boolean {
     return (
       held !== undefined &&
@@ -197,7 +200,9 @@ export function loopbackHost(host: string): string {
   if (isIPv4(bare) && bare.split(".")[0] === "127") return bare;
   if (isIPv6(bare) && new URL(`http://[${bare}]/`).hostname === "[::1]") return "::1";
   throw new UsageError(
-    `--host ${host} is not a loopback address; the credential server listens only on 127.0.0.1 (or another 127.x.x.x), ::1 or localhost, so nothing beyond this machine can ask it for credentials.`,
+    `--host ${host} is not a loopback address; the credential server listens only ` +
+      `on 127.0.0.1 (or another 127.x.x.x), ::1 or localhost, so nothing beyond this ` +
+      `machine can ask it for credentials.`,
     "Leave --host out (127.0.0.1), or give a loopback address.",
   );
 }

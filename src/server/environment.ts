@@ -96,7 +96,11 @@ export function serverFindings(config: AwsConfig): Finding[] {
       profile: "default",
       file: winner.origin?.path ?? config.configPath,
       line: winner.origin?.line,
-      message: `The default profile sets ${winner.key}, which SDKs use before a credential server: awsrole exec --server therefore hides the config files from its command (which loses their other settings), and a process given only the container variables of awsrole serve uses this profile instead.`,
+      message:
+        `The default profile sets ${winner.key}, which SDKs use before a credential ` +
+        `server: awsrole exec --server therefore hides the config files from its command ` +
+        `(which loses their other settings), and a process given only the container ` +
+        `variables of awsrole serve uses this profile instead.`,
       fix: "Move these credentials to a named profile (and point source_profile at it), so that no profile applies by default.",
     },
   ];

@@ -72,7 +72,9 @@ async function startServing(input: ServeInput, ctx: Context, verbose: boolean): 
       if (error instanceof InterruptedError) return;
       warn(
         ctx,
-        `could not renew the credentials of profile "${profile}": ${describeFailure(error)} Clients get HTTP 503 once the current credentials run out; the next attempt is made on a request after ${RETRY_AFTER_MS / 1000} s.`,
+        `could not renew the credentials of profile "${profile}": ${describeFailure(error)} ` +
+          `Clients get HTTP 503 once the current credentials run out; the next attempt ` +
+          `is made on a request after ${RETRY_AFTER_MS / 1000} s.`,
       );
     },
   });
@@ -181,10 +183,12 @@ export async function runServe(input: ServeInput, ctx: Context): Promise<number>
     if (running.hiddenBecause)
       warn(
         ctx,
-        `${running.hiddenBecause}: so the lines above point AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE at /dev/null, and a process without them uses that profile instead (awsrole doctor --server).`,
+        `${running.hiddenBecause}: so the lines above point AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE ` +
+          `at /dev/null, and a process without them uses that profile instead (awsrole doctor --server).`,
       );
     ctx.stderr.write(
-      `awsrole: serving the credentials of profile "${running.profile}" on ${running.server.url} until Ctrl-C; give a process the variables above (eval them in its shell) to use it.\n`,
+      `awsrole: serving the credentials of profile "${running.profile}" on ${running.server.url} ` +
+        `until Ctrl-C; give a process the variables above (eval them in its shell) to use it.\n`,
     );
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();

@@ -51,7 +51,9 @@ if (!hasPython)
   console.warn("cache-store.test: python3 not found on PATH; skipping the byte comparison with Python's json.dumps.");
 if (isRoot)
   console.warn(
-    "cache-store.test: running as root, so chmod cannot make a file unreadable or a directory read-only; skipping those two EACCES tests (write failures are still covered by a cache directory path that is a file).",
+    "cache-store.test: running as root, so chmod cannot make a file unreadable " +
+      "or a directory read-only; skipping those two EACCES tests (write failures " +
+      "are still covered by a cache directory path that is a file).",
   );
 const hasMkfifo = spawnSync("mkfifo", ["--version"]).status === 0;
 if (!hasBotocore)
@@ -243,7 +245,7 @@ describe("write and read", () => {
 describe.skipIf(!hasBotocore)("compatibility with botocore's own JSONFileCache (AWS CLI v1 code path)", () => {
   // A fake STS client hands botocore the same parsed response awsrole writes;
   // botocore then computes the key, adds AccountId and writes its cache file.
-  const script = String.raw`
+  const script = `
 import json, sys
 from botocore.credentials import AssumeRoleCredentialFetcher, Credentials
 from botocore.utils import JSONFileCache
@@ -315,9 +317,12 @@ describe("reading entries written by AWS tools", () => {
     const fixture =
       '{"Credentials": {"AccessKeyId": "ASIAQYLPMN5HFLEXAMPL", "SecretAccessKey": "aJ7MNmoCLXU0F+bnE6D4XWYDZ7dWV8Qk0EXAMPLE", ' +
       '"SessionToken": "FQoGZXIvYXdzEBYaDGS0tEkN3MKBhqUv5SSyAuWkfeEXAMPLE", "Expiration": "2026-11-22T18:48:33.186509Z", "AccountId": "123456789012"}, ' +
-      '"AssumedRoleUser": {"AssumedRoleId": "AROAZ2DQPS3IDDTAEXAMPL:botocore-session-1795369713", "Arn": "arn:aws:sts::123456789012:assumed-role/RoleB/botocore-session-1795369713"}, ' +
+      ('"AssumedRoleUser": {"AssumedRoleId": "AROAZ2DQPS3IDDTAEXAMPL:botocore-session-1795369713", ' +
+        '"Arn": "arn:aws:sts::123456789012:assumed-role/RoleB/botocore-session-1795369713"}, ') +
       '"PackedPolicySize": 6, "ResponseMetadata": {"RequestId": "c6104cbe-af31-11e0-8154-cbc7ccf896c7", "HTTPStatusCode": 200, ' +
-      '"HTTPHeaders": {"server": "Werkzeug/3.1.3 Python/3.11.7", "date": "Sun, 22 Nov 2026 17:48:33 GMT", "content-type": "text/xml", "content-length": "1012", "connection": "close"}, "RetryAttempts": 0}}';
+      ('"HTTPHeaders": {"server": "Werkzeug/3.1.3 Python/3.11.7", "date": "Sun, 22 ' +
+        'Nov 2026 17:48:33 GMT", "content-type": "text/xml", "content-length": "1012", ' +
+        '"connection": "close"}, "RetryAttempts": 0}}');
     writeRaw(KEY, fixture);
     const read = store.read(KEY);
     expect(read).toMatchObject({
@@ -441,7 +446,8 @@ describe("damaged, expired and unreadable entries are misses, never exceptions",
     expect(store.write(KEY, response())).toBe(false);
     expect(store.write(KEY2, response())).toBe(false);
     expect(warnings).toEqual([
-      `Could not write the credential cache ${path.join(dir, `${KEY}.json`)}: a file is in the way of the cache directory (EEXIST); credentials were not cached.`,
+      `Could not write the credential cache ${path.join(dir, `${KEY}.json`)}: a ` +
+        `file is in the way of the cache directory (EEXIST); credentials were not cached.`,
     ]);
     expect(store.list()).toEqual([]);
     expect(store.remove()).toBe(0);
@@ -780,7 +786,8 @@ describe("IAM Identity Center role credentials (ProviderType sso)", () => {
       };
       expect(store.write("048db75bbe50955c16af7aba6ff9c41a3131bb7e", response)).toBe(true);
       expect(fs.readFileSync(path.join(dir, "048db75bbe50955c16af7aba6ff9c41a3131bb7e.json"), "utf8")).toBe(
-        '{"ProviderType": "sso", "Credentials": {"AccessKeyId": "ASIAX", "SecretAccessKey": "S", "SessionToken": "T", "Expiration": "2026-11-22T13:00:00Z", "AccountId": "555555555555"}}',
+        '{"ProviderType": "sso", "Credentials": {"AccessKeyId": "ASIAX", "SecretAccessKey": ' +
+          '"S", "SessionToken": "T", "Expiration": "2026-11-22T13:00:00Z", "AccountId": "555555555555"}}',
       );
       const read = store.read("048db75bbe50955c16af7aba6ff9c41a3131bb7e");
       expect(read.status === "hit" && read.credentials.accountId).toBe("555555555555");

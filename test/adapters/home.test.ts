@@ -65,7 +65,10 @@ describe("bin/awsrole.cjs keeps its copy of userCacheHome in step (the V8 code c
 
   // biome-ignore format: one line per case
 
-  it.each([{ HOME: "/home/alice" }, { HOME: "/home/alice/" }, { HOME: "" }, { HOME: "/" }, {}, { HOME: "/h", XDG_CACHE_HOME: "/x" }, { HOME: "/h", XDG_CACHE_HOME: "rel" }])("%j", (env) => {
+  it.each([
+    { HOME: "/home/alice" }, { HOME: "/home/alice/" }, { HOME: "" }, { HOME: "/" }, {},
+    { HOME: "/h", XDG_CACHE_HOME: "/x" }, { HOME: "/h", XDG_CACHE_HOME: "rel" },
+  ])("%j", (env) => {
     expect(source).toBeDefined();
     const fromBin = runInNewContext(`${source}; userCacheHome(path)`, { path, process: { env, platform: "linux" }, require: (m: string) => require(m) });
     expect(fromBin).toBe(userCacheHome(env, "linux"));

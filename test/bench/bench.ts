@@ -112,7 +112,8 @@ function peakMemory(c: Case): Promise<number | undefined> {
 }
 
 const ORG_PROFILE = (i: number) =>
-  `[profile org-${i}-admin]\nrole_arn = arn:aws:iam::${100000000000 + i}:role/OrganizationAccountAccessRole\nsource_profile = default\nregion = eu-west-1\nrole_session_name = bench.user@example.com\n\n`;
+  `[profile org-${i}-admin]\nrole_arn = arn:aws:iam::${100000000000 + i}:role/OrganizationAccountAccessRole\nsource_profile ` +
+  `= default\nregion = eu-west-1\nrole_session_name = bench.user@example.com\n\n`;
 
 const homes: string[] = [];
 
@@ -342,7 +343,9 @@ async function main(): Promise<void> {
     const width = Math.max(...figures.map((f) => f.label.length));
     const out = (line: string) => process.stdout.write(line + "\n");
     out(
-      `awsrole bench: medians [middle half] of ${RUNS} interleaved runs, ratios to node -e 0; Node ${process.version}; STS: the project's emulator (test/sts) on loopback; ${new Date().toISOString()}`,
+      `awsrole bench: medians [middle half] of ${RUNS} interleaved runs, ratios ` +
+        `to node -e 0; Node ${process.version}; STS: the project's emulator (test/sts) ` +
+        `on loopback; ${new Date().toISOString()}`,
     );
     out(
       v2

@@ -13,9 +13,11 @@ describe("parseArn (botocore ArnParser)", () => {
   // biome-ignore format: one line per case
   it.each([
     ["arn:aws:iam::123456789012:role/R", { partition: "aws", service: "iam", region: "", account: "123456789012", resource: "role/R" }],
-    ["arn:aws-cn:sts::123456789012:assumed-role/R/s", { partition: "aws-cn", service: "sts", region: "", account: "123456789012", resource: "assumed-role/R/s" }],
+    ["arn:aws-cn:sts::123456789012:assumed-role/R/s",
+      { partition: "aws-cn", service: "sts", region: "", account: "123456789012", resource: "assumed-role/R/s" }],
     ["arn:aws:s3:::bucket", { partition: "aws", service: "s3", region: "", account: "", resource: "bucket" }],
-    ["arn:aws:logs:us-east-1:123456789012:log-group:/a:*", { partition: "aws", service: "logs", region: "us-east-1", account: "123456789012", resource: "log-group:/a:*" }],
+    ["arn:aws:logs:us-east-1:123456789012:log-group:/a:*",
+      { partition: "aws", service: "logs", region: "us-east-1", account: "123456789012", resource: "log-group:/a:*" }],
     ["arn:aws:iam::123456789012", undefined],
     ["aws:iam::123456789012:role/R:x", undefined],
     ["", undefined],
@@ -54,7 +56,9 @@ describe("helpers", () => {
     ["sessionNameOfAssumedRole", "arn:aws:sts::123456789012:assumed-role/R/alice@example.com", "alice@example.com"],
     ["sessionNameOfAssumedRole", "arn:aws:sts::123456789012:federated-user/bob", undefined],
   ] as const)("%s(%j) = %j", (name, input, expected) => {
-    const fns = { accountIdFromArn, isRoleArn, parseRoleArn, resourceNameOfArn, roleArnFromAssumedRole, sessionNameOfAssumedRole } as Record<string, (v: unknown) => unknown>;
+    const fns = {
+      accountIdFromArn, isRoleArn, parseRoleArn, resourceNameOfArn, roleArnFromAssumedRole, sessionNameOfAssumedRole,
+    } as Record<string, (v: unknown) => unknown>;
     expect(fns[name]!(input)).toEqual(expected);
   });
 });

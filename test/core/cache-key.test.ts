@@ -288,7 +288,8 @@ describe.skipIf(!hasPython)("differential: pythonJsonDumps and keys against pyth
       "data = json.load(sys.stdin)",
       "out = {",
       "  'strings': [json.dumps(s) for s in data['strings']],",
-      "  'keys': [hashlib.sha1(json.dumps({'RoleSessionName': s, 'RoleArn': 'arn:aws:iam::1:role/r'}, sort_keys=True).encode('utf-8')).hexdigest() for s in data['strings']],",
+      "  'keys': [hashlib.sha1(json.dumps({'RoleSessionName': s, 'RoleArn': 'arn:aws:iam::1:role/r'}, " +
+        "sort_keys=True).encode('utf-8')).hexdigest() for s in data['strings']],",
       "  'dicts': [json.dumps(d) for d in data['dicts']],",
       "  'sorted': [json.dumps(d, sort_keys=True) for d in data['dicts']],",
       // Floats travel as strings: JSON would turn 1e16 into an int on the Python side.

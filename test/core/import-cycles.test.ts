@@ -102,7 +102,8 @@ describe("the import graph of src/", () => {
 
   it("an import written over several lines is an edge, a type-only import and a lazy one too", () => {
     const text =
-      'import {\n  a,\n  b,\n} from "./x.js";\nimport type { T } from "../y.js";\n// import { z } from "./commented.js";\nconst m = await import("./lazy.js");\n';
+      'import {\n  a,\n  b,\n} from "./x.js";\nimport type { T } from "../y.js";\n// ' +
+      'import { z } from "./commented.js";\nconst m = await import("./lazy.js");\n';
     expect(importsOf("/s/d/f.ts", text)).toEqual(["/s/d/x.ts", "/s/y.ts", "/s/d/lazy.ts"]);
   });
 });

@@ -123,7 +123,7 @@ describe("parseIni: the AWS CLI's configparser dialect", () => {
     ]) {
       let message = "";
       try {
-        parse(text).sections.forEach((s) => s.values);
+        for (const s of parse(text).sections) void s.values;
       } catch (error) {
         message = `${(error as Error).message} ${(error as ConfigParseError).hint ?? ""}`;
       }

@@ -195,7 +195,9 @@ describe("planProfile: the AWS CLI's precedence rules", () => {
   });
 
   it("per-hop settings come from each hop's own profile; empty role_session_name is unset", () => {
-    const config = `[profile a]\n${role("A", "source_profile = base\nexternal_id = ext-123\nduration_seconds = 1800\nrole_session_name =\n")}[profile b]\n${role("B", "source_profile = a\nrole_session_name = hop-b\n")}[profile base]\n${KEYS}`;
+    const config =
+      `[profile a]\n${role("A", "source_profile = base\nexternal_id = ext-123\nduration_seconds = 1800\nrole_session_name =\n")}[profile ` +
+      `b]\n${role("B", "source_profile = a\nrole_session_name = hop-b\n")}[profile base]\n${KEYS}`;
     expect(plan(config, "", "b").hops).toEqual([
       {
         profile: "a",
@@ -437,7 +439,8 @@ describe("planProfile: errors a user can act on", () => {
     ],
     [
       "a loop entered from outside",
-      `[profile X]\n${role("X", "source_profile = A\n")}[profile A]\n${role("A", "source_profile = B\n")}[profile B]\n${role("B", "source_profile = C\n")}[profile C]\n${role("C", "source_profile = A\n")}`,
+      `[profile X]\n${role("X", "source_profile = A\n")}[profile A]\n${role("A", "source_profile = B\n")}[profile ` +
+        `B]\n${role("B", "source_profile = C\n")}[profile C]\n${role("C", "source_profile = A\n")}`,
       "X",
       "A -> B -> C -> A",
     ],

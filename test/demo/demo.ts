@@ -285,7 +285,9 @@ async function main(): Promise<void> {
     const renewals = sts.calls.filter((c) => c.action === "AssumeRole").length - 1;
     const failures = (JSON.parse(job.stdout || "{}") as { failures?: string[] }).failures;
     console.log(
-      `  STS: ${renewals + 1} AssumeRole (the first session, then ${renewals} renewals by the server), ${sts.calls.filter((c) => c.action === "GetCallerIdentity" && !c.errorCode).length} GetCallerIdentity, none refused`,
+      `  STS: ${renewals + 1} AssumeRole (the first session, then ${renewals} renewals ` +
+        `by the server), ${sts.calls.filter((c) => c.action === "GetCallerIdentity" && !c.errorCode).length} ` +
+        `GetCallerIdentity, none refused`,
     );
     expect(
       job.code === 0 && Array.isArray(failures) && failures.length === 0,

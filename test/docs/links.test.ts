@@ -26,7 +26,7 @@ function walk(dir: string, out: string[] = []): string[] {
 }
 
 /** GitHub's heading anchors: lower case, punctuation dropped, each space a hyphen, repeats numbered. */
-export function headingAnchors(markdown: string): Set<string> {
+function headingAnchors(markdown: string): Set<string> {
   const anchors = new Set<string>();
   const seen = new Map<string, number>();
   let fence: string | undefined;
@@ -54,7 +54,10 @@ export function headingAnchors(markdown: string): Set<string> {
 const anchorCache = new Map<string, Set<string>>();
 function anchorsOf(file: string): Set<string> {
   let anchors = anchorCache.get(file);
-  if (!anchors) anchorCache.set(file, (anchors = headingAnchors(readFileSync(file, "utf8"))));
+  if (!anchors) {
+    anchors = headingAnchors(readFileSync(file, "utf8"));
+    anchorCache.set(file, anchors);
+  }
   return anchors;
 }
 

@@ -103,7 +103,9 @@ describe("commands that list every profile", () => {
     try {
       let extra = "\n";
       for (let i = 0; i < 300; i++)
-        extra += `[profile org-${i}]\nrole_arn = arn:aws:iam::${100000000000 + i}:role/Admin\nsource_profile = ${i % 2 ? "default" : "role-e"}\nregion = eu-west-${(i % 3) + 1}\n\n`;
+        extra +=
+          `[profile org-${i}]\nrole_arn = arn:aws:iam::${100000000000 + i}:role/Admin\nsource_profile ` +
+          `= ${i % 2 ? "default" : "role-e"}\nregion = eu-west-${(i % 3) + 1}\n\n`;
       appendFileSync(join(home.awsDir, "config"), extra);
       const env = baseEnv(home, world.sts);
       const { runCli } = await import("./harness.js");

@@ -91,7 +91,8 @@ describe("assume", () => {
 
   it("--write-profile keeps every other line, writes a 0600 backup first, and replaces atomically", async () => {
     const credentials =
-      "# my keys\n[no_skill]\naws_access_key_id = AKIANOSKILL000000001\naws_secret_access_key = NoSkillSecretKey000000000000000000000001\n\n[dev.admin]\nregion = eu-west-1 # keep me\n";
+      "# my keys\n[no_skill]\naws_access_key_id = AKIANOSKILL000000001\naws_secret_access_key " +
+      "= NoSkillSecretKey000000000000000000000001\n\n[dev.admin]\nregion = eu-west-1 # keep me\n";
     const h = home({ config: "", credentials });
     const env = baseEnv(h, world.sts);
     const args = [

@@ -128,6 +128,7 @@ describe("the region follows the profile when awsrole set it, and stays when the
     expect(flagged.stdout).toContain(
       "set -gx AWS_REGION 'eu-west-3'\nset -gx AWS_DEFAULT_REGION 'eu-west-3'\nset -gx AWSROLE_REGION 'eu-west-3'\n",
     );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
     const child = await spawnCli(["exec", "paris", "--", "sh", "-c", 'echo "$AWS_REGION ${AWSROLE_REGION-none}"'], env);
     expect(child.stdout).toBe("us-east-1 none\n");
     expect(child.stderr).toContain("keeping AWS_REGION=us-east-1");
@@ -283,7 +284,9 @@ describe("--format dotenv, for docker --env-file and docker compose", () => {
 
   it("a value that docker and compose would read differently is refused, naming the variable, and nothing is printed", async () => {
     const h = home({
-      config: `[profile odd]\ncredential_process = ${process.execPath} -e "console.log(JSON.stringify({Version:1,AccessKeyId:'AKIAODD0000000000001',SecretAccessKey:'has$dollar'}))"\n`,
+      config:
+        `[profile odd]\ncredential_process = ${process.execPath} -e ` +
+        `"console.log(JSON.stringify({Version:1,AccessKeyId:'AKIAODD0000000000001',SecretAccessKey:'has$dollar'}))"\n`,
       credentials: "",
     });
     const result = await runCli(["export", "odd", "--format", "dotenv"], baseEnv(h, world.sts));

@@ -104,7 +104,10 @@ describe("export formats", () => {
   it.each([
     [
       "env",
-      /^export AWS_ACCESS_KEY_ID='ASIA[A-Z0-9]{16}'\nexport AWS_SECRET_ACCESS_KEY='[^']+'\nexport AWS_SESSION_TOKEN='[^']+'\nexport AWS_CREDENTIAL_EXPIRATION='\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ'\n$/,
+      new RegExp(
+        String.raw`^export AWS_ACCESS_KEY_ID='ASIA[A-Z0-9]{16}'\nexport AWS_SECRET_ACCESS_KEY='[^']+'\n` +
+          String.raw`export AWS_SESSION_TOKEN='[^']+'\nexport AWS_CREDENTIAL_EXPIRATION='\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ'\n$`,
+      ),
     ],
     [
       "env-no-export",
@@ -112,11 +115,17 @@ describe("export formats", () => {
     ],
     [
       "fish",
-      /^set -gx AWS_ACCESS_KEY_ID 'ASIA[A-Z0-9]{16}'\nset -gx AWS_SECRET_ACCESS_KEY '[^']+'\nset -gx AWS_SESSION_TOKEN '[^']+'\nset -gx AWS_CREDENTIAL_EXPIRATION '[^']+'\n$/,
+      new RegExp(
+        String.raw`^set -gx AWS_ACCESS_KEY_ID 'ASIA[A-Z0-9]{16}'\nset -gx AWS_SECRET_ACCESS_KEY '[^']+'\n` +
+          String.raw`set -gx AWS_SESSION_TOKEN '[^']+'\nset -gx AWS_CREDENTIAL_EXPIRATION '[^']+'\n$`,
+      ),
     ],
     [
       "powershell",
-      /^\$Env:AWS_ACCESS_KEY_ID = 'ASIA[A-Z0-9]{16}'\n\$Env:AWS_SECRET_ACCESS_KEY = '[^']+'\n\$Env:AWS_SESSION_TOKEN = '[^']+'\n\$Env:AWS_CREDENTIAL_EXPIRATION = '[^']+'\n$/,
+      new RegExp(
+        String.raw`^\$Env:AWS_ACCESS_KEY_ID = 'ASIA[A-Z0-9]{16}'\n\$Env:AWS_SECRET_ACCESS_KEY = '[^']+'\n` +
+          String.raw`\$Env:AWS_SESSION_TOKEN = '[^']+'\n\$Env:AWS_CREDENTIAL_EXPIRATION = '[^']+'\n$`,
+      ),
     ],
   ])("%s", async (format, pattern) => {
     const result = await runCli(["export", "s3-developer", "--format", format], env);
@@ -130,7 +139,7 @@ describe("export formats", () => {
     const body = JSON.parse(result.stdout);
     expect(Object.keys(body)).toEqual(["Version", "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"]);
     expect(body.Version).toBe(1);
-    expect(result.stdout).toMatch(/^\{\n  "Version": 1,/);
+    expect(result.stdout).toMatch(/^\{\n {2}"Version": 1,/);
   });
 
   it("json: keys, expiry and identity", async () => {
@@ -184,10 +193,15 @@ describe("STS errors name the hop, the role, the principal and the likely cause"
   const cases: Array<[string, string, string, string[], RegExp, RegExp]> = [
     [
       "untrusted principal",
-      "[profile a]\nrole_arn = arn:aws:iam::222222222222:role/RoleA\nmfa_serial = arn:aws:iam::111111111111:mfa/User1\nsource_profile = default\n[profile c]\nrole_arn = arn:aws:iam::222222222222:role/RoleC\nsource_profile = a\n",
+      "[profile a]\nrole_arn = arn:aws:iam::222222222222:role/RoleA\nmfa_serial " +
+        "= arn:aws:iam::111111111111:mfa/User1\nsource_profile = default\n[profile " +
+        "c]\nrole_arn = arn:aws:iam::222222222222:role/RoleC\nsource_profile = a\n",
       "c",
       ["AssumeRole RoleA", "AssumeRole RoleC -> AccessDenied"],
-      /Hop 2 of 2 \(profile c\): STS refused AssumeRole of arn:aws:iam::222222222222:role\/RoleC for arn:aws:sts::222222222222:assumed-role\/RoleA\/botocore-session-\d+: AccessDenied/,
+      new RegExp(
+        String.raw`Hop 2 of 2 \(profile c\): STS refused AssumeRole of arn:aws:iam::222222222222:role/RoleC ` +
+          String.raw`for arn:aws:sts::222222222222:assumed-role/RoleA/botocore-session-\d+: AccessDenied`,
+      ),
       /trust policy/,
     ],
     [
@@ -208,7 +222,9 @@ describe("STS errors name the hop, the role, the principal and the likely cause"
     ],
     [
       "7200 seconds on a chained role",
-      "[profile a]\nrole_arn = arn:aws:iam::222222222222:role/RoleA\nmfa_serial = arn:aws:iam::111111111111:mfa/User1\nsource_profile = default\n[profile b]\nrole_arn = arn:aws:iam::222222222222:role/RoleB\nsource_profile = a\nduration_seconds = 7200\n",
+      "[profile a]\nrole_arn = arn:aws:iam::222222222222:role/RoleA\nmfa_serial " +
+        "= arn:aws:iam::111111111111:mfa/User1\nsource_profile = default\n[profile " +
+        "b]\nrole_arn = arn:aws:iam::222222222222:role/RoleB\nsource_profile = a\nduration_seconds = 7200\n",
       "b",
       ["AssumeRole RoleA", "AssumeRole RoleB -> ValidationError"],
       /Hop 2 of 2 \(profile b\).*ValidationError.*1 hour session limit/,
@@ -284,7 +300,9 @@ describe("STS errors name the hop, the role, the principal and the likely cause"
     const exported = parseEnvExport((await runCli(["export", "s3-developer"], env)).stdout);
     const h2 = home({
       config: "[profile next]\nrole_arn = arn:aws:iam::444444444444:role/EnvSourceRole\nsource_profile = session\n",
-      credentials: `[session]\naws_access_key_id = ${exported.AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${exported.AWS_SECRET_ACCESS_KEY}\naws_session_token = ${exported.AWS_SESSION_TOKEN}\n`,
+      credentials:
+        `[session]\naws_access_key_id = ${exported.AWS_ACCESS_KEY_ID}\naws_secret_access_key ` +
+        `= ${exported.AWS_SECRET_ACCESS_KEY}\naws_session_token = ${exported.AWS_SESSION_TOKEN}\n`,
     });
     world.sts.advanceClock(2 * 3600);
     world.sts.reset();

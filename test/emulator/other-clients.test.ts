@@ -45,7 +45,7 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 // botocore session clients pointed at the emulator: long-term keys, AssumeRole with MFA,
 // a chained hop with the temporary credentials, GetSessionToken, and a wrong secret.
-const BOTOCORE_SCRIPT = String.raw`
+const BOTOCORE_SCRIPT = `
 import json, sys
 import botocore.session
 from botocore.config import Config

@@ -36,7 +36,8 @@ beforeEach(() => server.reset());
 
 const ROLE_A = role("222222222222", "RoleA");
 const SIGNATURE_TEXT =
-  "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
+  "The request signature we calculated does not match the signature you provided. " +
+  "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 const INVALID_TOKEN_TEXT = "The security token included in the request is invalid.";
 const notAuthorized = (caller: string, roleArn: string): string =>
   `User: ${caller} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`;
@@ -300,7 +301,8 @@ describe("parameter validation", () => {
       sts(server, USER1).send(new AssumeRoleCommand({ RoleArn: s3, RoleSessionName: "x y z!" })),
       "ValidationError",
       400,
-      "1 validation error detected: Value 'x y z!' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*",
+      "1 validation error detected: Value 'x y z!' at 'roleSessionName' failed to " +
+        "satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*",
     );
     await expectStsError(
       sts(server, USER1).send(new AssumeRoleCommand({ RoleArn: s3, RoleSessionName: "a".repeat(65) })),

@@ -43,7 +43,7 @@ async function python(script: string, config: Record<string, unknown>): Promise<
   return JSON.parse(stdout) as Record<string, unknown>;
 }
 
-const PRELUDE = String.raw`
+const PRELUDE = `
 import json, sys, time, threading, urllib.request, urllib.error, base64, hashlib, secrets
 import boto3
 from botocore import UNSIGNED
@@ -86,13 +86,14 @@ describe("sso-oidc, with boto3's client", () => {
       // A 3-second interval keeps "too fast" unambiguous on a loaded machine.
       server.oidc.deviceInterval = 3;
       const out = await python(
-        String.raw`
+        `
 oidc = client("sso-oidc")
 reg = oidc.register_client(clientName="botocore-client-dev", clientType="public", scopes=["sso:account:access"])
 out["reg"] = {k: reg[k] for k in ("clientIdIssuedAt", "clientSecretExpiresAt")}
 auth = oidc.start_device_authorization(clientId=reg["clientId"], clientSecret=reg["clientSecret"], startUrl=cfg["startUrl"])
 out["auth"] = {k: auth[k] for k in ("userCode", "verificationUri", "verificationUriComplete", "expiresIn", "interval")}
-grant = dict(clientId=reg["clientId"], clientSecret=reg["clientSecret"], grantType="urn:ietf:params:oauth:grant-type:device_code", deviceCode=auth["deviceCode"])
+grant = dict(clientId=reg["clientId"], clientSecret=reg["clientSecret"], ` +
+          `grantType="urn:ietf:params:oauth:grant-type:device_code", deviceCode=auth["deviceCode"])
 out["pending"] = err(lambda: oidc.create_token(**grant))
 out["tooFast"] = err(lambda: oidc.create_token(**grant))
 hook("/__emulator/sso/approve?user_code=" + auth["userCode"])
@@ -109,7 +110,8 @@ out["badGrant"] = err(lambda: oidc.create_token(**dict(grant, grantType="passwor
 legacy = oidc.register_client(clientName="1700000000", clientType="public")
 la = oidc.start_device_authorization(clientId=legacy["clientId"], clientSecret=legacy["clientSecret"], startUrl=cfg["startUrl"])
 hook("/__emulator/sso/approve?user_code=" + la["userCode"] + "&user=bob")
-lt = oidc.create_token(clientId=legacy["clientId"], clientSecret=legacy["clientSecret"], grantType="urn:ietf:params:oauth:grant-type:device_code", deviceCode=la["deviceCode"])
+lt = oidc.create_token(clientId=legacy["clientId"], clientSecret=legacy["clientSecret"], ` +
+          `grantType="urn:ietf:params:oauth:grant-type:device_code", deviceCode=la["deviceCode"])
 out["legacyHasRefresh"] = "refreshToken" in lt
 ea = oidc.start_device_authorization(clientId=reg["clientId"], clientSecret=reg["clientSecret"], startUrl=cfg["startUrl"])
 hook("/__emulator/clock?advance=601")
@@ -165,14 +167,15 @@ print(json.dumps(out))
     `authorization code with PKCE: /authorize waits for approval, redirects with code and state; verifier, redirect and reuse are checked${skipNote}`,
     async () => {
       const out = await python(
-        String.raw`
+        `
 import urllib.parse
 oidc = client("sso-oidc")
 reg = oidc.register_client(clientName="botocore-client-dev", clientType="public", scopes=["sso:account:access"],
     grantTypes=["authorization_code", "refresh_token"], redirectUris=["http://127.0.0.1/oauth/callback"], issuerUrl=cfg["startUrl"])
 def authorize(verifier, state, redirect):
     q = urllib.parse.urlencode({"response_type": "code", "client_id": reg["clientId"], "redirect_uri": redirect, "state": state,
-        "code_challenge_method": "S256", "scopes": "sso:account:access", "code_challenge": base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")})
+        "code_challenge_method": "S256", "scopes": "sso:account:access", "code_challenge": ` +
+          `base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")})
     res = {}
     t = threading.Thread(target=browser_get, args=(URL + "/authorize?" + q, res))
     t.start()
@@ -201,9 +204,13 @@ tok = oidc.create_token(**dict(g, code=code3, codeVerifier=verifier))
 out["token"] = {"hasRefresh": "refreshToken" in tok, "expiresIn": tok["expiresIn"]}
 out["reused"] = err(lambda: oidc.create_token(**dict(g, code=code3, codeVerifier=verifier)))
 bad = {}
-browser_get(URL + "/authorize?" + urllib.parse.urlencode({"response_type": "code", "client_id": reg["clientId"], "redirect_uri": "http://evil.example/cb", "state": "s", "code_challenge_method": "S256", "code_challenge": "x" * 43}), bad)
+browser_get(URL + "/authorize?" + urllib.parse.urlencode({"response_type": "code", "client_id": ` +
+          `reg["clientId"], "redirect_uri": "http://evil.example/cb", "state": "s", "code_challenge_method": ` +
+          `"S256", "code_challenge": "x" * 43}), bad)
 out["unregisteredRedirect"] = bad["status"]
-out["badIssuer"] = err(lambda: oidc.register_client(clientName="x", clientType="public", grantTypes=["authorization_code"], redirectUris=["http://127.0.0.1/oauth/callback"], issuerUrl="https://other.awsapps.com/start"))
+out["badIssuer"] = err(lambda: oidc.register_client(clientName="x", clientType="public", ` +
+          `grantTypes=["authorization_code"], redirectUris=["http://127.0.0.1/oauth/callback"], ` +
+          `issuerUrl="https://other.awsapps.com/start"))
 print(json.dumps(out))
 `,
         {},
@@ -280,7 +287,7 @@ describe("the SSO portal, with boto3's client", () => {
       const alice = server.oidc.issueToken({ userName: "alice" });
       const bob = server.oidc.issueToken({ userName: "bob" });
       const out = await python(
-        String.raw`
+        `
 sso = client("sso")
 pages = list(sso.get_paginator("list_accounts").paginate(accessToken=cfg["alice"], PaginationConfig={"PageSize": 2}))
 out["accountPages"] = [[a["accountName"] for a in p["accountList"]] for p in pages]
@@ -291,16 +298,21 @@ out["bobAccounts"] = [a["accountId"] for a in sso.list_accounts(accessToken=cfg[
 rc = sso.get_role_credentials(accessToken=cfg["alice"], accountId="555555555555", roleName="Developer")["roleCredentials"]
 out["expiration"] = rc["expiration"]
 out["now"] = int(time.time() * 1000)
-sts = boto3.client("sts", region_name="us-east-1", endpoint_url=URL, aws_access_key_id=rc["accessKeyId"], aws_secret_access_key=rc["secretAccessKey"], aws_session_token=rc["sessionToken"])
+sts = boto3.client("sts", region_name="us-east-1", endpoint_url=URL, ` +
+          `aws_access_key_id=rc["accessKeyId"], aws_secret_access_key=rc["secretAccessKey"], ` +
+          `aws_session_token=rc["sessionToken"])
 out["identity"] = sts.get_caller_identity()["Arn"]
 chained = sts.assume_role(RoleArn="arn:aws:iam::555555555555:role/ChainTarget", RoleSessionName="from-sso")
 out["chained"] = chained["AssumedRoleUser"]["Arn"]
 ro = sso.get_role_credentials(accessToken=cfg["alice"], accountId="555555555555", roleName="ReadOnly")["roleCredentials"]
-rosts = boto3.client("sts", region_name="us-east-1", endpoint_url=URL, aws_access_key_id=ro["accessKeyId"], aws_secret_access_key=ro["secretAccessKey"], aws_session_token=ro["sessionToken"])
+rosts = boto3.client("sts", region_name="us-east-1", endpoint_url=URL, ` +
+          `aws_access_key_id=ro["accessKeyId"], aws_secret_access_key=ro["secretAccessKey"], ` +
+          `aws_session_token=ro["sessionToken"])
 def assume_from_readonly():
     rosts.assume_role(RoleArn="arn:aws:iam::555555555555:role/ChainTarget", RoleSessionName="xx")
 out["readOnlyChain"] = err(assume_from_readonly)
-out["sandboxLifetime"] = sso.get_role_credentials(accessToken=cfg["alice"], accountId="777777777777", roleName="Developer")["roleCredentials"]["expiration"] - out["now"]
+out["sandboxLifetime"] = sso.get_role_credentials(accessToken=cfg["alice"], ` +
+          `accountId="777777777777", roleName="Developer")["roleCredentials"]["expiration"] - out["now"]
 out["notAssigned"] = err(lambda: sso.get_role_credentials(accessToken=cfg["bob"], accountId="555555555555", roleName="Developer"))
 out["unknownToken"] = err(lambda: sso.list_accounts(accessToken="nope"))
 out["unknownAccount"] = err(lambda: sso.list_account_roles(accessToken=cfg["alice"], accountId="999999999999"))
@@ -352,7 +364,7 @@ print(json.dumps(out))
       const alice = server.oidc.issueToken({ userName: "alice", expiresInSeconds: 60 });
       server.portal.setThrottle({ everyNth: 2, operations: ["ListAccountRoles"] });
       const out = await python(
-        String.raw`
+        `
 sso = client("sso", retries={"total_max_attempts": 5, "mode": "standard"})
 names = []
 for account in ("555555555555", "666666666666", "777777777777"):

@@ -28,7 +28,8 @@ describe("lintConfig", () => {
     ["a clean config", "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = base\n", KEYS, []],
     [
       "a cycle",
-      "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/A\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/B\nsource_profile = a\n",
+      "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/A\nsource_profile " +
+        "= b\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/B\nsource_profile = a\n",
       "",
       [
         ["error", "cycle", "config", 3],
@@ -59,7 +60,9 @@ describe("lintConfig", () => {
     ],
     [
       "duration_seconds over 3600 on a chained hop",
-      "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/A\nsource_profile = base\nduration_seconds = 43200\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/B\nsource_profile = a\nduration_seconds = 7200\n",
+      "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/A\nsource_profile " +
+        "= base\nduration_seconds = 43200\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/B\nsource_profile " +
+        "= a\nduration_seconds = 7200\n",
       KEYS,
       [["error", "chained-duration", "config", 8]],
     ],
@@ -71,13 +74,15 @@ describe("lintConfig", () => {
     ],
     [
       "mfa_serial on a source profile whose keys win over its role",
-      "[profile s]\nrole_arn = arn:aws:iam::123456789012:role/S\nmfa_serial = arn:aws:iam::123456789012:mfa/me\nsource_profile = base\n[profile r]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = s\n",
+      "[profile s]\nrole_arn = arn:aws:iam::123456789012:role/S\nmfa_serial = arn:aws:iam::123456789012:mfa/me\nsource_profile " +
+        "= base\n[profile r]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = s\n",
       KEYS + "[s]\naws_access_key_id = AKIAEXAMPLE000000002\naws_secret_access_key = x\n",
       [["warning", "mfa-serial-ignored-as-source", "config", 3]],
     ],
     [
       "typos of known keys",
-      "[profile r]\nrole_ar = arn:aws:iam::123456789012:role/R\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = base\nregoin = eu-west-1\nmy_own_setting = x\n",
+      "[profile r]\nrole_ar = arn:aws:iam::123456789012:role/R\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile " +
+        "= base\nregoin = eu-west-1\nmy_own_setting = x\n",
       KEYS,
       [
         ["warning", "typo", "config", 2],
@@ -162,7 +167,9 @@ describe("lintConfig", () => {
 
 describe("awsrole doctor (built CLI)", () => {
   const homes: Home[] = [];
-  afterAll(() => homes.forEach((h) => h.remove()));
+  afterAll(() => {
+    for (const h of homes) h.remove();
+  });
 
   it("the seed config: the profile table, no problems, exit 0", async () => {
     const h = makeHome();
@@ -177,7 +184,8 @@ describe("awsrole doctor (built CLI)", () => {
   it("errors: file:line, severity, message and fix; exit 1; JSON too", async () => {
     const h = makeHome({
       config:
-        "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/A\nsource_profile = b\n\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/B\nsource_profile = a\nregoin = x\n",
+        "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/A\nsource_profile " +
+        "= b\n\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/B\nsource_profile = a\nregoin = x\n",
       credentials: "",
     });
     homes.push(h);

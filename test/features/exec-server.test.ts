@@ -57,14 +57,22 @@ async function refused(port: number): Promise<boolean> {
 }
 
 // The child's view: its AWS variables and what the server answers it, printed as JSON.
-const PROBE = `
+const PROBE =
+  `
 const http = require("node:http");
 const url = process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI, token = process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN;
-const get = (headers) => new Promise((resolve) => http.get(url, { headers, agent: false }, (res) => { let b = ""; res.on("data", (c) => (b += c)); res.on("end", () => resolve({ status: res.statusCode, body: b })); }));
+const get = (headers) => new Promise((resolve) => http.get(url, { headers, ` +
+  `agent: false }, (res) => { let b = ""; res.on("data", (c) => (b += c)); res.on("end", ` +
+  `() => resolve({ status: res.statusCode, body: b })); }));
 (async () => {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("AWS")));
   const ok = await get({ Authorization: token });
-  const results = { env, ok: { status: ok.status, body: JSON.parse(ok.body) }, none: (await get({})).status, wrong: (await get({ Authorization: token.slice(0, -1) + "x" })).status, longer: (await get({ Authorization: token + "x" })).status, rebound: (await get({ Authorization: token, Host: "evil.example:" + new URL(url).port })).status, localhost: (await get({ Authorization: token, Host: "localhost:" + new URL(url).port })).status };
+  const results = { env, ok: { status: ok.status, body: JSON.parse(ok.body) ` +
+  `}, none: (await get({})).status, wrong: (await get({ Authorization: token.slice(0, ` +
+  `-1) + "x" })).status, longer: (await get({ Authorization: token + "x" })).status, ` +
+  `rebound: (await get({ Authorization: token, Host: "evil.example:" + new URL(url).port ` +
+  `})).status, localhost: (await get({ Authorization: token, Host: "localhost:" ` +
+  `+ new URL(url).port })).status };
   process.stdout.write(JSON.stringify(results));
 })();`;
 
@@ -173,7 +181,8 @@ describe("awsrole exec --server", () => {
     const h = home({
       config: "[default]\nregion = eu-west-1\n",
       credentials:
-        "[user1]\naws_access_key_id = AKIAUSER1S3DEV000001\naws_secret_access_key = user1s3devSecretKey000000000000000000001\n[s3-developer]\nrole_arn = arn:aws:iam::123456789012:role/s3-developer\nsource_profile = user1\n",
+        "[user1]\naws_access_key_id = AKIAUSER1S3DEV000001\naws_secret_access_key " +
+        "= user1s3devSecretKey000000000000000000001\n[s3-developer]\nrole_arn = arn:aws:iam::123456789012:role/s3-developer\nsource_profile = user1\n",
     });
     const result = await runCli(["exec", "--server", "s3-developer", "--", NODE, "-e", PROBE], baseEnv(h, world.sts));
     expect(result.code).toBe(0);
@@ -199,8 +208,12 @@ describe("awsrole exec --server", () => {
     expect(exits.code).toBe(0);
     expect(await refused(Number(exits.stdout))).toBe(true);
     // Killed, with a keep-alive connection to the server still open.
-    const killedScript = `const http = require("node:http"); const u = process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
-      http.get(u, { headers: { Authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN }, agent: new http.Agent({ keepAlive: true }) }, (res) => { res.resume(); res.on("end", () => { process.stdout.write(new URL(u).port); process.kill(process.pid, "SIGKILL"); }); });`;
+    const killedScript =
+      `const http = require("node:http"); const u = process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
+      http.get(u, { headers: { Authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN ` +
+      `}, agent: new http.Agent({ keepAlive: true }) }, (res) => { res.resume(); ` +
+      `res.on("end", () => { process.stdout.write(new URL(u).port); process.kill(process.pid, ` +
+      `"SIGKILL"); }); });`;
     const killed = await runCli(["exec", "--server", "s3-developer", "--", NODE, "-e", killedScript], env, {
       timeoutMs: 15_000,
     });
@@ -288,7 +301,8 @@ describe("awsrole exec --server", () => {
     const h = home({
       config:
         readFileSync(join(SEEDS_DIR, "config"), "utf8") +
-        "\n[profile mfa-role]\nrole_arn = arn:aws:iam::444444444444:role/MfaSessionRole\nsource_profile = default\nmfa_serial = arn:aws:iam::111111111111:mfa/User1\nmfa_session = true\n",
+        ("\n[profile mfa-role]\nrole_arn = arn:aws:iam::444444444444:role/MfaSessionRole\nsource_profile " +
+          "= default\nmfa_serial = arn:aws:iam::111111111111:mfa/User1\nmfa_session = true\n"),
       credentials: readFileSync(join(SEEDS_DIR, "credentials"), "utf8"),
     });
     world.sts.setSessionSeconds(SESSION);

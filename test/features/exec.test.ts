@@ -161,7 +161,9 @@ describe("awsrole exec", () => {
 
   it("forwards SIGTERM to the child and returns its exit code", async () => {
     const h = home();
-    const script = `process.on("SIGTERM", () => { process.stdout.write("child got SIGTERM"); process.exit(3); }); process.stdout.write("ready\\n"); setInterval(() => {}, 1000);`;
+    const script =
+      `process.on("SIGTERM", () => { process.stdout.write("child got SIGTERM"); ` +
+      `process.exit(3); }); process.stdout.write("ready\\n"); setInterval(() => {}, 1000);`;
     const child = spawn(NODE, [BIN, "exec", "user1", "--", NODE, "-e", script], {
       env: baseEnv(h, world.sts),
       stdio: ["ignore", "pipe", "pipe"],

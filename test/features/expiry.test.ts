@@ -21,16 +21,24 @@ beforeAll(async () => {
   writeFileSync(
     script,
     `const minutes = Number(process.argv[2]);
-process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: "AKIAUSER1S3DEV000001", SecretAccessKey: "user1s3devSecretKey000000000000000000001", SessionToken: "short-lived-token", Expiration: new Date(Date.now() + minutes * 60000).toISOString() }));`,
+process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: "AKIAUSER1S3DEV000001", ` +
+      `SecretAccessKey: "user1s3devSecretKey000000000000000000001", SessionToken: ` +
+      `"short-lived-token", Expiration: new Date(Date.now() + minutes * 60000).toISOString() }));`,
   );
   const tokenless = join(h.dir, "short-keys.cjs");
   writeFileSync(
     tokenless,
-    `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: "AKIAUSER1S3DEV000001", SecretAccessKey: "user1s3devSecretKey000000000000000000001", Expiration: new Date(Date.now() + 5 * 60000).toISOString() }));`,
+    `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: "AKIAUSER1S3DEV000001", ` +
+      `SecretAccessKey: "user1s3devSecretKey000000000000000000001", Expiration: new ` +
+      `Date(Date.now() + 5 * 60000).toISOString() }));`,
   );
   writeFileSync(
     join(h.awsDir, "config"),
-    `[profile short]\ncredential_process = ${process.execPath} ${script} 5\n\n[profile long]\ncredential_process = ${process.execPath} ${script} 50\n\n[profile short-keys]\ncredential_process = ${process.execPath} ${tokenless}\n\n[profile role-b]\nrole_arn = arn:aws:iam::222222222222:role/RoleB\nsource_profile = role-a\n\n[profile role-a]\nrole_arn = arn:aws:iam::222222222222:role/RoleA\nmfa_serial = arn:aws:iam::111111111111:mfa/User1\nsource_profile = default\n`,
+    `[profile short]\ncredential_process = ${process.execPath} ${script} 5\n\n[profile ` +
+      `long]\ncredential_process = ${process.execPath} ${script} 50\n\n[profile short-keys]\ncredential_process ` +
+      `= ${process.execPath} ${tokenless}\n\n[profile role-b]\nrole_arn = arn:aws:iam::222222222222:role/RoleB\nsource_profile ` +
+      `= role-a\n\n[profile role-a]\nrole_arn = arn:aws:iam::222222222222:role/RoleA\nmfa_serial ` +
+      `= arn:aws:iam::111111111111:mfa/User1\nsource_profile = default\n`,
   );
   env = baseEnv(h, sts);
 });

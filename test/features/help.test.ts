@@ -34,7 +34,9 @@ describe("awsrole help <command>", () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe(
-      'awsrole: No awsrole command is called "exprot".\nhint: The commands are: export, whoami, assume, chain, cache, exec, serve, console, login, logout, sso, doctor, completion, shell-init.\n',
+      'awsrole: No awsrole command is called "exprot".\nhint: The commands are: ' +
+        "export, whoami, assume, chain, cache, exec, serve, console, login, logout, " +
+        "sso, doctor, completion, shell-init.\n",
     );
     expect((await runCli(["help", "cache", "wipe"], env)).stderr).toContain(
       "The commands of awsrole cache are: clear, list.",

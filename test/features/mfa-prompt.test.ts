@@ -85,7 +85,8 @@ describe.skipIf(!hasPython)("the MFA prompt on a terminal", () => {
   it("mfa_session: a wrong code for GetSessionToken is asked for again too", async () => {
     const h = home({
       config:
-        "[profile ops]\nrole_arn = arn:aws:iam::222222222222:role/RoleA\nsource_profile = default\nmfa_serial = arn:aws:iam::111111111111:mfa/User1\nmfa_session = true\n",
+        "[profile ops]\nrole_arn = arn:aws:iam::222222222222:role/RoleA\nsource_profile " +
+        "= default\nmfa_serial = arn:aws:iam::111111111111:mfa/User1\nmfa_session = true\n",
       credentials:
         "[default]\naws_access_key_id = AKIAUSER1CHAIN000001\naws_secret_access_key = User1ChainSecretKey00000000000000000001\n",
     });

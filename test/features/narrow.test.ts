@@ -71,8 +71,8 @@ describe("into a pipe", () => {
     // A one-hour session listed within the second it was issued shows 1h00m left.
     expect(list.slice(1, 4)).toEqual([
       expect.stringMatching(/^role-a: usable, (5\dm\d+s|1h00m) left$/),
-      expect.stringMatching(/^  arn:aws:sts::222222222222:assumed-role\/RoleA\/botocore-session-\d+$/),
-      expect.stringMatching(/^  [0-9a-f]{40}\.json$/),
+      expect.stringMatching(/^ {2}arn:aws:sts::222222222222:assumed-role\/RoleA\/botocore-session-\d+$/),
+      expect.stringMatching(/^ {2}[0-9a-f]{40}\.json$/),
     ]);
     const json = JSON.parse((await runCli(["cache", "list", "--output", "json"], env)).stdout) as Array<{
       profiles: string[];

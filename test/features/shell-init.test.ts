@@ -37,10 +37,15 @@ async function inShell(
   return run(shell, args, { env, encoding: "utf8", timeout: 30_000 });
 }
 
-const POSIX_SCRIPT = (shell: string) => `eval "$(awsrole shell-init ${shell})"
+const POSIX_SCRIPT = (shell: string) =>
+  `eval "$(awsrole shell-init ${shell})"
 awsrole-assume nope; echo "fail status=$? key=\${AWS_ACCESS_KEY_ID-unset} profile=\${AWSROLE_PROFILE-unset}"
-awsrole-assume role-b --token-code 123456; echo "ok status=$? profile=$AWSROLE_PROFILE expiry=$([ "$AWSROLE_EXPIRATION" = "$AWS_CREDENTIAL_EXPIRATION" ] && echo same) key=\${AWS_ACCESS_KEY_ID:0:4} region=$AWS_REGION"
-awsrole-assume --unset; echo "unset status=$? key=\${AWS_ACCESS_KEY_ID-unset} token=\${AWS_SESSION_TOKEN-unset} profile=\${AWSROLE_PROFILE-unset} expiry=\${AWSROLE_EXPIRATION-unset} region=\${AWS_REGION-unset}"
+awsrole-assume role-b --token-code 123456; echo "ok status=$? profile=$AWSROLE_PROFILE ` +
+  `expiry=$([ "$AWSROLE_EXPIRATION" = "$AWS_CREDENTIAL_EXPIRATION" ] && echo ` +
+  `same) key=\${AWS_ACCESS_KEY_ID:0:4} region=$AWS_REGION"
+awsrole-assume --unset; echo "unset status=$? key=\${AWS_ACCESS_KEY_ID-unset} ` +
+  `token=\${AWS_SESSION_TOKEN-unset} profile=\${AWSROLE_PROFILE-unset} expiry=\${AWSROLE_EXPIRATION-unset} ` +
+  `region=\${AWS_REGION-unset}"
 awsrole-assume --unset; echo "again status=$?"
 unset AWS_REGION
 awsrole-assume user1; echo "region=$AWS_REGION marker=$AWSROLE_REGION expiry=\${AWSROLE_EXPIRATION-unset}"
@@ -48,14 +53,24 @@ awsrole-assume --unset; echo "unset region=\${AWS_REGION-unset} default=\${AWS_D
 `;
 
 // In fish a command substitution sets $status, so it is saved first.
-const FISH_SCRIPT = `awsrole shell-init fish | source
-awsrole-assume nope; set s $status; echo "fail status=$s key="(set -q AWS_ACCESS_KEY_ID; and echo set; or echo unset)" profile="(set -q AWSROLE_PROFILE; and echo set; or echo unset)
-awsrole-assume role-b --token-code 123456; set s $status; echo "ok status=$s profile=$AWSROLE_PROFILE expiry="(test "$AWSROLE_EXPIRATION" = "$AWS_CREDENTIAL_EXPIRATION"; and echo same)" key="(string sub -l 4 -- $AWS_ACCESS_KEY_ID)" region=$AWS_REGION"
-awsrole-assume --unset; set s $status; echo "unset status=$s key="(set -q AWS_ACCESS_KEY_ID; and echo set; or echo unset)" token="(set -q AWS_SESSION_TOKEN; and echo set; or echo unset)" profile="(set -q AWSROLE_PROFILE; and echo set; or echo unset)" expiry="(set -q AWSROLE_EXPIRATION; and echo set; or echo unset)" region=$AWS_REGION"
+const FISH_SCRIPT =
+  `awsrole shell-init fish | source
+awsrole-assume nope; set s $status; echo "fail status=$s key="(set -q AWS_ACCESS_KEY_ID; ` +
+  `and echo set; or echo unset)" profile="(set -q AWSROLE_PROFILE; and echo set; or echo unset)
+awsrole-assume role-b --token-code 123456; set s $status; echo "ok status=$s ` +
+  `profile=$AWSROLE_PROFILE expiry="(test "$AWSROLE_EXPIRATION" = "$AWS_CREDENTIAL_EXPIRATION"; ` +
+  `and echo same)" key="(string sub -l 4 -- $AWS_ACCESS_KEY_ID)" region=$AWS_REGION"
+awsrole-assume --unset; set s $status; echo "unset status=$s key="(set -q ` +
+  `AWS_ACCESS_KEY_ID; and echo set; or echo unset)" token="(set -q AWS_SESSION_TOKEN; ` +
+  `and echo set; or echo unset)" profile="(set -q AWSROLE_PROFILE; and echo set; ` +
+  `or echo unset)" expiry="(set -q AWSROLE_EXPIRATION; and echo set; or echo ` +
+  `unset)" region=$AWS_REGION"
 awsrole-assume --unset; echo "again status=$status"
 set -e AWS_REGION
 awsrole-assume user1; echo "region=$AWS_REGION marker=$AWSROLE_REGION expiry="(set -q AWSROLE_EXPIRATION; and echo set; or echo unset)
-awsrole-assume --unset; echo "unset region="(set -q AWS_REGION; and echo set; or echo unset)" default="(set -q AWS_DEFAULT_REGION; and echo set; or echo unset)" marker="(set -q AWSROLE_REGION; and echo set; or echo unset)
+awsrole-assume --unset; echo "unset region="(set -q AWS_REGION; and echo set; ` +
+  `or echo unset)" default="(set -q AWS_DEFAULT_REGION; and echo set; or echo ` +
+  `unset)" marker="(set -q AWSROLE_REGION; and echo set; or echo unset)
 `;
 
 describe.each(["bash", "zsh", "fish"])("shell-init %s, sourced in %s", (shell) => {

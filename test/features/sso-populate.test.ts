@@ -121,6 +121,36 @@ describe("awsrole sso populate", () => {
     expect(text).toContain("[profile ReadOnly-666666666666]\n# mine, not generated\nregion = eu-west-1\n");
   });
 
+  it("--prune keeps a profile the user wrote below a generated one, its comment and an inline-comment header included", async () => {
+    const stale = `\n[profile Gone-999999999999]\n${MARK}\nsso_session = my-sso\nsso_account_id = 999999999999\nsso_role_name = Gone\n`;
+    const mine = "\n# my precious prod profile\n[profile prod] # do not touch\ncredential_process = /bin/creds\n";
+    const h = home(CONFIG + stale + mine);
+    const pruned = await runCli(["sso", "populate", "dev", "--prune"], env(h));
+    expect(pruned.code).toBe(0);
+    const text = configText(h);
+    expect(text).not.toContain("Gone-999999999999");
+    expect(text).toContain(
+      "# my precious prod profile\n[profile prod] # do not touch\ncredential_process = /bin/creds\n",
+    );
+  });
+
+  it("refuses account ids and role names from the portal that are not IAM's, so none reaches the config file", async () => {
+    const http = async (request: { url: string }) => {
+      const url = new URL(request.url);
+      const body =
+        url.pathname === "/assignment/accounts"
+          ? { accountList: [{ accountId: "111111111111" }, { accountId: "1\nregion = x" }] }
+          : { roleList: [{ roleName: "Admin" }, { roleName: "Admin\ncredential_process = touch /tmp/pwned" }] };
+      return { status: 200, headers: {}, body: JSON.stringify(body) };
+    };
+    const refused: string[] = [];
+    const list = await listAssignments(http, "https://portal.example/", "tok", new AbortController().signal, (what) =>
+      refused.push(what),
+    );
+    expect(list.map((a) => `${a.accountId}/${a.roleName}`)).toEqual(["111111111111/Admin"]);
+    expect(refused).toHaveLength(2);
+  });
+
   it("keeps going through the portal's throttling", async () => {
     const h = home();
     server.portal.setThrottle({ everyNth: 2, operations: ["ListAccountRoles"] });
@@ -166,22 +196,27 @@ describe("listing every page", () => {
       const body =
         url.pathname === "/assignment/accounts"
           ? next === null
-            ? { nextToken: "p2", accountList: [{ accountId: "2", accountName: "b" }] }
-            : { accountList: [{ accountId: "1", accountName: "a" }] }
+            ? { nextToken: "p2", accountList: [{ accountId: "222222222222", accountName: "b" }] }
+            : { accountList: [{ accountId: "111111111111", accountName: "a" }] }
           : next === null
             ? { nextToken: "r2", roleList: [{ roleName: "Z" }] }
             : { roleList: [{ roleName: "A" }] };
       return { status: 200, headers: {}, body: JSON.stringify(body) };
     };
     const list = await listAssignments(http, "https://portal.example/", "tok", new AbortController().signal);
-    expect(list.map((a) => `${a.accountId}/${a.roleName}`)).toEqual(["1/A", "1/Z", "2/A", "2/Z"]);
+    expect(list.map((a) => `${a.accountId}/${a.roleName}`)).toEqual([
+      "111111111111/A",
+      "111111111111/Z",
+      "222222222222/A",
+      "222222222222/Z",
+    ]);
     expect(seen).toEqual([
       "/assignment/accounts?max_result=100",
       "/assignment/accounts?max_result=100&next_token=p2",
-      "/assignment/roles?account_id=2&max_result=100",
-      "/assignment/roles?account_id=2&max_result=100&next_token=r2",
-      "/assignment/roles?account_id=1&max_result=100",
-      "/assignment/roles?account_id=1&max_result=100&next_token=r2",
+      "/assignment/roles?account_id=222222222222&max_result=100",
+      "/assignment/roles?account_id=222222222222&max_result=100&next_token=r2",
+      "/assignment/roles?account_id=111111111111&max_result=100",
+      "/assignment/roles?account_id=111111111111&max_result=100&next_token=r2",
     ]);
   });
 });

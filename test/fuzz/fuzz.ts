@@ -411,7 +411,8 @@ async function main(): Promise<void> {
       const started = Date.now();
       const result = await runCommand(process.execPath, [BIN, ...command], { env, timeoutMs: 60_000 });
       const timedOut = result.signal === "SIGKILL" && Date.now() - started >= 59_000;
-      const entry = (counts[kind] ??= { runs: 0, codes: {} });
+      counts[kind] ??= { runs: 0, codes: {} };
+      const entry = counts[kind];
       entry.runs++;
       entry.codes[String(result.code)] = (entry.codes[String(result.code)] ?? 0) + 1;
       const found = problems(command, result, timedOut);

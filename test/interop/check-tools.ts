@@ -18,7 +18,9 @@ for (const tool of tools) {
 if (problems.length > 0) {
   if (process.env.CI === "true" && process.env[SKIP_INTEROP_VAR] !== "1") {
     process.stderr.write(
-      `The comparison tests need ${problems.join("; ")}. They are not installable here (no PyPI), so under CI=true this fails the run; set ${SKIP_INTEROP_VAR}=1 to skip those tests on purpose.\n`,
+      `The comparison tests need ${problems.join("; ")}. They are not installable ` +
+        `here (no PyPI), so under CI=true this fails the run; set ${SKIP_INTEROP_VAR}=1 ` +
+        `to skip those tests on purpose.\n`,
     );
     process.exitCode = 1;
   } else process.stdout.write(`skipped: ${problems.map((p) => p.split(" ")[0]).join(", ")}\n`);

@@ -87,7 +87,7 @@ export function checkTool(tool: InteropTool): ToolCheck {
     const version = output("python3", ["-c", "import botocore, botocore.configloader; print(botocore.__version__)"]);
     if (version === undefined) return { tool, problem: "python3 cannot import botocore" };
     const v = /^(\d+)\.(\d+)\./.exec(version);
-    if (!v || v[1] !== "1" || Number(v[2]) < 43)
+    if (v?.[1] !== "1" || Number(v[2]) < 43)
       return {
         tool,
         problem: `python3 has botocore ${version}; the comparison tests need botocore 1.43 or later (1.x)`,
@@ -111,7 +111,9 @@ export function requireTool(tool: InteropTool, suite: string): boolean {
   if (check.problem === undefined) return true;
   if (process.env.CI === "true" && process.env[SKIP_INTEROP_VAR] !== "1") {
     throw new Error(
-      `${suite}: ${check.problem}. Under CI=true this fails the run: install it (or put the right version first on PATH), or set ${SKIP_INTEROP_VAR}=1 to skip these tests on purpose.`,
+      `${suite}: ${check.problem}. Under CI=true this fails the run: install it ` +
+        `(or put the right version first on PATH), or set ${SKIP_INTEROP_VAR}=1 to ` +
+        `skip these tests on purpose.`,
     );
   }
   console.warn(`${suite}: skipped: ${check.problem}`);
@@ -168,7 +170,12 @@ export async function startMoto(): Promise<Moto> {
   let log = "";
   child.stderr.setEncoding("utf8").on("data", (c: string) => (log = (log + c).slice(-4000)));
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.on("close", () => ((exited = true), resolve())));
+  const exit = new Promise<void>((resolve) =>
+    child.on("close", () => {
+      exited = true;
+      resolve();
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
     if (!exited) child.kill("SIGTERM");

@@ -16,9 +16,13 @@ const run = promisify(execFile);
 
 // Each would create a file in the working directory if a shell expanded it.
 const HOSTILE = [
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: hostile shell text, not a template
   "$(touch${IFS}pwned1)",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: hostile shell text, not a template
   "`touch${IFS}pwned2`",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: hostile shell text, not a template
   "x;touch${IFS}pwned3",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: hostile shell text, not a template
   "${IFS:?$(touch${IFS}pwned4)}",
   "*",
   "a b",
@@ -105,6 +109,7 @@ describe("bash", () => {
   });
 
   it("--profile <TAB> and a typed prefix match literally (a prefix with glob characters is not a pattern)", async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: hostile shell text, not a template
     expect((await complete(["awsrole", "whoami", "--profile", "$("])).literal).toEqual(["$(touch${IFS}pwned1)"]);
     expect((await complete(["awsrole", "exec", "*"])).literal).toEqual(["*"]);
     expect((await complete(["awsrole", "exec", "a"])).literal).toEqual(["a b"]);
@@ -125,7 +130,9 @@ describe("zsh", () => {
     // stubbed so that sourcing the script does not start compinit.
     const program = [
       `compdef() { :; }`,
-      `compadd() { local a; while [[ $1 == -* ]]; do if [[ $1 == -a ]]; then shift; for a in "\${(@P)1}"; do print -r -- "C$a"; done; fi; shift; done; for a in "$@"; do print -r -- "C$a"; done; }`,
+      `compadd() { local a; while [[ $1 == -* ]]; do if [[ $1 == -a ]]; then shift; ` +
+        `for a in "\${(@P)1}"; do print -r -- "C$a"; done; fi; shift; done; for a in ` +
+        `"$@"; do print -r -- "C$a"; done; }`,
       `source '${file}'`,
       `words=(awsrole export ''); CURRENT=3; _awsrole`,
       `words=(awsrole whoami --profile ''); CURRENT=4; _awsrole`,

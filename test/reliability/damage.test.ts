@@ -119,14 +119,18 @@ describe("a cache directory that cannot be used: a warning on stderr, and the cr
   });
   if (isRoot)
     console.warn(
-      "damage.test: running as root, chmod 0500 does not stop root; the read-only directory is covered by read-only.test.ts (EROFS/EACCES injected) and by the cache-under-a-file case.",
+      "damage.test: running as root, chmod 0500 does not stop root; the read-only " +
+        "directory is covered by read-only.test.ts (EROFS/EACCES injected) and by the " +
+        "cache-under-a-file case.",
     );
 });
 
 describe("every Expiration shape the AWS tools write is a cache hit end to end (0 STS calls)", () => {
   const d = inAnHour();
   const pad = (n: number) => String(n).padStart(2, "0");
-  const base = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  const base =
+    `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` +
+    `T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
   const shapes: Array<[string, string]> = [
     ["Z (STS wire format, AWS CLI v1)", `${base}Z`],
     ["fractional seconds (moto)", `${base}.186509Z`],

@@ -37,7 +37,8 @@ async function execWithSignal(script: string, signal: NodeJS.Signals) {
 }
 
 const handler = (signal: string) =>
-  `process.on("${signal}", () => { process.stdout.write("child got ${signal}\\n"); process.exit(3); }); process.stdout.write("ready\\n"); setInterval(() => {}, 1000);`;
+  `process.on("${signal}", () => { process.stdout.write("child got ${signal}\\n"); ` +
+  `process.exit(3); }); process.stdout.write("ready\\n"); setInterval(() => {}, 1000);`;
 
 describe("exec without a terminal", () => {
   it("forwards SIGQUIT to the command (a terminal's Ctrl-\\ would have reached it)", async () => {

@@ -175,6 +175,7 @@ describe("__proto__ and other Object.prototype names are ordinary profiles", () 
     for (const name of names) {
       const plan = planProfile(cfg, { name, from: "flag" }, { env: {} });
       expect(plan.source).toMatchObject({ kind: "static", secretAccessKey: `secret-of-${name}` });
+      // biome-ignore lint/suspicious/noProto: the test reads a key named __proto__ that hostile input set
       expect(cfg.profiles.get(name)!.values.__proto__).toBe("polluted");
     }
     const nestedValues = cfg.profiles.get("nested")!.values;
@@ -198,14 +199,18 @@ describe("shell metacharacters in exported values reach the shell verbatim, in e
     "aws_access_key_id = AKIA$(touch PWNED1)`touch PWNED2`",
     // (No continuation lines: a line break in a value is refused since issue 14,
     // see test/reliability/local-files.test.ts "exported values".)
-    `aws_secret_access_key = it's "$(rm -rf ~)" \`id\` $HOME \${HOME} \\ \\' '' ; & | > < * ? ! # {a,b} ~ %s ‘’ $(touch PWNED3) continued 'line' with $(touch PWNED4) and \\ last; touch PWNED5`,
+    `aws_secret_access_key = it's "$(rm -rf ~)" \`id\` $HOME \${HOME} \\ \\' '' ` +
+      `; & | > < * ? ! # {a,b} ~ %s ‘’ $(touch PWNED3) continued 'line' with $(touch ` +
+      `PWNED4) and \\ last; touch PWNED5`,
     "aws_session_token = tok'en\";touch PWNED6;'\\''`touch PWNED7`",
     "",
   ].join("\n");
   const config = "[profile meta]\nregion = us-east-1'$(touch PWNED8)'\n";
   const expected = {
     AWS_ACCESS_KEY_ID: "AKIA$(touch PWNED1)`touch PWNED2`",
-    AWS_SECRET_ACCESS_KEY: `it's "$(rm -rf ~)" \`id\` $HOME \${HOME} \\ \\' '' ; & | > < * ? ! # {a,b} ~ %s ‘’ $(touch PWNED3) continued 'line' with $(touch PWNED4) and \\ last; touch PWNED5`,
+    AWS_SECRET_ACCESS_KEY:
+      `it's "$(rm -rf ~)" \`id\` $HOME \${HOME} \\ \\' '' ; & | > < * ? ! # {a,b} ` +
+      `~ %s ‘’ $(touch PWNED3) continued 'line' with $(touch PWNED4) and \\ last; touch PWNED5`,
     AWS_SESSION_TOKEN: "tok'en\";touch PWNED6;'\\''`touch PWNED7`",
     AWS_REGION: "us-east-1'$(touch PWNED8)'",
   };

@@ -357,13 +357,15 @@ describe.skipIf(!hasBotocore)("differential: parseIni agrees with botocore.confi
           mismatches.push(`ours threw ${String(ours.error)} on ${JSON.stringify(texts[i])}`);
         if (ours.ok !== (theirs.ok !== undefined)) {
           mismatches.push(
-            `${ours.ok ? "we accept" : `we reject (${(ours.error as Error).message})`} but botocore ${theirs.ok ? "accepts" : "rejects"}: ${JSON.stringify(texts[i])}`,
+            `${ours.ok ? "we accept" : `we reject (${(ours.error as Error).message})`} ` +
+              `but botocore ${theirs.ok ? "accepts" : "rejects"}: ${JSON.stringify(texts[i])}`,
           );
         } else if (ours.ok && theirs.ok) {
           accepted++;
           if (JSON.stringify(sortKeys(ours.sections)) !== JSON.stringify(sortKeys(theirs.ok))) {
             mismatches.push(
-              `different values for ${JSON.stringify(texts[i])}:\n ours ${JSON.stringify(sortKeys(ours.sections))}\n boto ${JSON.stringify(sortKeys(theirs.ok))}`,
+              `different values for ${JSON.stringify(texts[i])}:\n ours ${JSON.stringify(sortKeys(ours.sections))}\n ` +
+                `boto ${JSON.stringify(sortKeys(theirs.ok))}`,
             );
           }
         }

@@ -226,7 +226,7 @@ describe("exported values", () => {
 
   it("NUL and CR from a credential_process are refused", async () => {
     const h = world.home({ config: "", credentials: "" });
-    for (const [escape, code] of [
+    for (const [jsonEscape, code] of [
       ["\\u0000", "0000"],
       ["\\r", "000D"],
       ["\\u001b[2J", "001B"],
@@ -234,7 +234,8 @@ describe("exported values", () => {
       const script = join(h.dir, `process-${code}.sh`);
       writeFileSync(
         script,
-        `#!/bin/sh\ncat <<'EOF'\n{"Version": 1, "AccessKeyId": "AKIAPROCESS000000001", "SecretAccessKey": "Secret${escape}Tail", "SessionToken": "Token"}\nEOF\n`,
+        `#!/bin/sh\ncat <<'EOF'\n{"Version": 1, "AccessKeyId": "AKIAPROCESS000000001", ` +
+          `"SecretAccessKey": "Secret${jsonEscape}Tail", "SessionToken": "Token"}\nEOF\n`,
         { mode: 0o755 },
       );
       writeFileSync(join(h.awsDir, "config"), `[profile p]\ncredential_process = ${script}\n`);
@@ -287,6 +288,7 @@ describe("exported values", () => {
         "--",
         "sh",
         "-c",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
         'echo "${AWS_SESSION_EXPIRATION-none}|${AWS_CREDENTIAL_FILE-none}|$AWS_ACCESS_KEY_ID"',
       ],
       env,
@@ -315,7 +317,8 @@ describe("local crashes", () => {
         const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
         expect(code).toBe(1);
         expect(stderr).toBe(
-          "awsrole: Could not write to standard output (ENOSPC).\nhint: Check where stdout goes: a full disk or device (ENOSPC), or a file that cannot be written.\n",
+          "awsrole: Could not write to standard output (ENOSPC).\nhint: Check where " +
+            "stdout goes: a full disk or device (ENOSPC), or a file that cannot be written.\n",
         );
       } finally {
         closeSync(full);
@@ -369,7 +372,9 @@ describe("local crashes", () => {
   it("doctor still reports a problem deep in a chain once, at the profile that has it, and a cycle for every profile leading into it", async () => {
     const config =
       deepChain(50).replace("source_profile = p9\n", "source_profile = p-missing\n") +
-      "[profile c1]\nrole_arn = arn:aws:iam::123456789012:role/c\nsource_profile = c2\n\n[profile c2]\nrole_arn = arn:aws:iam::123456789012:role/c\nsource_profile = c1\n\n[profile c0]\nrole_arn = arn:aws:iam::123456789012:role/c\nsource_profile = c1\n";
+      ("[profile c1]\nrole_arn = arn:aws:iam::123456789012:role/c\nsource_profile " +
+        "= c2\n\n[profile c2]\nrole_arn = arn:aws:iam::123456789012:role/c\nsource_profile " +
+        "= c1\n\n[profile c0]\nrole_arn = arn:aws:iam::123456789012:role/c\nsource_profile = c1\n");
     const h = world.home({ config, credentials: "" });
     const r = await runCli(["doctor", "--output", "json"], baseEnv(h));
     expect(r.code).toBe(1);

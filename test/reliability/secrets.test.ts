@@ -54,13 +54,19 @@ describe("secrets stay where they belong", () => {
     const script = join(h.dir, "proc.cjs");
     writeFileSync(
       script,
-      `require("fs").writeFileSync(${JSON.stringify(join(h.dir, "proc-argv.json"))}, JSON.stringify(process.argv));\nprocess.stdout.write(JSON.stringify({Version: 1, AccessKeyId: "AKIAPROCESS000000001", SecretAccessKey: ${JSON.stringify(PROCESS_SECRET)}, SessionToken: ${JSON.stringify(PROCESS_TOKEN)}}));\nprocess.exitCode = process.argv[2] === "fail" ? 1 : 0;\n`,
+      `require("fs").writeFileSync(${JSON.stringify(join(h.dir, "proc-argv.json"))}, ` +
+        `JSON.stringify(process.argv));\nprocess.stdout.write(JSON.stringify({Version: ` +
+        `1, AccessKeyId: "AKIAPROCESS000000001", SecretAccessKey: ${JSON.stringify(PROCESS_SECRET)}, ` +
+        `SessionToken: ${JSON.stringify(PROCESS_TOKEN)}}));\nprocess.exitCode = process.argv[2] ` +
+        `=== "fail" ? 1 : 0;\n`,
     );
     chmodSync(script, 0o700);
     const config = readFileSync(join(h.awsDir, "config"), "utf8");
     writeFileSync(
       join(h.awsDir, "config"),
-      `${config}\n[profile proc]\ncredential_process = "${process.execPath}" ${script} ok\n\n[profile proc-fail]\ncredential_process = "${process.execPath}" ${script} fail\n\n[profile proc-role]\nrole_arn = arn:aws:iam::123456789012:role/s3-developer\nsource_profile = proc\n`,
+      `${config}\n[profile proc]\ncredential_process = "${process.execPath}" ${script} ` +
+        `ok\n\n[profile proc-fail]\ncredential_process = "${process.execPath}" ${script} ` +
+        `fail\n\n[profile proc-role]\nrole_arn = arn:aws:iam::123456789012:role/s3-developer\nsource_profile = proc\n`,
     );
     const env = baseEnv(h, sts);
     const go = async (args: string[], secretsOnStdout = false, extra: Record<string, string> = {}) => {

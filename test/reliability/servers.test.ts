@@ -206,7 +206,10 @@ describe("container credentials endpoints", () => {
     );
     expectRefusal(
       result,
-      /AWS_CONTAINER_CREDENTIALS_FULL_URI \(host .*\) is not allowed: over plain http only a loopback address or 169\.254\.170\.2, 169\.254\.170\.23 or fd00:ec2::23 may be used/,
+      new RegExp(
+        String.raw`AWS_CONTAINER_CREDENTIALS_FULL_URI \(host .*\) is not allowed: over plain http only a loopback address ` +
+          String.raw`or 169\.254\.170\.2, 169\.254\.170\.23 or fd00:ec2::23 may be used`,
+      ),
     );
     expect(result.stderr).not.toContain("secret-container-token");
   });

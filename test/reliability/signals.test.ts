@@ -143,7 +143,10 @@ describe.skipIf(!hasPython)("awsrole exec on a terminal", () => {
   it("one Ctrl-C reaches the child once (the terminal delivers it; awsrole does not forward it again), and its exit code comes back", async () => {
     const h = home();
     // The child counts SIGINTs for half a second after the first, then exits 3 with the count on stdout.
-    const child = `let n = 0; process.on("SIGINT", () => { if (n++ === 0) setTimeout(() => { process.stdout.write("sigints=" + n + "\\n"); process.exit(3); }, 500); }); process.stderr.write("READY\\n"); setInterval(() => {}, 1000);`;
+    const child =
+      `let n = 0; process.on("SIGINT", () => { if (n++ === 0) setTimeout(() => { ` +
+      `process.stdout.write("sigints=" + n + "\\n"); process.exit(3); }, 500); }); ` +
+      `process.stderr.write("READY\\n"); setInterval(() => {}, 1000);`;
     const result = await underPty(
       ["exec", "s3-developer", "--", process.execPath, "-e", child],
       baseEnv(h, world.sts),

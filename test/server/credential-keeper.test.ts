@@ -16,7 +16,9 @@ import { buildConfig } from "../../src/core/config.js";
 import { parseIni } from "../../src/core/ini.js";
 
 const keepers: CredentialKeeper[] = [];
-afterEach(() => keepers.splice(0).forEach((k) => k.stop()));
+afterEach(() => {
+  for (const k of keepers.splice(0)) k.stop();
+});
 
 /** A keeper on a clock the test moves; each resolve() hands out a session of `lifeMs` from "now". */
 function keeper(lifeMs: number) {

@@ -341,21 +341,29 @@ export async function startSts(options: StartStsOptions): Promise<StsServer> {
       record(call); // "hang": never answered; close() ends the socket
       return true;
     }
-    let answer: JsonAnswer | undefined;
     let service: NonNullable<StsCall["service"]> | undefined;
     let action = "";
-    if ((answer = oidc.handle(request))) {
+    // Each service is asked in turn; the first that answers handles the request.
+    let answer: JsonAnswer | undefined = oidc.handle(request);
+    if (answer) {
       service = "sso-oidc";
       action = OIDC_OPERATIONS[wire.path] ?? wire.path;
-    } else if ((answer = portal.handle(request))) {
-      service = "sso";
-      action = PortalService.operation(wire.method, wire.path)!;
-    } else if ((answer = signin.handle(request))) {
-      service = "signin";
-      action = wire.path === "/v1/token" ? "CreateOAuth2Token" : "SigninConfirmation";
-    } else {
-      return false;
     }
+    if (!answer) {
+      answer = portal.handle(request);
+      if (answer) {
+        service = "sso";
+        action = PortalService.operation(wire.method, wire.path)!;
+      }
+    }
+    if (!answer) {
+      answer = signin.handle(request);
+      if (answer) {
+        service = "signin";
+        action = wire.path === "/v1/token" ? "CreateOAuth2Token" : "SigninConfirmation";
+      }
+    }
+    if (!answer || !service) return false; // service is set whenever answer is
     sendJson(res, answer, requestId);
     log(service, action, answer.status, answer.errorType, wire.method === "POST" ? bodyParams() : {});
     return true;

@@ -84,7 +84,7 @@ export function verifyDpopProof(proof: string | undefined, check: DpopCheck): st
   if (header.typ !== "dpop+jwt") throw new DpopError(`typ must be dpop+jwt, got ${JSON.stringify(header.typ)}`);
   if (header.alg !== "ES256") throw new DpopError(`alg must be ES256, got ${JSON.stringify(header.alg)}`);
   const jwk = header.jwk as Record<string, unknown> | undefined;
-  if (!jwk || jwk.kty !== "EC" || jwk.crv !== "P-256" || typeof jwk.x !== "string" || typeof jwk.y !== "string") {
+  if (jwk?.kty !== "EC" || jwk.crv !== "P-256" || typeof jwk.x !== "string" || typeof jwk.y !== "string") {
     throw new DpopError("jwk must be a P-256 EC public key");
   }
   if ("d" in jwk) throw new DpopError("jwk must not contain the private key");
@@ -293,7 +293,9 @@ export class SigninService {
   private idToken(arn: string, clientId: string, origin: string): string {
     const now = Math.floor(this.options.now() / 1000);
     const part = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString("base64url");
-    return `${part({ alg: "ES256", typ: "JWT", kid: "awsrole-emulator" })}.${part({ sub: arn, iss: origin, aud: clientId, iat: now, exp: now + 900 })}.${randomBytes(64).toString("base64url")}`;
+    const header = part({ alg: "ES256", typ: "JWT", kid: "awsrole-emulator" });
+    const payload = part({ sub: arn, iss: origin, aud: clientId, iat: now, exp: now + 900 });
+    return `${header}.${payload}.${randomBytes(64).toString("base64url")}`;
   }
 
   /**

@@ -118,7 +118,8 @@ export function parseSignedRequest(request: WireRequest): SignedRequestInfo {
   }
   if (amzDate.slice(0, 8) !== scopeDate) {
     throw signatureDoesNotMatch(
-      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of ` +
+        `date from HTTP: '${scopeDate}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
     );
   }
   return { accessKeyId, scopeDate, region, service, signedHeaders, signature: fields.get("Signature")!, amzDate };

@@ -56,7 +56,8 @@ export const container: CredentialKind<ContainerSource> & { credentialSource: "E
     if (!relative && !full) {
       throw new AwsroleError(
         "NoContainerCredentials",
-        `Profile "${source.profile}" uses credential_source = EcsContainer, but neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set.`,
+        `Profile "${source.profile}" uses credential_source = EcsContainer, but neither ` +
+          `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set.`,
         { hint: context.hint },
       );
     }
@@ -72,7 +73,9 @@ export const container: CredentialKind<ContainerSource> & { credentialSource: "E
       if (!parsed || !containerHostAllowed(parsed)) {
         throw new AwsroleError(
           "UnsupportedContainerHost",
-          `AWS_CONTAINER_CREDENTIALS_FULL_URI (${parsed ? `host ${parsed.hostname}` : "not a URL"}) is not allowed: over plain http only a loopback address or 169.254.170.2, 169.254.170.23 or fd00:ec2::23 may be used, as the AWS CLI requires.`,
+          `AWS_CONTAINER_CREDENTIALS_FULL_URI (${parsed ? `host ${parsed.hostname}` : "not a URL"}) ` +
+            `is not allowed: over plain http only a loopback address or 169.254.170.2, ` +
+            `169.254.170.23 or fd00:ec2::23 may be used, as the AWS CLI requires.`,
           {
             hint: "Use https for other hosts, or a loopback or ECS/EKS address.",
           },

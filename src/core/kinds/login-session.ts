@@ -20,6 +20,7 @@ import { NeedsOnline, type Effects, type HttpResponse } from "../effects.js";
 import { sha256Hex } from "../sha256.js";
 import type { CredentialKind, Credentials, PlanContext, SourceBase, SourceCacheKey } from "./types.js";
 import { parseArn } from "../arn.js";
+import { expandHome, homeDir } from "../../adapters/home.js";
 
 export interface LoginSessionSource extends SourceBase {
   kind: "login-session";
@@ -98,10 +99,10 @@ export const loginSessionKind: CredentialKind<LoginSessionSource> = {
 
 /** $AWS_LOGIN_CACHE_DIRECTORY, else ~/.aws/login/cache (botocore: the login token cache). */
 export function loginCacheDir(env: PlanContext["env"]): string {
+  // The one home-directory rule (src/adapters/home.ts, os.path.expanduser), as for every other file.
   const configured = nonEmpty(env.AWS_LOGIN_CACHE_DIRECTORY);
-  const home = env.HOME || env.USERPROFILE || "/";
-  if (configured) return configured === "~" || configured.startsWith("~/") ? home + configured.slice(1) : configured;
-  return `${home.replace(/\/+$/, "")}/.aws/login/cache`;
+  if (configured) return expandHome(configured, env);
+  return `${homeDir(env).replace(/\/+$/, "")}/.aws/login/cache`;
 }
 
 /** The file name is the SHA-256 (hex) of the login_session value exactly as written. */
