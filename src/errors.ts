@@ -192,8 +192,6 @@ export interface ErrorCodes {
   SsoTokenInvalid: true;
   /** There is no SSO token file for the profile's session or start URL: log in first. */
   SsoTokenMissing: true;
-  /** The profile uses IAM Identity Center, which awsrole does not resolve yet. */
-  SsoUnsupported: true;
   /** STS answered with incomplete or malformed credentials. */
   StsBadResponse: true;
   /** STS answered with credentials that had already expired (a clock problem). */

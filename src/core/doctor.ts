@@ -266,18 +266,6 @@ type Add = (finding: Finding) => void;
  * Which key a planner error is about, for an error that does not say so itself
  * (no `setting`): the placement doctor used before errors carried their setting.
  */
-const ERROR_KEYS: Partial<Record<ErrorCode, string>> = {
-  Cycle: "source_profile",
-  SourceProfileNotFound: "source_profile",
-  BothSources: "credential_source",
-  NoSource: "role_arn",
-  BadCredentialSource: "credential_source",
-  BadRoleArn: "role_arn",
-  BadDuration: "duration_seconds",
-  PartialCredentials: "aws_access_key_id",
-  WebIdentityWithoutRole: "web_identity_token_file",
-  SourceHasNoCredentials: "source_profile",
-};
 
 /** The finding code of each planner error (stable: scripts read `doctor --output json`). */
 const CODE_NAMES: Partial<Record<ErrorCode, string>> = {
@@ -292,7 +280,6 @@ const CODE_NAMES: Partial<Record<ErrorCode, string>> = {
   NoCredentials: "no-credentials",
   WebIdentityWithoutRole: "web-identity-without-role",
   SourceHasNoCredentials: "source-without-credentials",
-  SsoUnsupported: "sso",
   SsoMissingConfig: "sso-missing-config",
   SsoSessionNotFound: "sso-session-not-found",
   SsoSessionConflict: "sso-session-conflict",
@@ -348,9 +335,8 @@ function addPlannerError(config: AwsConfig, profile: Profile, error: unknown, ad
  * error naming a profile that does not exist.
  */
 export function plannerFinding(config: AwsConfig, linted: Profile, error: ProfileConfigError): Finding | undefined {
-  if (error.code === "SsoUnsupported") return undefined; // valid for the AWS CLI; awsrole says so when used
   const culprit = config.profiles.get(error.profile) ?? linted;
-  const setting = error.setting ?? ERROR_KEYS[error.code];
+  const setting = error.setting;
   const where =
     error.origin !== undefined
       ? { file: error.origin.path, line: error.origin.line }

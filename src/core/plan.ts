@@ -195,6 +195,7 @@ class Planner {
             sourceProfile.name,
             `Source profile "${sourceProfile.name}" (used by "${name}") has no credentials.`,
             hint,
+            { setting: "source_profile" },
           );
         }
         source = resolved;
@@ -245,6 +246,7 @@ class Planner {
         name,
         `Profile "${name}" sets both source_profile and credential_source.`,
         `Keep only one of them in ${where}.`,
+        { setting: "credential_source" },
       );
     }
     if (sourceProfileName === undefined && credentialSource === undefined) {
@@ -253,6 +255,7 @@ class Planner {
         name,
         `Profile "${name}" has role_arn but neither source_profile nor credential_source.`,
         `Add source_profile = <profile with keys> (or credential_source = Environment | Ec2InstanceMetadata | EcsContainer) to ${where}.`,
+        { setting: "role_arn" },
       );
     }
     if (credentialSource !== undefined && !(CREDENTIAL_SOURCE_NAMES as readonly string[]).includes(credentialSource)) {
@@ -264,6 +267,7 @@ class Planner {
         near
           ? `Write credential_source = ${near} (the AWS CLI compares the name case-sensitively).`
           : `Use one of ${CREDENTIAL_SOURCE_NAMES.join(", ")} in ${where}.`,
+        { setting: "credential_source" },
       );
     }
     if (sourceProfileName !== undefined && !this.config.profiles.has(sourceProfileName)) {
@@ -275,6 +279,7 @@ class Planner {
         near.length
           ? `Did you mean ${near.map((n) => `"${n}"`).join(" or ")}? Fix source_profile in ${where}.`
           : `Define [profile ${sourceProfileName}] in ${this.config.configPath} or [${sourceProfileName}] in ${this.config.credentialsPath}.`,
+        { setting: "source_profile" },
       );
     }
     validateRoleArn(profile, roleArn, where);
@@ -335,6 +340,7 @@ export function validateRoleArn(profile: Profile, roleArn: string, where: string
     profile.name,
     `Profile "${profile.name}" has role_arn = ${roleArn}, which is not an IAM role ARN.`,
     `Write it as arn:aws:iam::123456789012:role/NAME in ${where}.`,
+    { setting: "role_arn" },
   );
 }
 
@@ -354,6 +360,7 @@ export function parseDuration(profile: Profile, where: string): number | undefin
       profile.name,
       `Profile "${profile.name}" has duration_seconds = ${raw}, which is not a whole number of seconds from 900 to 43200.`,
       `Set duration_seconds to a number such as 3600 in ${where}.`,
+      { setting: "duration_seconds" },
     );
   }
   return value;
@@ -367,6 +374,7 @@ function cycleError(visited: readonly string[], revisited: string, config: AwsCo
     visited[0]!,
     `Profiles form a cycle through source_profile: ${loop.join(" -> ")}.`,
     `Point one of these source_profile settings at a profile with keys (files: ${config.configPath}, ${config.credentialsPath}).`,
+    { setting: "source_profile" },
   );
 }
 

@@ -52,11 +52,10 @@ describe("doctor places a config error by its data", () => {
     ["at the section, for a setting the profile lacks", "NoSource", "r", { setting: "credential_source" }, ["r", "config", 1]],
     ["at the profile it names (a source)", "PartialCredentials", "base", { setting: "aws_secret_access_key" }, ["base", "credentials", 3]],
     ["on the linted profile, when it names none that exists", "BadRoleArn", "gone", { setting: "role_arn" }, ["r", "config", 2]],
-    ["without a setting: at its code's key (BadDuration)", "BadDuration", "r", undefined, ["r", "config", 4]],
-    ["without a setting: at its code's key (SourceProfileNotFound)", "SourceProfileNotFound", "r", undefined, ["r", "config", 3]],
-    ["without a setting: at its code's key, on a source", "PartialCredentials", "base", undefined, ["base", "credentials", 2]],
-    ["without a setting or a known key: at the section", "ServicesNotFound", "other", undefined, ["other", "config", 5]],
-    ["SSO profiles are valid for the AWS CLI: no finding", "SsoUnsupported", "r", { setting: "sso_session" }, undefined],
+    // Every thrower names its setting now; the code-to-key table is gone, so an error without one goes to the section.
+    ["without a setting: at the section", "BadDuration", "r", undefined, ["r", "config", 1]],
+    ["without a setting: at the section, on a source", "PartialCredentials", "base", undefined, ["base", "credentials", 1]],
+    ["without a setting: at the section of the profile it names", "ServicesNotFound", "other", undefined, ["other", "config", 5]],
   ])("%s", (_name, code, profile, details, expected) => {
     expect(place(code, profile, details)).toEqual(expected);
   });
