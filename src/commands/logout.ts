@@ -14,6 +14,7 @@ import { cliCacheDir } from "../adapters/cache-store.js";
 import { loadConfig } from "../adapters/config-files.js";
 import { boundedTransport } from "../adapters/sso-oidc.js";
 import type { Context } from "../context.js";
+import { EMPTY_CONFIG } from "../core/config.js";
 import { configuredServiceEndpoint } from "../core/endpoint.js";
 import { chooseProfile } from "../core/plan.js";
 import { defaultPortalEndpoint, portalLogout } from "../core/sso-portal.js";
@@ -70,19 +71,7 @@ export async function runLogout(input: LogoutInput, ctx: Context): Promise<numbe
     const configured = configuredServiceEndpoint(config, profile, ctx.env, "sso");
     if (configured) endpointFor = () => configured.url;
   } catch {
-    const configured = configuredServiceEndpoint(
-      {
-        configPath: "",
-        credentialsPath: "",
-        profiles: new Map(),
-        services: new Map(),
-        ssoSessions: new Map(),
-        ignoredSections: [],
-      },
-      undefined,
-      ctx.env,
-      "sso",
-    );
+    const configured = configuredServiceEndpoint(EMPTY_CONFIG, undefined, ctx.env, "sso");
     if (configured) endpointFor = () => configured.url;
   }
   const http = boundedTransport(ctx.signal);

@@ -35,6 +35,16 @@ export interface AwsConfig {
   readonly ignoredSections: readonly IniSection[];
 }
 
+/** No files, no profiles: for reading a profile's own settings where no config is at hand. */
+export const EMPTY_CONFIG: AwsConfig = {
+  configPath: "",
+  credentialsPath: "",
+  profiles: new Map(),
+  services: new Map(),
+  ssoSessions: new Map(),
+  ignoredSections: [],
+};
+
 /**
  * How one file's sections map to names. For the config file this is botocore's
  * configloader.build_profile_map, in file order so a later section wins:

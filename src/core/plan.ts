@@ -14,7 +14,7 @@
 //   hop's profile; region and endpoint come from the top-level profile only.
 
 import { ProfileConfigError } from "../errors.js";
-import { closeProfileNames, getString, type AwsConfig, type Profile } from "./config.js";
+import { closeProfileNames, EMPTY_CONFIG, getString, type AwsConfig, type Profile } from "./config.js";
 import type { Env } from "./env.js";
 import {
   CREDENTIAL_SOURCE_NAMES,
@@ -314,16 +314,6 @@ export function yieldsRoleSession(source: Profile): boolean {
   const provider = providerFor(source, { config: EMPTY_CONFIG, env: {}, topLevel: false, profileFromFlag: true });
   return provider?.givesRoleSession?.(source) ?? false;
 }
-
-// The guards read the profile's own settings only.
-const EMPTY_CONFIG: AwsConfig = {
-  configPath: "",
-  credentialsPath: "",
-  profiles: new Map(),
-  services: new Map(),
-  ssoSessions: new Map(),
-  ignoredSections: [],
-};
 
 /** Either key present counts (botocore _has_static_credentials); a partial pair is an error later. */
 export function hasStaticKeys(profile: Profile): boolean {

@@ -6,7 +6,7 @@
 // in resolveProfileData.ts. Adding a kind: one module in this directory, one
 // line here, one test file (docs/architecture.md).
 
-import { getString, type AwsConfig, type Profile } from "../config.js";
+import { EMPTY_CONFIG, getString, type AwsConfig, type Profile } from "../config.js";
 import { configFileKeys, credentialsFileKeys } from "./static-keys.js";
 import { container } from "./container.js";
 import { credentialProcess } from "./credential-process.js";
@@ -75,7 +75,7 @@ export type ProfileClass =
  * provider order above, for the profile on its own (as a source profile is
  * read: no AWS_* overrides, no container or instance role).
  */
-export function classifyProfile(profile: Profile, config: AwsConfig = NO_CONFIG): ProfileClass {
+export function classifyProfile(profile: Profile, config: AwsConfig = EMPTY_CONFIG): ProfileClass {
   if (isRoleProfile(profile)) return "role";
   const provider = providerFor(profile, { config, env: {}, topLevel: false, profileFromFlag: true });
   if (!provider) return "none";
@@ -87,16 +87,6 @@ export function classifyProfile(profile: Profile, config: AwsConfig = NO_CONFIG)
   if (provider.kind === "credential-process") return "process";
   return provider.kind;
 }
-
-// Guards read the profile's own settings; this stands in where no config is at hand.
-const NO_CONFIG: AwsConfig = {
-  configPath: "",
-  credentialsPath: "",
-  profiles: new Map(),
-  services: new Map(),
-  ssoSessions: new Map(),
-  ignoredSections: [],
-};
 
 /** role_arn present and no web_identity_token_file (botocore AssumeRoleProvider._has_assume_role_config_vars). */
 export function isRoleProfile(profile: Profile): boolean {
