@@ -8,7 +8,7 @@
 // it cannot write, typically /nonexistent). That needs root to start; elsewhere
 // the test is skipped with a message.
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BIN } from "./harness.js";
@@ -30,11 +30,20 @@ function nobody(): Account | undefined {
   return undefined;
 }
 
-const account = nobody();
-if (!account)
+/** Whether that account can start this Node at all (CI's Node 22 and 24 live under root's 0700 home). */
+function canRunNode(who: Account): boolean {
+  const probe = spawnSync(process.execPath, ["-e", "0"], { uid: who.uid, gid: who.gid, cwd: "/", env: {} });
+  return probe.error === undefined && probe.status === 0;
+}
+
+const candidate = nobody();
+const account = candidate && canRunNode(candidate) ? candidate : undefined;
+if (!candidate)
   console.warn(
     "home-rule: not root, or no 'nobody' account; skipping the env -i test (it must not read this account's real home).",
   );
+else if (!account)
+  console.warn(`home-rule: 'nobody' cannot run ${process.execPath}; skipping the env -i test on this Node.`);
 
 function runAs(who: Account, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
