@@ -13,11 +13,19 @@ const args = process.argv.slice(2);
 // loaded after this call, so it must come before the bundle is required.
 if (args.includes("--debug")) process.setSourceMapsEnabled(true);
 const full = () => loadFullCli().main(args);
+// A cold export (the warm bundle found no cache entry) and whoami, with plain
+// arguments, run from dist/direct.cjs: the same commands on the same online
+// effects, without commander and the other commands (src/direct.ts).
+const direct = () => (args.includes("--debug") ? full() : directCommand().then((code) => code ?? full()));
 // `__profiles` (what shell completion runs on TAB) is answered by the same small bundle.
 const fastEntry = args[0] === "export" ? "tryFastExport" : args[0] === "__profiles" ? "tryFastProfileNames" : undefined;
 const run = fastEntry
-  ? fastExport(args.slice(1), fastEntry).then((code) => (code === undefined ? full() : code))
-  : full();
+  ? fastExport(args.slice(1), fastEntry).then((code) =>
+      code !== undefined ? code : args[0] === "export" ? direct() : full(),
+    )
+  : args[0] === "whoami"
+    ? direct()
+    : full();
 run.then((code) => {
   process.exitCode = code;
 });
@@ -33,6 +41,19 @@ function fastExport(exportArgs, entry) {
   const loaded = loadBundle("fast-export");
   return loaded.exports[entry](exportArgs).then((code) => {
     if (code === 0 && entry === "tryFastExport") loaded.saveCodeCache();
+    return code;
+  });
+}
+
+/**
+ * dist/direct.cjs, with V8's code cache written at exit after a successful
+ * command, as for the full CLI: the exit code, or undefined when the command
+ * line is not one of its plain forms.
+ */
+function directCommand() {
+  const loaded = loadBundle("direct");
+  return loaded.exports.tryDirect(args).then((code) => {
+    if (code === 0) process.once("exit", (exitCode) => exitCode === 0 && loaded.saveCodeCache());
     return code;
   });
 }

@@ -15,6 +15,7 @@ import { build } from "esbuild";
 import { createHash } from "node:crypto";
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -85,6 +86,53 @@ const noDefaultCredentialChain = {
   },
 };
 
+// Three of the SDK's modules load Node builtins when the bundle loads, for work
+// awsrole's STS calls never do; together about 15 ms of every cold start
+// (docs/performance.md, "The cold path"). Each stand-in keeps the SDK's
+// behaviour for what awsrole does, and the build fails if one of them no longer
+// finds its module (a new SDK layout must be looked at, not silently missed).
+const sdkLoadTimeBuiltins = {
+  name: "sdk-load-time-builtins",
+  setup(b) {
+    const used = new Set();
+    const smithy = (file) => new RegExp(`[\\\\/]@smithy[\\\\/]core[\\\\/]dist-es[\\\\/]submodules[\\\\/]${file}$`);
+    // node:fs/promises (with readline and fs watchers behind it), for the shared
+    // config files and SSO tokens the SDK never reads here (src/adapters/sts-client.ts):
+    // loaded on first use instead.
+    b.onResolve({ filter: /^(node:)?fs\/promises$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
+      used.add("fs/promises");
+      return { path: `${root}/src/shims/lazy-fs-promises.ts` };
+    });
+    // node:zlib, for a native CRC32: STS requests carry no CRC32 checksum. The
+    // SDK's own JavaScript CRC32 (same values) stands in.
+    b.onLoad({ filter: smithy("checksum[\\\\/]crc32[\\\\/]Crc32Node\\.js") }, (args) => {
+      used.add("crc32");
+      return {
+        contents: 'export { Crc32Js as Crc32Node } from "./Crc32Js";',
+        resolveDir: dirname(args.path),
+        loader: "js",
+      };
+    });
+    // Node's web streams, loaded by the global ReadableStream getter to ask whether a
+    // response body is a web stream: src/shims/stream-type-check.ts answers for Node's own streams first.
+    b.onLoad({ filter: smithy("serde[\\\\/]util-stream[\\\\/]stream-type-check\\.js") }, () => {
+      used.add("stream-type-check");
+      return {
+        contents: readFileSync(`${root}/src/shims/stream-type-check.ts`, "utf8"),
+        resolveDir: `${root}/src/shims`,
+        loader: "ts",
+      };
+    });
+    b.onEnd((result) => {
+      if (result.errors.length > 0) return;
+      for (const name of ["fs/promises", "crc32", "stream-type-check"])
+        if (!used.has(name))
+          throw new Error(`dist/sts-sdk.cjs: the SDK no longer has the module the ${name} stand-in replaces`);
+    });
+  },
+};
+
 // chalk's colour detection is not used (src/ui.ts sets the level) and costs a
 // tty lookup at import: src/shims/no-color-detection.ts stands in for it.
 const noColorDetection = {
@@ -123,11 +171,19 @@ await Promise.all([
     entryPoints: [`${root}/src/cli.ts`],
     outfile: `${root}/dist/cli.cjs`,
   }),
+  // The cold path's entry (src/direct.ts): export and whoami with plain
+  // arguments on the online effects, without commander and the other commands.
+  build({
+    ...common,
+    plugins: [...common.plugins, stsSdkBundle, noColorDetection, lazyImportsAsRequire],
+    entryPoints: [`${root}/src/direct.ts`],
+    outfile: `${root}/dist/direct.cjs`,
+  }),
   // The SDK and everything it requires, in one file (nothing external).
   build({
     ...common,
     external: [],
-    plugins: [noDefaultCredentialChain],
+    plugins: [noDefaultCredentialChain, sdkLoadTimeBuiltins],
     write: false,
     entryPoints: [`${root}/src/adapters/sts-sdk.ts`],
     outfile: `${root}/dist/sts-sdk.cjs`,
@@ -157,9 +213,10 @@ await Promise.all([
   }
 }
 
-// Both are compiled with vm.Script, where an import() would fail at run time.
-if (/\bimport\(/.test(readFileSync(`${root}/dist/cli.cjs`, "utf8")))
-  throw new Error("dist/cli.cjs: an import() is left that vm.Script cannot run");
+// These are compiled with vm.Script, where an import() would fail at run time.
+for (const name of ["cli", "direct"])
+  if (/\bimport\(/.test(readFileSync(`${root}/dist/${name}.cjs`, "utf8")))
+    throw new Error(`dist/${name}.cjs: an import() is left that vm.Script cannot run`);
 
 /**
  * The SDK loads some builtins with import() (node:http in its request handler,
@@ -183,7 +240,7 @@ function writeSdkBundle(result) {
 // Each bundle's build id, for bin/awsrole.cjs and src/adapters/code-cache.ts to
 // name its V8 code cache in the user's cache directory (V8 itself checks only
 // the source's length).
-for (const name of ["fast-export", "cli", "sts-sdk"]) {
+for (const name of ["fast-export", "direct", "cli", "sts-sdk"]) {
   const bundle = `${root}/dist/${name}.cjs`;
   appendFileSync(
     bundle,

@@ -9,87 +9,15 @@
 // stderr is held back until the fast path has succeeded, so nothing is said twice.
 
 import { fdOutput, type Context } from "./context.js";
-import { runExport } from "./commands/export.js";
-import { EXPORT_FORMATS, type ExportFormat } from "./render/credentials.js";
-import { noProfileGiven } from "./commands/picker.js";
-import { fstatSync } from "node:fs";
+import { type ExportInput, runExport } from "./commands/export.js";
 import { reportError } from "./report.js";
 import { loadConfig } from "./adapters/config-files.js";
 import { offlineEffects } from "./effects/offline.js";
-
-interface FastArgs {
-  profile: string | undefined;
-  format: ExportFormat;
-  region: string | undefined;
-  mark?: boolean;
-}
+import { pickerMayApply, plainExportInput } from "./plain-args.js";
 
 /** The plain forms of `export` arguments; anything else (--help, --debug, MFA flags...) is for the full CLI. */
-export function parseFastExportArgs(args: readonly string[]): FastArgs | undefined {
-  let profile: string | undefined;
-  let format: ExportFormat = "env";
-  let region: string | undefined;
-  let positional = false;
-  let mark = false;
-  const takeValue = (i: number) => (i + 1 < args.length && !args[i + 1]!.startsWith("-") ? args[i + 1] : undefined);
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    let name = arg;
-    let value: string | undefined;
-    const equals = arg.indexOf("=");
-    if (arg.startsWith("--") && equals > 0) {
-      name = arg.slice(0, equals);
-      value = arg.slice(equals + 1);
-    }
-    if (
-      name === "--profile" ||
-      name === "-p" ||
-      name === "--format" ||
-      name === "-f" ||
-      name === "--region" ||
-      name === "-r"
-    ) {
-      if (value === undefined) {
-        value = takeValue(i);
-        if (value === undefined) return undefined;
-        i++;
-      }
-      if (name === "--profile" || name === "-p") {
-        if (profile !== undefined && profile !== value) return undefined;
-        profile = value;
-      } else if (name === "--format" || name === "-f") {
-        if (!(EXPORT_FORMATS as readonly string[]).includes(value)) return undefined;
-        format = value as ExportFormat;
-      } else region = value;
-      continue;
-    }
-    // --mark (the shell-init function's): plain, so its warm path stays fast.
-    if (arg === "--mark") {
-      mark = true;
-      continue;
-    }
-    if (arg.startsWith("-")) return undefined;
-    // One positional profile at most; anything more is the full CLI's usage error.
-    if (positional) return undefined;
-    positional = true;
-    if (profile !== undefined && profile !== arg) return undefined;
-    profile = arg;
-  }
-  return { profile, format, region, ...(mark ? { mark } : {}) };
-}
-
-/**
- * Whether the picker could run: no profile given and stdin and stderr are
- * character devices. fstat (not node:tty) keeps the warm path light; a
- * character device that is not a terminal (/dev/null) merely costs the full CLI.
- */
-function pickerMayApply(profile: string | undefined, env: NodeJS.ProcessEnv): boolean {
-  if (!noProfileGiven(profile, env)) return false;
-  try {
-    return fstatSync(0).isCharacterDevice() && fstatSync(2).isCharacterDevice();
-  } catch {
-    return false;
-  }
+export function parseFastExportArgs(args: readonly string[]): ExportInput | undefined {
+  return plainExportInput(args, false);
 }
 
 /** Exit code of a completed fast export, or undefined when the full CLI must run it. */

@@ -45,12 +45,21 @@ describe("a cold export", () => {
       expect(modules.filter((m) => m.includes("node_modules"))).toEqual([]);
       // chalk's colour detection (node:tty) is not bundled: awsrole sets the level itself.
       expect(modules).not.toContain("node:tty");
+      // The cold path's bundle runs it (src/direct.ts): the full CLI, with commander, is not even read.
+      expect(read).toContain("dist/direct.cjs");
+      expect(read).not.toContain("dist/cli.cjs");
+      // Builtins the SDK loads for work STS calls never do (scripts/build.mjs, sdkLoadTimeBuiltins);
+      // web streams through the ReadableStream global (bare Node loads only webstreams/util and queuingstrategies).
+      expect(modules.filter((m) => ["node:zlib", "node:fs/promises"].includes(m))).toEqual([]);
+      expect(
+        modules.filter((m) => /^internal:(zlib|internal\/webstreams\/(readable|writable)stream)$/.test(m)),
+      ).toEqual([]);
     } finally {
       home.remove();
     }
   });
 
-  it("compiles the full CLI and the SDK with V8's code cache once one exists", async () => {
+  it("compiles the cold path's bundle and the SDK with V8's code cache once one exists", async () => {
     const home = world.home();
     try {
       const env = baseEnv(home, world.sts);
@@ -59,10 +68,10 @@ describe("a cold export", () => {
       const { code, modules } = await recorded(["export", "role-e", "--token-code", "123456"], env);
       expect(code).toBe(0);
       const read = modules.filter((m) => m.startsWith("read:")).map((m) => relative(ROOT, m.slice(5)));
-      expect(read).toEqual(expect.arrayContaining(["dist/cli.cjs", "dist/sts-sdk.cjs"]));
+      expect(read).toEqual(expect.arrayContaining(["dist/direct.cjs", "dist/sts-sdk.cjs"]));
       // The caches are the user's (a read-only install gets them too), named for this V8 and each bundle's build.
       const v8 = join(home.dir, ".cache", "awsrole", "v8");
-      for (const name of ["cli", "sts-sdk"]) {
+      for (const name of ["direct", "sts-sdk"]) {
         const cache = join(v8, `${name}-${process.versions.v8}-${buildId(name)}.cache`);
         expect(existsSync(cache)).toBe(true);
         expect(read).toContain(relative(ROOT, cache));
@@ -91,6 +100,71 @@ describe("a cold export", () => {
       expect(callsOf(world.sts)).toHaveLength(5);
       const asyncReads = modules.filter((m) => m.startsWith("readAsync:")).map((m) => m.slice("readAsync:".length));
       expect(asyncReads.filter((f) => f.startsWith(home.awsDir) && !f.startsWith(home.cacheDir))).toEqual([]);
+    } finally {
+      home.remove();
+    }
+  });
+});
+
+describe("the cold path's bundle (dist/direct.cjs)", () => {
+  const readBundles = (modules: string[]) =>
+    modules
+      .filter((m) => m.startsWith("read:") && m.startsWith(`read:${join(ROOT, "dist")}`))
+      .map((m) => relative(ROOT, m.slice(5)));
+
+  it("runs whoami, and says what the full CLI says", async () => {
+    const home = world.home();
+    try {
+      const env = baseEnv(home, world.sts);
+      const { runCli } = await import("./harness.js");
+      expect((await runCli(["export", "s3-developer"], env)).code).toBe(0);
+      const direct = await recorded(["whoami", "s3-developer", "--output", "json"], env);
+      expect(direct.stderr).toBe("");
+      expect(direct.code).toBe(0);
+      expect(readBundles(direct.modules).sort()).toEqual(["dist/direct.cjs", "dist/sts-sdk.cjs"]);
+      // A global option first: bin/awsrole.cjs hands that to the full CLI.
+      const viaDirect = await runCli(["whoami", "s3-developer", "--output", "json"], env);
+      const viaFull = await runCli(["--no-color", "whoami", "s3-developer", "--output", "json"], env);
+      expect(viaDirect).toEqual(viaFull);
+      expect(JSON.parse(viaDirect.stdout)).toMatchObject({ Account: "123456789012" });
+    } finally {
+      home.remove();
+    }
+  });
+
+  it.each([
+    ["an unknown profile", ["export", "nope"]],
+    ["a bad MFA code", ["export", "role-e", "--token-code", "12"]],
+    ["whoami of an unknown profile", ["whoami", "--profile", "nope"]],
+  ])("fails on %s as the full CLI does: the same words, exit code and empty stdout", async (_what, args) => {
+    const home = world.home();
+    try {
+      const env = baseEnv(home, world.sts);
+      const direct = await recorded(args, env);
+      expect(readBundles(direct.modules)).not.toContain("dist/cli.cjs");
+      const { runCli } = await import("./harness.js");
+      const viaDirect = await runCli(args, env);
+      const viaFull = await runCli(["--no-color", ...args], env);
+      expect(viaDirect.code).not.toBe(0);
+      expect(viaDirect).toEqual(viaFull);
+      expect(viaDirect.stdout).toBe("");
+    } finally {
+      home.remove();
+    }
+  });
+
+  it.each([
+    ["--no-cache", ["export", "s3-developer", "--no-cache"]],
+    ["--debug", ["export", "s3-developer", "--debug"]],
+    ["--help", ["whoami", "--help"]],
+    ["two profiles", ["export", "s3-developer", "role-e"]],
+  ])("hands %s to the full CLI, which knows every option", async (_what, args) => {
+    const home = world.home();
+    try {
+      const { modules } = await recorded(args, baseEnv(home, world.sts));
+      expect(modules.some((m) => m === `read:${join(ROOT, "dist", "cli.cjs")}` || m.endsWith("/dist/cli.cjs"))).toBe(
+        true,
+      );
     } finally {
       home.remove();
     }

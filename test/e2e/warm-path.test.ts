@@ -106,7 +106,8 @@ describe("the warm export path", () => {
       expect(code).toBe(0);
       // The SDK is bundled into dist/sts-sdk.cjs (compiled with vm.Script, so it is "read", not required).
       expect(modules.some((m) => m === `read:${join(ROOT, "dist", "sts-sdk.cjs")}`)).toBe(true);
-      expect(modules.some((m) => m.endsWith("/dist/cli.cjs"))).toBe(true);
+      // The cold path's bundle (src/direct.ts), not the warm one alone.
+      expect(modules.some((m) => m.endsWith("/dist/direct.cjs"))).toBe(true);
       expect(modules.some((m) => m.includes("@inquirer"))).toBe(false);
     } finally {
       cold.remove();
