@@ -45,7 +45,8 @@ export function recordRecentProfile(profile: string, env: Env): void {
     const next = [profile, ...recent.filter((p) => p !== profile)].slice(0, RECENT_LIMIT);
     const file = recentFile(env);
     mkdirSync(join(file, ".."), { recursive: true, mode: 0o700 });
-    writeFileAtomic(file, JSON.stringify({ version: 1, profiles: next }) + "\n", { mode: 0o600 });
+    // Not durable: a list lost in a crash costs nobody anything, and export (on the cold path) need not wait for the disk.
+    writeFileAtomic(file, JSON.stringify({ version: 1, profiles: next }) + "\n", { mode: 0o600, durable: false });
   } catch {
     // best effort
   }

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
+import { createRequire, syncBuiltinESMExports } from "node:module";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { writeFileAtomic } from "../../src/adapters/atomic-write.js";
@@ -36,6 +37,31 @@ describe("writeFileAtomic", () => {
     writeFileAtomic(file, Buffer.from("new"), { mode: 0o640 });
     expect(fs.readFileSync(file, "utf8")).toBe("new");
     expect(mode(file)).toBe(0o640);
+  });
+
+  it.each([
+    [{}, 2],
+    [{ durable: true }, 2],
+    [{ durable: false }, 0],
+  ])("with %o flushes the file and the directory to disk: %i fsyncs", (options, expected) => {
+    // node:fs's CommonJS object, re-exported to every ESM import of it by syncBuiltinESMExports.
+    const cjsFs = createRequire(import.meta.url)("node:fs") as typeof fs;
+    const original = cjsFs.fsyncSync;
+    let calls = 0;
+    cjsFs.fsyncSync = (fd) => {
+      calls++;
+      original(fd);
+    };
+    syncBuiltinESMExports();
+    try {
+      writeFileAtomic(path.join(dir, "e.json"), "x", options);
+    } finally {
+      cjsFs.fsyncSync = original;
+      syncBuiltinESMExports();
+    }
+    expect(calls).toBe(expected);
+    expect(fs.readFileSync(path.join(dir, "e.json"), "utf8")).toBe("x");
+    expect(fs.readdirSync(dir)).toEqual(["e.json"]);
   });
 
   it("leaves only the target: no temp file after success", () => {
