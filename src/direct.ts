@@ -18,7 +18,7 @@ import { reportError } from "./report.js";
 /** The exit code of `awsrole <args>`, or undefined when the full CLI must run it. */
 export async function tryDirect(args: readonly string[]): Promise<number | undefined> {
   const [command, ...rest] = args;
-  const exportInput = command === "export" ? plainExportInput(rest, true) : undefined;
+  const exportInput = command === "export" ? plainExportInput(rest) : undefined;
   const whoamiInput = command === "whoami" ? plainWhoamiInput(rest) : undefined;
   const input = exportInput ?? whoamiInput;
   if (!input) return undefined;

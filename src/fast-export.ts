@@ -15,9 +15,9 @@ import { loadConfig } from "./adapters/config-files.js";
 import { offlineEffects } from "./effects/offline.js";
 import { pickerMayApply, plainExportInput } from "./plain-args.js";
 
-/** The plain forms of `export` arguments; anything else (--help, --debug, MFA flags...) is for the full CLI. */
+/** The plain forms of `export` arguments (src/plain-args.ts); anything else (--help, --debug, --no-cache...) is for the full CLI. */
 export function parseFastExportArgs(args: readonly string[]): ExportInput | undefined {
-  return plainExportInput(args, false);
+  return plainExportInput(args);
 }
 
 /** Exit code of a completed fast export, or undefined when the full CLI must run it. */

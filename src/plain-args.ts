@@ -78,7 +78,9 @@ export function parsePlainArgs(args: readonly string[], options: readonly PlainO
 }
 
 const REGION: PlainOption = { names: ["--region", "-r"], key: "region" };
-// Plain on the cold path only (src/direct.ts), where an MFA code is used.
+// An MFA code: unused when the cache answers (as in the full CLI), so plain on the
+// warm path too; a malformed one is the resolver's usage error, which the warm
+// path leaves to the next entry to report.
 const TOKEN_CODE: PlainOption = { names: ["--token-code", "-t"], key: "tokenCode" };
 
 const EXPORT_OPTIONS: readonly PlainOption[] = [
@@ -86,11 +88,12 @@ const EXPORT_OPTIONS: readonly PlainOption[] = [
   REGION,
   // --mark (the shell-init function's): plain, so its warm path stays fast.
   { names: ["--mark"], key: "mark", flag: true },
+  TOKEN_CODE,
 ];
 
-/** export's input from its plain arguments, with or without --token-code among them. */
-export function plainExportInput(args: readonly string[], withTokenCode: boolean): ExportInput | undefined {
-  const parsed = parsePlainArgs(args, withTokenCode ? [...EXPORT_OPTIONS, TOKEN_CODE] : EXPORT_OPTIONS);
+/** export's input from its plain arguments. */
+export function plainExportInput(args: readonly string[]): ExportInput | undefined {
+  const parsed = parsePlainArgs(args, EXPORT_OPTIONS);
   if (!parsed) return undefined;
   const { format, region, mark, tokenCode } = parsed.values;
   return {

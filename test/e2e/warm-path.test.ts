@@ -99,6 +99,18 @@ describe("the warm export path", () => {
     expect(modules.filter((m) => m.startsWith("read:") && m.endsWith("cli.cjs"))).toEqual([]);
   });
 
+  it("export --token-code with a warm cache stays on the fast bundle: the code is not needed", async () => {
+    sts.reset();
+    const { code, modules, stdout } = await loadedModules(
+      ["export", "role-e", "--token-code", "123456"],
+      baseEnv(home, sts),
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^export AWS_ACCESS_KEY_ID='ASIA/);
+    expect(callsOf(sts)).toEqual([]);
+    expect(modules.filter((m) => m.startsWith("read:") && /\/dist\/(cli|direct)\.cjs$/.test(m))).toEqual([]);
+  });
+
   it("a cold export does load the SDK (the check above can fail)", async () => {
     const cold = makeHome();
     try {
