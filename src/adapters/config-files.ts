@@ -283,14 +283,25 @@ function stampSections(body: string, read: SectionReader, path: string): FileSec
   };
   let defaults: SectionTuple[] | undefined;
   const built = new Map<string, IniSection | null>();
-  // Once the names of a kind are listed, every section of it is usually looked up
-  // (doctor, completion): a table by name then, where one search of the whole
-  // body per name would make listing all profiles quadratic.
-  const indexed = new Map<string, Map<string, SectionTuple>>();
+  // Once the names of a kind are listed, its sections are often looked up too
+  // (doctor): a table from name to row then, where one search of the whole body
+  // per name would make listing all profiles quadratic. Listing reads only the
+  // names (completion needs nothing else); a row is parsed when it is looked up.
+  const indexed = new Map<string, Map<string, number>>();
   const namesOf = (kind: string): string[] => {
-    const rows = rowsOf(kind);
-    indexed.set(kind, new Map(rows.map((r) => [r.name, r.tuple])));
-    return rows.map((r) => r.name);
+    const names: string[] = [];
+    const rowStarts = new Map<string, number>();
+    const marker = `\n${kind}\t`;
+    for (let at = body.indexOf(marker); at >= 0; at = body.indexOf(marker, at + 1)) {
+      const nameStart = at + marker.length;
+      const json = body.slice(nameStart, body.indexOf("\t", nameStart));
+      // JSON.stringify escapes only with a backslash: without one, the name is the text between the quotes.
+      const name = json.includes("\\") ? (JSON.parse(json) as string) : json.slice(1, -1);
+      names.push(name);
+      rowStarts.set(name, at + 1);
+    }
+    indexed.set(kind, rowStarts);
+    return names;
   };
   const lookup = (kind: string, name: string): IniSection | undefined => {
     const key = `${kind}\t${name}`;
@@ -298,8 +309,10 @@ function stampSections(body: string, read: SectionReader, path: string): FileSec
     if (known !== undefined) return known ?? undefined;
     const index = indexed.get(kind);
     let tuple: SectionTuple | undefined;
-    if (index) tuple = index.get(name);
-    else {
+    if (index) {
+      const start = index.get(name);
+      tuple = start === undefined ? undefined : parseRow(start).tuple;
+    } else {
       const at = body.indexOf(`\n${kind}\t${JSON.stringify(name)}\t`);
       tuple = at < 0 ? undefined : parseRow(at + 1).tuple;
     }
