@@ -9,20 +9,16 @@
 // stderr is held back until the fast path has succeeded, so nothing is said twice.
 
 import { fdOutput, type Context } from "./context.js";
-import { type ExportInput, runExport } from "./commands/export.js";
+import { runExport } from "./commands/export.js";
 import { reportError } from "./report.js";
 import { loadConfig } from "./adapters/config-files.js";
 import { offlineEffects } from "./effects/offline.js";
 import { pickerMayApply, plainExportInput } from "./plain-args.js";
 
-/** The plain forms of `export` arguments (src/plain-args.ts); anything else (--help, --debug, --no-cache...) is for the full CLI. */
-export function parseFastExportArgs(args: readonly string[]): ExportInput | undefined {
-  return plainExportInput(args);
-}
-
 /** Exit code of a completed fast export, or undefined when the full CLI must run it. */
 export async function tryFastExport(args: readonly string[]): Promise<number | undefined> {
-  const parsed = parseFastExportArgs(args);
+  // The plain forms of `export` (src/plain-args.ts); anything else (--help, --debug, --no-cache...) is for the full CLI.
+  const parsed = plainExportInput(args);
   if (!parsed) return undefined;
   // No profile named on a terminal: the full CLI shows the picker (src/commands/picker.ts).
   if (pickerMayApply(parsed.profile, process.env)) return undefined;
