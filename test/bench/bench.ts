@@ -140,6 +140,31 @@ function fillCache(home: string, count: number): void {
     writeFileSync(join(dir, `${(0x1000000000 + i).toString(16).padStart(40, "0")}.json`), text, { mode: 0o600 });
 }
 
+/**
+ * Debian's awscli package (an AWS CLI v2) for the comparison column, where no v2
+ * is on PATH and apt-get can install it (as root): for the bench only. The test
+ * suite never uses it: its interop tests take the AWS CLI v1 by version
+ * (test/interop/check-tools.ts). Elsewhere the column stays empty and says so.
+ */
+function installAwsCliV2(): { path: string; version: string } | undefined {
+  if (process.platform !== "linux" || process.getuid?.() !== 0) return undefined;
+  try {
+    execFileSync("apt-get", ["--version"], { stdio: "ignore" });
+  } catch {
+    return undefined;
+  }
+  process.stderr.write("no AWS CLI v2 on PATH: installing Debian's awscli package for the comparison column...\n");
+  try {
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    execFileSync("apt-get", ["update", "-qq"], { stdio: "ignore", env });
+    execFileSync("apt-get", ["install", "-y", "-qq", "awscli"], { stdio: "ignore", env });
+  } catch {
+    process.stderr.write("could not install awscli: the AWS CLI v2 column stays empty\n");
+    return undefined;
+  }
+  return awsCliV2();
+}
+
 /** An AWS CLI v2 anywhere on PATH (a v1 may come first, e.g. from pyenv shims). */
 function awsCliV2(): { path: string; version: string } | undefined {
   for (const dir of (process.env.PATH ?? "").split(":")) {
@@ -233,7 +258,7 @@ async function main(): Promise<void> {
     };
     const counted = (n: number) => ({ before: () => sts.reset(), after: expectCalls(n) });
 
-    const v2 = awsCliV2();
+    const v2 = awsCliV2() ?? installAwsCliV2();
     const aws = (name: string, home: string, args: string[], extra: Partial<Case> = {}): Case | undefined =>
       v2 ? { name, argv: [v2.path, ...args], env: awsEnvFor(home), ...extra } : undefined;
     const exportCredentials = ["configure", "export-credentials", "--profile", "role-e", "--format", "env"];
