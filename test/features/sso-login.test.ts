@@ -98,13 +98,30 @@ function inPty(
   );
 }
 
-/** Plays the user in the browser: waits for what the emulator holds, then approves it. */
+/**
+ * Whether the CLI has polled CreateToken since its last StartDeviceAuthorization. It polls once
+ * before it shows the code, so only then can a user have read the code and approved it.
+ */
+function polledSinceDeviceStart(): boolean {
+  let polled = false;
+  for (const c of server.calls) {
+    if (c.action === "StartDeviceAuthorization" && !c.errorCode) polled = false;
+    else if (c.action === "CreateToken") polled = true;
+  }
+  return polled;
+}
+
+/**
+ * Plays the user in the browser: waits for what the emulator holds, then approves it; a device
+ * code only once it is on the terminal (polledSinceDeviceStart), as no user can approve earlier.
+ * Waits until stop.done: the terminal's own timeout (inPty) bounds the wait.
+ */
 async function approveWhenPending(kind: "device" | "authorize", stop: { done: boolean }): Promise<string | undefined> {
   // Device codes left pending by an earlier test (Ctrl-C) are not this login's.
   const stale = new Set(server.oidc.pending().map((p) => p.userCode));
-  for (let i = 0; i < 400 && !stop.done; i++) {
+  while (!stop.done) {
     const pending = server.oidc.pending().find((p) => p.kind === kind && !(kind === "device" && stale.has(p.userCode)));
-    if (pending) {
+    if (pending && (kind === "authorize" || polledSinceDeviceStart())) {
       if (kind === "device") server.oidc.approveUserCode(pending.userCode!);
       else server.oidc.approveAuthorizations();
       return pending.userCode ?? "authorize";
