@@ -44,7 +44,9 @@ describe("picker under a terminal", () => {
     const h = home();
     const result = await inPty(`eval "$(${CLI} export)"; ${CLI} whoami --output json`, baseEnv(h, world.sts), [
       { expect: "Profile:", send: "s3-dev" },
-      { expect: "s3-developer (123456789012)", send: "\r" },
+      // Enter once the picker has drawn the whole term, i.e. has read the last letter: an Enter read
+      // together with it comes while the search runs, and the picker (@inquirer/search) ignores it.
+      { expect: "Profile: s3-dev", send: "\r" },
     ]);
     expect(result.timedOut).toBe(false);
     expect(result.exit).toBe(0);

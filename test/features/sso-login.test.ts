@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BIN, ROOT, baseEnv, makeHome, runCli, type Home } from "../e2e/harness.js";
-import { loadWorld, SSO_WORLD_PATH, startSts, type StsServer } from "../sts/server.js";
+import { loadWorld, SSO_WORLD_PATH, startSts, type StsCall, type StsServer } from "../sts/server.js";
 
 const run = promisify(execFile);
 const PTY = join(ROOT, "test", "features", "pty-run.py");
@@ -43,8 +43,10 @@ const sha1 = (text: string) => createHash("sha1").update(text).digest("hex");
 
 let server: StsServer;
 const homes: Home[] = [];
+/** When the emulator answered each call (taken as it logs the call; the call log has no times). */
+const answeredAt = new WeakMap<StsCall, number>();
 beforeAll(async () => {
-  server = await startSts({ world: loadWorld(SSO_WORLD_PATH) });
+  server = await startSts({ world: loadWorld(SSO_WORLD_PATH), onCall: (call) => answeredAt.set(call, Date.now()) });
 });
 afterEach(() => {
   server.reset();
@@ -98,13 +100,30 @@ function inPty(
   );
 }
 
-/** Plays the user in the browser: waits for what the emulator holds, then approves it. */
+/**
+ * Whether the CLI has polled CreateToken since its last StartDeviceAuthorization. It polls once
+ * before it shows the code, so only then can a user have read the code and approved it.
+ */
+function polledSinceDeviceStart(): boolean {
+  let polled = false;
+  for (const c of server.calls) {
+    if (c.action === "StartDeviceAuthorization" && !c.errorCode) polled = false;
+    else if (c.action === "CreateToken") polled = true;
+  }
+  return polled;
+}
+
+/**
+ * Plays the user in the browser: waits for what the emulator holds, then approves it; a device
+ * code only once it is on the terminal (polledSinceDeviceStart), as no user can approve earlier.
+ * Waits until stop.done: the terminal's own timeout (inPty) bounds the wait.
+ */
 async function approveWhenPending(kind: "device" | "authorize", stop: { done: boolean }): Promise<string | undefined> {
   // Device codes left pending by an earlier test (Ctrl-C) are not this login's.
   const stale = new Set(server.oidc.pending().map((p) => p.userCode));
-  for (let i = 0; i < 400 && !stop.done; i++) {
+  while (!stop.done) {
     const pending = server.oidc.pending().find((p) => p.kind === kind && !(kind === "device" && stale.has(p.userCode)));
-    if (pending) {
+    if (pending && (kind === "authorize" || polledSinceDeviceStart())) {
       if (kind === "device") server.oidc.approveUserCode(pending.userCode!);
       else server.oidc.approveAuthorizations();
       return pending.userCode ?? "authorize";
@@ -276,23 +295,15 @@ describe.skipIf(!hasPython)("awsrole login on a terminal", () => {
     server.oidc.injectCreateTokenError("SlowDownException");
     const stop = { done: false };
     const approval = approveWhenPending("device", stop);
-    // When each CreateToken reached the emulator (the call log has no times).
-    const seen: number[] = [];
-    const watch = (async () => {
-      while (!stop.done) {
-        const n = server.calls.filter((c) => c.action === "CreateToken").length;
-        while (seen.length < n) seen.push(Date.now());
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
     const result = await inPty(`${CLI} login dev --use-device-code; echo "EXIT=$?"`, env(h), [], 30);
     stop.done = true;
-    await Promise.all([approval, watch]);
+    await approval;
     expect(result.output).toContain("EXIT=0");
     const polls = server.calls.filter((c) => c.action === "CreateToken");
     expect(polls.map((c) => c.errorCode ?? "ok")).toEqual(["SlowDownException", "ok"]);
-    // The server's interval is 1 s; after SlowDown the next poll waits 1 + 5 s.
-    expect(seen[1]! - seen[0]!).toBeGreaterThanOrEqual(5800);
+    // The server's interval is 1 s; after SlowDown the next poll waits 1 + 5 s. Timed by the
+    // emulator as it answers, not by a watcher polling the call log, whose ticks a loaded machine delays.
+    expect(answeredAt.get(polls[1]!)! - answeredAt.get(polls[0]!)!).toBeGreaterThanOrEqual(5800);
   }, 40_000);
 
   it("a legacy profile always uses the device code", async () => {

@@ -121,13 +121,19 @@ describe("SIGINT while waiting for another process's lock", () => {
       hops: Array<{ cacheFile: string }>;
     };
     const lock = plan.hops[0]!.cacheFile.replace(/\.json$/, ".lock");
-    const { mkdirSync, writeFileSync } = await import("node:fs");
+    const { mkdirSync, statSync, utimesSync, writeFileSync } = await import("node:fs");
     mkdirSync(h.cacheDir, { recursive: true, mode: 0o700 });
     // A live lock of a process on another machine: never stale, so awsrole waits (15 s by default).
     const foreign = JSON.stringify({ pid: 1, created: Date.now(), host: "another-machine", token: "theirs" });
     writeFileSync(lock, foreign, { mode: 0o600 });
+    // Its access time before its modification time: the first read of it moves the access time (relatime).
+    utimesSync(lock, new Date(0), new Date());
     const { child, done } = startCli(["export", "s3-developer"], env);
-    await new Promise((r) => setTimeout(r, 700));
+    // SIGINT once awsrole has read the lock, i.e. is waiting for it: before its handler exists (a starved
+    // machine may take longer than any fixed delay to start it) a SIGINT kills it with no exit code at all.
+    // Where reads do not move the access time (noatime) this waits 10 s, still inside the 15 s wait.
+    const waitingBy = Date.now() + 10_000;
+    while (statSync(lock).atimeMs < 1000 && Date.now() < waitingBy) await new Promise((r) => setTimeout(r, 20));
     const sentAt = Date.now();
     child.kill("SIGINT");
     const result = await done;
