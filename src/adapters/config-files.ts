@@ -93,8 +93,19 @@ interface StampHeader extends FileIdentity {
 
 const STAMP_VERSION = `${INI_PARSER_VERSION}.2`;
 
-/** A whole file, as bytes, with the identity of exactly what was read. */
-function readFileWithIdentity(path: string): { bytes: Buffer; identity: FileIdentity } | undefined {
+/** An open file and the identity of exactly what is open; the caller closes it. */
+interface OpenFile {
+  fd: number;
+  identity: FileIdentity;
+  size: number;
+}
+
+/**
+ * Opens a config or credentials file: undefined when it is absent or not a
+ * regular file (ignored, as botocore does), an error naming it when it cannot
+ * be read or is far too large.
+ */
+function openWithIdentity(path: string): OpenFile | undefined {
   if (path === "") return undefined;
   let fd: number | undefined;
   try {
@@ -116,34 +127,90 @@ function readFileWithIdentity(path: string): { bytes: Buffer; identity: FileIden
       mtimeNs: String(info.mtimeNs),
       ctimeNs: String(info.ctimeNs),
     };
-    const bytes = Buffer.allocUnsafe(Number(info.size));
-    let offset = 0;
-    while (offset < bytes.length) {
-      const read = readSync(fd, bytes, offset, bytes.length - offset, offset);
-      if (read === 0) break;
-      offset += read;
-    }
-    return { bytes: bytes.subarray(0, offset), identity };
+    const open = { fd, identity, size: Number(info.size) };
+    fd = undefined; // the caller's now
+    return open;
   } catch (error) {
-    if (error instanceof AwsroleError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return undefined; // absent or not a file: ignored, as botocore does
-    if (code === "ELOOP")
-      throw new AwsroleError(
-        "ConfigUnreadable",
-        `Cannot read ${path}: it is a symbolic link that points back to itself.`,
-        { hint: "Point the link at a real file, or remove it." },
-      );
-    if (code === "EACCES" || code === "EPERM")
-      throw new AwsroleError("ConfigUnreadable", `Cannot read ${path}: permission denied.`, {
-        hint: `Make it readable by you (chmod 600 ${path}).`,
-      });
-    throw new AwsroleError("ConfigUnreadable", `Cannot read ${path} (${code ?? "unknown error"}).`, {
-      hint: "Check the file and its permissions.",
-    });
+    throw fileError(path, error);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** Bytes [start, end) of an open file (fewer at its end). */
+function readRange(fd: number, start: number, end: number): Buffer {
+  const bytes = Buffer.allocUnsafe(end - start);
+  let offset = 0;
+  while (offset < bytes.length) {
+    const read = readSync(fd, bytes, offset, bytes.length - offset, start + offset);
+    if (read === 0) break;
+    offset += read;
+  }
+  return bytes.subarray(0, offset);
+}
+
+function fileError(path: string, error: unknown): unknown {
+  if (error instanceof AwsroleError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return error; // the caller ignores these
+  if (code === "ELOOP")
+    return new AwsroleError(
+      "ConfigUnreadable",
+      `Cannot read ${path}: it is a symbolic link that points back to itself.`,
+      { hint: "Point the link at a real file, or remove it." },
+    );
+  if (code === "EACCES" || code === "EPERM")
+    return new AwsroleError("ConfigUnreadable", `Cannot read ${path}: permission denied.`, {
+      hint: `Make it readable by you (chmod 600 ${path}).`,
+    });
+  return new AwsroleError("ConfigUnreadable", `Cannot read ${path} (${code ?? "unknown error"}).`, {
+    hint: "Check the file and its permissions.",
+  });
+}
+
+const isAbsent = (error: unknown) =>
+  ["ENOENT", "ENOTDIR", "EISDIR"].includes((error as NodeJS.ErrnoException).code ?? "");
+
+/**
+ * Reads bytes [start, end) of `path` later, when a section of a validated file
+ * is first used, from the same file: it is opened again and must still have the
+ * identity the stamp was checked against. Reading only the sections a chain
+ * uses keeps a 20,000-profile file (2 MB) from being copied into memory on every
+ * run; a file replaced in between is an error that says to run again.
+ */
+function rangeReader(path: string, identity: FileIdentity): (start: number, end: number) => Buffer {
+  // A command that reads many sections (doctor, the picker) reads the file once instead.
+  let reads = 0;
+  let whole: Buffer | undefined;
+  return (start, end) => {
+    if (whole) return whole.subarray(start, end);
+    const all = ++reads > RANGED_READS;
+    let open: OpenFile | undefined;
+    try {
+      open = openWithIdentity(path);
+    } catch (error) {
+      if (!isAbsent(error)) throw error;
+    }
+    try {
+      if (!open || !sameIdentity(open.identity, identity)) {
+        throw new AwsroleError("ConfigUnreadable", `${path} changed while awsrole was reading it.`, {
+          hint: "Run the command again.",
+        });
+      }
+      if (!all) return readRange(open.fd, start, end);
+      whole = readRange(open.fd, 0, open.size);
+      return whole.subarray(start, end);
+    } finally {
+      if (open) closeSync(open.fd);
+    }
+  };
+}
+
+// Sections read one by one before the rest of the file is read at once: more than a long chain uses.
+const RANGED_READS = 16;
+
+function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 }
 
 /** Validates and parses a file completely (the AWS CLI rejects an error anywhere in it). */
@@ -178,26 +245,46 @@ function parseBytes(path: string, bytes: Buffer): IniFile {
  * config costs the warm path little more than a small one (docs/performance.md).
  */
 export function readFileSections(path: string, kind: FileKind, stampDir: string | undefined): FileSections | undefined {
-  const file = readFileWithIdentity(path);
-  if (!file) return undefined;
+  let open: OpenFile | undefined;
+  try {
+    open = openWithIdentity(path);
+  } catch (error) {
+    if (isAbsent(error)) return undefined;
+    throw error;
+  }
+  if (!open) return undefined;
+  let bytes: Buffer | undefined;
+  let stamp: { header: StampHeader; body: Buffer } | undefined;
   const stampPath = stampDir === undefined ? undefined : join(stampDir, `${sha1Hex(`${kind}:${path}`)}.stamp`);
-  const stamp = stampPath === undefined ? undefined : readStamp(stampPath, path, kind, file.identity);
+  try {
+    stamp = stampPath === undefined ? undefined : readStamp(stampPath, path, kind, open.identity);
+    // A validated plain-ASCII file is read a section at a time, when a section is used (rangeReader).
+    if (!stamp?.header.byteOffsets) bytes = readRange(open.fd, 0, open.size);
+  } catch (error) {
+    throw fileError(path, error);
+  } finally {
+    closeSync(open.fd);
+  }
   if (stamp) {
-    const { bytes } = file;
-    let text: string | undefined;
-    const read: SectionReader = stamp.header.byteOffsets
-      ? (start, end) => bytes.toString("latin1", start, end)
-      : (start, end) => {
-          text ??= normaliseIniText(bytes.toString("utf8"));
-          return text.slice(start, end);
-        };
+    let read: SectionReader;
+    if (bytes === undefined) {
+      const range = rangeReader(path, open.identity);
+      read = (start, end) => range(start, end).toString("latin1");
+    } else {
+      const whole = bytes;
+      let text: string | undefined;
+      read = (start, end) => {
+        text ??= normaliseIniText(whole.toString("utf8"));
+        return text.slice(start, end);
+      };
+    }
     return stampSections(stamp.body, read, path);
   }
-  const parsed = parseBytes(path, file.bytes);
+  const parsed = parseBytes(path, bytes!);
   if (stampPath !== undefined) {
     writeStamp(
       stampPath,
-      { version: STAMP_VERSION, path, kind, ...file.identity, byteOffsets: isPlainAscii(file.bytes) },
+      { version: STAMP_VERSION, path, kind, ...open.identity, byteOffsets: isPlainAscii(bytes!) },
       parsed,
       kind,
     );
@@ -244,32 +331,32 @@ function readStamp(
   path: string,
   kind: FileKind,
   identity: FileIdentity,
-): { header: StampHeader; body: string } | undefined {
+): { header: StampHeader; body: Buffer } | undefined {
   try {
-    const text = readFileSync(stampPath, "utf8");
-    const newline = text.indexOf("\n");
-    const header = JSON.parse(text.slice(0, newline)) as StampHeader;
+    // Kept as bytes: decoding a 20,000-profile stamp (1 MB) into a string costs more than all the lookups in it.
+    const bytes = readFileSync(stampPath);
+    const newline = bytes.indexOf(NEWLINE);
+    const header = JSON.parse(bytes.toString("utf8", 0, newline)) as StampHeader;
     const same =
       header.version === STAMP_VERSION &&
       header.path === path &&
       header.kind === kind &&
-      header.dev === identity.dev &&
-      header.ino === identity.ino &&
-      header.size === identity.size &&
-      header.mtimeNs === identity.mtimeNs &&
-      header.ctimeNs === identity.ctimeNs;
-    return same ? { header, body: text.slice(newline) } : undefined;
+      sameIdentity(header, identity);
+    return same ? { header, body: bytes.subarray(newline) } : undefined;
   } catch {
     return undefined; // absent or damaged: validate again
   }
 }
 
-/** FileSections answered from a stamp's rows; `body` starts with "\n". */
-function stampSections(body: string, read: SectionReader, path: string): FileSections {
+const NEWLINE = 10;
+const TAB = 9;
+
+/** FileSections answered from a stamp's rows (bytes, UTF-8); `body` starts with "\n". */
+function stampSections(body: Buffer, read: SectionReader, path: string): FileSections {
   const parseRow = (start: number): { name: string; tuple: SectionTuple } => {
-    let end = body.indexOf("\n", start);
+    let end = body.indexOf(NEWLINE, start);
     if (end < 0) end = body.length;
-    const [, name, header, line, bodyStart, bodyEnd] = body.slice(start, end).split("\t");
+    const [, name, header, line, bodyStart, bodyEnd] = body.toString("utf8", start, end).split("\t");
     return {
       name: JSON.parse(name!) as string,
       tuple: [JSON.parse(header!) as string, Number(line), Number(bodyStart), Number(bodyEnd)],
@@ -277,8 +364,8 @@ function stampSections(body: string, read: SectionReader, path: string): FileSec
   };
   const rowsOf = (kind: string) => {
     const found: Array<{ name: string; tuple: SectionTuple }> = [];
-    for (let at = body.indexOf(`\n${kind}\t`); at >= 0; at = body.indexOf(`\n${kind}\t`, at + 1))
-      found.push(parseRow(at + 1));
+    const marker = `\n${kind}\t`;
+    for (let at = body.indexOf(marker); at >= 0; at = body.indexOf(marker, at + 1)) found.push(parseRow(at + 1));
     return found;
   };
   let defaults: SectionTuple[] | undefined;
@@ -294,7 +381,7 @@ function stampSections(body: string, read: SectionReader, path: string): FileSec
     const marker = `\n${kind}\t`;
     for (let at = body.indexOf(marker); at >= 0; at = body.indexOf(marker, at + 1)) {
       const nameStart = at + marker.length;
-      const json = body.slice(nameStart, body.indexOf("\t", nameStart));
+      const json = body.toString("utf8", nameStart, body.indexOf(TAB, nameStart));
       // JSON.stringify escapes only with a backslash: without one, the name is the text between the quotes.
       const name = json.includes("\\") ? (JSON.parse(json) as string) : json.slice(1, -1);
       names.push(name);

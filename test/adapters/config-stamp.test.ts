@@ -3,7 +3,7 @@
 // the first read (a full parse) did: names as written, whatever JSON escaping
 // they need in the stamp's rows, and the same sections when looked up after a listing.
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -34,5 +34,44 @@ describe("profile names from the validated table", () => {
     expect(parsed.names.length).toBeGreaterThanOrEqual(4);
     expect(parsed.regions.every((r) => typeof r === "string")).toBe(true);
     expect(stamped).toEqual(parsed);
+  });
+});
+
+describe("sections from the validated table", () => {
+  const answer = (file: string, stampDir: string) => {
+    const sections = readFileSections(file, "config", stampDir)!;
+    return sections.profileNames().map((n) => [n, sections.profile(n)?.values.region]);
+  };
+
+  it.each([
+    ["a plain-ASCII file (read a section at a time, then whole past 16)", (i: number) => `r-${i}`],
+    ["a file with non-ASCII values (read whole)", (i: number) => `région-${i}`],
+  ])("in %s: every section as from a full parse", (_what, region) => {
+    const file = join(dir, `many-${region(0).length}`);
+    writeFileSync(file, Array.from({ length: 40 }, (_, i) => `[profile p${i}]\nregion = ${region(i)}\n`).join("\n"));
+    const stampDir = join(dir, `stamps-many-${region(0).length}`);
+    const parsed = answer(file, stampDir);
+    expect(parsed).toHaveLength(40);
+    expect(parsed[39]).toEqual(["p39", region(39)]);
+    expect(answer(file, stampDir)).toEqual(parsed);
+  });
+
+  it("a file changed since its stamp is validated again", () => {
+    const file = join(dir, "edited");
+    const stampDir = join(dir, "stamps-edited");
+    writeFileSync(file, "[profile a]\nregion = r-1\n");
+    expect(answer(file, stampDir)).toEqual([["a", "r-1"]]);
+    writeFileSync(file, "[profile a]\nregion = r-2\n"); // same size
+    expect(answer(file, stampDir)).toEqual([["a", "r-2"]]);
+  });
+
+  it("a file changed between the stamp check and a section's first use: an error saying to run again", () => {
+    const file = join(dir, "racing");
+    const stampDir = join(dir, "stamps-racing");
+    writeFileSync(file, "[profile a]\nregion = r-1\n");
+    answer(file, stampDir); // writes the stamp
+    const sections = readFileSections(file, "config", stampDir)!;
+    appendFileSync(file, "[profile b]\nregion = r-2\n");
+    expect(() => sections.profile("a")?.values.region).toThrow(/changed while awsrole was reading it/);
   });
 });
