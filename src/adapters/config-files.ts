@@ -5,7 +5,7 @@
 // read or parsed is an error naming it.
 
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from "node:fs";
-import { isUtf8 } from "node:buffer";
+import { isAscii, isUtf8 } from "node:buffer";
 import { join } from "node:path";
 import {
   buildConfigFrom,
@@ -208,6 +208,8 @@ function rangeReader(path: string, identity: FileIdentity): (start: number, end:
 
 // Sections read one by one before the rest of the file is read at once: more than a long chain uses.
 const RANGED_READS = 16;
+// Files up to this size are read whole: about 600 profiles.
+const READ_WHOLE_BELOW = 64 * 1024;
 
 function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
   return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
@@ -258,8 +260,9 @@ export function readFileSections(path: string, kind: FileKind, stampDir: string 
   const stampPath = stampDir === undefined ? undefined : join(stampDir, `${sha1Hex(`${kind}:${path}`)}.stamp`);
   try {
     stamp = stampPath === undefined ? undefined : readStamp(stampPath, path, kind, open.identity);
-    // A validated plain-ASCII file is read a section at a time, when a section is used (rangeReader).
-    if (!stamp?.header.byteOffsets) bytes = readRange(open.fd, 0, open.size);
+    // A large validated plain-ASCII file is read a section at a time, when a section is used (rangeReader);
+    // a small one at once, which costs less than opening it again per section.
+    if (!stamp?.header.byteOffsets || open.size <= READ_WHOLE_BELOW) bytes = readRange(open.fd, 0, open.size);
   } catch (error) {
     throw fileError(path, error);
   } finally {
@@ -267,11 +270,14 @@ export function readFileSections(path: string, kind: FileKind, stampDir: string 
   }
   if (stamp) {
     let read: SectionReader;
-    if (bytes === undefined) {
-      const range = rangeReader(path, open.identity);
+    if (stamp.header.byteOffsets) {
+      const whole = bytes;
+      const range = whole
+        ? (start: number, end: number) => whole.subarray(start, end)
+        : rangeReader(path, open.identity);
       read = (start, end) => range(start, end).toString("latin1");
     } else {
-      const whole = bytes;
+      const whole = bytes!; // read above: not byte offsets
       let text: string | undefined;
       read = (start, end) => {
         text ??= normaliseIniText(whole.toString("utf8"));
@@ -335,7 +341,7 @@ function readStamp(
   try {
     // Kept as bytes: decoding a 20,000-profile stamp (1 MB) into a string costs more than all the lookups in it.
     const bytes = readFileSync(stampPath);
-    const newline = bytes.indexOf(NEWLINE);
+    const newline = bytes.indexOf(10); // "\n";
     const header = JSON.parse(bytes.toString("utf8", 0, newline)) as StampHeader;
     const same =
       header.version === STAMP_VERSION &&
@@ -348,15 +354,37 @@ function readStamp(
   }
 }
 
-const NEWLINE = 10;
-const TAB = 9;
+/** The stamp's rows as bytes (one lookup: no decoding of the whole stamp) or as text (listing every name). */
+interface Rows {
+  indexOf(needle: string, from?: number): number;
+  slice(start: number, end: number): string;
+  readonly length: number;
+}
 
-/** FileSections answered from a stamp's rows (bytes, UTF-8); `body` starts with "\n". */
+const bytesRows = (bytes: Buffer): Rows => ({
+  indexOf: (needle, from) => bytes.indexOf(needle, from),
+  slice: (start, end) => bytes.toString("utf8", start, end),
+  length: bytes.length,
+});
+
+const textRows = (text: string): Rows => ({
+  indexOf: (needle, from) => text.indexOf(needle, from),
+  slice: (start, end) => text.slice(start, end),
+  length: text.length,
+});
+
+/** FileSections answered from a stamp's rows (UTF-8 bytes); `body` starts with "\n". */
 function stampSections(body: Buffer, read: SectionReader, path: string): FileSections {
-  const parseRow = (start: number): { name: string; tuple: SectionTuple } => {
-    let end = body.indexOf(NEWLINE, start);
-    if (end < 0) end = body.length;
-    const [, name, header, line, bodyStart, bodyEnd] = body.toString("utf8", start, end).split("\t");
+  const bytes = bytesRows(body);
+  // Listing every name touches every row: one decoding of the stamp is cheaper
+  // then than thousands of small ones (Buffer.toString per name). ASCII (the
+  // usual stamp) is copied as latin1, the cheapest decoding.
+  let text: Rows | undefined;
+  const asText = () => (text ??= textRows(isAscii(body) ? body.toString("latin1") : body.toString("utf8")));
+  const parseRow = (rows: Rows, start: number): { name: string; tuple: SectionTuple } => {
+    let end = rows.indexOf("\n", start);
+    if (end < 0) end = rows.length;
+    const [, name, header, line, bodyStart, bodyEnd] = rows.slice(start, end).split("\t");
     return {
       name: JSON.parse(name!) as string,
       tuple: [JSON.parse(header!) as string, Number(line), Number(bodyStart), Number(bodyEnd)],
@@ -365,7 +393,8 @@ function stampSections(body: Buffer, read: SectionReader, path: string): FileSec
   const rowsOf = (kind: string) => {
     const found: Array<{ name: string; tuple: SectionTuple }> = [];
     const marker = `\n${kind}\t`;
-    for (let at = body.indexOf(marker); at >= 0; at = body.indexOf(marker, at + 1)) found.push(parseRow(at + 1));
+    for (let at = bytes.indexOf(marker); at >= 0; at = bytes.indexOf(marker, at + 1))
+      found.push(parseRow(bytes, at + 1));
     return found;
   };
   let defaults: SectionTuple[] | undefined;
@@ -379,9 +408,10 @@ function stampSections(body: Buffer, read: SectionReader, path: string): FileSec
     const names: string[] = [];
     const rowStarts = new Map<string, number>();
     const marker = `\n${kind}\t`;
-    for (let at = body.indexOf(marker); at >= 0; at = body.indexOf(marker, at + 1)) {
+    const rows = asText();
+    for (let at = rows.indexOf(marker); at >= 0; at = rows.indexOf(marker, at + 1)) {
       const nameStart = at + marker.length;
-      const json = body.toString("utf8", nameStart, body.indexOf(TAB, nameStart));
+      const json = rows.slice(nameStart, rows.indexOf("\t", nameStart));
       // JSON.stringify escapes only with a backslash: without one, the name is the text between the quotes.
       const name = json.includes("\\") ? (JSON.parse(json) as string) : json.slice(1, -1);
       names.push(name);
@@ -397,11 +427,12 @@ function stampSections(body: Buffer, read: SectionReader, path: string): FileSec
     const index = indexed.get(kind);
     let tuple: SectionTuple | undefined;
     if (index) {
+      // Offsets in the decoded text (the listing's).
       const start = index.get(name);
-      tuple = start === undefined ? undefined : parseRow(start).tuple;
+      tuple = start === undefined ? undefined : parseRow(asText(), start).tuple;
     } else {
-      const at = body.indexOf(`\n${kind}\t${JSON.stringify(name)}\t`);
-      tuple = at < 0 ? undefined : parseRow(at + 1).tuple;
+      const at = bytes.indexOf(`\n${kind}\t${JSON.stringify(name)}\t`);
+      tuple = at < 0 ? undefined : parseRow(bytes, at + 1).tuple;
     }
     defaults ??= rowsOf("D").map((r) => r.tuple);
     const section = tuple === undefined ? null : sectionFromTuple(read, tuple, defaults, path);
