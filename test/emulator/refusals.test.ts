@@ -104,10 +104,23 @@ describe("authentication", () => {
   });
 
   it("session credentials past their expiration => ExpiredToken (advanceClock)", async () => {
-    const session = await roleASession(); // 3600 s
-    server.advanceClock(3599);
-    await sts(server, session).send(new GetCallerIdentityCommand({})); // still valid one second before
-    server.advanceClock(1);
+    const out = await sts(server, CHAIN_USER).send(
+      new AssumeRoleCommand({
+        RoleArn: ROLE_A,
+        RoleSessionName: "role-a",
+        SerialNumber: CHAIN_MFA,
+        TokenCode: "123456",
+      }),
+    );
+    const session = keysOf(out.Credentials); // 3600 s, ending on a whole second (as STS's do)
+    // From the Expiration handed out, not from "3600 s after now": the session ends on the
+    // whole second, up to a second before that, and real time passes between the calls.
+    const left = (out.Credentials!.Expiration!.getTime() - server.now().getTime()) / 1000;
+    expect(left).toBeGreaterThan(3598);
+    expect(left).toBeLessThanOrEqual(3600);
+    server.advanceClock(left - 2);
+    await sts(server, session).send(new GetCallerIdentityCommand({})); // still valid two seconds before
+    server.advanceClock(2);
     await expectStsError(
       sts(server, session).send(new GetCallerIdentityCommand({})),
       "ExpiredToken",
