@@ -4,16 +4,10 @@
 // of the whole warm export (docs/performance.md); test/core/sha1.test.ts pins it
 // to node:crypto on random inputs.
 
+import { paddedBlocks } from "./md-padding.js";
+
 export function sha1Hex(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  const bitLength = bytes.length * 8;
-  // Message + 0x80 + zero padding + 64-bit big-endian length, to a multiple of 64 bytes.
-  const padded = new Uint8Array((((bytes.length + 8) >> 6) + 1) << 6);
-  padded.set(bytes);
-  padded[bytes.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  view.setUint32(padded.length - 8, Math.floor(bitLength / 0x100000000));
-  view.setUint32(padded.length - 4, bitLength >>> 0);
+  const { padded, view } = paddedBlocks(text);
 
   let h0 = 0x67452301,
     h1 = 0xefcdab89,
