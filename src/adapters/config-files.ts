@@ -149,10 +149,15 @@ function readRange(fd: number, start: number, end: number): Buffer {
   return bytes.subarray(0, offset);
 }
 
+/** Absent or not a file: ignored, as botocore does. */
+const isAbsent = (error: unknown) =>
+  ["ENOENT", "ENOTDIR", "EISDIR"].includes((error as NodeJS.ErrnoException).code ?? "");
+
+/** The error to throw for a failure to open or read `path`: the absent cases unchanged, the rest one sentence naming the file. */
 function fileError(path: string, error: unknown): unknown {
   if (error instanceof AwsroleError) return error;
+  if (isAbsent(error)) return error; // the caller ignores these
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return error; // the caller ignores these
   if (code === "ELOOP")
     return new AwsroleError(
       "ConfigUnreadable",
@@ -167,9 +172,6 @@ function fileError(path: string, error: unknown): unknown {
     hint: "Check the file and its permissions.",
   });
 }
-
-const isAbsent = (error: unknown) =>
-  ["ENOENT", "ENOTDIR", "EISDIR"].includes((error as NodeJS.ErrnoException).code ?? "");
 
 /**
  * Reads bytes [start, end) of `path` later, when a section of a validated file
@@ -341,7 +343,7 @@ function readStamp(
   try {
     // Kept as bytes: decoding a 20,000-profile stamp (1 MB) into a string costs more than all the lookups in it.
     const bytes = readFileSync(stampPath);
-    const newline = bytes.indexOf(10); // "\n";
+    const newline = bytes.indexOf(10); // "\n"
     const header = JSON.parse(bytes.toString("utf8", 0, newline)) as StampHeader;
     const same =
       header.version === STAMP_VERSION &&
