@@ -2,38 +2,18 @@
 // and the round trips, and nothing that grows with the config. These tests pin
 // what it loads and reads; speed itself is measured by `npm run bench`.
 
-import { spawn } from "node:child_process";
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, existsSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BIN, ROOT, baseEnv, callsOf, seedWorld } from "./harness.js";
+import { ROOT, baseEnv, runRecorded, callsOf, seedWorld } from "./harness.js";
 
-const RECORDER = join(ROOT, "test", "e2e", "fixtures", "record-modules.cjs");
 const world = seedWorld();
-
-function recorded(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; modules: string[]; stderr: string }> {
-  const out = join(mkdtempSync(join(tmpdir(), "awsrole-modules-")), "modules.json");
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--require", RECORDER, BIN, ...args], {
-      env: { ...env, AWSROLE_TEST_MODULES_OUT: out },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stderr, modules: JSON.parse(readFileSync(out, "utf8")) as string[] }));
-  });
-}
 
 describe("a cold export", () => {
   it("loads the SDK as one bundle (dist/sts-sdk.cjs), not from node_modules", async () => {
     const home = world.home();
     try {
-      const { code, modules, stderr } = await recorded(
+      const { code, modules, stderr } = await runRecorded(
         ["export", "role-e", "--token-code", "123456"],
         baseEnv(home, world.sts),
       );
@@ -63,9 +43,9 @@ describe("a cold export", () => {
     const home = world.home();
     try {
       const env = baseEnv(home, world.sts);
-      expect((await recorded(["export", "role-e", "--token-code", "123456"], env)).code).toBe(0); // writes the caches if missing
+      expect((await runRecorded(["export", "role-e", "--token-code", "123456"], env)).code).toBe(0); // writes the caches if missing
       rmSync(home.cacheDir, { recursive: true });
-      const { code, modules } = await recorded(["export", "role-e", "--token-code", "123456"], env);
+      const { code, modules } = await runRecorded(["export", "role-e", "--token-code", "123456"], env);
       expect(code).toBe(0);
       const read = modules.filter((m) => m.startsWith("read:")).map((m) => relative(ROOT, m.slice(5)));
       expect(read).toEqual(expect.arrayContaining(["dist/direct.cjs", "dist/sts-sdk.cjs"]));
@@ -91,7 +71,7 @@ describe("a cold export", () => {
       for (let i = 0; i < 200; i++)
         extra += `[profile org-${i}]\nrole_arn = arn:aws:iam::${100000000000 + i}:role/Admin\nsource_profile = default\nretry_mode = adaptive\n\n`;
       appendFileSync(join(home.awsDir, "config"), extra);
-      const { code, modules, stderr } = await recorded(
+      const { code, modules, stderr } = await runRecorded(
         ["export", "--token-code", "123456"],
         baseEnv(home, world.sts, { AWS_PROFILE: "role-e" }),
       );
@@ -118,7 +98,7 @@ describe("the cold path's bundle (dist/direct.cjs)", () => {
       const env = baseEnv(home, world.sts);
       const { runCli } = await import("./harness.js");
       expect((await runCli(["export", "s3-developer"], env)).code).toBe(0);
-      const direct = await recorded(["whoami", "s3-developer", "--output", "json"], env);
+      const direct = await runRecorded(["whoami", "s3-developer", "--output", "json"], env);
       expect(direct.stderr).toBe("");
       expect(direct.code).toBe(0);
       expect(readBundles(direct.modules).sort()).toEqual(["dist/direct.cjs", "dist/sts-sdk.cjs"]);
@@ -140,7 +120,7 @@ describe("the cold path's bundle (dist/direct.cjs)", () => {
     const home = world.home();
     try {
       const env = baseEnv(home, world.sts);
-      const direct = await recorded(args, env);
+      const direct = await runRecorded(args, env);
       expect(readBundles(direct.modules)).not.toContain("dist/cli.cjs");
       const { runCli } = await import("./harness.js");
       const viaDirect = await runCli(args, env);
@@ -161,7 +141,7 @@ describe("the cold path's bundle (dist/direct.cjs)", () => {
   ])("hands %s to the full CLI, which knows every option", async (_what, args) => {
     const home = world.home();
     try {
-      const { modules } = await recorded(args, baseEnv(home, world.sts));
+      const { modules } = await runRecorded(args, baseEnv(home, world.sts));
       expect(modules.some((m) => m === `read:${join(ROOT, "dist", "cli.cjs")}` || m.endsWith("/dist/cli.cjs"))).toBe(
         true,
       );
@@ -202,7 +182,7 @@ describe("profile names for shell completion (awsrole __profiles)", () => {
     const home = world.home();
     try {
       const env = baseEnv(home);
-      const fast = await recorded(["__profiles"], env);
+      const fast = await runRecorded(["__profiles"], env);
       expect(fast.code).toBe(0);
       const read = fast.modules.filter((m) => m.startsWith("read:")).map((m) => m.slice(5));
       expect(

@@ -3,7 +3,18 @@
 // is mocked: the CLI's real @aws-sdk/client-sts signs real HTTP requests.
 // `npm test` builds dist/ first.
 
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -61,6 +72,41 @@ export function makeHome(options: { config?: string; credentials?: string; seeds
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs the built CLI with test/e2e/fixtures/record-modules.cjs preloaded: what
+ * the run required, read and loaded (builtins, files, "read:<path>",
+ * "readAsync:<path>", "internal:<name>"), with its exit code and output. The
+ * warm-path and cold-path tests pin what each entry loads with it.
+ */
+export function runRecorded(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string; modules: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), "awsrole-modules-"));
+  const out = join(dir, "modules.json");
+  const recorder = join(ROOT, "test", "e2e", "fixtures", "record-modules.cjs");
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--require", recorder, BIN, ...args], {
+      env: { ...env, AWSROLE_TEST_MODULES_OUT: out },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      try {
+        resolve({ code, stdout, stderr, modules: JSON.parse(readFileSync(out, "utf8")) as string[] });
+      } catch (error) {
+        reject(error);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
 }
 
 /** The minimal environment of a user's shell: PATH, HOME, and what the test adds. No AWS_* leaks in. */

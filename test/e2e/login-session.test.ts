@@ -7,15 +7,13 @@
 
 import { fromIni } from "@aws-sdk/credential-provider-ini";
 import { fromLoginCredentials } from "@aws-sdk/credential-provider-login";
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadWorld, SSO_WORLD_PATH, startSts, type StsCall, type StsServer } from "../sts/server.js";
 import type { LoginCacheFile } from "../sts/signin.js";
-import { BIN, ROOT, baseEnv, makeHome, parseEnvExport, runCli, type Home } from "./harness.js";
+import { BIN, baseEnv, runRecorded, makeHome, parseEnvExport, runCli, type Home } from "./harness.js";
 
 const CONSOLE_USER = "arn:aws:iam::555555555555:user/console-user";
 const CHAIN_TARGET = "arn:aws:iam::555555555555:role/ChainTarget";
@@ -29,7 +27,6 @@ role_arn = ${CHAIN_TARGET}
 role_session_name = chain-from-login
 region = us-east-1
 `;
-const RECORDER = join(ROOT, "test", "e2e", "fixtures", "record-modules.cjs");
 
 let server: StsServer;
 const homes: Home[] = [];
@@ -98,28 +95,11 @@ async function withSdkEnv<T>(env: Record<string, string>, fn: () => Promise<T>):
   }
 }
 
-function loadedModules(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; modules: string[]; stdout: string }> {
-  const out = join(mkdtempSync(join(tmpdir(), "awsrole-modules-")), "modules.json");
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--require", RECORDER, BIN, ...args], {
-      env: { ...env, AWSROLE_TEST_MODULES_OUT: out },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, modules: JSON.parse(readFileSync(out, "utf8")) as string[] }));
-  });
-}
-
 describe("a login_session profile at the top", () => {
   it("keys with time left come straight from the AWS CLI's file: the warm path, no network, no SDK, no node:crypto", async () => {
     const file = server.signin.createLoginSession(CONSOLE_USER, { expiresInSeconds: 900 });
     const { env } = seededHome(file);
-    const { code, modules, stdout } = await loadedModules(["export", "console"], env);
+    const { code, modules, stdout } = await runRecorded(["export", "console"], env);
     expect(code).toBe(0);
     const vars = parseEnvExport(stdout);
     expect(vars.AWS_ACCESS_KEY_ID).toBe(file.accessToken.accessKeyId);

@@ -3,14 +3,12 @@
 // AWS_ENDPOINT_URL_SSO / _SSO_OIDC / _STS), the token and role caches shared
 // with the AWS CLI v2, the errors, and `awsrole logout`.
 
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ssoTokenFileName } from "../../src/core/sso-token.js";
 import { loadWorld, SSO_WORLD_PATH, startSts, type StsServer } from "../sts/server.js";
-import { BIN, ROOT, baseEnv, makeHome, parseEnvExport, runCli, type Home } from "./harness.js";
+import { ROOT, baseEnv, runRecorded, makeHome, parseEnvExport, runCli, type Home } from "./harness.js";
 
 const START_URL = "https://d-abc123.awsapps.com/start";
 const DEV_ROLE = "AWSReservedSSO_Developer_0a1b2c3d4e5f6a7b";
@@ -195,25 +193,6 @@ describe("SSO profiles through the CLI", () => {
   });
 });
 
-/** The modules a run loads (test/e2e/fixtures/record-modules.cjs, as test/e2e/warm-path.test.ts uses it). */
-function loadedModules(
-  args: string[],
-  runEnv: Record<string, string>,
-): Promise<{ code: number | null; modules: string[]; stdout: string }> {
-  const out = join(mkdtempSync(join(tmpdir(), "awsrole-modules-")), "modules.json");
-  const recorder = join(ROOT, "test", "e2e", "fixtures", "record-modules.cjs");
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--require", recorder, BIN, ...args], {
-      env: { ...runEnv, AWSROLE_TEST_MODULES_OUT: out },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, modules: JSON.parse(readFileSync(out, "utf8")) as string[] }));
-  });
-}
-
 describe("the warm path answers cached SSO sessions", () => {
   it.each(["sso-dev", "sso-chain"])(
     "%s: only the fast bundle, no network, no SDK, no node:crypto, no token read",
@@ -226,7 +205,7 @@ describe("the warm path answers cached SSO sessions", () => {
       const first = await runCli(["export", profile], env());
       expect(first.code).toBe(0);
       server.reset();
-      const { code, modules, stdout } = await loadedModules(["export", profile], env());
+      const { code, modules, stdout } = await runRecorded(["export", profile], env());
       expect(code).toBe(0);
       expect(stdout).toMatch(/^export AWS_ACCESS_KEY_ID='ASIA/);
       expect(server.calls).toEqual([]);

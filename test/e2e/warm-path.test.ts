@@ -3,15 +3,13 @@
 // AWS SDK, the prompt library, commander, or the Node builtins that cost
 // milliseconds at startup. Speed itself is measured by `npm run bench`, not here.
 
-import { spawn } from "node:child_process";
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StsServer } from "../sts/server.js";
-import { BIN, ROOT, baseEnv, callsOf, makeHome, runCli, startSeedSts, type Home } from "./harness.js";
+import { ROOT, baseEnv, runRecorded, callsOf, makeHome, runCli, startSeedSts, type Home } from "./harness.js";
 
-const RECORDER = join(ROOT, "test", "e2e", "fixtures", "record-modules.cjs");
 let sts: StsServer;
 let home: Home;
 let bigHome: Home;
@@ -33,23 +31,6 @@ afterAll(async () => {
   bigHome.remove();
 });
 
-function loadedModules(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; modules: string[]; stdout: string }> {
-  const out = join(mkdtempSync(join(tmpdir(), "awsrole-modules-")), "modules.json");
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--require", RECORDER, BIN, ...args], {
-      env: { ...env, AWSROLE_TEST_MODULES_OUT: out },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, modules: JSON.parse(readFileSync(out, "utf8")) as string[] }));
-  });
-}
-
 const FORBIDDEN_BUILTINS = [
   "node:crypto",
   "node:child_process",
@@ -69,7 +50,7 @@ describe("the warm export path", () => {
     "with %s loads only the fast bundle: no SDK, no inquirer, no commander, no costly builtins",
     async (_name, which) => {
       sts.reset();
-      const { code, modules, stdout } = await loadedModules(["export", "role-e"], baseEnv(which(), sts));
+      const { code, modules, stdout } = await runRecorded(["export", "role-e"], baseEnv(which(), sts));
       expect(code).toBe(0);
       expect(stdout).toMatch(/^export AWS_ACCESS_KEY_ID='ASIA/);
       expect(callsOf(sts)).toEqual([]);
@@ -91,7 +72,7 @@ describe("the warm export path", () => {
 
   it("export --mark (what the shell-init function runs) stays on the fast bundle too", async () => {
     sts.reset();
-    const { code, modules, stdout } = await loadedModules(["export", "--mark", "role-e"], baseEnv(home, sts));
+    const { code, modules, stdout } = await runRecorded(["export", "--mark", "role-e"], baseEnv(home, sts));
     expect(code).toBe(0);
     expect(stdout).toContain("export AWSROLE_PROFILE='role-e'\n");
     expect(callsOf(sts)).toEqual([]);
@@ -101,7 +82,7 @@ describe("the warm export path", () => {
 
   it("export --token-code with a warm cache stays on the fast bundle: the code is not needed", async () => {
     sts.reset();
-    const { code, modules, stdout } = await loadedModules(
+    const { code, modules, stdout } = await runRecorded(
       ["export", "role-e", "--token-code", "123456"],
       baseEnv(home, sts),
     );
@@ -114,7 +95,7 @@ describe("the warm export path", () => {
   it("a cold export does load the SDK (the check above can fail)", async () => {
     const cold = makeHome();
     try {
-      const { code, modules } = await loadedModules(["export", "s3-developer"], baseEnv(cold, sts));
+      const { code, modules } = await runRecorded(["export", "s3-developer"], baseEnv(cold, sts));
       expect(code).toBe(0);
       // The SDK is bundled into dist/sts-sdk.cjs (compiled with vm.Script, so it is "read", not required).
       expect(modules.some((m) => m === `read:${join(ROOT, "dist", "sts-sdk.cjs")}`)).toBe(true);
