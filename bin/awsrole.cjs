@@ -53,7 +53,7 @@ function fastExport(exportArgs, entry) {
 function directCommand() {
   const loaded = loadBundle("direct");
   return loaded.exports.tryDirect(args).then((code) => {
-    if (code === 0) process.once("exit", (exitCode) => exitCode === 0 && loaded.saveCodeCache());
+    if (code === 0) saveCodeCacheAtExit(loaded);
     return code;
   });
 }
@@ -69,10 +69,15 @@ function loadFullCli() {
   // Node maps stack traces only for files it loads itself (see --debug above).
   if (process.sourceMapsEnabled) return require("../dist/cli.cjs");
   const loaded = loadBundle("cli");
+  saveCodeCacheAtExit(loaded);
+  return loaded.exports;
+}
+
+/** A bundle's code cache is written when the process exits with 0, so it holds what the command compiled. */
+function saveCodeCacheAtExit(loaded) {
   process.once("exit", (code) => {
     if (code === 0) loaded.saveCodeCache();
   });
-  return loaded.exports;
 }
 
 /**
