@@ -9,9 +9,11 @@
 // the test is skipped with a message.
 
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
-import { BIN } from "./harness.js";
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ROOT } from "./harness.js";
 
 interface Account {
   uid: number;
@@ -35,6 +37,14 @@ function canRunNode(who: Account): boolean {
   const probe = spawnSync(process.execPath, ["-e", "0"], { uid: who.uid, gid: who.gid, cwd: "/", env: {} });
   return probe.error === undefined && probe.status === 0;
 }
+
+// The CLI as installed (bin/ and dist/, which need nothing else to export or list the cache), in a
+// directory "nobody" can read: the clone itself may lie under a 0700 directory (mktemp -d).
+const install = mkdtempSync(join(tmpdir(), "awsrole-home-rule-"));
+chmodSync(install, 0o755);
+for (const dir of ["bin", "dist"]) cpSync(join(ROOT, dir), join(install, dir), { recursive: true });
+const BIN = join(install, "bin", "awsrole.cjs");
+afterAll(() => rmSync(install, { recursive: true, force: true }));
 
 const candidate = nobody();
 const account = candidate && canRunNode(candidate) ? candidate : undefined;
