@@ -401,36 +401,42 @@ function stampSections(body: Buffer, read: SectionReader, path: string): FileSec
   };
   let defaults: SectionTuple[] | undefined;
   const built = new Map<string, IniSection | null>();
-  // Once the names of a kind are listed, its sections are often looked up too
-  // (doctor): a table from name to row then, where one search of the whole body
-  // per name would make listing all profiles quadratic. Listing reads only the
-  // names (completion needs nothing else); a row is parsed when it is looked up.
-  const indexed = new Map<string, Map<string, number>>();
-  const namesOf = (kind: string): string[] => {
+  // Listing reads only the names (completion needs nothing else) and keeps
+  // where each row starts. Once a kind is listed, its sections are often looked
+  // up too (doctor): a table from name to row is built then, at the first such
+  // lookup, where one search of the whole body per name would make listing all
+  // profiles quadratic. Not before: hashing thousands of names into a Map costs
+  // more than the listing itself, run cold as a CLI runs.
+  const listings = new Map<string, { names: string[]; starts: number[]; index?: Map<string, number> }>();
+  const listingOf = (kind: string) => {
+    const known = listings.get(kind);
+    if (known) return known;
     const names: string[] = [];
-    const rowStarts = new Map<string, number>();
+    const starts: number[] = [];
     const marker = `\n${kind}\t`;
     const rows = asText();
     for (let at = rows.indexOf(marker); at >= 0; at = rows.indexOf(marker, at + 1)) {
       const nameStart = at + marker.length;
       const json = rows.slice(nameStart, rows.indexOf("\t", nameStart));
       // JSON.stringify escapes only with a backslash: without one, the name is the text between the quotes.
-      const name = json.includes("\\") ? (JSON.parse(json) as string) : json.slice(1, -1);
-      names.push(name);
-      rowStarts.set(name, at + 1);
+      names.push(json.includes("\\") ? (JSON.parse(json) as string) : json.slice(1, -1));
+      starts.push(at + 1);
     }
-    indexed.set(kind, rowStarts);
-    return names;
+    const listing = { names, starts };
+    listings.set(kind, listing);
+    return listing;
   };
+  const namesOf = (kind: string): string[] => listingOf(kind).names.slice();
   const lookup = (kind: string, name: string): IniSection | undefined => {
     const key = `${kind}\t${name}`;
     const known = built.get(key);
     if (known !== undefined) return known ?? undefined;
-    const index = indexed.get(kind);
+    const listing = listings.get(kind);
     let tuple: SectionTuple | undefined;
-    if (index) {
+    if (listing) {
+      listing.index ??= new Map(listing.names.map((n, i) => [n, listing.starts[i]!]));
       // Offsets in the decoded text (the listing's).
-      const start = index.get(name);
+      const start = listing.index.get(name);
       tuple = start === undefined ? undefined : parseRow(asText(), start).tuple;
     } else {
       const at = bytes.indexOf(`\n${kind}\t${JSON.stringify(name)}\t`);
@@ -444,6 +450,9 @@ function stampSections(body: Buffer, read: SectionReader, path: string): FileSec
   return {
     profile: (name) => lookup("P", name),
     profileNames: () => namesOf("P"),
+    // One search of the rows, as a lookup without a listing does, but nothing is parsed or read.
+    hasProfile: (name) =>
+      listings.get("P")?.index?.has(name) ?? bytes.indexOf(`\nP\t${JSON.stringify(name)}\t`) >= 0,
     service: (name) => lookup("V", name),
     serviceNames: () => namesOf("V"),
     ssoSession: (name) => lookup("O", name),

@@ -95,6 +95,8 @@ export function mapSections(headers: readonly string[], kind: FileKind): Section
 export interface FileSections {
   profile(name: string): IniSection | undefined;
   profileNames(): string[];
+  /** Whether a profile of that name is in the file, without building its section. */
+  hasProfile(name: string): boolean;
   service(name: string): IniSection | undefined;
   serviceNames(): string[];
   ssoSession(name: string): IniSection | undefined;
@@ -111,6 +113,7 @@ export function sectionsOf(file: IniFile, kind: FileKind): FileSections {
   return {
     profile: (name) => at(map.profiles.get(name)),
     profileNames: () => [...map.profiles.keys()],
+    hasProfile: (name) => map.profiles.has(name),
     service: (name) => at(map.services.get(name)),
     serviceNames: () => [...map.services.keys()],
     ssoSession: (name) => at(map.ssoSessions.get(name)),
@@ -156,9 +159,19 @@ export function buildConfigFrom(
     built.set(name, profile);
     return profile ?? undefined;
   };
-  const names = (): string[] => [
-    ...new Set([...(configSections?.profileNames() ?? []), ...(credentialsSections?.profileNames() ?? [])]),
-  ];
+  // botocore's order: the config file's profiles, then those only in the
+  // credentials file. Each file's names are unique already; a Set over all of
+  // them would hash every name of a large config (a third of a cold listing's
+  // time at 2,000 profiles), so only the credentials file's names, usually a
+  // handful, are checked against the config file.
+  const names = (): string[] => {
+    const fromConfig = configSections?.profileNames() ?? [];
+    const fromCredentials = credentialsSections?.profileNames() ?? [];
+    if (fromCredentials.length === 0) return fromConfig;
+    if (!configSections || fromConfig.length === 0) return fromCredentials;
+    if (fromCredentials.length > MANY_CREDENTIALS_PROFILES) return [...new Set([...fromConfig, ...fromCredentials])];
+    return fromConfig.concat(fromCredentials.filter((name) => !configSections.hasProfile(name)));
+  };
   let ignoredSections: IniSection[] | undefined;
   return {
     ...paths,
@@ -177,6 +190,9 @@ export function buildConfigFrom(
     },
   };
 }
+
+/** Past this many credentials-file profiles, one Set is cheaper than a search of the config's table per name. */
+const MANY_CREDENTIALS_PROFILES = 32;
 
 /** A read-only map whose values are looked up (and built) only when asked for. */
 function lazyMap<V>(get: (key: string) => V | undefined, keys: () => string[]): ReadonlyMap<string, V> {

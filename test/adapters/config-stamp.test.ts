@@ -7,7 +7,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readFileSections } from "../../src/adapters/config-files.js";
+import { loadConfig, readFileSections } from "../../src/adapters/config-files.js";
 
 const dir = mkdtempSync(join(tmpdir(), "awsrole-stamp-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,5 +81,31 @@ describe("sections from the validated table", () => {
     const sections = readFileSections(file, "config", stampDir)!;
     appendFileSync(file, "[profile b]\nregion = r-2\n");
     expect(() => sections.profile("a")?.values.region).toThrow(/changed while awsrole was reading it/);
+  });
+});
+
+describe("profile names across the config and credentials files", () => {
+  // botocore's order: the config file's profiles, then those only in the credentials file, each once.
+  const listing = (configHeaders: string[], credentialsNames: string[]) => {
+    const home = mkdtempSync(join(dir, "both-"));
+    writeFileSync(join(home, "config"), configHeaders.map((n) => `[profile ${n}]\nregion = r\n`).join(""));
+    writeFileSync(join(home, "credentials"), credentialsNames.map((n) => `[${n}]\naws_access_key_id = A\n`).join(""));
+    const env = { AWS_CONFIG_FILE: join(home, "config"), AWS_SHARED_CREDENTIALS_FILE: join(home, "credentials") };
+    const names = () => [...loadConfig({ ...env, XDG_CACHE_HOME: join(home, "xdg") }).profiles.keys()];
+    return { parsed: names(), stamped: names() };
+  };
+  const many = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+  it.each([
+    ["no credentials profiles", ["a", "b"], [], ["a", "b"]],
+    ["no config profiles", [], ["k", "a"], ["k", "a"]],
+    ["some in both", ["a", "b", "c"], ["c", "k", "a"], ["a", "b", "c", "k"]],
+    // The config file's headers are split as the AWS CLI splits them (shell-like quoting); the credentials file's are verbatim.
+    ["names that need escaping", [`'q "x"'`, "ユーザー"], ["b\\s", 'q "x"', "ユーザー"], ['q "x"', "ユーザー", "b\\s"]],
+    ["many credentials profiles", ["c5", "z"], many("c", 40), ["c5", "z", ...many("c", 40).filter((n) => n !== "c5")]],
+  ])("%s", (_what, configHeaders, credentialsNames, expected) => {
+    const { parsed, stamped } = listing(configHeaders, credentialsNames);
+    expect(parsed).toEqual(expected);
+    expect(stamped).toEqual(expected);
   });
 });
