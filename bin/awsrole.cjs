@@ -8,6 +8,9 @@
 // that default; it is installed before anything else runs. (exec forwards
 // SIGUSR1 to its command as well.)
 process.on("SIGUSR1", () => {});
+// The code caches' header (parseCodeCache below); declared before the first bundle loads.
+const CODE_CACHE_HEADER = "awsrole-v8-cache kinds=";
+const MAX_CODE_CACHE_KINDS = 32;
 const args = process.argv.slice(2);
 // With --debug, stack traces point at src/ (dist/*.map). Node maps only files
 // loaded after this call, so it must come before the bundle is required.
@@ -40,7 +43,11 @@ run.then((code) => {
 function fastExport(exportArgs, entry) {
   const loaded = loadBundle("fast-export");
   return loaded.exports[entry](exportArgs).then((code) => {
-    if (code === 0 && entry === "tryFastExport") loaded.saveCodeCache();
+    // A miss compiled the bundle's lookup too: cached at exit once the cold path succeeds,
+    // so that the next cold run does not compile it again (the first warm run adds its part).
+    const kind = entry === "tryFastProfileNames" ? "profiles" : code === undefined ? "export-miss" : "export";
+    if (code === 0) loaded.saveCodeCache(kind);
+    else if (code === undefined) saveCodeCacheAtExit(loaded, kind);
     return code;
   });
 }
@@ -53,7 +60,7 @@ function fastExport(exportArgs, entry) {
 function directCommand() {
   const loaded = loadBundle("direct");
   return loaded.exports.tryDirect(args).then((code) => {
-    if (code === 0) saveCodeCacheAtExit(loaded);
+    if (code === 0) saveCodeCacheAtExit(loaded, args[0]);
     return code;
   });
 }
@@ -69,15 +76,25 @@ function loadFullCli() {
   // Node maps stack traces only for files it loads itself (see --debug above).
   if (process.sourceMapsEnabled) return require("../dist/cli.cjs");
   const loaded = loadBundle("cli");
-  saveCodeCacheAtExit(loaded);
+  saveCodeCacheAtExit(loaded, commandKind(args));
   return loaded.exports;
 }
 
 /** A bundle's code cache is written when the process exits with 0, so it holds what the command compiled. */
-function saveCodeCacheAtExit(loaded) {
+function saveCodeCacheAtExit(loaded, kind) {
   process.once("exit", (code) => {
-    if (code === 0) loaded.saveCodeCache();
+    if (code === 0) loaded.saveCodeCache(kind);
   });
+}
+
+/**
+ * What kind of run this is, for the code cache's list of the runs it holds:
+ * the first argument that is not an option (the command, as a rule). A copy of
+ * commandKind in src/adapters/code-cache.ts; keep the two in step.
+ */
+function commandKind(argv) {
+  const word = argv.find((a) => !a.startsWith("-"));
+  return word !== undefined && /^[a-z][a-z-]{0,31}$/.test(word) ? word : "other";
 }
 
 /**
@@ -88,7 +105,8 @@ function saveCodeCacheAtExit(loaded) {
  * (a hash the build appends to each bundle), because V8 checks only the
  * source's length: a cache made for another bundle or another Node is never
  * offered. If V8 still rejects it, the bundle compiles as usual and a new one is
- * saved. src/adapters/code-cache.ts does the same for the SDK bundle.
+ * saved. A kind of run the cache has not seen adds its functions to it once
+ * (codeCacheBytes). src/adapters/code-cache.ts does the same for the SDK bundle.
  */
 function loadBundle(name) {
   const fs = require("node:fs");
@@ -99,8 +117,9 @@ function loadBundle(name) {
   const source = fs.readFileSync(file, "utf8");
   const cacheFile = codeCacheFile(path, name, source);
   let cachedData;
+  let kinds = [];
   try {
-    if (cacheFile) cachedData = fs.readFileSync(cacheFile);
+    if (cacheFile) ({ cachedData, kinds } = parseCodeCache(fs.readFileSync(cacheFile)));
   } catch {}
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   const module = { exports: {} };
@@ -109,8 +128,11 @@ function loadBundle(name) {
     .call(module.exports, module.exports, Module.createRequire(file), module, file, path.dirname(file));
   return {
     exports: module.exports,
-    saveCodeCache() {
-      if (!cacheFile || (cachedData !== undefined && !script.cachedDataRejected)) return;
+    saveCodeCache(kind) {
+      if (!cacheFile) return;
+      const accepted = cachedData !== undefined && !script.cachedDataRejected;
+      if (accepted && (kinds.includes(kind) || kinds.length >= MAX_CODE_CACHE_KINDS)) return;
+      const data = codeCacheBytes(accepted ? [...kinds, kind] : [kind], script.createCachedData());
       // Best effort; an unwritable cache directory just means no cache. The same
       // steps as writeFileAtomic (src/adapters/atomic-write.ts), of which this is
       // a copy because no bundle is loaded yet: a 0600 O_EXCL temp file in the
@@ -121,7 +143,7 @@ function loadBundle(name) {
       try {
         fs.mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
         fd = fs.openSync(temp, "wx", 0o600);
-        fs.writeFileSync(fd, script.createCachedData());
+        fs.writeFileSync(fd, data);
         fs.fsyncSync(fd);
         fs.closeSync(fd);
         fd = undefined;
@@ -142,6 +164,27 @@ function loadBundle(name) {
       }
     },
   };
+}
+
+/**
+ * A code cache file is a header line naming the kinds of run whose compiled
+ * functions it holds, then V8's data. V8 serializes every function compiled so
+ * far, those it took from the cache included, so a run of a kind the cache has
+ * not seen (another command, a cache miss after hits) rewrites it once, with
+ * its own functions added: the cache comes to cover every command in use,
+ * instead of only the first one that happened to write it. A copy of
+ * src/adapters/code-cache.ts's format; keep the two in step.
+ */
+function parseCodeCache(bytes) {
+  const end = bytes.indexOf(10);
+  if (end < 0 || end > 1024 || bytes.toString("latin1", 0, CODE_CACHE_HEADER.length) !== CODE_CACHE_HEADER)
+    return { cachedData: undefined, kinds: [] };
+  const kinds = bytes.toString("latin1", CODE_CACHE_HEADER.length, end).split(",").filter(Boolean);
+  return { cachedData: bytes.subarray(end + 1), kinds };
+}
+
+function codeCacheBytes(kinds, data) {
+  return Buffer.concat([Buffer.from(`${CODE_CACHE_HEADER}${kinds.join(",")}\n`, "latin1"), data]);
 }
 
 /** ~/.cache/awsrole/v8/<name>-<V8 version>-<build id>.cache, or undefined without a build id or an absolute home. */

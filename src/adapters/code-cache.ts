@@ -4,8 +4,9 @@
 // ~/.cache, awsrole/v8/), so a read-only, root-owned install gets one too, and
 // its name holds the V8 version and the bundle's build id (a hash the build
 // appends), because V8 checks only the source's length. It holds the functions
-// compiled up to the end of the successful process that wrote it, so the next
-// run neither parses nor compiles them again. A rejected cache means the bundle
+// compiled up to the end of the successful processes that wrote it (one per
+// kind of run, see the header below), so the next run neither parses nor
+// compiles them again. A rejected cache means the bundle
 // is compiled as usual and the cache written anew. Writing is best effort and
 // atomic (temp file and rename): an unwritable cache directory only means no cache.
 
@@ -22,8 +23,9 @@ export function requireWithCodeCache(file: string): unknown {
   const source = readFileSync(file, "utf8");
   const cacheFile = codeCacheFile(basename(file, ".cjs"), source);
   let cachedData: Buffer | undefined;
+  let kinds: string[] = [];
   try {
-    if (cacheFile) cachedData = readFileSync(cacheFile);
+    if (cacheFile) ({ cachedData, kinds } = parseCodeCache(readFileSync(cacheFile)));
   } catch {
     // no cache yet
   }
@@ -37,13 +39,43 @@ export function requireWithCodeCache(file: string): unknown {
     file,
     dirname(file),
   );
-  if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
+  const accepted = cachedData !== undefined && !script.cachedDataRejected;
+  const kind = commandKind(process.argv.slice(2));
+  if (cacheFile && !(accepted && (kinds.includes(kind) || kinds.length >= MAX_KINDS))) {
     // At exit, so the cache holds what this run compiled lazily, not just the top level.
     process.once("exit", (code) => {
-      if (code === 0) writeCodeCache(cacheFile, () => script.createCachedData());
+      if (code === 0)
+        writeCodeCache(cacheFile, () => codeCacheBytes(accepted ? [...kinds, kind] : [kind], script.createCachedData()));
     });
   }
   return module.exports;
+}
+
+// A code cache file is a header line naming the kinds of run whose compiled
+// functions it holds, then V8's data. V8 serializes every function compiled so
+// far, those it took from the cache included, so a run of a kind the cache has
+// not seen (another command) rewrites it once, with its own functions added:
+// the cache comes to cover every command in use, not only the first one that
+// wrote it. The same format as bin/awsrole.cjs's; keep the two in step.
+const HEADER = "awsrole-v8-cache kinds=";
+const MAX_KINDS = 32;
+
+export function parseCodeCache(bytes: Buffer): { cachedData: Buffer | undefined; kinds: string[] } {
+  const end = bytes.indexOf(10);
+  if (end < 0 || end > 1024 || bytes.toString("latin1", 0, HEADER.length) !== HEADER)
+    return { cachedData: undefined, kinds: [] };
+  const kinds = bytes.toString("latin1", HEADER.length, end).split(",").filter(Boolean);
+  return { cachedData: bytes.subarray(end + 1), kinds };
+}
+
+function codeCacheBytes(kinds: string[], data: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`${HEADER}${kinds.join(",")}\n`, "latin1"), data]);
+}
+
+/** The first argument that is not an option (the command, as a rule); a copy of commandKind in bin/awsrole.cjs. */
+export function commandKind(argv: readonly string[]): string {
+  const word = argv.find((a) => !a.startsWith("-"));
+  return word !== undefined && /^[a-z][a-z-]{0,31}$/.test(word) ? word : "other";
 }
 
 /** ~/.cache/awsrole/v8/<name>-<V8 version>-<build id>.cache (src/adapters/home.ts), or undefined without a build id or an absolute home. */

@@ -3,7 +3,16 @@
 // AWS SDK, the prompt library, commander, or the Node builtins that cost
 // milliseconds at startup. Speed itself is measured by `npm run bench`, not here.
 
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -123,11 +132,24 @@ describe("the warm path's V8 code cache", () => {
     const xdg = mkdtempSync(join(tmpdir(), "awsrole-xdg-"));
     try {
       const env = baseEnv(h, sts);
-      expect((await runCli(["export", "role-e", "--token-code", "123456"], env)).code).toBe(0); // cold: the full CLI, no code cache
       const file = codeCacheOf(h);
-      expect(existsSync(file)).toBe(false);
-      expect((await runCli(["export", "role-e"], env)).code).toBe(0); // warm: writes it
+      const kinds = () => /^awsrole-v8-cache kinds=(.*)\n/.exec(readFileSync(file, "latin1"))?.[1];
+      // Cold: the warm bundle's attempt is cached at exit (the next cold run compiles less).
+      expect((await runCli(["export", "role-e", "--token-code", "123456"], env)).code).toBe(0);
+      expect(kinds()).toBe("export-miss");
+      const missOnly = statSync(file).size;
+      // Warm: a kind of run the cache has not seen rewrites it once, with its own functions added.
+      expect((await runCli(["export", "role-e"], env)).code).toBe(0);
+      expect(kinds()).toBe("export-miss,export");
+      expect(statSync(file).size).toBeGreaterThan(missOnly);
+      const written = statSync(file).mtimeMs;
+      expect((await runCli(["export", "role-e"], env)).code).toBe(0); // seen: not rewritten
+      expect(statSync(file).mtimeMs).toBe(written);
       expect(statSync(file).mode & 0o777).toBe(0o600);
+      // A file without the header (another program's, a torn write) is never offered to V8: written anew.
+      writeFileSync(file, readFileSync(file).subarray(readFileSync(file).indexOf(10) + 1));
+      expect((await runCli(["export", "role-e"], env)).code).toBe(0);
+      expect(kinds()).toBe("export");
       expect(readdirSync(join(ROOT, "dist")).filter((f) => f.includes("cache"))).toEqual([]);
       // Another V8 or another build is another file: a cache is never offered to a V8 that did not make it.
       // (The cold run left the full CLI's and the SDK's caches beside it, by the same rule: test/e2e/cold-path.test.ts.)
