@@ -26,6 +26,7 @@ import {
 } from "./bounded-http.js";
 import type { CallContext, Credentials, StsPort, StsResponse } from "../core/resolve.js";
 import { explicitClientSettings, type SdkEnvSettings } from "./sts-client.js";
+import { type EarlyConnection, letIoRun } from "./sts-connection.js";
 
 export interface StsAdapterOptions {
   endpoint: StsEndpoint;
@@ -39,11 +40,20 @@ export interface StsAdapterOptions {
   ca?: string | undefined;
   /** The whole call, all attempts together (default: attempts x (connect + request timeout)). */
   deadlineMs?: number;
+  /** A connection to the endpoint opened before this module loaded (./sts-connection.ts): the first request's. */
+  early?: EarlyConnection | undefined;
+}
+
+/** What node:http's Agent calls to open a socket (not in its public typings). */
+interface OpensConnections {
+  createConnection(options: { host?: string | null; port?: number | string | null }, callback: unknown): unknown;
 }
 
 export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
   // The SDK's bundle (dist/sts-sdk.cjs) when built, the package itself from source.
   const sdk = await import("./sts-sdk.js");
+  // An early connection's handshake may have moved on while the SDK loaded.
+  if (options.early) await letIoRun();
   silenceNodeVersionNotice(
     () =>
       new sdk.STSClient({
@@ -60,6 +70,13 @@ export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
     ...(options.ca !== undefined ? { ca: options.ca } : {}),
   });
   const { endpoint } = options;
+  if (options.early) {
+    // The agent takes the early socket for its first connection to that host and port, if it is still usable.
+    const agent = (endpoint.url.startsWith("https:") ? httpsAgent : httpAgent) as unknown as OpensConnections;
+    const open = agent.createConnection.bind(agent);
+    const early = options.early;
+    agent.createConnection = (connectOptions, callback) => early.take(connectOptions) ?? open(connectOptions, callback);
+  }
 
   const clientFor = (credentials: Credentials | undefined): STSClient => {
     const config: STSClientConfig = {
@@ -112,15 +129,21 @@ export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
     options.deadlineMs ?? attempts * ((options.connectionTimeoutMs ?? 3000) + (options.requestTimeoutMs ?? 6000));
 
   // Ctrl-C aborts the request in flight (docs/security.md, "Signals"), and so does the deadline.
+  let firstCall = true;
   const send = async <T>(
     operation: string,
     call: CallContext,
-    run: (abortSignal: AbortSignal) => Promise<T>,
+    credentials: Credentials | undefined,
+    run: (client: STSClient, abortSignal: AbortSignal) => Promise<T>,
   ): Promise<T> => {
     if (options.signal.aborted) throw new InterruptedError();
     const deadline = AbortSignal.timeout(deadlineMs);
     try {
-      return await run(AbortSignal.any([options.signal, deadline]));
+      const client = clientFor(credentials);
+      // The first client is built (a cold process takes milliseconds over it): the early connection's handshake may move on.
+      if (firstCall && options.early) await letIoRun();
+      firstCall = false;
+      return await run(client, AbortSignal.any([options.signal, deadline]));
     } catch (error) {
       if (options.signal.aborted) throw new InterruptedError();
       throw stsFailure(deadline.aborted ? new DeadlineError(deadlineMs) : error, operation, call, endpoint);
@@ -129,26 +152,26 @@ export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
 
   return {
     async assumeRole(credentials, params, call) {
-      const out = await send("AssumeRole", call, (abortSignal) =>
-        clientFor(credentials).send(new sdk.AssumeRoleCommand(params), { abortSignal }),
+      const out = await send("AssumeRole", call, credentials, (client, abortSignal) =>
+        client.send(new sdk.AssumeRoleCommand(params), { abortSignal }),
       );
       return toResponse(out, "AssumeRole", call);
     },
     async assumeRoleWithWebIdentity(params, call) {
-      const out = await send("AssumeRoleWithWebIdentity", call, (abortSignal) =>
-        clientFor(undefined).send(new sdk.AssumeRoleWithWebIdentityCommand(params), { abortSignal }),
+      const out = await send("AssumeRoleWithWebIdentity", call, undefined, (client, abortSignal) =>
+        client.send(new sdk.AssumeRoleWithWebIdentityCommand(params), { abortSignal }),
       );
       return toResponse(out, "AssumeRoleWithWebIdentity", call);
     },
     async getSessionToken(credentials, params, call) {
-      const out = await send("GetSessionToken", call, (abortSignal) =>
-        clientFor(credentials).send(new sdk.GetSessionTokenCommand(params), { abortSignal }),
+      const out = await send("GetSessionToken", call, credentials, (client, abortSignal) =>
+        client.send(new sdk.GetSessionTokenCommand(params), { abortSignal }),
       );
       return toResponse(out, "GetSessionToken", call);
     },
     async getCallerIdentity(credentials, call) {
-      const out = await send("GetCallerIdentity", call, (abortSignal) =>
-        clientFor(credentials).send(new sdk.GetCallerIdentityCommand({}), { abortSignal }),
+      const out = await send("GetCallerIdentity", call, credentials, (client, abortSignal) =>
+        client.send(new sdk.GetCallerIdentityCommand({}), { abortSignal }),
       );
       return { UserId: out.UserId ?? "", Account: out.Account ?? "", Arn: out.Arn ?? "" };
     },

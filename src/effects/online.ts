@@ -52,15 +52,21 @@ export function onlineEffects(ctx: Context, setup: EffectsSetup): Effects {
       const resolvedEndpoint = endpoint;
       // Read only for https, as urllib3 does: a plain-http endpoint never needs it.
       const caText = caBundle && resolvedEndpoint.url.startsWith("https:") ? readCaBundle(caBundle) : undefined;
-      sts ??= import("../adapters/sts.js").then(({ createSts }) =>
-        createSts({
+      sts ??= (async () => {
+        // The connection first, so its handshakes run while the SDK loads (src/adapters/sts-connection.ts).
+        const { openEarlyConnection, letIoRun } = await import("../adapters/sts-connection.js");
+        const early = openEarlyConnection(resolvedEndpoint.url, caText);
+        if (early) await letIoRun();
+        const { createSts } = await import("../adapters/sts.js");
+        return createSts({
           endpoint: resolvedEndpoint,
           signal: ctx.signal,
           ca: caText,
           ...maxAttempts(ctx.env),
           sdkSettings: sdkEnvSettings(ctx.env),
-        }),
-      );
+          early,
+        });
+      })();
       return sts;
     },
     http: (request) => http(request, ctx.signal, ca),

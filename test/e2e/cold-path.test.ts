@@ -39,6 +39,27 @@ describe("a cold export", () => {
     }
   });
 
+  it("opens its one connection to STS before it loads the SDK, and carries the whole chain on it", async () => {
+    const home = world.home();
+    try {
+      const { code, modules } = await runRecorded(
+        ["export", "role-e", "--token-code", "123456"],
+        baseEnv(home, world.sts),
+      );
+      expect(code).toBe(0);
+      const port = new URL(world.sts.url).port;
+      // The TCP handshake runs while node:http(s) and the SDK load (src/adapters/sts-connection.ts).
+      expect(modules.filter((m) => m.startsWith("connect:"))).toEqual([`connect:net:${port}`]);
+      const connected = modules.indexOf(`connect:net:${port}`);
+      expect(connected).toBeLessThan(modules.indexOf("node:https"));
+      expect(connected).toBeLessThan(modules.indexOf(`read:${join(ROOT, "dist", "sts-sdk.cjs")}`));
+      expect(new Set(world.sts.calls.map((c) => c.connection)).size).toBe(1);
+      expect(callsOf(world.sts)).toHaveLength(5);
+    } finally {
+      home.remove();
+    }
+  });
+
   it("compiles the cold path's bundle and the SDK with V8's code cache once one exists", async () => {
     const home = world.home();
     try {
