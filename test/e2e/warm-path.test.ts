@@ -5,7 +5,6 @@
 
 import {
   appendFileSync,
-  existsSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
