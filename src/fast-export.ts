@@ -68,7 +68,7 @@ export async function tryFastProfileNames(args: readonly string[]): Promise<numb
   if (args.length > 0) return undefined;
   let text: string;
   try {
-    text = [...loadConfig(process.env).profiles.keys()].map((name) => name + "\n").join("");
+    text = loadConfig(process.env).profileNamesText();
   } catch {
     return undefined;
   }

@@ -45,7 +45,9 @@ export function requireWithCodeCache(file: string): unknown {
     // At exit, so the cache holds what this run compiled lazily, not just the top level.
     process.once("exit", (code) => {
       if (code === 0)
-        writeCodeCache(cacheFile, () => codeCacheBytes(accepted ? [...kinds, kind] : [kind], script.createCachedData()));
+        writeCodeCache(cacheFile, () =>
+          codeCacheBytes(accepted ? [...kinds, kind] : [kind], script.createCachedData()),
+        );
     });
   }
   return module.exports;

@@ -91,7 +91,7 @@ interface StampHeader extends FileIdentity {
   byteOffsets: boolean;
 }
 
-const STAMP_VERSION = `${INI_PARSER_VERSION}.2`;
+const STAMP_VERSION = `${INI_PARSER_VERSION}.3`;
 
 /** An open file and the identity of exactly what is open; the caller closes it. */
 interface OpenFile {
@@ -258,7 +258,7 @@ export function readFileSections(path: string, kind: FileKind, stampDir: string 
   }
   if (!open) return undefined;
   let bytes: Buffer | undefined;
-  let stamp: { header: StampHeader; body: Buffer } | undefined;
+  let stamp: ReturnType<typeof readStamp>;
   const stampPath = stampDir === undefined ? undefined : join(stampDir, `${sha1Hex(`${kind}:${path}`)}.stamp`);
   try {
     stamp = stampPath === undefined ? undefined : readStamp(stampPath, path, kind, open.identity);
@@ -286,7 +286,7 @@ export function readFileSections(path: string, kind: FileKind, stampDir: string 
         return text.slice(start, end);
       };
     }
-    return stampSections(stamp.body, read, path);
+    return stampSections(stamp.body, read, path, stamp.names);
   }
   const parsed = parseBytes(path, bytes!);
   if (stampPath !== undefined) {
@@ -312,8 +312,12 @@ function isPlainAscii(bytes: Buffer): boolean {
 // Stamp format: line 1 is a JSON header; then one row per named section:
 //   KIND \t JSON(name) \t JSON(header) \t line \t bodyStart \t bodyEnd
 // KIND: P profile, V services, O sso-session, I ignored, D [DEFAULT]. Names are
-// JSON strings, so a row never contains a raw tab or newline; a lookup is one
-// indexOf of "\nKIND\tJSON(name)\t".
+// JSON strings, so a row never contains a raw tab, newline or NUL; a lookup is
+// one indexOf of "\nKIND\tJSON(name)\t". Then, after a line holding only NUL
+// (the first one in the file, since no row has one), the profile names as
+// written, one per line, ready for completion to print as they are; left out
+// if a name holds a line break.
+const NAMES_SEPARATOR = "\n\u0000\n";
 function writeStamp(stampPath: string, header: StampHeader, file: IniFile, kind: FileKind): void {
   const map = mapSections(
     file.index.sections.map((t) => t[0]),
@@ -327,10 +331,14 @@ function writeStamp(stampPath: string, header: StampHeader, file: IniFile, kind:
   for (const [name, i] of map.ssoSessions) row("O", name, file.index.sections[i]!);
   for (const i of map.ignored) row("I", file.index.sections[i]![0], file.index.sections[i]!);
   for (const t of file.index.defaults) row("D", t[0], t);
+  const names = [...map.profiles.keys()];
+  const namesBlock = names.some((n) => /[\r\n]/.test(n))
+    ? ""
+    : `${NAMES_SEPARATOR}${names.map((n) => `${n}\n`).join("")}`;
   // Best effort: without a stamp the next run simply validates again.
   try {
     mkdirSync(join(stampPath, ".."), { recursive: true, mode: 0o700 });
-    writeFileAtomic(stampPath, rows.join("\n") + "\n", { mode: 0o600 });
+    writeFileAtomic(stampPath, rows.join("\n") + namesBlock + (namesBlock ? "" : "\n"), { mode: 0o600 });
   } catch {}
 }
 
@@ -339,7 +347,7 @@ function readStamp(
   path: string,
   kind: FileKind,
   identity: FileIdentity,
-): { header: StampHeader; body: Buffer } | undefined {
+): { header: StampHeader; body: Buffer; names: Buffer | undefined } | undefined {
   try {
     // Kept as bytes: decoding a 20,000-profile stamp (1 MB) into a string costs more than all the lookups in it.
     const bytes = readFileSync(stampPath);
@@ -350,7 +358,15 @@ function readStamp(
       header.path === path &&
       header.kind === kind &&
       sameIdentity(header, identity);
-    return same ? { header, body: bytes.subarray(newline) } : undefined;
+    if (!same) return undefined;
+    const separator = bytes.indexOf(NAMES_SEPARATOR, newline);
+    return separator < 0
+      ? { header, body: bytes.subarray(newline), names: undefined }
+      : {
+          header,
+          body: bytes.subarray(newline, separator + 1),
+          names: bytes.subarray(separator + NAMES_SEPARATOR.length),
+        };
   } catch {
     return undefined; // absent or damaged: validate again
   }
@@ -376,7 +392,7 @@ const textRows = (text: string): Rows => ({
 });
 
 /** FileSections answered from a stamp's rows (UTF-8 bytes); `body` starts with "\n". */
-function stampSections(body: Buffer, read: SectionReader, path: string): FileSections {
+function stampSections(body: Buffer, read: SectionReader, path: string, names: Buffer | undefined): FileSections {
   const bytes = bytesRows(body);
   // Listing every name touches every row: one decoding of the stamp is cheaper
   // then than thousands of small ones (Buffer.toString per name). ASCII (the
@@ -450,9 +466,14 @@ function stampSections(body: Buffer, read: SectionReader, path: string): FileSec
   return {
     profile: (name) => lookup("P", name),
     profileNames: () => namesOf("P"),
+    // One decoding of the names block, or the listing joined.
+    profileNamesText: () =>
+      names?.toString("utf8") ??
+      namesOf("P")
+        .map((n) => `${n}\n`)
+        .join(""),
     // One search of the rows, as a lookup without a listing does, but nothing is parsed or read.
-    hasProfile: (name) =>
-      listings.get("P")?.index?.has(name) ?? bytes.indexOf(`\nP\t${JSON.stringify(name)}\t`) >= 0,
+    hasProfile: (name) => listings.get("P")?.index?.has(name) ?? bytes.indexOf(`\nP\t${JSON.stringify(name)}\t`) >= 0,
     service: (name) => lookup("V", name),
     serviceNames: () => namesOf("V"),
     ssoSession: (name) => lookup("O", name),

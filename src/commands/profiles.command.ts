@@ -7,7 +7,7 @@ export const profilesCommand = declareCommand<Record<never, never>>({
   hidden: true,
   run: async (_input, ctx) => {
     const { loadConfig } = await import("../adapters/config-files.js");
-    ctx.stdout.write([...loadConfig(ctx.env).profiles.keys()].map((name) => name + "\n").join(""));
+    ctx.stdout.write(loadConfig(ctx.env).profileNamesText());
     return 0;
   },
 });

@@ -33,6 +33,8 @@ export interface AwsConfig {
   readonly ssoSessions: ReadonlyMap<string, IniSection>;
   /** Config-file sections that define nothing (ignored by the AWS CLI), for `doctor`. */
   readonly ignoredSections: readonly IniSection[];
+  /** The names of `profiles`, in its order, each followed by a newline: `awsrole __profiles`. */
+  profileNamesText(): string;
 }
 
 /** No files, no profiles: for reading a profile's own settings where no config is at hand. */
@@ -40,6 +42,7 @@ export const EMPTY_CONFIG: AwsConfig = {
   configPath: "",
   credentialsPath: "",
   profiles: new Map(),
+  profileNamesText: () => "",
   services: new Map(),
   ssoSessions: new Map(),
   ignoredSections: [],
@@ -95,6 +98,8 @@ export function mapSections(headers: readonly string[], kind: FileKind): Section
 export interface FileSections {
   profile(name: string): IniSection | undefined;
   profileNames(): string[];
+  /** The profile names, each followed by a newline (what completion prints). */
+  profileNamesText(): string;
   /** Whether a profile of that name is in the file, without building its section. */
   hasProfile(name: string): boolean;
   service(name: string): IniSection | undefined;
@@ -113,6 +118,7 @@ export function sectionsOf(file: IniFile, kind: FileKind): FileSections {
   return {
     profile: (name) => at(map.profiles.get(name)),
     profileNames: () => [...map.profiles.keys()],
+    profileNamesText: () => [...map.profiles.keys()].map((n) => `${n}\n`).join(""),
     hasProfile: (name) => map.profiles.has(name),
     service: (name) => at(map.services.get(name)),
     serviceNames: () => [...map.services.keys()],
@@ -170,7 +176,23 @@ export function buildConfigFrom(
     if (fromCredentials.length === 0) return fromConfig;
     if (!configSections || fromConfig.length === 0) return fromCredentials;
     if (fromCredentials.length > MANY_CREDENTIALS_PROFILES) return [...new Set([...fromConfig, ...fromCredentials])];
-    return fromConfig.concat(fromCredentials.filter((name) => !configSections.hasProfile(name)));
+    return fromConfig.concat(onlyInCredentials(fromCredentials));
+  };
+  const onlyInCredentials = (fromCredentials: string[]) =>
+    fromCredentials.filter((name) => !configSections?.hasProfile(name));
+  // The same list as text, from the config file's names as they are (its stamp keeps them ready to print).
+  const namesText = (): string => {
+    const fromCredentials = credentialsSections?.profileNames() ?? [];
+    if (!configSections || fromCredentials.length > MANY_CREDENTIALS_PROFILES)
+      return names()
+        .map((n) => `${n}\n`)
+        .join("");
+    return (
+      configSections.profileNamesText() +
+      onlyInCredentials(fromCredentials)
+        .map((n) => `${n}\n`)
+        .join("")
+    );
   };
   let ignoredSections: IniSection[] | undefined;
   return {
@@ -188,6 +210,7 @@ export function buildConfigFrom(
       ignoredSections ??= configSections?.ignored() ?? [];
       return ignoredSections;
     },
+    profileNamesText: namesText,
   };
 }
 

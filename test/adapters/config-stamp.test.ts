@@ -91,7 +91,13 @@ describe("profile names across the config and credentials files", () => {
     writeFileSync(join(home, "config"), configHeaders.map((n) => `[profile ${n}]\nregion = r\n`).join(""));
     writeFileSync(join(home, "credentials"), credentialsNames.map((n) => `[${n}]\naws_access_key_id = A\n`).join(""));
     const env = { AWS_CONFIG_FILE: join(home, "config"), AWS_SHARED_CREDENTIALS_FILE: join(home, "credentials") };
-    const names = () => [...loadConfig({ ...env, XDG_CACHE_HOME: join(home, "xdg") }).profiles.keys()];
+    // The listing, and the same as completion's text (the stamp keeps the config file's names ready to print).
+    const names = () => {
+      const config = loadConfig({ ...env, XDG_CACHE_HOME: join(home, "xdg") });
+      const listed = [...config.profiles.keys()];
+      expect(config.profileNamesText()).toBe(listed.map((n) => `${n}\n`).join(""));
+      return listed;
+    };
     return { parsed: names(), stamped: names() };
   };
   const many = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
@@ -102,6 +108,8 @@ describe("profile names across the config and credentials files", () => {
     ["some in both", ["a", "b", "c"], ["c", "k", "a"], ["a", "b", "c", "k"]],
     // The config file's headers are split as the AWS CLI splits them (shell-like quoting); the credentials file's are verbatim.
     ["names that need escaping", [`'q "x"'`, "ユーザー"], ["b\\s", 'q "x"', "ユーザー"], ['q "x"', "ユーザー", "b\\s"]],
+    // (A NUL, the names block's separator, cannot be in a name: such a file is refused as not text.)
+    ["tabs, quotes and control characters", ["'a\tb'", `'q "x"'`], ["z\u0001z", "a\tb"], ["a\tb", 'q "x"', "z\u0001z"]],
     ["many credentials profiles", ["c5", "z"], many("c", 40), ["c5", "z", ...many("c", 40).filter((n) => n !== "c5")]],
   ])("%s", (_what, configHeaders, credentialsNames, expected) => {
     const { parsed, stamped } = listing(configHeaders, credentialsNames);
