@@ -5,7 +5,7 @@
 // Set-up: throw-away HOMEs with the seed config (a five-hop chain, role-e; a
 // one-hop role, s3_test), some with thousands of generated profiles or cache
 // entries, and the project's STS emulator (test/sts) on loopback, in this
-// process. Every case runs once per round, round after round (A B C ... A B C
+// process (for one line also over TLS, 10 ms away: ./latency-proxy.ts). Every case runs once per round, round after round (A B C ... A B C
 // ...), so drift in machine load hits all alike; the report gives each median
 // with its spread (the middle half of the runs) and its ratio to `node -e 0`.
 // Cold cases empty the credential cache before each run (not timed) and check
@@ -29,7 +29,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ssoTokenFileName } from "../../src/core/sso-token.js";
+import { makeTestCa } from "../reliability/hostile-servers.js";
 import { SEED_WORLD_PATH, SSO_WORLD_PATH, loadWorld, startSts, type StsServer } from "../sts/server.js";
+import { startLatencyProxy } from "./latency-proxy.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(ROOT, "bin", "awsrole.cjs");
@@ -188,6 +190,9 @@ async function main(): Promise<void> {
   const sts: StsServer = await startSts({ world: loadWorld(SEED_WORLD_PATH) });
   // IAM Identity Center's portal and OIDC service, for the warm SSO case's warm-up (its runs call nothing).
   const ssoServer: StsServer = await startSts({ world: loadWorld(SSO_WORLD_PATH) });
+  // The same STS over TLS, 10 ms away each way: where opening the connection early shows.
+  const ca = makeTestCa();
+  const farSts = await startLatencyProxy(sts.url, 10, { key: ca.key, cert: ca.cert });
   try {
     const envFor = (home: string) => ({
       PATH: process.env.PATH ?? "",
@@ -220,6 +225,7 @@ async function main(): Promise<void> {
     const cache10k = makeHome(0);
     const coldHomes = [makeHome(0), makeHome(2000), makeHome(20000)];
     const cold1 = makeHome(0);
+    const coldFar = makeHome(0);
     const chain = ["export", "role-e", "--token-code", "123456"];
     for (const home of [small, large, huge, cache1k, cache10k]) await timeOnce(awsrole("warm-up", home, chain));
     // An SSO-based chain (GetRoleCredentials, then AssumeRole), warmed once through the SSO emulator.
@@ -339,6 +345,35 @@ async function main(): Promise<void> {
         ),
       },
       {
+        label: "cold export s3_test, TLS STS 10 ms away each way (1 AssumeRole)",
+        ours: {
+          ...awsrole("cold 1-hop far", coldFar, ["export", "s3_test"], {
+            before: coldBefore(coldFar),
+            after: expectCalls(1),
+          }),
+          env: { ...envFor(coldFar), AWS_ENDPOINT_URL_STS: farSts.url, AWS_CA_BUNDLE: ca.caPath },
+        },
+        aws: aws(
+          "aws sts assume-role far",
+          coldFar,
+          [
+            "sts",
+            "assume-role",
+            "--profile",
+            "no_skill",
+            "--role-arn",
+            "arn:aws:iam::333333333333:role/s3_role",
+            "--role-session-name",
+            "s3_role",
+            "--duration-seconds",
+            "3600",
+            "--endpoint-url",
+            farSts.url,
+          ],
+          { ...counted(1), env: { ...awsEnvFor(coldFar), AWS_CA_BUNDLE: ca.caPath } },
+        ),
+      },
+      {
         label: "whoami role-e, cached credentials (1 GetCallerIdentity)",
         ours: awsrole("whoami", small, ["whoami", "role-e"], counted(1)),
         aws: aws(
@@ -388,7 +423,7 @@ async function main(): Promise<void> {
     out(
       `awsrole bench: medians [middle half] of ${RUNS} interleaved runs, ratios ` +
         `to node -e 0; Node ${process.version}; STS: the project's emulator (test/sts) ` +
-        `on loopback; ${new Date().toISOString()}`,
+        `on loopback (one line over TLS, through a proxy adding 10 ms each way); ${new Date().toISOString()}`,
     );
     out(
       v2
@@ -484,6 +519,8 @@ async function main(): Promise<void> {
       within(1.2, "profile names for completion, 2,010 profiles"),
     );
   } finally {
+    await farSts.close();
+    ca.remove();
     await sts.close();
     await ssoServer.close();
     for (const home of homes) rmSync(home, { recursive: true, force: true });
