@@ -268,6 +268,21 @@ async function main(): Promise<void> {
     const aws = (name: string, home: string, args: string[], extra: Partial<Case> = {}): Case | undefined =>
       v2 ? { name, argv: [v2.path, ...args], env: awsEnvFor(home), ...extra } : undefined;
     const exportCredentials = ["configure", "export-credentials", "--profile", "role-e", "--format", "env"];
+    // The seeds' s3_test hop, as the AWS CLI v2 sends it (no_skill's keys, AssumeRole s3_role).
+    const assumeS3Role = (endpoint: string) => [
+      "sts",
+      "assume-role",
+      "--profile",
+      "no_skill",
+      "--role-arn",
+      "arn:aws:iam::333333333333:role/s3_role",
+      "--role-session-name",
+      "s3_role",
+      "--duration-seconds",
+      "3600",
+      "--endpoint-url",
+      endpoint,
+    ];
     const noChain = `AWS CLI ${v2?.version ?? "2.x"} cannot send a chain's AssumeRole calls to a loopback STS (AWS_ENDPOINT_URL_STS came in 2.13)`;
 
     const node: Case = { name: "node -e 0", argv: [process.execPath, "-e", "0"], env: envFor(small) };
@@ -324,25 +339,7 @@ async function main(): Promise<void> {
       {
         label: "cold export s3_test (1 AssumeRole)",
         ours: awsrole("cold 1-hop", cold1, ["export", "s3_test"], { before: coldBefore(cold1), after: expectCalls(1) }),
-        aws: aws(
-          "aws sts assume-role",
-          cold1,
-          [
-            "sts",
-            "assume-role",
-            "--profile",
-            "no_skill",
-            "--role-arn",
-            "arn:aws:iam::333333333333:role/s3_role",
-            "--role-session-name",
-            "s3_role",
-            "--duration-seconds",
-            "3600",
-            "--endpoint-url",
-            sts.url,
-          ],
-          counted(1),
-        ),
+        aws: aws("aws sts assume-role", cold1, assumeS3Role(sts.url), counted(1)),
       },
       {
         label: "cold export s3_test, TLS STS 10 ms away each way (1 AssumeRole)",
@@ -353,25 +350,10 @@ async function main(): Promise<void> {
           }),
           env: { ...envFor(coldFar), AWS_ENDPOINT_URL_STS: farSts.url, AWS_CA_BUNDLE: ca.caPath },
         },
-        aws: aws(
-          "aws sts assume-role far",
-          coldFar,
-          [
-            "sts",
-            "assume-role",
-            "--profile",
-            "no_skill",
-            "--role-arn",
-            "arn:aws:iam::333333333333:role/s3_role",
-            "--role-session-name",
-            "s3_role",
-            "--duration-seconds",
-            "3600",
-            "--endpoint-url",
-            farSts.url,
-          ],
-          { ...counted(1), env: { ...awsEnvFor(coldFar), AWS_CA_BUNDLE: ca.caPath } },
-        ),
+        aws: aws("aws sts assume-role far", coldFar, assumeS3Role(farSts.url), {
+          ...counted(1),
+          env: { ...awsEnvFor(coldFar), AWS_CA_BUNDLE: ca.caPath },
+        }),
       },
       {
         label: "whoami role-e, cached credentials (1 GetCallerIdentity)",
