@@ -36,9 +36,9 @@ run.then((code) => {
 /**
  * Loads dist/fast-export.cjs with V8's code cache: compiling the bundle and its
  * functions is a third of what a warm export costs, and Node 20 keeps no
- * compile cache of its own. The cache is written after the first successful
- * fast export, so it holds the functions that path compiled; `__profiles` only
- * reads it (the cache is for the export path).
+ * compile cache of its own. The cache is written by the first successful run of
+ * each kind (a warm export, a cold export's attempt, `__profiles`), so it holds
+ * the functions each of them compiled (codeCacheBytes).
  */
 function fastExport(exportArgs, entry) {
   const loaded = loadBundle("fast-export");
@@ -88,13 +88,15 @@ function saveCodeCacheAtExit(loaded, kind) {
 }
 
 /**
- * What kind of run this is, for the code cache's list of the runs it holds:
- * the first argument that is not an option (the command, as a rule). A copy of
- * commandKind in src/adapters/code-cache.ts; keep the two in step.
+ * What kind of run this is, for the code cache's list of the runs it holds: the
+ * command, when it is the first argument (anything else, an option first
+ * included, is "other"). A cache is written only after a successful run, and
+ * then the first argument is one of awsrole's commands, never a profile name.
+ * A copy of commandKind in src/adapters/code-cache.ts; keep the two in step.
  */
 function commandKind(argv) {
-  const word = argv.find((a) => !a.startsWith("-"));
-  return word !== undefined && /^[a-z][a-z-]{0,31}$/.test(word) ? word : "other";
+  const word = argv[0];
+  return word !== undefined && /^[a-z_][a-z_-]{0,31}$/.test(word) ? word : "other";
 }
 
 /**
@@ -177,7 +179,7 @@ function loadBundle(name) {
  */
 function parseCodeCache(bytes) {
   const end = bytes.indexOf(10);
-  if (end < 0 || end > 1024 || bytes.toString("latin1", 0, CODE_CACHE_HEADER.length) !== CODE_CACHE_HEADER)
+  if (end < 0 || end > 4096 || bytes.toString("latin1", 0, CODE_CACHE_HEADER.length) !== CODE_CACHE_HEADER)
     return { cachedData: undefined, kinds: [] };
   const kinds = bytes.toString("latin1", CODE_CACHE_HEADER.length, end).split(",").filter(Boolean);
   return { cachedData: bytes.subarray(end + 1), kinds };

@@ -64,7 +64,8 @@ const MAX_KINDS = 32;
 
 export function parseCodeCache(bytes: Buffer): { cachedData: Buffer | undefined; kinds: string[] } {
   const end = bytes.indexOf(10);
-  if (end < 0 || end > 1024 || bytes.toString("latin1", 0, HEADER.length) !== HEADER)
+  // 32 kinds of up to 32 characters fit well within the limit.
+  if (end < 0 || end > 4096 || bytes.toString("latin1", 0, HEADER.length) !== HEADER)
     return { cachedData: undefined, kinds: [] };
   const kinds = bytes.toString("latin1", HEADER.length, end).split(",").filter(Boolean);
   return { cachedData: bytes.subarray(end + 1), kinds };
@@ -74,10 +75,15 @@ function codeCacheBytes(kinds: string[], data: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`${HEADER}${kinds.join(",")}\n`, "latin1"), data]);
 }
 
-/** The first argument that is not an option (the command, as a rule); a copy of commandKind in bin/awsrole.cjs. */
+/**
+ * The command, when it is the first argument; "other" otherwise (an option
+ * first included). Caches are written after successful runs only, when the
+ * first argument is one of awsrole's commands, never a profile name. A copy of
+ * commandKind in bin/awsrole.cjs; keep the two in step.
+ */
 export function commandKind(argv: readonly string[]): string {
-  const word = argv.find((a) => !a.startsWith("-"));
-  return word !== undefined && /^[a-z][a-z-]{0,31}$/.test(word) ? word : "other";
+  const word = argv[0];
+  return word !== undefined && /^[a-z_][a-z_-]{0,31}$/.test(word) ? word : "other";
 }
 
 /** ~/.cache/awsrole/v8/<name>-<V8 version>-<build id>.cache (src/adapters/home.ts), or undefined without a build id or an absolute home. */

@@ -12,7 +12,13 @@ describe("parseCodeCache", () => {
     ["none listed", "awsrole-v8-cache kinds=\n", [], 2],
     ["no header: V8's bytes alone", "", [], undefined],
     ["another header", "v8-cache kinds=export\n", [], undefined],
-    ["no end of header within 1 KiB", `awsrole-v8-cache kinds=${"x".repeat(1100)}`, [], undefined],
+    [
+      "32 kinds of 32 characters",
+      `awsrole-v8-cache kinds=${Array(32).fill("k".repeat(32)).join(",")}\n`,
+      Array(32).fill("k".repeat(32)),
+      2,
+    ],
+    ["no end of header within 4 KiB", `awsrole-v8-cache kinds=${"x".repeat(4100)}`, [], undefined],
   ])("%s", (_what, header, kinds, dataLength) => {
     const parsed = parseCodeCache(file(header));
     expect(parsed.kinds).toEqual(kinds);
@@ -23,8 +29,11 @@ describe("parseCodeCache", () => {
 describe("commandKind", () => {
   it.each([
     [["export", "role-b"], "export"],
-    [["--profile", "x", "whoami"], "x"],
-    [["--debug", "cache", "clear"], "cache"],
+    // An option first: "other", so that an option's value (a profile name) is never a kind.
+    [["--profile", "x", "whoami"], "other"],
+    [["--debug", "cache", "clear"], "other"],
+    [["cache", "clear"], "cache"],
+    [["__profiles"], "__profiles"],
     [[], "other"],
     [["--version"], "other"],
     [["Role.B"], "other"],
