@@ -15,7 +15,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { AwsroleError, InterruptedError, stripControl } from "../errors.js";
 import type { AwsConfig, Profile } from "../core/config.js";
-import { configuredServiceEndpoint } from "../core/endpoint.js";
+import { configuredServiceEndpoint, isHttpsUrl } from "../core/endpoint.js";
 import type { HttpRequest, HttpResponse } from "../core/effects.js";
 import { boundedRequest, DeadlineError, formatBytes, formatSeconds, ResponseTooLargeError } from "./bounded-http.js";
 
@@ -174,7 +174,7 @@ export function resolveOidcEndpoint(
 /** A transport on boundedRequest: the given signal ends the call (Ctrl-C), errors become one sentence. */
 export function boundedTransport(signal: AbortSignal, ca?: () => string | undefined): HttpTransport {
   return async (request) => {
-    const https = request.url.startsWith("https:");
+    const https = isHttpsUrl(request.url);
     try {
       const answer = await boundedRequest(request.url, {
         ...(request.method === undefined ? {} : { method: request.method }),

@@ -12,7 +12,8 @@
 // for the same host and port only, and only while it is usable. A connection
 // that fails early is dropped without a word: the agent then opens its own, and
 // the SDK reports that one's error and applies its retries, exactly as without
-// this. An early socket that is never adopted does not keep the process alive.
+// this. An early socket that is never adopted does not keep the process alive
+// (a name lookup already under way still finishes first: libuv cannot cancel it).
 
 import { connect as netConnect, isIP, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
@@ -20,6 +21,8 @@ import { connect as tlsConnect } from "node:tls";
 export interface EarlyConnection {
   /** The socket, if it is for this host and port and still usable; at most once. */
   take(options: { host?: string | null; port?: number | string | null }): Socket | undefined;
+  /** Closes the socket unless it was taken (Ctrl-C, or a call that failed before its request). */
+  drop(): void;
 }
 
 /** Starts the TCP (and, for https, TLS) handshake with an STS endpoint; undefined for a URL it cannot use. */
@@ -39,9 +42,14 @@ export function openEarlyConnection(url: string, ca: string | undefined): EarlyC
   // keep-alive from its keepAlive), and for https as node:https does: SNI for a
   // name, none for an address, the same CA bundle, the default verification.
   const common = { host, port, noDelay: true, keepAlive: true };
-  const socket = tls
-    ? tlsConnect({ ...common, ...(isIP(host) ? {} : { servername: host }), ...(ca !== undefined ? { ca } : {}) })
-    : netConnect(common);
+  let socket: Socket;
+  try {
+    socket = tls
+      ? tlsConnect({ ...common, ...(isIP(host) ? {} : { servername: host }), ...(ca !== undefined ? { ca } : {}) })
+      : netConnect(common);
+  } catch {
+    return undefined; // whatever it was, the agent's own connection meets it and reports it
+  }
   let usable = true;
   const drop = () => {
     usable = false;
@@ -65,6 +73,11 @@ export function openEarlyConnection(url: string, ca: string | undefined): EarlyC
       socket.removeListener("close", drop);
       socket.ref();
       return socket;
+    },
+    drop() {
+      if (taken) return;
+      taken = true;
+      socket.destroy();
     },
   };
 }

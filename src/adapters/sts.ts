@@ -13,7 +13,7 @@ import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import type { STSClient, STSClientConfig } from "@aws-sdk/client-sts";
 import { AwsroleError, InterruptedError, stripControl } from "../errors.js";
-import type { StsEndpoint } from "../core/endpoint.js";
+import { isHttpsUrl, type StsEndpoint } from "../core/endpoint.js";
 import { formatExpiration } from "../render/credentials.js";
 import {
   DeadlineError,
@@ -72,7 +72,7 @@ export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
   const { endpoint } = options;
   if (options.early) {
     // The agent takes the early socket for its first connection to that host and port, if it is still usable.
-    const agent = (endpoint.url.startsWith("https:") ? httpsAgent : httpAgent) as unknown as OpensConnections;
+    const agent = (isHttpsUrl(endpoint.url) ? httpsAgent : httpAgent) as unknown as OpensConnections;
     const open = agent.createConnection.bind(agent);
     const early = options.early;
     agent.createConnection = (connectOptions, callback) => early.take(connectOptions) ?? open(connectOptions, callback);
@@ -145,6 +145,8 @@ export async function createSts(options: StsAdapterOptions): Promise<StsPort> {
       firstCall = false;
       return await run(client, AbortSignal.any([options.signal, deadline]));
     } catch (error) {
+      // A call that failed before its request went out leaves the early connection unused: it goes now.
+      options.early?.drop();
       if (options.signal.aborted) throw new InterruptedError();
       throw stsFailure(deadline.aborted ? new DeadlineError(deadlineMs) : error, operation, call, endpoint);
     }

@@ -43,6 +43,11 @@ export interface EndpointInput {
   regionFlag?: string | undefined;
 }
 
+/** Whether a URL is https, as URL parsing decides it: the scheme is case-insensitive (RFC 3986, 3.1). */
+export function isHttpsUrl(url: string): boolean {
+  return /^https:/i.test(url);
+}
+
 export function resolveRegion({ profile, env, regionFlag }: Omit<EndpointInput, "config">): string | undefined {
   // AWS CLI v2 and the SDKs: --region, AWS_REGION, AWS_DEFAULT_REGION, then the
   // profile's region. (v1 ignores AWS_REGION; docs/differences.md.)

@@ -18,7 +18,7 @@ import { withFileLock } from "../adapters/file-lock.js";
 import { sdkEnvSettings } from "../adapters/sts-client.js";
 import type { Context, EffectsSetup } from "../context.js";
 import type { Effects, HttpRequest, HttpResponse, StsPort } from "../core/effects.js";
-import { resolveStsEndpoint, type StsEndpoint } from "../core/endpoint.js";
+import { isHttpsUrl, resolveStsEndpoint, type StsEndpoint } from "../core/endpoint.js";
 import type { Env } from "../core/env.js";
 import { AwsroleError, InterruptedError } from "../errors.js";
 import { paint } from "../ui.js";
@@ -51,12 +51,16 @@ export function onlineEffects(ctx: Context, setup: EffectsSetup): Effects {
       }
       const resolvedEndpoint = endpoint;
       // Read only for https, as urllib3 does: a plain-http endpoint never needs it.
-      const caText = caBundle && resolvedEndpoint.url.startsWith("https:") ? readCaBundle(caBundle) : undefined;
+      const caText = caBundle && isHttpsUrl(resolvedEndpoint.url) ? readCaBundle(caBundle) : undefined;
       sts ??= (async () => {
         // The connection first, so its handshakes run while the SDK loads (src/adapters/sts-connection.ts).
         const { openEarlyConnection, letIoRun } = await import("../adapters/sts-connection.js");
         const early = openEarlyConnection(resolvedEndpoint.url, caText);
-        if (early) await letIoRun();
+        if (early) {
+          // Ctrl-C before the first request: the socket goes at once.
+          ctx.signal.addEventListener("abort", () => early.drop(), { once: true });
+          await letIoRun();
+        }
         const { createSts } = await import("../adapters/sts.js");
         return createSts({
           endpoint: resolvedEndpoint,
@@ -136,7 +140,7 @@ function maxAttempts(env: Env): { maxAttempts?: number } {
  * kind puts into its own sentence (never the body, never a secret).
  */
 async function http(request: HttpRequest, signal: AbortSignal, ca: () => string | undefined): Promise<HttpResponse> {
-  const https = request.url.startsWith("https:");
+  const https = isHttpsUrl(request.url);
   try {
     const { status, body, headers } = await boundedRequest(request.url, {
       ...(request.method !== undefined ? { method: request.method } : {}),

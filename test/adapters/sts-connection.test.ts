@@ -72,6 +72,27 @@ describe("openEarlyConnection", () => {
     expect(early.take({ host: "127.0.0.1", port })).toBeUndefined();
   });
 
+  it("dropped before it was taken (Ctrl-C, a call that failed early): closed, and not handed over after", async () => {
+    const { port, accepted, closed } = await listen();
+    const early = openEarlyConnection(`http://127.0.0.1:${port}`, undefined)!;
+    await until(() => accepted.length === 1);
+    early.drop();
+    await until(() => closed() === 1);
+    expect(early.take({ host: "127.0.0.1", port })).toBeUndefined();
+  });
+
+  it("dropped after it was taken: the agent's socket is left alone", async () => {
+    const { port, accepted, closed } = await listen();
+    const early = openEarlyConnection(`http://127.0.0.1:${port}`, undefined)!;
+    await until(() => accepted.length === 1);
+    const socket = early.take({ host: "127.0.0.1", port })!;
+    early.drop();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(socket.destroyed).toBe(false);
+    expect(closed()).toBe(0);
+    socket.destroy();
+  });
+
   it.each(["ftp://127.0.0.1/", "not a url", "file:///etc/passwd"])("%s: nothing opened", (url) => {
     expect(openEarlyConnection(url, undefined)).toBeUndefined();
   });

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { baseEnv, makeHome, STACK_LINE, seedWorld, parseEnvExport, type Home } from "./helpers.js";
 // The CLI runs in-process (test/in-process.ts), on the same loopback servers and temp HOMEs.
 import { runCli } from "../in-process.js";
+import { runRecorded } from "../e2e/harness.js";
 import {
   assumeRoleXml,
   errorXml,
@@ -481,6 +482,20 @@ describe("custom CA bundles (AWS_CA_BUNDLE, ca_bundle)", () => {
     const result = await runCli(["export", "r"], stsEnv(h, sts.url));
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
+  });
+
+  it("over TLS, the connection opened before the SDK loads is the one the request goes out on", async () => {
+    const h = home();
+    const { code, modules, stderr } = await runRecorded(
+      ["export", "r"],
+      stsEnv(h, sts.url, { AWS_CA_BUNDLE: ca.caPath }),
+    );
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    // One TLS connection (src/adapters/sts-connection.ts), verified against the bundle, before node:https loads.
+    const port = new URL(sts.url).port;
+    expect(modules.filter((m) => m.startsWith("connect:"))).toEqual([`connect:tls:${port}`]);
+    expect(modules.indexOf(`connect:tls:${port}`)).toBeLessThan(modules.indexOf("node:https"));
   });
 
   it("AWS_CA_BUNDLE beats ca_bundle, as in botocore", async () => {
