@@ -87,11 +87,13 @@ interface StampHeader extends FileIdentity {
   version: string;
   path: string;
   kind: FileKind;
+  /** Where the names block's separator starts, in bytes after the header line's end; absent without one. */
+  namesAt?: number;
   /** The file is ASCII without BOM or CR: text offsets are byte offsets. */
   byteOffsets: boolean;
 }
 
-const STAMP_VERSION = `${INI_PARSER_VERSION}.3`;
+const STAMP_VERSION = `${INI_PARSER_VERSION}.4`;
 
 /** An open file and the identity of exactly what is open; the caller closes it. */
 interface OpenFile {
@@ -314,16 +316,16 @@ function isPlainAscii(bytes: Buffer): boolean {
 // KIND: P profile, V services, O sso-session, I ignored, D [DEFAULT]. Names are
 // JSON strings, so a row never contains a raw tab, newline or NUL; a lookup is
 // one indexOf of "\nKIND\tJSON(name)\t". Then, after a line holding only NUL
-// (the first one in the file, since no row has one), the profile names as
-// written, one per line, ready for completion to print as they are; left out
-// if a name holds a line break.
+// (where the header's namesAt says; no row has one, and no name: a file with a
+// NUL is refused as not text), the profile names as written, one per line,
+// ready for completion to print as they are; left out if a name holds a line break.
 const NAMES_SEPARATOR = "\n\u0000\n";
 function writeStamp(stampPath: string, header: StampHeader, file: IniFile, kind: FileKind): void {
   const map = mapSections(
     file.index.sections.map((t) => t[0]),
     kind,
   );
-  const rows: string[] = [JSON.stringify(header)];
+  const rows: string[] = [""]; // the header's place: written below, with the names block's offset
   const row = (k: string, name: string, t: SectionTuple) =>
     rows.push(`${k}\t${JSON.stringify(name)}\t${JSON.stringify(t[0])}\t${t[1]}\t${t[2]}\t${t[3]}`);
   for (const [name, i] of map.profiles) row("P", name, file.index.sections[i]!);
@@ -332,13 +334,22 @@ function writeStamp(stampPath: string, header: StampHeader, file: IniFile, kind:
   for (const i of map.ignored) row("I", file.index.sections[i]![0], file.index.sections[i]!);
   for (const t of file.index.defaults) row("D", t[0], t);
   const names = [...map.profiles.keys()];
-  const namesBlock = names.some((n) => /[\r\n]/.test(n))
-    ? ""
-    : `${NAMES_SEPARATOR}${names.map((n) => `${n}\n`).join("")}`;
+  // After the header line, the rows; the header says where the names block starts, so no reader searches for it.
+  const rowsText = rows
+    .slice(1)
+    .map((r) => `\n${r}`)
+    .join("");
+  // The parser splits lines at CR as well as LF (as Python's universal newlines do), so no name
+  // holds either; the check guards the block's one-name-per-line form all the same.
+  const withNames = !names.some((n) => /[\r\n]/.test(n));
+  const stamped: StampHeader = withNames ? { ...header, namesAt: Buffer.byteLength(rowsText) } : header;
+  const text = withNames
+    ? `${JSON.stringify(stamped)}${rowsText}${NAMES_SEPARATOR}${names.map((n) => `${n}\n`).join("")}`
+    : `${JSON.stringify(stamped)}${rowsText}\n`;
   // Best effort: without a stamp the next run simply validates again.
   try {
     mkdirSync(join(stampPath, ".."), { recursive: true, mode: 0o700 });
-    writeFileAtomic(stampPath, rows.join("\n") + namesBlock + (namesBlock ? "" : "\n"), { mode: 0o600 });
+    writeFileAtomic(stampPath, text, { mode: 0o600 });
   } catch {}
 }
 
@@ -359,14 +370,15 @@ function readStamp(
       header.kind === kind &&
       sameIdentity(header, identity);
     if (!same) return undefined;
-    const separator = bytes.indexOf(NAMES_SEPARATOR, newline);
-    return separator < 0
-      ? { header, body: bytes.subarray(newline), names: undefined }
-      : {
-          header,
-          body: bytes.subarray(newline, separator + 1),
-          names: bytes.subarray(separator + NAMES_SEPARATOR.length),
-        };
+    if (header.namesAt === undefined) return { header, body: bytes.subarray(newline), names: undefined };
+    const separator = newline + header.namesAt;
+    // Not where the header says: a damaged stamp, validated again.
+    if (bytes.toString("latin1", separator, separator + NAMES_SEPARATOR.length) !== NAMES_SEPARATOR) return undefined;
+    return {
+      header,
+      body: bytes.subarray(newline, separator + 1),
+      names: bytes.subarray(separator + NAMES_SEPARATOR.length),
+    };
   } catch {
     return undefined; // absent or damaged: validate again
   }

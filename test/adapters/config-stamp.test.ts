@@ -3,7 +3,7 @@
 // the first read (a full parse) did: names as written, whatever JSON escaping
 // they need in the stamp's rows, and the same sections when looked up after a listing.
 
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -62,6 +62,23 @@ describe("sections from the validated table", () => {
     // A few lookups only (a chain): the sections read one by one.
     const sections = readFileSections(file, "config", stampDir)!;
     expect([7, count - 1].map((i) => sections.profile(`p${i}`)?.values.region)).toEqual([region(7), region(count - 1)]);
+  });
+
+  it("a stamp whose names block is not where its header says is validated again", () => {
+    const file = join(dir, "misplaced");
+    const stampDir = join(dir, "stamps-misplaced");
+    writeFileSync(file, "[profile a]\nregion = r-1\n[profile b]\nregion = r-2\n");
+    const listing = () => readFileSections(file, "config", stampDir)!.profileNamesText();
+    expect(listing()).toBe("a\nb\n"); // writes the stamp
+    const [stamp] = readdirSync(stampDir);
+    const bytes = readFileSync(join(stampDir, stamp!), "utf8");
+    expect(bytes).toMatch(/"namesAt":\d+/);
+    writeFileSync(
+      join(stampDir, stamp!),
+      bytes.replace(/"namesAt":(\d+)/, (_m, n) => `"namesAt":${Number(n) - 2}`),
+    );
+    expect(listing()).toBe("a\nb\n");
+    expect(readFileSync(join(stampDir, stamp!), "utf8")).toBe(bytes); // written anew
   });
 
   it("a file changed since its stamp is validated again", () => {
