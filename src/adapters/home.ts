@@ -11,16 +11,18 @@
 // bin/awsrole.cjs keeps a JavaScript copy of it for the V8 code cache.
 // See docs/resolution.md#the-home-directory.
 
-import { homedir, userInfo } from "node:os";
 import { isAbsolute } from "node:path";
 import type { Env } from "../core/env.js";
 
 let passwdHome: string | undefined;
 
+// node:os only when HOME (or USERPROFILE) is not set: loading it costs about 0.4 ms of every warm export.
+const os = () => process.getBuiltinModule("node:os");
+
 function passwordDatabaseHome(): string {
   if (passwdHome === undefined) {
     try {
-      passwdHome = userInfo().homedir || "/";
+      passwdHome = os().userInfo().homedir || "/";
     } catch {
       passwdHome = "/"; // no entry for this uid (containers with an arbitrary uid)
     }
@@ -33,7 +35,7 @@ export function homeDir(env: Env, platform: NodeJS.Platform = process.platform):
   if (platform === "win32") {
     if (env.USERPROFILE !== undefined) return env.USERPROFILE;
     if (env.HOMEPATH !== undefined) return (env.HOMEDRIVE ?? "") + env.HOMEPATH;
-    return homedir();
+    return os().homedir();
   }
   return env.HOME !== undefined ? env.HOME || "/" : passwordDatabaseHome();
 }

@@ -67,6 +67,8 @@ describe("the warm export path", () => {
       expect(read.filter((f) => f.includes("/awsrole/v8/"))).toEqual([codeCacheOf(which())]);
       expect(read.filter((f) => f.includes("node_modules") || f.endsWith("cli.cjs"))).toEqual([]);
       expect(modules.filter((m) => FORBIDDEN_BUILTINS.includes(m))).toEqual([]);
+      // Not loaded at all, by require() or process.getBuiltinModule (HOME is set; no lock is taken).
+      expect(modules.filter((m) => ["internal:os", "internal:timers/promises"].includes(m))).toEqual([]);
     },
   );
 
