@@ -31,6 +31,7 @@ import { basename, dirname, join } from "node:path";
 import { uniqueSuffix } from "../core/unique.js";
 import { InterruptedError } from "../errors.js";
 import { closeQuietly, errorCode, isRecord, lstatQuietly, unlinkQuietly } from "./fs-helpers.js";
+import type { Env } from "../core/env.js";
 
 // Fetched when a lock is taken or waited for, not at start-up: the warm bundle
 // holds this module but takes no lock, and loading node:os and
@@ -38,7 +39,6 @@ import { closeQuietly, errorCode, isRecord, lstatQuietly, unlinkQuietly } from "
 const hostName = (): string => process.getBuiltinModule("node:os").hostname();
 const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
   process.getBuiltinModule("node:timers/promises").setTimeout(ms, undefined, signal ? { signal } : undefined);
-import type { Env } from "../core/env.js";
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
 export const DEFAULT_LOCK_STALE_MS = 60_000;
