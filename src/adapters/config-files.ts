@@ -10,6 +10,7 @@ import { join } from "node:path";
 import {
   buildConfigFrom,
   mapSections,
+  nameLines,
   sectionsOf,
   type AwsConfig,
   type FileKind,
@@ -325,7 +326,7 @@ function writeStamp(stampPath: string, header: StampHeader, file: IniFile, kind:
     file.index.sections.map((t) => t[0]),
     kind,
   );
-  const rows: string[] = [""]; // the header's place: written below, with the names block's offset
+  const rows: string[] = []; // the header goes before them, written below with the names block's offset
   const row = (k: string, name: string, t: SectionTuple) =>
     rows.push(`${k}\t${JSON.stringify(name)}\t${JSON.stringify(t[0])}\t${t[1]}\t${t[2]}\t${t[3]}`);
   for (const [name, i] of map.profiles) row("P", name, file.index.sections[i]!);
@@ -335,16 +336,13 @@ function writeStamp(stampPath: string, header: StampHeader, file: IniFile, kind:
   for (const t of file.index.defaults) row("D", t[0], t);
   const names = [...map.profiles.keys()];
   // After the header line, the rows; the header says where the names block starts, so no reader searches for it.
-  const rowsText = rows
-    .slice(1)
-    .map((r) => `\n${r}`)
-    .join("");
+  const rowsText = rows.map((r) => `\n${r}`).join("");
   // The parser splits lines at CR as well as LF (as Python's universal newlines do), so no name
   // holds either; the check guards the block's one-name-per-line form all the same.
   const withNames = !names.some((n) => /[\r\n]/.test(n));
   const stamped: StampHeader = withNames ? { ...header, namesAt: Buffer.byteLength(rowsText) } : header;
   const text = withNames
-    ? `${JSON.stringify(stamped)}${rowsText}${NAMES_SEPARATOR}${names.map((n) => `${n}\n`).join("")}`
+    ? `${JSON.stringify(stamped)}${rowsText}${NAMES_SEPARATOR}${nameLines(names)}`
     : `${JSON.stringify(stamped)}${rowsText}\n`;
   // Best effort: without a stamp the next run simply validates again.
   try {
@@ -479,11 +477,7 @@ function stampSections(body: Buffer, read: SectionReader, path: string, names: B
     profile: (name) => lookup("P", name),
     profileNames: () => namesOf("P"),
     // One decoding of the names block, or the listing joined.
-    profileNamesText: () =>
-      names?.toString("utf8") ??
-      namesOf("P")
-        .map((n) => `${n}\n`)
-        .join(""),
+    profileNamesText: () => names?.toString("utf8") ?? nameLines(namesOf("P")),
     // One search of the rows, as a lookup without a listing does, but nothing is parsed or read.
     hasProfile: (name) => listings.get("P")?.index?.has(name) ?? bytes.indexOf(`\nP\t${JSON.stringify(name)}\t`) >= 0,
     service: (name) => lookup("V", name),

@@ -118,7 +118,7 @@ export function sectionsOf(file: IniFile, kind: FileKind): FileSections {
   return {
     profile: (name) => at(map.profiles.get(name)),
     profileNames: () => [...map.profiles.keys()],
-    profileNamesText: () => [...map.profiles.keys()].map((n) => `${n}\n`).join(""),
+    profileNamesText: () => nameLines([...map.profiles.keys()]),
     hasProfile: (name) => map.profiles.has(name),
     service: (name) => at(map.services.get(name)),
     serviceNames: () => [...map.services.keys()],
@@ -169,30 +169,22 @@ export function buildConfigFrom(
   // credentials file. Each file's names are unique already; a Set over all of
   // them would hash every name of a large config (a third of a cold listing's
   // time at 2,000 profiles), so only the credentials file's names, usually a
-  // handful, are checked against the config file.
+  // handful, are checked against the config file: the profiles only the
+  // credentials file has, or undefined where one Set is cheaper (many of them).
+  const onlyInCredentials = (): string[] | undefined => {
+    const fromCredentials = credentialsSections?.profileNames() ?? [];
+    if (fromCredentials.length > MANY_CREDENTIALS_PROFILES) return undefined;
+    return configSections ? fromCredentials.filter((name) => !configSections.hasProfile(name)) : fromCredentials;
+  };
   const names = (): string[] => {
     const fromConfig = configSections?.profileNames() ?? [];
-    const fromCredentials = credentialsSections?.profileNames() ?? [];
-    if (fromCredentials.length === 0) return fromConfig;
-    if (!configSections || fromConfig.length === 0) return fromCredentials;
-    if (fromCredentials.length > MANY_CREDENTIALS_PROFILES) return [...new Set([...fromConfig, ...fromCredentials])];
-    return fromConfig.concat(onlyInCredentials(fromCredentials));
+    const extra = onlyInCredentials();
+    return extra ? fromConfig.concat(extra) : [...new Set([...fromConfig, ...credentialsSections!.profileNames()])];
   };
-  const onlyInCredentials = (fromCredentials: string[]) =>
-    fromCredentials.filter((name) => !configSections?.hasProfile(name));
-  // The same list as text, from the config file's names as they are (its stamp keeps them ready to print).
+  // The same list as text: the config file's names as they are (its stamp keeps them ready to print).
   const namesText = (): string => {
-    const fromCredentials = credentialsSections?.profileNames() ?? [];
-    if (!configSections || fromCredentials.length > MANY_CREDENTIALS_PROFILES)
-      return names()
-        .map((n) => `${n}\n`)
-        .join("");
-    return (
-      configSections.profileNamesText() +
-      onlyInCredentials(fromCredentials)
-        .map((n) => `${n}\n`)
-        .join("")
-    );
+    const extra = onlyInCredentials();
+    return extra ? (configSections?.profileNamesText() ?? "") + nameLines(extra) : nameLines(names());
   };
   let ignoredSections: IniSection[] | undefined;
   return {
@@ -212,6 +204,11 @@ export function buildConfigFrom(
     },
     profileNamesText: namesText,
   };
+}
+
+/** Names one per line, each followed by a newline: what `awsrole __profiles` prints. */
+export function nameLines(names: readonly string[]): string {
+  return names.map((name) => `${name}\n`).join("");
 }
 
 /** Past this many credentials-file profiles, one Set is cheaper than a search of the config's table per name. */
